@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Every map of the xdpscope object. max_entries values here are
+ * placeholders: the loader sets the real sizes from the config between
+ * open and load (user/loader.c), and pins the maps under
+ * /sys/fs/bpf/xdpscope/<ifname>/ by these names.
+ */
+#ifndef XS_MAPS_H
+#define XS_MAPS_H
+
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include "xdpscope.h"
+
+/* IPv4 classifier root: first 16 address bits -> range id or child node. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XS_TRIE_ROOT_SIZE);
+	__type(key, __u32);
+	__type(value, __u32);
+} v4_root SEC(".maps");
+
+/* IPv4 classifier nodes: node * 256 + next address byte -> entry. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XS_TRIE_NODE_SIZE);
+	__type(key, __u32);
+	__type(value, __u32);
+} v4_nodes SEC(".maps");
+
+/* IPv6 classifier root: first 16 address bits -> range id or child node. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XS_TRIE_ROOT_SIZE);
+	__type(key, __u32);
+	__type(value, __u32);
+} v6_root SEC(".maps");
+
+/* IPv6 classifier nodes: node * 256 + next address byte -> entry. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XS_TRIE_NODE_SIZE);
+	__type(key, __u32);
+	__type(value, __u32);
+} v6_nodes SEC(".maps");
+
+/* Per (range, direction) counters, slot = range id * 2 + dir. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XS_SLOTS(1));
+	__type(key, __u32);
+	__type(value, struct xs_counters);
+} range_ctrs SEC(".maps");
+
+/* Whole-program counters: totals, non-IP, parse errors. One entry. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xs_global);
+} global_ctrs SEC(".maps");
+
+#endif /* XS_MAPS_H */

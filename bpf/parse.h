@@ -1,0 +1,225 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Packet parsing: Ethernet, up to XS_VLAN_MAX 802.1Q/802.1ad tags, IPv4
+ * (options, fragments), IPv6 (Hop-by-Hop, Routing, Fragment and
+ * Destination Options headers, at most XS_IPV6_EXT_MAX of them), then the
+ * fixed TCP/UDP/ICMP/ICMPv6 header. Classification is by the outermost IP
+ * header: nothing behind it (tunnels, quoted headers in ICMP errors) is
+ * looked at.
+ *
+ * Contract: every helper reads only after checking `ptr + size >
+ * data_end`, advances the cursor past what it parsed and returns the next
+ * protocol (host order) or a negative XS_PARSE_* code. Addresses are kept
+ * in network byte order; ports are not needed yet. The L4 header must be
+ * whole both in the captured bytes (data_end) and inside the IP payload
+ * as the IP length fields give it (not Ethernet padding).
+ */
+#ifndef XS_PARSE_H
+#define XS_PARSE_H
+
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/in.h>
+#include <linux/tcp.h>
+#include <linux/udp.h>
+#include <bpf/bpf_endian.h>
+#include "xdpscope.h"
+
+#ifndef XS_VLAN_MAX
+#define XS_VLAN_MAX 2
+#endif
+#ifndef XS_IPV6_EXT_MAX
+#define XS_IPV6_EXT_MAX 8
+#endif
+
+enum xs_parse_err {
+	XS_PARSE_ETH = 1,
+	XS_PARSE_VLAN,
+	XS_PARSE_VLAN_DEEP,
+	XS_PARSE_IPV4,
+	XS_PARSE_IPV6,
+	XS_PARSE_IPV6_EXT,
+};
+
+struct xs_cursor {
+	void *pos;
+	void *data_end;
+};
+
+struct xs_vlan_hdr {
+	__be16 tci;
+	__be16 proto;
+};
+
+struct xs_ipv6_opt_hdr {
+	__u8 nexthdr;
+	__u8 hdrlen;			/* 8-octet units, not counting the first */
+};
+
+struct xs_ipv6_frag_hdr {
+	__u8 nexthdr;
+	__u8 reserved;
+	__be16 frag_off;		/* offset << 3 | M */
+	__be32 id;
+};
+
+/* What the data path needs to know of one packet. */
+struct xs_pkt {
+	union {
+		__be32 v4;
+		__u8 v6[16];
+	} saddr, daddr;
+	__u32 ip_end;			/* offset of the end of the IP payload */
+	__u32 l4_off;			/* offset of the L4 header */
+	__u8 family;			/* 4 or 6 */
+	__u8 l4proto;			/* IP protocol / final Next Header */
+	__u8 later_frag;		/* no L4 header in this packet */
+	__u8 frag;			/* a fragment (IPv6 atomic ones are not) */
+	__u8 tcp_flags;
+	__u8 tcp_flags_valid;
+};
+
+static __always_inline int parse_ethhdr(struct xs_cursor *c)
+{
+	struct ethhdr *eth = c->pos;
+	struct xs_vlan_hdr *vh;
+	__u16 proto;
+	int i;
+
+	if ((void *)(eth + 1) > c->data_end)
+		return -XS_PARSE_ETH;
+	c->pos = eth + 1;
+	proto = bpf_ntohs(eth->h_proto);
+
+#pragma unroll
+	for (i = 0; i < XS_VLAN_MAX; i++) {
+		if (proto != ETH_P_8021Q && proto != ETH_P_8021AD)
+			return proto;
+		vh = c->pos;
+		if ((void *)(vh + 1) > c->data_end)
+			return -XS_PARSE_VLAN;
+		c->pos = vh + 1;
+		proto = bpf_ntohs(vh->proto);
+	}
+	if (proto == ETH_P_8021Q || proto == ETH_P_8021AD)
+		return -XS_PARSE_VLAN_DEEP;
+	return proto;
+}
+
+/* IPv4: IHL >= 5 and the whole header (options too) captured; a total
+ * length below the header length is malformed, 0 means a TSO capture and
+ * the payload runs to the end of the frame. */
+static __always_inline int parse_ipv4(struct xs_cursor *c, void *data, struct xs_pkt *p)
+{
+	struct iphdr *iph = c->pos;
+	__u32 hlen, tot, off;
+	__u16 frag;
+
+	if ((void *)(iph + 1) > c->data_end)
+		return -XS_PARSE_IPV4;
+	if (iph->version != 4 || iph->ihl < 5)
+		return -XS_PARSE_IPV4;
+	hlen = iph->ihl * 4;
+	if (c->pos + hlen > c->data_end)
+		return -XS_PARSE_IPV4;
+	tot = bpf_ntohs(iph->tot_len);
+	off = c->pos - data;
+	if (tot == 0)
+		p->ip_end = c->data_end - data;
+	else if (tot < hlen)
+		return -XS_PARSE_IPV4;
+	else
+		p->ip_end = off + tot;
+
+	p->family = 4;
+	p->saddr.v4 = iph->saddr;
+	p->daddr.v4 = iph->daddr;
+	frag = bpf_ntohs(iph->frag_off);
+	p->later_frag = (frag & 0x1fff) != 0;
+	p->frag = (frag & 0x3fff) != 0;
+	c->pos += hlen;
+	p->l4_off = off + hlen;
+	return iph->protocol;
+}
+
+static __always_inline int ipv6_is_ext(__u8 nh)
+{
+	return nh == IPPROTO_HOPOPTS || nh == IPPROTO_ROUTING ||
+	       nh == IPPROTO_FRAGMENT || nh == IPPROTO_DSTOPTS;
+}
+
+/* IPv6 and its extension chain. The first Fragment header decides: a
+ * later fragment (offset > 0) ends the chain, its Next Header is the
+ * class; an atomic fragment (offset 0, M clear) is a whole packet. */
+static __always_inline int parse_ipv6(struct xs_cursor *c, void *data, struct xs_pkt *p)
+{
+	struct ipv6hdr *ip6h = c->pos;
+	struct xs_ipv6_opt_hdr *oh;
+	struct xs_ipv6_frag_hdr *fh;
+	__u32 plen, off;
+	int seen_frag = 0;
+	__u8 nh;
+	int i;
+
+	if ((void *)(ip6h + 1) > c->data_end)
+		return -XS_PARSE_IPV6;
+	if (ip6h->version != 6)
+		return -XS_PARSE_IPV6;
+	off = c->pos - data;
+	plen = bpf_ntohs(ip6h->payload_len);
+	p->ip_end = plen ? off + sizeof(*ip6h) + plen : (__u32)(c->data_end - data);
+	p->family = 6;
+	__builtin_memcpy(p->saddr.v6, &ip6h->saddr, 16);
+	__builtin_memcpy(p->daddr.v6, &ip6h->daddr, 16);
+	c->pos = ip6h + 1;
+	nh = ip6h->nexthdr;
+
+	for (i = 0; i < XS_IPV6_EXT_MAX; i++) {
+		if (!ipv6_is_ext(nh))
+			goto done;
+		if (nh == IPPROTO_FRAGMENT) {
+			fh = c->pos;
+			if ((void *)(fh + 1) > c->data_end ||
+			    c->pos + sizeof(*fh) - data > p->ip_end)
+				return -XS_PARSE_IPV6_EXT;
+			c->pos = fh + 1;
+			nh = fh->nexthdr;
+			if (!seen_frag) {
+				__u16 fo = bpf_ntohs(fh->frag_off);
+
+				seen_frag = 1;
+				p->frag = (fo & 0xfff9) != 0;
+				if (fo & 0xfff8) {
+					p->later_frag = 1;
+					goto done;
+				}
+			}
+			continue;
+		}
+		oh = c->pos;
+		if ((void *)(oh + 1) > c->data_end)
+			return -XS_PARSE_IPV6_EXT;
+		off = (oh->hdrlen + 1) * 8;
+		if (c->pos + off > c->data_end || c->pos + off - data > p->ip_end)
+			return -XS_PARSE_IPV6_EXT;
+		nh = oh->nexthdr;
+		c->pos += off;
+	}
+	if (ipv6_is_ext(nh))
+		return -XS_PARSE_IPV6_EXT;
+done:
+	p->l4_off = c->pos - data;
+	return nh;
+}
+
+/* Is the fixed L4 header of `size` bytes whole, in the capture and in the
+ * IP payload? */
+static __always_inline int l4_whole(struct xs_cursor *c, struct xs_pkt *p,
+				    __u32 size)
+{
+	return c->pos + size <= c->data_end && p->l4_off + size <= p->ip_end;
+}
+
+#endif /* XS_PARSE_H */

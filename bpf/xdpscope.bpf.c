@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xdpscope's BPF object: the XDP (ingress) and TC (egress) entry points.
+ * Both hand the frame and the length to count to xs_handle(); the work is
+ * in parse.h, classify.h and account.h. The verdict is always PASS/OK.
+ */
+#include <linux/bpf.h>
+#include <linux/pkt_cls.h>
+#include <bpf/bpf_helpers.h>
+#include "xdpscope.h"
+#include "maps.h"
+#include "parse.h"
+#include "classify.h"
+#include "account.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* Bytes pulled into the linear area at TC when the headers are not there. */
+#define XS_TC_PULL 256
+
+static __always_inline void count_error(struct xs_global *g, int err, __u64 len)
+{
+	switch (err) {
+	case XS_PARSE_VLAN_DEEP:
+		g->vlan_deep++;
+		g->non_ip_pkts++;
+		g->non_ip_bytes += len;
+		return;
+	case XS_PARSE_ETH:
+		g->err_eth++;
+		break;
+	case XS_PARSE_VLAN:
+		g->err_vlan++;
+		break;
+	case XS_PARSE_IPV4:
+		g->err_ipv4++;
+		break;
+	case XS_PARSE_IPV6:
+		g->err_ipv6++;
+		break;
+	default:
+		g->err_ipv6_ext++;
+		break;
+	}
+	g->malformed_pkts++;
+	g->malformed_bytes += len;
+}
+
+/* The class of the packet and, where its header is whole, the TCP flags. */
+static __always_inline void parse_l4(struct xs_cursor *c, struct xs_pkt *p,
+				     int proto, struct xs_global *g, struct xs_acct *a)
+{
+	__u8 *tcp;
+
+	switch (proto) {
+	case IPPROTO_TCP:
+		a->l4class = XS_L4_TCP;
+		if (p->later_frag)
+			return;
+		tcp = c->pos;
+		if (!l4_whole(c, p, sizeof(struct tcphdr)) || (tcp[12] >> 4) < 5) {
+			g->err_tcp++;
+			return;
+		}
+		a->tcp_flags = tcp[13];
+		return;
+	case IPPROTO_UDP:
+		a->l4class = XS_L4_UDP;
+		if (!p->later_frag && !l4_whole(c, p, sizeof(struct udphdr)))
+			g->err_udp++;
+		return;
+	case IPPROTO_ICMP:
+	case IPPROTO_ICMPV6:
+		/* ICMP in IPv6 or ICMPv6 in IPv4 is some other protocol. */
+		if ((proto == IPPROTO_ICMP) != (p->family == 4)) {
+			a->l4class = XS_L4_OTHER;
+			return;
+		}
+		a->l4class = XS_L4_ICMP;
+		if (!p->later_frag && !l4_whole(c, p, 4))
+			g->err_icmp++;
+		return;
+	default:
+		a->l4class = XS_L4_OTHER;
+	}
+}
+
+static __always_inline void xs_handle(void *data, void *data_end, __u64 len)
+{
+	struct xs_cursor c = { .pos = data, .data_end = data_end };
+	struct xs_pkt p = {};
+	struct xs_acct a = {};
+	struct xs_global *g;
+	__u32 zero = 0, src, dst;
+	int proto;
+
+	g = bpf_map_lookup_elem(&global_ctrs, &zero);
+	if (!g)
+		return;
+	g->pkts++;
+	g->bytes += len;
+
+	proto = parse_ethhdr(&c);
+	if (proto == ETH_P_IP)
+		proto = parse_ipv4(&c, data, &p);
+	else if (proto == ETH_P_IPV6)
+		proto = parse_ipv6(&c, data, &p);
+	else if (proto >= 0) {
+		g->non_ip_pkts++;
+		g->non_ip_bytes += len;
+		return;
+	}
+	if (proto < 0) {
+		count_error(g, -proto, len);
+		return;
+	}
+
+	a.len = len;
+	a.size_bucket = size_bucket(len);
+	a.frag = p.frag;
+	parse_l4(&c, &p, proto, g, &a);
+
+	if (p.family == 4) {
+		g->ipv4_pkts++;
+		src = classify_v4(p.saddr.v4);
+		dst = classify_v4(p.daddr.v4);
+	} else {
+		g->ipv6_pkts++;
+		src = classify_v6((struct xs_addr6 *)p.saddr.v6);
+		dst = classify_v6((struct xs_addr6 *)p.daddr.v6);
+	}
+	if (src == XS_LOOKUP_FAIL) {
+		g->lookup_fail++;
+		src = 0;
+	}
+	if (dst == XS_LOOKUP_FAIL) {
+		g->lookup_fail++;
+		dst = 0;
+	}
+
+	/* Traffic inside one range counts once, as `in`. */
+	if (dst && account_slot(dst * XS_DIR_MAX + XS_DIR_IN, &a))
+		g->lookup_fail++;
+	if (src && src != dst && account_slot(src * XS_DIR_MAX + XS_DIR_OUT, &a))
+		g->lookup_fail++;
+	if (!src && !dst && account_slot(0, &a))
+		g->lookup_fail++;
+}
+
+SEC("xdp.frags")
+int xdpscope_xdp(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct xs_meta *meta = (void *)(long)ctx->data_meta;
+	__u64 len;
+
+	if ((void *)(meta + 1) <= data && meta->magic == XS_META_MAGIC)
+		len = meta->wire_len;
+	else
+		len = bpf_xdp_get_buff_len(ctx);
+	xs_handle(data, data_end, len);
+	return XDP_PASS;
+}
+
+SEC("tc")
+int xdpscope_tc(struct __sk_buff *skb)
+{
+	void *data = (void *)(long)skb->data;
+	void *data_end = (void *)(long)skb->data_end;
+	__u64 len = skb->len;
+	__u32 want = len < XS_TC_PULL ? len : XS_TC_PULL;
+
+	if (skb->cb[0] == XS_META_MAGIC)
+		len = skb->cb[1];
+	/* Headers normally sit in the linear area; pull only when they don't
+	 * (pulling a cloned skb copies its head). */
+	if (data + (want & 0x1ff) > data_end) {
+		bpf_skb_pull_data(skb, want);
+		data = (void *)(long)skb->data;
+		data_end = (void *)(long)skb->data_end;
+	}
+	xs_handle(data, data_end, len);
+	return TC_ACT_OK;
+}

@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * xdpscope kernel/user ABI: the one definition of every struct, key layout
+ * and limit shared by the BPF object and the daemon. Only <linux/types.h>
+ * types; largest fields first; layouts pinned with static asserts below.
+ *
+ * Counter slots: the per-CPU array "range_ctrs" holds one struct
+ * xs_counters per (range id, direction), at index range_id * 2 + dir.
+ * Range id 0 is not a configured range: slot 0 collects the IP packets
+ * that matched no range ("unmatched"), slot 1 is unused. Configured
+ * ranges are numbered from 1.
+ *
+ * Classifier: a multibit trie over plain array maps (DIR-16-8-8 for IPv4,
+ * a 16-bit root then 8-bit strides for IPv6). The root map has 65536
+ * entries indexed by the address's first 16 bits; a node holds 256
+ * entries indexed by the next address byte. An entry is either a range id
+ * (0: no range covers these addresses) or, with XS_TRIE_CHILD set, the
+ * index of the child node that refines it. Shorter prefixes are pushed
+ * down into child nodes when the trie is built, so a walk stops at the
+ * first entry without XS_TRIE_CHILD and that entry is the longest match.
+ */
+#ifndef XDPSCOPE_H
+#define XDPSCOPE_H
+
+#include <linux/types.h>
+
+#ifndef MAX_RANGES
+#define MAX_RANGES (1U << 20)		/* configured ranges, ids 1..MAX_RANGES */
+#endif
+#ifndef MAX_TRIE_NODES
+#define MAX_TRIE_NODES (1U << 20)	/* nodes per family (256 entries each) */
+#endif
+#define XS_TRIE_ROOT_BITS 16
+#define XS_TRIE_ROOT_SIZE (1U << XS_TRIE_ROOT_BITS)
+#define XS_TRIE_NODE_SIZE 256
+#define XS_TRIE_CHILD (1U << 31)
+#define XS_V6_WALK_MAX 14		/* address bytes 2..15 below the root */
+
+#define XS_SLOTS(nranges) (((nranges) + 1) * 2)
+
+enum xs_dir {
+	XS_DIR_IN = 0,			/* destination address in the range */
+	XS_DIR_OUT = 1,			/* source address in the range */
+	XS_DIR_MAX,
+};
+
+/* L4 classes, in the order of the struct xs_class members below. */
+enum xs_l4 {
+	XS_L4_TCP = 0,
+	XS_L4_UDP,
+	XS_L4_ICMP,			/* ICMP and ICMPv6 */
+	XS_L4_OTHER,
+	XS_L4_MAX,
+};
+
+/* Size buckets by counted length (Ethernet header on, no FCS). */
+enum xs_size {
+	XS_SIZE_LE64 = 0,
+	XS_SIZE_LE128,
+	XS_SIZE_LE256,
+	XS_SIZE_LE512,
+	XS_SIZE_LE1024,
+	XS_SIZE_LE1518,
+	XS_SIZE_GT1518,
+	XS_SIZE_MAX,
+};
+
+struct xs_class {
+	__u64 pkts;
+	__u64 bytes;
+};
+
+/* Cumulative counters of one (range, direction), one copy per CPU. */
+struct xs_counters {
+	struct xs_class tcp;		/* indexed as &tcp + enum xs_l4 */
+	struct xs_class udp;
+	struct xs_class icmp;
+	struct xs_class other;
+	__u64 syn;			/* SYN without ACK */
+	__u64 synack;			/* SYN with ACK */
+	__u64 rst;
+	__u64 fin;
+	__u64 frags;			/* IPv4 fragments, IPv6 non-atomic fragments */
+	__u64 le64;			/* indexed as &le64 + enum xs_size */
+	__u64 le128;
+	__u64 le256;
+	__u64 le512;
+	__u64 le1024;
+	__u64 le1518;
+	__u64 gt1518;
+};
+
+/*
+ * Whole-program counters, one copy per CPU. Every packet lands in exactly
+ * one of: ipv4_pkts or ipv6_pkts (classified), non_ip_pkts, malformed_pkts.
+ * The err_* fields say where parsing stopped; err_tcp/err_udp/err_icmp are
+ * packets whose L4 header was cut: they are still classified (by class),
+ * but give no flags or ports.
+ */
+struct xs_global {
+	__u64 pkts;			/* every packet the program saw */
+	__u64 bytes;
+	__u64 ipv4_pkts;
+	__u64 ipv6_pkts;
+	__u64 non_ip_pkts;		/* other EtherTypes, more than 2 VLAN tags */
+	__u64 non_ip_bytes;
+	__u64 malformed_pkts;		/* frame or IP header not parseable */
+	__u64 malformed_bytes;
+	__u64 err_eth;			/* shorter than an Ethernet header */
+	__u64 err_vlan;			/* VLAN tag cut */
+	__u64 err_ipv4;			/* IPv4 header cut, bad version, IHL < 5 or bad length */
+	__u64 err_ipv6;			/* IPv6 header cut or bad version */
+	__u64 err_ipv6_ext;		/* extension chain cut or longer than the bound */
+	__u64 err_tcp;			/* TCP header cut or data offset < 5 */
+	__u64 err_udp;			/* UDP header cut */
+	__u64 err_icmp;			/* ICMP/ICMPv6 header cut */
+	__u64 vlan_deep;		/* more than 2 VLAN tags (also in non_ip) */
+	__u64 lookup_fail;		/* counter slot lookups that failed */
+};
+
+/*
+ * Replay metadata: put in front of a frame (XDP data_meta) by the daemon's
+ * replay, so bytes count the capture's original length while parsing sees
+ * only the captured bytes. Live traffic carries none.
+ */
+#define XS_META_MAGIC 0x78736d31U	/* "xsm1" */
+struct xs_meta {
+	__u32 magic;
+	__u32 wire_len;
+};
+
+#define XS_PROG_XDP "xdpscope_xdp"
+#define XS_PROG_TC "xdpscope_tc"
+
+_Static_assert(sizeof(struct xs_class) == 16, "xs_class layout");
+_Static_assert(sizeof(struct xs_counters) == 160, "xs_counters layout");
+_Static_assert(__builtin_offsetof(struct xs_counters, tcp) == 0, "tcp first");
+_Static_assert(__builtin_offsetof(struct xs_counters, other) ==
+	       XS_L4_OTHER * sizeof(struct xs_class), "classes in enum order");
+_Static_assert(__builtin_offsetof(struct xs_counters, gt1518) -
+	       __builtin_offsetof(struct xs_counters, le64) ==
+	       XS_SIZE_GT1518 * sizeof(__u64), "size buckets in enum order");
+_Static_assert(sizeof(struct xs_global) == 18 * 8, "xs_global layout");
+_Static_assert(sizeof(struct xs_meta) == 8, "xs_meta layout");
+
+#endif /* XDPSCOPE_H */
