@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Runs test programs (Check binaries, shell scripts) one after another and
+# closes with "N passed, N failed" over the programs. Each program prints
+# its own detail; a non-zero exit is a failure.
+#   tests/run-tests.sh LABEL PROGRAM...
+# VALGRIND=1 runs binaries under valgrind (errors fail the test).
+set -u
+label=$1
+shift
+passed=0
+failed=0
+failed_names=()
+for t in "$@"; do
+	name=$(basename "$t")
+	printf '=== %s: %s\n' "$label" "$name"
+	start=$(date +%s)
+	if [[ $t == *.sh ]]; then
+		bash "$t"
+	elif [[ ${VALGRIND:-0} == 1 ]]; then
+		valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
+			"$t"
+	else
+		"$t"
+	fi
+	rc=$?
+	if [[ $rc == 0 ]]; then
+		passed=$((passed + 1))
+		printf '=== %s: %s ok (%ss)\n' "$label" "$name" $(($(date +%s) - start))
+	else
+		failed=$((failed + 1))
+		failed_names+=("$name")
+		printf '=== %s: %s FAILED (exit %s)\n' "$label" "$name" "$rc"
+	fi
+done
+if ((failed)); then
+	echo "failed: ${failed_names[*]}"
+fi
+echo "$passed passed, $failed failed"
+((failed == 0))

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * CIDR prefixes: parsing and formatting of "198.18.0.0/15", "2001:db8::/32"
+ * and bare addresses (a /32 or /128). No libbpf: links into unit tests.
+ */
+#ifndef XS_CIDR_H
+#define XS_CIDR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct xs_prefix {
+	uint8_t addr[16];	/* network byte order; IPv4 uses addr[0..3] */
+	uint8_t family;		/* 4 or 6 */
+	uint8_t len;		/* prefix length, 0..32 or 0..128 */
+};
+
+/*
+ * Parse `s` into `p`. Returns 0, or -EINVAL with a message in `err` that
+ * states the expectation and quotes the input, e.g.
+ * `expected a CIDR, got "198.18.0.0/33"` or
+ * `host bits set in "198.18.0.1/24" (did you mean 198.18.0.0/24?)`.
+ */
+int cidr_parse(const char *s, struct xs_prefix *p, char *err, size_t errlen);
+
+/* "198.18.0.0/24" or "2001:db8::/32" into buf; returns buf. */
+char *cidr_format(const struct xs_prefix *p, char *buf, size_t len);
+
+/* An address (16 bytes for 6, 4 for 4) as text, without a length. */
+char *addr_format(int family, const uint8_t *addr, char *buf, size_t len);
+
+/* 1 if `p` covers the address, else 0. */
+int cidr_contains(const struct xs_prefix *p, int family, const uint8_t *addr);
+
+/* Same family, length and address bits. */
+int cidr_equal(const struct xs_prefix *a, const struct xs_prefix *b);
+
+#define XS_CIDR_STRLEN 64
+
+#endif /* XS_CIDR_H */

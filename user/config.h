@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The validated, typed configuration, from any mix of: a JSON config file
+ * (jansson), prefix-list files ("CIDR [NAME]" a line, # comments) and
+ * --range CIDR[=NAME] arguments. No libbpf: links into unit tests.
+ *
+ * Every loader returns 0 or a negative errno and, on error, writes one
+ * line into `err` naming the place and the expectation, without the
+ * program name and without a newline, e.g.
+ *   cfg.json: $.ranges[3].prefixes[0]: expected a CIDR, got "198.18.0.0/33"
+ *   prefixes.txt:12: expected "CIDR [NAME]", got "198.18.0.0/24 a b"
+ */
+#ifndef XS_CONFIG_H
+#define XS_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "cidr.h"
+
+#define XS_ERR_LEN 512
+#define XS_NAME_MAX 128			/* bytes of a range name */
+#define XS_DEFAULT_INTERVAL_MS 1000
+#define XS_DEFAULT_MAX_KERNEL_MEM (256ULL << 20)
+
+struct xs_range {
+	char *name;
+	struct xs_prefix *prefixes;
+	size_t nprefixes;
+	size_t cap;
+};
+
+struct xs_config {
+	unsigned int interval_ms;	/* 10 .. 3600000 */
+	struct xs_range *ranges;	/* range id = index + 1 */
+	size_t nranges;
+	size_t cap;
+	char *output_file;		/* NULL: stdout */
+	uint64_t max_kernel_mem;	/* bytes */
+	char *source;			/* for messages: file the ranges came from */
+};
+
+void config_init(struct xs_config *cfg);
+void config_free(struct xs_config *cfg);
+
+/*
+ * JSON config. Keys (all optional): interval_ms (integer), ranges (array of
+ * {"name": string, "prefixes": [CIDR, ...]}), ranges_file (string, relative
+ * to the config's directory), output: {"file": string}, max_kernel_mem
+ * (integer bytes or a string with K/M/G suffix). Unknown keys are errors
+ * (a typo must not be silently ignored).
+ */
+int config_load_json(struct xs_config *cfg, const char *path, char *err, size_t errlen);
+
+/* Prefix list: "CIDR [NAME]" a line; blank lines and # comments skipped;
+ * lines naming the same NAME form one range; a line without a name forms
+ * a range named by its CIDR. Thousands of lines load in milliseconds. */
+int config_load_prefix_file(struct xs_config *cfg, const char *path, char *err,
+			    size_t errlen);
+
+/* One --range argument: "CIDR" or "CIDR=NAME" (same merging rules). */
+int config_add_range_arg(struct xs_config *cfg, const char *arg, char *err, size_t errlen);
+
+/* Add one prefix to the range called `name`, creating it if needed. */
+int config_add_prefix(struct xs_config *cfg, const char *name, const struct xs_prefix *p,
+		      char *err, size_t errlen);
+
+/*
+ * Whole-config checks after every source is loaded: at least one range, no
+ * prefix in two ranges (naming both), names non-empty and printable.
+ */
+int config_validate(const struct xs_config *cfg, char *err, size_t errlen);
+
+/* "256M", "1G", "1048576" -> bytes. 0 or -EINVAL. */
+int parse_size(const char *s, uint64_t *out);
+
+#endif /* XS_CONFIG_H */

@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Records as NDJSON lines (DESIGN.md, Records), and the output they are
+ * written to. Every record is built whole in memory and written with one
+ * write(); a short write is rolled back (file truncated to where the line
+ * started) and counted, so a reader never sees half a record. No libbpf:
+ * links into unit tests.
+ */
+#ifndef XS_EMIT_H
+#define XS_EMIT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+#include "xdpscope.h"
+
+#define XS_SCHEMA 1
+
+struct xs_rec_meta {
+	const char *host;
+	const char *ifname;
+	struct timespec ts;	/* end of the interval (wall clock or capture time) */
+	double interval_s;	/* length of the interval the deltas cover */
+};
+
+struct xs_prog_stat {
+	const char *hook;	/* "xdp" or "tc" */
+	const char *mode;	/* "native", "generic", "egress", "test_run" */
+	uint32_t prog_id;
+	int has_ns;		/* run_time_ns/run_cnt known (bpf_stats_enabled) */
+	double ns_per_pkt;
+	uint64_t run_cnt;	/* runs in the interval, when has_ns */
+};
+
+struct xs_summary {
+	struct xs_global g;		/* deltas of the whole-program counters */
+	struct xs_counters unmatched;	/* delta of slot 0 */
+	uint64_t in_pkts, in_bytes;	/* sums over range records, dir in */
+	uint64_t out_pkts, out_bytes;	/* dir out */
+	uint64_t ranges;		/* configured ranges */
+	uint64_t ranges_active;		/* (range, dir) records in the interval */
+	double drain_ms;		/* time the drain took */
+	uint64_t drains_late;		/* drains that started > 1 interval late */
+	uint64_t records_dropped;	/* lines not written (cumulative) */
+	double gap_s;			/* time without packets before this interval (replay) */
+	struct xs_prog_stat progs[2];
+	int nprogs;
+	uint64_t kernel_mem;		/* bytes of kernel memory in our maps */
+};
+
+/* "2026-11-25T10:00:01.000Z" (UTC, milliseconds, truncated). */
+void format_rfc3339_ms(const struct timespec *ts, char *buf, size_t len);
+
+/*
+ * One NDJSON line, newline included, malloc'd (free() it); NULL on ENOMEM.
+ * range: {"schema":1,"type":"range","ts","host","ifname","interval_s",
+ *   "range","dir","pkts","bytes","pps","bps","proto":{"tcp":{"pkts",
+ *   "bytes"},...},"tcp_flags":{"syn","synack","rst","fin"},"frags",
+ *   "size_hist":{"le64",...,"gt1518"}}
+ */
+char *emit_range(const struct xs_rec_meta *m, const char *range, int dir,
+		 const struct xs_counters *delta);
+char *emit_summary(const struct xs_rec_meta *m, const struct xs_summary *s);
+
+struct xs_output {
+	int fd;
+	int is_file;		/* regular file: roll back short writes */
+	char *path;		/* NULL: stdout */
+	uint64_t written;	/* lines written */
+	uint64_t dropped;	/* lines not written (ENOSPC, EIO...) */
+	int last_errno;		/* of the last failed write, 0 once one succeeds */
+};
+
+/* path NULL: standard output. A file is opened O_APPEND|O_CREAT, 0644.
+ * Returns 0 or -errno. */
+int output_open(struct xs_output *o, const char *path);
+/* Reopen the same path (SIGHUP, logrotate). 0 or -errno; the old fd stays
+ * in use on failure. */
+int output_reopen(struct xs_output *o);
+/* Write one whole line or nothing; 0 or -errno (then o->dropped grows). */
+int output_write(struct xs_output *o, const char *line, size_t len);
+void output_close(struct xs_output *o);
+
+#endif /* XS_EMIT_H */

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Messages to stderr, one line each, prefixed "xdpscope: ". stdout carries
+ * records only. libbpf's and libxdp's own output goes through log_libbpf
+ * and shows only with -v.
+ */
+#ifndef XS_LOG_H
+#define XS_LOG_H
+
+#include <stdarg.h>
+
+extern int log_verbose;
+
+void log_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int log_vprint_lib(int level_is_debug, const char *fmt, va_list ap);
+
+/* Exit codes. */
+#define XS_EXIT_OK 0
+#define XS_EXIT_FAIL 1		/* runtime failure */
+#define XS_EXIT_USAGE 2		/* bad usage or config */
+
+#endif /* XS_LOG_H */
