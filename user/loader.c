@@ -1,0 +1,518 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <dirent.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <linux/magic.h>
+#include <linux/if_link.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <xdp/libxdp.h>
+#include "xdpscope.skel.h"
+#include "loader.h"
+#include "log.h"
+
+const char *const loader_map_names[] = {
+	"range_ctrs", "global_ctrs", "v4_root", "v4_nodes", "v6_root", "v6_nodes", NULL,
+};
+
+static uint64_t round8(uint64_t n)
+{
+	return (n + 7) & ~7ULL;
+}
+
+static uint32_t nodes_entries(uint32_t nodes)
+{
+	return (nodes ? nodes : 1) * XS_TRIE_NODE_SIZE;
+}
+
+uint64_t loader_kernel_mem(const struct xs_sizes *s, int ncpus)
+{
+	uint64_t tries = 2ULL * XS_TRIE_ROOT_SIZE * 4 +
+			 ((uint64_t)nodes_entries(s->v4_nodes) + nodes_entries(s->v6_nodes)) * 4;
+	uint64_t ctrs = (uint64_t)XS_SLOTS(s->nranges) * round8(sizeof(struct xs_counters)) *
+			ncpus;
+	uint64_t global = round8(sizeof(struct xs_global)) * ncpus;
+
+	return tries + ctrs + global;
+}
+
+int loader_bpffs(char *err, size_t errlen)
+{
+	struct statfs st;
+
+	if (statfs("/sys/fs/bpf", &st) == 0 && st.f_type == BPF_FS_MAGIC)
+		return 0;
+	if (mkdir("/sys/fs/bpf", 0755) && errno != EEXIST) {
+		snprintf(err, errlen, "/sys/fs/bpf: cannot create the bpffs mount point: %s",
+			 strerror(errno));
+		return -errno;
+	}
+	if (mount("bpf", "/sys/fs/bpf", "bpf", 0, "mode=0700")) {
+		int e = errno;
+
+		snprintf(err, errlen, "/sys/fs/bpf: bpffs is not mounted and mounting it failed: %s%s",
+			 strerror(e), e == EPERM ? " (run as root)" : "");
+		return -e;
+	}
+	return 0;
+}
+
+static int perm_hint(int e, char *err, size_t errlen, const char *what)
+{
+	if (e == EPERM || e == EACCES)
+		snprintf(err, errlen, "%s: %s (needs root, or CAP_BPF, CAP_PERFMON and "
+			 "CAP_NET_ADMIN)", what, strerror(e));
+	else
+		snprintf(err, errlen, "%s: %s", what, strerror(e));
+	return -e;
+}
+
+/* Create an mmap'able array of u32, copy `src` into it and hand it to the
+ * object in place of the map it declares. */
+static int make_table(struct bpf_map *map, const uint32_t *src, uint32_t entries,
+		      uint32_t **mapped, char *err, size_t errlen)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = BPF_F_MMAPABLE);
+	size_t len = (size_t)entries * sizeof(uint32_t);
+	void *mem;
+	int fd, e;
+
+	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, bpf_map__name(map), 4, 4, entries, &opts);
+	if (fd < 0) {
+		char what[64];
+
+		snprintf(what, sizeof(what), "creating map %s", bpf_map__name(map));
+		return perm_hint(errno, err, errlen, what);
+	}
+	mem = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (mem == MAP_FAILED) {
+		e = errno;
+		close(fd);
+		snprintf(err, errlen, "mmap of map %s: %s", bpf_map__name(map), strerror(e));
+		return -e;
+	}
+	if (src)
+		memcpy(mem, src, len);
+	if (bpf_map__reuse_fd(map, fd)) {
+		e = errno;
+		munmap(mem, len);
+		close(fd);
+		snprintf(err, errlen, "map %s: reuse failed: %s", bpf_map__name(map), strerror(e));
+		return -e;
+	}
+	close(fd);
+	*mapped = mem;
+	return 0;
+}
+
+int loader_open(struct xs_loader *l, const struct xs_trie *t4, const struct xs_trie *t6,
+		uint32_t nranges, char *err, size_t errlen)
+{
+	int e;
+
+	memset(l, 0, sizeof(*l));
+	l->stats_fd = -1;
+	l->ncpus = libbpf_num_possible_cpus();
+	if (l->ncpus <= 0) {
+		snprintf(err, errlen, "cannot count possible CPUs");
+		return -EINVAL;
+	}
+	l->sizes.nranges = nranges;
+	l->sizes.v4_nodes = t4->nnodes;
+	l->sizes.v6_nodes = t6->nnodes;
+	l->skel = xdpscope_bpf__open();
+	if (!l->skel) {
+		e = errno;
+		snprintf(err, errlen, "opening the BPF object: %s", strerror(e));
+		return -e;
+	}
+	e = bpf_map__set_max_entries(l->skel->maps.range_ctrs, XS_SLOTS(nranges));
+	if (e) {
+		snprintf(err, errlen, "sizing map range_ctrs: %s", strerror(-e));
+		goto fail;
+	}
+	l->v4_nodes_len = nodes_entries(t4->nnodes);
+	l->v6_nodes_len = nodes_entries(t6->nnodes);
+	e = make_table(l->skel->maps.v4_root, t4->root, XS_TRIE_ROOT_SIZE, &l->v4_root, err,
+		       errlen);
+	if (!e)
+		e = make_table(l->skel->maps.v4_nodes, t4->nnodes ? t4->nodes : NULL,
+			       l->v4_nodes_len, &l->v4_nodes, err, errlen);
+	if (!e)
+		e = make_table(l->skel->maps.v6_root, t6->root, XS_TRIE_ROOT_SIZE, &l->v6_root,
+			       err, errlen);
+	if (!e)
+		e = make_table(l->skel->maps.v6_nodes, t6->nnodes ? t6->nodes : NULL,
+			       l->v6_nodes_len, &l->v6_nodes, err, errlen);
+	if (e)
+		goto fail;
+	return 0;
+fail:
+	loader_close(l);
+	return e;
+}
+
+int loader_load(struct xs_loader *l, char *err, size_t errlen)
+{
+	if (xdpscope_bpf__load(l->skel))
+		return perm_hint(errno, err, errlen, "loading the BPF object");
+	return 0;
+}
+
+static int is_our_prog_id(uint32_t id, const char *name)
+{
+	struct bpf_prog_info info = {};
+	uint32_t len = sizeof(info);
+	int fd, ours;
+
+	fd = bpf_prog_get_fd_by_id(id);
+	if (fd < 0)
+		return 0;
+	ours = !bpf_obj_get_info_by_fd(fd, &info, &len) && !strcmp(info.name, name);
+	close(fd);
+	return ours;
+}
+
+/* Our XDP program on ifindex, if any: legacy single program or one of the
+ * dispatcher's. Returns a libxdp program to detach (caller closes mp), or
+ * NULL. */
+static struct xdp_program *find_our_xdp(int ifindex, struct xdp_multiprog **mpp)
+{
+	struct xdp_multiprog *mp = xdp_multiprog__get_from_ifindex(ifindex);
+	struct xdp_program *p;
+
+	*mpp = NULL;
+	if (!mp || libxdp_get_error(mp))
+		return NULL;
+	*mpp = mp;
+	if (xdp_multiprog__is_legacy(mp)) {
+		p = xdp_multiprog__main_prog(mp);
+		if (p && !strcmp(xdp_program__name(p), XS_PROG_XDP))
+			return p;
+		return NULL;
+	}
+	for (p = xdp_multiprog__next_prog(NULL, mp); p; p = xdp_multiprog__next_prog(p, mp))
+		if (!strcmp(xdp_program__name(p), XS_PROG_XDP))
+			return p;
+	return NULL;
+}
+
+static int our_tc_filter(int ifindex)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = BPF_TC_EGRESS);
+	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = XS_TC_HANDLE, .priority = XS_TC_PRIO);
+
+	if (bpf_tc_query(&hook, &opts))
+		return 0;
+	return is_our_prog_id(opts.prog_id, XS_PROG_TC);
+}
+
+static void pin_dir_of(const char *ifname, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/%s", XS_PIN_ROOT, ifname);
+}
+
+int loader_check_free(const char *ifname, char *err, size_t errlen)
+{
+	struct xdp_multiprog *mp;
+	char dir[PATH_MAX];
+	struct stat st;
+	int ifindex = if_nametoindex(ifname);
+	int busy = 0;
+
+	if (!ifindex) {
+		snprintf(err, errlen, "%s: no such network interface", ifname);
+		return -ENODEV;
+	}
+	pin_dir_of(ifname, dir, sizeof(dir));
+	if (find_our_xdp(ifindex, &mp))
+		busy = 1;
+	xdp_multiprog__close(mp);
+	if (busy || our_tc_filter(ifindex) || stat(dir, &st) == 0) {
+		snprintf(err, errlen, "%s: xdpscope is already attached (or left over from a crash: "
+			 "run 'xdpscope detach -i %s')", ifname, ifname);
+		return -EBUSY;
+	}
+	return 0;
+}
+
+static int pin_maps(struct xs_loader *l, char *err, size_t errlen)
+{
+	struct bpf_map *map;
+	char path[PATH_MAX + 32];
+
+	if (mkdir(XS_PIN_ROOT, 0700) && errno != EEXIST)
+		return perm_hint(errno, err, errlen, XS_PIN_ROOT);
+	pin_dir_of(l->ifname, l->pin_dir, sizeof(l->pin_dir));
+	if (mkdir(l->pin_dir, 0700))
+		return perm_hint(errno, err, errlen, l->pin_dir);
+	l->pinned = 1;
+	bpf_object__for_each_map(map, l->skel->obj) {
+		if (bpf_map__is_internal(map))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", l->pin_dir, bpf_map__name(map));
+		if (bpf_map__pin(map, path)) {
+			snprintf(err, errlen, "pinning %s: %s", path, strerror(errno));
+			return -errno;
+		}
+	}
+	return 0;
+}
+
+static void remove_pins(const char *dir)
+{
+	char path[PATH_MAX + 300];
+	struct dirent *de;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		unlink(path);
+	}
+	closedir(d);
+	rmdir(dir);
+	rmdir(XS_PIN_ROOT);	/* only succeeds when no other interface is ours */
+}
+
+static int attach_tc(struct xs_loader *l, char *err, size_t errlen)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = l->ifindex, .attach_point = BPF_TC_EGRESS);
+	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = XS_TC_HANDLE, .priority = XS_TC_PRIO,
+		    .prog_fd = bpf_program__fd(l->skel->progs.xdpscope_tc));
+	int e;
+
+	e = bpf_tc_hook_create(&hook);
+	if (e && e != -EEXIST)
+		return perm_hint(-e, err, errlen, "creating the clsact qdisc");
+	l->tc_created_hook = !e;
+	e = bpf_tc_attach(&hook, &opts);
+	if (e)
+		return perm_hint(-e, err, errlen, "attaching the TC egress program");
+	l->tc_attached = 1;
+	return 0;
+}
+
+static void detach_tc(int ifindex, int destroy_hook)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = BPF_TC_EGRESS);
+	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = XS_TC_HANDLE, .priority = XS_TC_PRIO);
+
+	bpf_tc_detach(&hook, &opts);
+	if (destroy_hook) {
+		/* Destroying the egress hook removes the whole clsact qdisc;
+		 * only do it when we created it and nobody else filters there. */
+		LIBBPF_OPTS(bpf_tc_opts, any);
+		LIBBPF_OPTS(bpf_tc_hook, both, .ifindex = ifindex,
+			    .attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS);
+
+		if (bpf_tc_query(&hook, &any) == -ENOENT) {
+			LIBBPF_OPTS(bpf_tc_hook, ing, .ifindex = ifindex,
+				    .attach_point = BPF_TC_INGRESS);
+			LIBBPF_OPTS(bpf_tc_opts, any_in);
+
+			if (bpf_tc_query(&ing, &any_in) == -ENOENT)
+				bpf_tc_hook_destroy(&both);
+		}
+	}
+}
+
+static const char *mode_name(enum xdp_attach_mode m)
+{
+	switch (m) {
+	case XDP_MODE_NATIVE:
+		return "native";
+	case XDP_MODE_SKB:
+		return "generic";
+	case XDP_MODE_HW:
+		return "offload";
+	default:
+		return "unknown";
+	}
+}
+
+static int attach_xdp(struct xs_loader *l, enum xs_xdp_mode mode, char *err, size_t errlen)
+{
+	DECLARE_LIBXDP_OPTS(xdp_program_opts, xopts, .obj = l->skel->obj,
+			    .prog_name = XS_PROG_XDP);
+	enum xdp_attach_mode xm = mode == XS_XDP_NATIVE ? XDP_MODE_NATIVE :
+				  mode == XS_XDP_GENERIC ? XDP_MODE_SKB : XDP_MODE_NATIVE;
+	struct xdp_multiprog *mp;
+	char msg[256];
+	int e;
+
+	l->xdp_prog = xdp_program__create(&xopts);
+	e = libxdp_get_error(l->xdp_prog);
+	if (!l->xdp_prog || e) {
+		l->xdp_prog = NULL;
+		snprintf(err, errlen, "preparing the XDP program: %s", strerror(e ? -e : errno));
+		return e ? e : -errno;
+	}
+	e = xdp_program__attach(l->xdp_prog, l->ifindex, xm, 0);
+	if (e && mode == XS_XDP_AUTO) {
+		log_debug("native XDP on %s failed (%s), trying generic", l->ifname,
+			  strerror(-e));
+		xm = XDP_MODE_SKB;
+		e = xdp_program__attach(l->xdp_prog, l->ifindex, xm, 0);
+	}
+	if (e) {
+		libxdp_strerror(e, msg, sizeof(msg));
+		snprintf(err, errlen, "attaching the XDP program to %s (%s mode): %s%s", l->ifname,
+			 mode_name(xm), msg, e == -EPERM || e == -EACCES ?
+			 " (needs root, or CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN)" : "");
+		return e;
+	}
+	l->xdp_attached = 1;
+	mp = xdp_multiprog__get_from_ifindex(l->ifindex);
+	l->xdp_mode = mp && !libxdp_get_error(mp) ? mode_name(xdp_multiprog__attach_mode(mp)) :
+						   mode_name(xm);
+	xdp_multiprog__close(mp);
+	return 0;
+}
+
+int loader_attach(struct xs_loader *l, const char *ifname, enum xs_xdp_mode mode, int egress,
+		  char *err, size_t errlen)
+{
+	int e;
+
+	snprintf(l->ifname, sizeof(l->ifname), "%s", ifname);
+	l->ifindex = if_nametoindex(ifname);
+	if (!l->ifindex) {
+		snprintf(err, errlen, "%s: no such network interface", ifname);
+		return -ENODEV;
+	}
+	e = attach_xdp(l, mode, err, errlen);
+	if (!e && egress)
+		e = attach_tc(l, err, errlen);
+	if (!e)
+		e = pin_maps(l, err, errlen);
+	return e;
+}
+
+void loader_close(struct xs_loader *l)
+{
+	if (l->xdp_prog) {
+		if (l->xdp_attached) {
+			struct xdp_multiprog *mp = xdp_multiprog__get_from_ifindex(l->ifindex);
+			enum xdp_attach_mode m = XDP_MODE_UNSPEC;
+
+			if (mp && !libxdp_get_error(mp))
+				m = xdp_multiprog__attach_mode(mp);
+			xdp_multiprog__close(mp);
+			if (xdp_program__detach(l->xdp_prog, l->ifindex, m, 0))
+				log_warn("%s: detaching the XDP program failed", l->ifname);
+		}
+		xdp_program__close(l->xdp_prog);
+		l->xdp_prog = NULL;
+	}
+	if (l->tc_attached)
+		detach_tc(l->ifindex, l->tc_created_hook);
+	if (l->pinned)
+		remove_pins(l->pin_dir);
+	if (l->v4_root)
+		munmap(l->v4_root, XS_TRIE_ROOT_SIZE * 4);
+	if (l->v6_root)
+		munmap(l->v6_root, XS_TRIE_ROOT_SIZE * 4);
+	if (l->v4_nodes)
+		munmap(l->v4_nodes, l->v4_nodes_len * 4);
+	if (l->v6_nodes)
+		munmap(l->v6_nodes, l->v6_nodes_len * 4);
+	if (l->stats_fd >= 0)
+		close(l->stats_fd);
+	xdpscope_bpf__destroy(l->skel);
+	memset(l, 0, sizeof(*l));
+	l->stats_fd = -1;
+}
+
+int loader_detach_ifname(const char *ifname, char *err, size_t errlen)
+{
+	struct xdp_multiprog *mp;
+	struct xdp_program *p;
+	char dir[PATH_MAX];
+	struct stat st;
+	int ifindex = if_nametoindex(ifname);
+	int removed = 0, e;
+
+	pin_dir_of(ifname, dir, sizeof(dir));
+	if (ifindex) {
+		p = find_our_xdp(ifindex, &mp);
+		if (p) {
+			if (xdp_multiprog__is_legacy(mp))
+				e = xdp_multiprog__detach(mp);
+			else
+				e = xdp_program__detach(p, ifindex,
+							xdp_multiprog__attach_mode(mp), 0);
+			if (e) {
+				xdp_multiprog__close(mp);
+				return perm_hint(-e, err, errlen, "detaching the XDP program");
+			}
+			removed++;
+		}
+		xdp_multiprog__close(mp);
+		if (our_tc_filter(ifindex)) {
+			detach_tc(ifindex, 0);
+			removed++;
+		}
+	}
+	if (stat(dir, &st) == 0) {
+		remove_pins(dir);
+		removed++;
+	}
+	if (!ifindex && !removed) {
+		snprintf(err, errlen, "%s: no such network interface and no pins in %s", ifname,
+			 dir);
+		return -ENODEV;
+	}
+	return removed;
+}
+
+int loader_enable_stats(struct xs_loader *l, char *err, size_t errlen)
+{
+	l->stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+	if (l->stats_fd < 0)
+		return perm_hint(errno, err, errlen, "enabling BPF run-time stats");
+	return 0;
+}
+
+int loader_prog_stats(int prog_fd, uint64_t *run_ns, uint64_t *run_cnt, uint32_t *id)
+{
+	struct bpf_prog_info info = {};
+	uint32_t len = sizeof(info);
+
+	if (bpf_obj_get_info_by_fd(prog_fd, &info, &len))
+		return -errno;
+	*run_ns = info.run_time_ns;
+	*run_cnt = info.run_cnt;
+	*id = info.id;
+	return 0;
+}
+
+int loader_xdp_fd(const struct xs_loader *l)
+{
+	return bpf_program__fd(l->skel->progs.xdpscope_xdp);
+}
+
+int loader_tc_fd(const struct xs_loader *l)
+{
+	return bpf_program__fd(l->skel->progs.xdpscope_tc);
+}
+
+int loader_ctrs_fd(const struct xs_loader *l)
+{
+	return bpf_map__fd(l->skel->maps.range_ctrs);
+}
+
+int loader_global_fd(const struct xs_loader *l)
+{
+	return bpf_map__fd(l->skel->maps.global_ctrs);
+}

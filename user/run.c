@@ -1,0 +1,272 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/libbpf.h>
+#include "drain.h"
+#include "emit.h"
+#include "log.h"
+#include "report.h"
+#include "run.h"
+
+static volatile sig_atomic_t stop_requested;
+static volatile sig_atomic_t hup_requested;
+
+static void on_signal(int sig)
+{
+	if (sig == SIGHUP)
+		hup_requested = 1;
+	else
+		stop_requested = 1;
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static double mib(uint64_t b)
+{
+	return b / 1048576.0;
+}
+
+int run_prepare_tries(const struct xs_config *cfg, struct xs_trie *t4, struct xs_trie *t6,
+		      uint64_t *kernel_mem, int ncpus, char *err, size_t errlen)
+{
+	struct xs_sizes sz;
+	int e;
+
+	e = trie_init(t4, 4);
+	if (!e)
+		e = trie_init(t6, 6);
+	if (!e)
+		e = trie_build(t4, t6, cfg);
+	if (e) {
+		snprintf(err, errlen, "building the range tables: %s",
+			 e == -E2BIG ? "more ranges or trie nodes than the compile-time limits" :
+				       strerror(-e));
+		return e;
+	}
+	sz.nranges = cfg->nranges;
+	sz.v4_nodes = t4->nnodes;
+	sz.v6_nodes = t6->nnodes;
+	*kernel_mem = loader_kernel_mem(&sz, ncpus);
+	if (*kernel_mem > cfg->max_kernel_mem) {
+		snprintf(err, errlen, "%s: the config needs %.1f MiB of kernel memory, over the "
+			 "budget of %.1f MiB (raise it with --max-kernel-mem or max_kernel_mem)",
+			 cfg->source ? cfg->source : "ranges", mib(*kernel_mem),
+			 mib(cfg->max_kernel_mem));
+		return -E2BIG;
+	}
+	return 0;
+}
+
+static double ts_diff(const struct timespec *a, const struct timespec *b)
+{
+	return (a->tv_sec - b->tv_sec) + (a->tv_nsec - b->tv_nsec) / 1e9;
+}
+
+static void ts_add_ms(struct timespec *t, unsigned int ms)
+{
+	t->tv_sec += ms / 1000;
+	t->tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (t->tv_nsec >= 1000000000L) {
+		t->tv_sec++;
+		t->tv_nsec -= 1000000000L;
+	}
+}
+
+struct prog_track {
+	const char *hook;
+	int fd;
+	uint64_t run_ns, run_cnt;
+};
+
+static void fill_prog_stats(struct xs_summary *s, struct prog_track *pt, int n, const char **modes,
+			    int stats_on)
+{
+	int i;
+
+	s->nprogs = 0;
+	for (i = 0; i < n; i++) {
+		struct xs_prog_stat *ps = &s->progs[s->nprogs++];
+		uint64_t ns = 0, cnt = 0;
+		uint32_t id = 0;
+
+		memset(ps, 0, sizeof(*ps));
+		ps->hook = pt[i].hook;
+		ps->mode = modes[i];
+		if (loader_prog_stats(pt[i].fd, &ns, &cnt, &id))
+			continue;
+		ps->prog_id = id;
+		if (stats_on && cnt > pt[i].run_cnt) {
+			ps->has_ns = 1;
+			ps->run_cnt = cnt - pt[i].run_cnt;
+			ps->ns_per_pkt = (double)(ns - pt[i].run_ns) / ps->run_cnt;
+		}
+		pt[i].run_ns = ns;
+		pt[i].run_cnt = cnt;
+	}
+}
+
+static int stats_sysctl_on(void)
+{
+	FILE *f = fopen("/proc/sys/kernel/bpf_stats_enabled", "r");
+	int v = 0;
+
+	if (f) {
+		if (fscanf(f, "%d", &v) != 1)
+			v = 0;
+		fclose(f);
+	}
+	return v;
+}
+
+int run_daemon(struct xs_config *cfg, const struct xs_run_opts *o)
+{
+	struct xs_trie t4 = {}, t6 = {};
+	struct xs_loader l = {};
+	struct xs_drain d = {};
+	struct xs_output out = {};
+	struct xs_report rep = {};
+	struct prog_track pt[2] = {};
+	const char *modes[2];
+	char host[256], err[XS_ERR_LEN];
+	struct timespec next, last, now, wall, t0, t1;
+	uint64_t kmem = 0, late = 0, intervals = 0;
+	int nprogs = 1, rc = XS_EXIT_FAIL, e, write_failing = 0;
+
+	if (o->host)
+		snprintf(host, sizeof(host), "%s", o->host);
+	else if (gethostname(host, sizeof(host)))
+		snprintf(host, sizeof(host), "localhost");
+
+	e = run_prepare_tries(cfg, &t4, &t6, &kmem, libbpf_num_possible_cpus(), err,
+			      sizeof(err));
+	if (e) {
+		log_err("%s", err);
+		rc = e == -E2BIG ? XS_EXIT_USAGE : XS_EXIT_FAIL;
+		goto out_tries;
+	}
+	e = output_open(&out, cfg->output_file);
+	if (e) {
+		log_err("%s: cannot open for appending: %s", cfg->output_file, strerror(-e));
+		goto out_tries;
+	}
+	if (loader_bpffs(err, sizeof(err)) || loader_check_free(o->ifname, err, sizeof(err))) {
+		log_err("%s", err);
+		goto out_output;
+	}
+	e = loader_open(&l, &t4, &t6, cfg->nranges, err, sizeof(err));
+	if (e) {
+		log_err("%s", err);
+		goto out_output;
+	}
+	e = loader_attach(&l, o->ifname, o->xdp_mode, o->egress, err, sizeof(err));
+	if (e) {
+		log_err("%s", err);
+		goto out_loader;
+	}
+	if (o->bpf_stats && loader_enable_stats(&l, err, sizeof(err))) {
+		log_err("%s", err);
+		goto out_loader;
+	}
+	e = drain_init(&d, loader_ctrs_fd(&l), loader_global_fd(&l), XS_SLOTS(cfg->nranges),
+		       l.ncpus);
+	if (e) {
+		log_err("allocating the drain buffers: %s", strerror(-e));
+		goto out_loader;
+	}
+	install_signals();
+	log_info("%s: attached (xdp %s%s), %zu ranges, kernel memory %.1f MiB of %.1f MiB, "
+		 "pins in %s", o->ifname, l.xdp_mode, o->egress ? ", tc egress" : "",
+		 cfg->nranges, mib(kmem), mib(cfg->max_kernel_mem), l.pin_dir);
+
+	pt[0] = (struct prog_track){ .hook = "xdp", .fd = loader_xdp_fd(&l) };
+	modes[0] = l.xdp_mode;
+	if (o->egress) {
+		pt[1] = (struct prog_track){ .hook = "tc", .fd = loader_tc_fd(&l) };
+		modes[1] = "egress";
+		nprogs = 2;
+	}
+	{
+		struct xs_summary tmp = {};
+
+		fill_prog_stats(&tmp, pt, nprogs, modes, 0);
+	}
+	rep = (struct xs_report){ .out = &out, .cfg = cfg, .nslots = d.nslots };
+
+	clock_gettime(CLOCK_MONOTONIC, &last);
+	next = last;
+	ts_add_ms(&next, cfg->interval_ms);
+	while (1) {
+		struct xs_summary s = {};
+		struct xs_rec_meta m;
+		int final;
+
+		while (!stop_requested) {
+			e = clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL);
+			if (hup_requested) {
+				hup_requested = 0;
+				if (output_reopen(&out))
+					log_err("%s: cannot reopen: %s", cfg->output_file,
+						strerror(errno));
+			}
+			if (!e)
+				break;
+		}
+		final = stop_requested;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		clock_gettime(CLOCK_REALTIME, &wall);
+		if (!final && ts_diff(&t0, &next) > cfg->interval_ms / 1000.0) {
+			late++;
+			next = t0;
+		}
+		e = drain_read(&d);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		if (e) {
+			log_err("%s: reading the counter maps: %s", o->ifname, strerror(-e));
+			goto out_drain;
+		}
+		now = t0;
+		m = (struct xs_rec_meta){ .host = host, .ifname = o->ifname, .ts = wall,
+					  .interval_s = ts_diff(&now, &last) };
+		s.drain_ms = ts_diff(&t1, &t0) * 1e3;
+		s.drains_late = late;
+		s.kernel_mem = kmem;
+		fill_prog_stats(&s, pt, nprogs, modes, o->bpf_stats || stats_sysctl_on());
+		e = report_interval(&rep, &m, d.cur, d.prev, &d.gcur, &d.gprev, &s);
+		if (e && !write_failing)
+			log_err("%s: records not written: %s (counted in missed.records_dropped)",
+				cfg->output_file ? cfg->output_file : "stdout", strerror(-e));
+		write_failing = e != 0;
+		drain_commit(&d);
+		late = 0;
+		last = now;
+		intervals++;
+		if (final || (o->max_intervals && intervals >= o->max_intervals))
+			break;
+		ts_add_ms(&next, cfg->interval_ms);
+	}
+	rc = XS_EXIT_OK;
+out_drain:
+	drain_free(&d);
+out_loader:
+	loader_close(&l);
+out_output:
+	output_close(&out);
+out_tries:
+	trie_free(&t4);
+	trie_free(&t6);
+	return rc;
+}

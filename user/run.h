@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef XS_RUN_H
+#define XS_RUN_H
+
+#include "config.h"
+#include "loader.h"
+
+struct xs_run_opts {
+	const char *ifname;
+	enum xs_xdp_mode xdp_mode;
+	int egress;
+	int bpf_stats;			/* turn kernel.bpf_stats_enabled on while we run */
+	const char *host;		/* NULL: gethostname() */
+	unsigned long max_intervals;	/* stop after this many (0: never) */
+};
+
+/* The daemon: attach, drain and report every interval until SIGINT or
+ * SIGTERM, detach. Returns an exit code (XS_EXIT_*). */
+int run_daemon(struct xs_config *cfg, const struct xs_run_opts *o);
+
+/* Build the tries and check the kernel memory against the budget; shared
+ * by run, replay and check-config. Prints nothing; 0 or -errno with err. */
+int run_prepare_tries(const struct xs_config *cfg, struct xs_trie *t4, struct xs_trie *t6,
+		      uint64_t *kernel_mem, int ncpus, char *err, size_t errlen);
+
+#endif /* XS_RUN_H */
