@@ -13,12 +13,16 @@
 #include <stdint.h>
 #include "config.h"
 
+/* What trie_lookup returns for a corrupt table, as the BPF walk does. */
+#define XS_TRIE_LOOKUP_FAIL 0xffffffffU
+
 struct xs_trie {
 	int family;		/* 4 or 6 */
 	uint32_t *root;		/* XS_TRIE_ROOT_SIZE entries */
 	uint32_t *nodes;	/* nnodes * XS_TRIE_NODE_SIZE entries */
 	uint32_t nnodes;
 	uint32_t cap;		/* allocated nodes */
+	uint32_t max_nodes;	/* MAX_TRIE_NODES by trie_init; lower it to cap memory */
 };
 
 /* Empty table of `family` (every entry 0). 0 or -ENOMEM. */
@@ -26,13 +30,20 @@ int trie_init(struct xs_trie *t, int family);
 void trie_free(struct xs_trie *t);
 
 /* Every prefix of every range of cfg, range id = index + 1, into the trie
- * of its family. 0, -ENOMEM, or -E2BIG past MAX_TRIE_NODES. */
+ * of its family; both tries are emptied first. Host bits past a prefix's
+ * length are ignored; a prefix listed in two ranges (config_validate
+ * refuses that) goes to the later one. 0, -EINVAL (bad family or length),
+ * -ENOMEM, or -E2BIG past MAX_RANGES ranges or max_nodes nodes. On error
+ * the tries hold a partial table: rebuild or free them. */
 int trie_build(struct xs_trie *t4, struct xs_trie *t6, const struct xs_config *cfg);
 
-/* The walk the BPF program does; 0 if no range. */
+/* The walk the BPF program does: the range id of the longest prefix that
+ * covers `addr` (4 or 16 bytes, network order), 0 if none. */
 uint32_t trie_lookup(const struct xs_trie *t, const uint8_t *addr);
 
-/* Kernel memory of the maps for this many ranges and nodes on ncpus. */
+/* Bytes of the root and node array maps as the kernel allocates them: an
+ * array map needs at least one entry, so the loader sizes the nodes map to
+ * max(nnodes, 1) nodes. */
 uint64_t trie_map_bytes(const struct xs_trie *t);
 
 #endif /* XS_TRIE_H */
