@@ -48,15 +48,30 @@ struct xs_summary {
 	uint64_t kernel_mem;		/* bytes of kernel memory in our maps */
 };
 
-/* "2026-11-25T10:00:01.000Z" (UTC, milliseconds, truncated). */
+/* Enough for format_rfc3339_ms() (24 characters and the NUL). */
+#define XS_TS_LEN 32
+
+/* "2026-11-25T10:00:01.000Z" (UTC, milliseconds, truncated). Seconds
+ * outside years 0000..9999 are clamped to those bounds. */
 void format_rfc3339_ms(const struct timespec *ts, char *buf, size_t len);
 
 /*
- * One NDJSON line, newline included, malloc'd (free() it); NULL on ENOMEM.
+ * One NDJSON line, newline included, malloc'd (free() it); NULL with errno
+ * ENOMEM, or EINVAL for a dir other than XS_DIR_IN/XS_DIR_OUT. Counters
+ * above INT64_MAX (a wrapped delta) are written as INT64_MAX, never as a
+ * negative number; rates are 0.0 when interval_s is not positive.
  * range: {"schema":1,"type":"range","ts","host","ifname","interval_s",
  *   "range","dir","pkts","bytes","pps","bps","proto":{"tcp":{"pkts",
  *   "bytes"},...},"tcp_flags":{"syn","synack","rst","fin"},"frags",
  *   "size_hist":{"le64",...,"gt1518"}}
+ * summary: {"schema":1,"type":"summary","ts","host","ifname","interval_s",
+ *   "pkts","bytes","pps","bps","ipv4","ipv6","non_ip":{"pkts","bytes"},
+ *   "malformed":{..},"unmatched":{"pkts","bytes","proto":{..}},
+ *   "dir":{"in":{..},"out":{..}},"errors":{"eth","vlan","ipv4","ipv6",
+ *   "ipv6_ext","tcp","udp","icmp","vlan_deep"},"missed":{"lookup_fail",
+ *   "drains_late","records_dropped"},"ranges","ranges_active","drain_ms",
+ *   "gap_s" (only when > 0),"programs":[{"hook","mode","id","ns_per_pkt",
+ *   "runs" (these two only when has_ns)}],"kernel_mem"}
  */
 char *emit_range(const struct xs_rec_meta *m, const char *range, int dir,
 		 const struct xs_counters *delta);
@@ -77,7 +92,9 @@ int output_open(struct xs_output *o, const char *path);
 /* Reopen the same path (SIGHUP, logrotate). 0 or -errno; the old fd stays
  * in use on failure. */
 int output_reopen(struct xs_output *o);
-/* Write one whole line or nothing; 0 or -errno (then o->dropped grows). */
+/* Write one whole line or nothing; 0 or -errno (then o->dropped grows).
+ * Prints nothing: the caller reports, once per streak of last_errno. A
+ * reader gone from a pipe is -EPIPE only if the caller ignores SIGPIPE. */
 int output_write(struct xs_output *o, const char *line, size_t len);
 void output_close(struct xs_output *o);
 

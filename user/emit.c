@@ -1,0 +1,515 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Records as NDJSON lines and the output they go to (emit.h).
+ *
+ * Numbers: counters are u64 but jansson's integers are long long, so a
+ * value above INT64_MAX is clamped to INT64_MAX rather than cast (which
+ * would print a negative count). Real traffic never gets there; a delta
+ * that wrapped (current < previous) does, and INT64_MAX makes that bug
+ * visible without breaking the reader's integer type. Sums saturate for
+ * the same reason. Rates are reals; with an interval that is not positive
+ * and finite they are 0.0, and every real is forced finite, since JSON has
+ * no inf or nan (jansson refuses them and the record would be lost).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <jansson.h>
+#include "emit.h"
+
+/*
+ * Key order is part of the record format: jansson >= 2.8 keeps insertion
+ * order, the flag keeps older ones honest. 15 significant digits print an
+ * interval of 0.1 as 0.1, not 0.10000000000000001.
+ */
+#define EMIT_DUMP_FLAGS (JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15))
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* RFC 3339 has four-digit years: 0000-01-01T00:00:00Z .. 9999-12-31T23:59:59Z. */
+#define TS_SEC_MIN (-62167219200LL)
+#define TS_SEC_MAX 253402300799LL
+#define NSEC_PER_SEC 1000000000L
+
+static const char *const emit_class_names[XS_L4_MAX] = {
+	[XS_L4_TCP] = "tcp",
+	[XS_L4_UDP] = "udp",
+	[XS_L4_ICMP] = "icmp",
+	[XS_L4_OTHER] = "other",
+};
+
+static const char *const emit_size_names[XS_SIZE_MAX] = {
+	[XS_SIZE_LE64] = "le64",
+	[XS_SIZE_LE128] = "le128",
+	[XS_SIZE_LE256] = "le256",
+	[XS_SIZE_LE512] = "le512",
+	[XS_SIZE_LE1024] = "le1024",
+	[XS_SIZE_LE1518] = "le1518",
+	[XS_SIZE_GT1518] = "gt1518",
+};
+
+void format_rfc3339_ms(const struct timespec *ts, char *buf, size_t len)
+{
+	long long sec = ts->tv_sec;
+	long nsec = ts->tv_nsec;
+	time_t t;
+	struct tm tm;
+
+	if (!len)
+		return;
+	/*
+	 * A timespec built by arithmetic may carry nsec outside [0, 1e9).
+	 * Bringing sec near the valid range first keeps the carry (at most
+	 * LONG_MAX / 1e9 < 1e10 seconds) from overflowing.
+	 */
+	if (sec > TS_SEC_MAX + 10000000000LL)
+		sec = TS_SEC_MAX + 10000000000LL;
+	else if (sec < TS_SEC_MIN - 10000000000LL)
+		sec = TS_SEC_MIN - 10000000000LL;
+	sec += nsec / NSEC_PER_SEC;
+	nsec %= NSEC_PER_SEC;
+	if (nsec < 0) {
+		nsec += NSEC_PER_SEC;
+		sec--;
+	}
+	/* Clamp rather than print a year RFC 3339 readers reject (pcap garbage). */
+	if (sec < TS_SEC_MIN) {
+		sec = TS_SEC_MIN;
+		nsec = 0;
+	} else if (sec > TS_SEC_MAX) {
+		sec = TS_SEC_MAX;
+		nsec = NSEC_PER_SEC - 1;
+	}
+	t = sec;
+	gmtime_r(&t, &tm);
+	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ", tm.tm_year + 1900,
+		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, nsec / 1000000);
+}
+
+static json_t *emit_uint(uint64_t v)
+{
+	return json_integer(v > INT64_MAX ? INT64_MAX : (json_int_t)v);
+}
+
+static json_t *emit_real(double v)
+{
+	return json_real(isfinite(v) ? v : 0.0);
+}
+
+static uint64_t emit_add(uint64_t a, uint64_t b)
+{
+	return a + b < a ? UINT64_MAX : a + b;
+}
+
+static double emit_rate(double count, double interval_s)
+{
+	if (!(interval_s > 0.0) || !isfinite(interval_s))
+		return 0.0;
+	return count / interval_s;
+}
+
+/*
+ * Names come from config files; one that is not UTF-8 (a prefix-list file
+ * in Latin-1) must not cost the whole record: its high bytes become '?'.
+ */
+static json_t *emit_str(const char *s)
+{
+	json_t *j;
+	char *copy, *p;
+
+	if (!s)
+		s = "";
+	j = json_string(s);
+	if (j)
+		return j;
+	copy = strdup(s);
+	if (!copy)
+		return NULL;
+	for (p = copy; *p; p++)
+		if ((unsigned char)*p >= 0x80)
+			*p = '?';
+	j = json_string(copy);
+	free(copy);
+	return j;
+}
+
+/*
+ * Builders below OR json_object_set_new()'s result into *err: it returns -1
+ * and frees the value when the value or the object is NULL (ENOMEM), so one
+ * check at the end covers every allocation.
+ */
+static json_t *emit_pair(uint64_t pkts, uint64_t bytes)
+{
+	json_t *o = json_object();
+	int err = 0;
+
+	err |= json_object_set_new(o, "pkts", emit_uint(pkts));
+	err |= json_object_set_new(o, "bytes", emit_uint(bytes));
+	if (err) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+static void emit_class_sum(const struct xs_counters *c, uint64_t *pkts, uint64_t *bytes)
+{
+	const struct xs_class *cls = &c->tcp;
+	int i;
+
+	*pkts = 0;
+	*bytes = 0;
+	for (i = 0; i < XS_L4_MAX; i++) {
+		*pkts = emit_add(*pkts, cls[i].pkts);
+		*bytes = emit_add(*bytes, cls[i].bytes);
+	}
+}
+
+static json_t *emit_proto(const struct xs_counters *c)
+{
+	const struct xs_class *cls = &c->tcp;
+	json_t *o = json_object();
+	int err = 0;
+	int i;
+
+	for (i = 0; i < XS_L4_MAX; i++)
+		err |= json_object_set_new(o, emit_class_names[i],
+					   emit_pair(cls[i].pkts, cls[i].bytes));
+	if (err) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* schema, type, ts, host, ifname, interval_s: the head of every record. */
+static json_t *emit_head(const struct xs_rec_meta *m, const char *type, int *err)
+{
+	char ts[XS_TS_LEN];
+	json_t *o = json_object();
+
+	format_rfc3339_ms(&m->ts, ts, sizeof(ts));
+	*err |= json_object_set_new(o, "schema", json_integer(XS_SCHEMA));
+	*err |= json_object_set_new(o, "type", json_string(type));
+	*err |= json_object_set_new(o, "ts", json_string(ts));
+	*err |= json_object_set_new(o, "host", emit_str(m->host));
+	*err |= json_object_set_new(o, "ifname", emit_str(m->ifname));
+	*err |= json_object_set_new(o, "interval_s", emit_real(m->interval_s));
+	return o;
+}
+
+/* pkts, bytes, pps, bps of one interval; rates from the clamped counts,
+ * so a clamped record still agrees with itself. */
+static void emit_totals(json_t *o, const struct xs_rec_meta *m, uint64_t pkts, uint64_t bytes,
+			int *err)
+{
+	if (pkts > INT64_MAX)
+		pkts = INT64_MAX;
+	if (bytes > INT64_MAX)
+		bytes = INT64_MAX;
+	*err |= json_object_set_new(o, "pkts", emit_uint(pkts));
+	*err |= json_object_set_new(o, "bytes", emit_uint(bytes));
+	*err |= json_object_set_new(o, "pps", emit_real(emit_rate((double)pkts, m->interval_s)));
+	*err |= json_object_set_new(o, "bps",
+				    emit_real(emit_rate((double)bytes * 8.0, m->interval_s)));
+}
+
+/* Serialize, append the newline, free the tree. Compact output escapes
+ * control characters in strings, so the only newline is ours. */
+static char *emit_line(json_t *rec, int err)
+{
+	char *s, *line;
+	size_t n;
+
+	if (err || !rec) {
+		json_decref(rec);
+		errno = ENOMEM;
+		return NULL;
+	}
+	s = json_dumps(rec, EMIT_DUMP_FLAGS);
+	json_decref(rec);
+	if (!s) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	n = strlen(s);
+	line = realloc(s, n + 2);
+	if (!line) {
+		free(s);
+		errno = ENOMEM;
+		return NULL;
+	}
+	line[n] = '\n';
+	line[n + 1] = '\0';
+	return line;
+}
+
+char *emit_range(const struct xs_rec_meta *m, const char *range, int dir,
+		 const struct xs_counters *delta)
+{
+	const __u64 *hist = &delta->le64;
+	uint64_t pkts, bytes;
+	json_t *rec, *flags, *sizes;
+	int err = 0;
+	int i;
+
+	if (dir != XS_DIR_IN && dir != XS_DIR_OUT) {
+		errno = EINVAL;
+		return NULL;
+	}
+	emit_class_sum(delta, &pkts, &bytes);
+
+	rec = emit_head(m, "range", &err);
+	err |= json_object_set_new(rec, "range", emit_str(range));
+	err |= json_object_set_new(rec, "dir", json_string(dir == XS_DIR_IN ? "in" : "out"));
+	emit_totals(rec, m, pkts, bytes, &err);
+	err |= json_object_set_new(rec, "proto", emit_proto(delta));
+
+	flags = json_object();
+	err |= json_object_set_new(flags, "syn", emit_uint(delta->syn));
+	err |= json_object_set_new(flags, "synack", emit_uint(delta->synack));
+	err |= json_object_set_new(flags, "rst", emit_uint(delta->rst));
+	err |= json_object_set_new(flags, "fin", emit_uint(delta->fin));
+	err |= json_object_set_new(rec, "tcp_flags", flags);
+
+	err |= json_object_set_new(rec, "frags", emit_uint(delta->frags));
+
+	sizes = json_object();
+	for (i = 0; i < XS_SIZE_MAX; i++)
+		err |= json_object_set_new(sizes, emit_size_names[i], emit_uint(hist[i]));
+	err |= json_object_set_new(rec, "size_hist", sizes);
+
+	return emit_line(rec, err);
+}
+
+static json_t *emit_programs(const struct xs_summary *s)
+{
+	json_t *arr = json_array();
+	json_t *p;
+	int n = s->nprogs;
+	int err = 0;
+	int i;
+
+	if (n < 0)
+		n = 0;
+	if (n > (int)ARRAY_SIZE(s->progs))
+		n = ARRAY_SIZE(s->progs);
+	for (i = 0; i < n; i++) {
+		const struct xs_prog_stat *ps = &s->progs[i];
+
+		p = json_object();
+		err |= json_object_set_new(p, "hook", emit_str(ps->hook));
+		err |= json_object_set_new(p, "mode", emit_str(ps->mode));
+		err |= json_object_set_new(p, "id", json_integer(ps->prog_id));
+		if (ps->has_ns) {
+			err |= json_object_set_new(p, "ns_per_pkt", emit_real(ps->ns_per_pkt));
+			err |= json_object_set_new(p, "runs", emit_uint(ps->run_cnt));
+		}
+		err |= json_array_append_new(arr, p);
+	}
+	if (err) {
+		json_decref(arr);
+		return NULL;
+	}
+	return arr;
+}
+
+char *emit_summary(const struct xs_rec_meta *m, const struct xs_summary *s)
+{
+	const struct xs_global *g = &s->g;
+	uint64_t um_pkts, um_bytes;
+	json_t *rec, *um, *dir, *errs, *missed;
+	int err = 0;
+
+	rec = emit_head(m, "summary", &err);
+	emit_totals(rec, m, g->pkts, g->bytes, &err);
+	err |= json_object_set_new(rec, "ipv4", emit_uint(g->ipv4_pkts));
+	err |= json_object_set_new(rec, "ipv6", emit_uint(g->ipv6_pkts));
+	err |= json_object_set_new(rec, "non_ip", emit_pair(g->non_ip_pkts, g->non_ip_bytes));
+	err |= json_object_set_new(rec, "malformed",
+				   emit_pair(g->malformed_pkts, g->malformed_bytes));
+
+	emit_class_sum(&s->unmatched, &um_pkts, &um_bytes);
+	um = emit_pair(um_pkts, um_bytes);
+	err |= json_object_set_new(um, "proto", emit_proto(&s->unmatched));
+	err |= json_object_set_new(rec, "unmatched", um);
+
+	dir = json_object();
+	err |= json_object_set_new(dir, "in", emit_pair(s->in_pkts, s->in_bytes));
+	err |= json_object_set_new(dir, "out", emit_pair(s->out_pkts, s->out_bytes));
+	err |= json_object_set_new(rec, "dir", dir);
+
+	errs = json_object();
+	err |= json_object_set_new(errs, "eth", emit_uint(g->err_eth));
+	err |= json_object_set_new(errs, "vlan", emit_uint(g->err_vlan));
+	err |= json_object_set_new(errs, "ipv4", emit_uint(g->err_ipv4));
+	err |= json_object_set_new(errs, "ipv6", emit_uint(g->err_ipv6));
+	err |= json_object_set_new(errs, "ipv6_ext", emit_uint(g->err_ipv6_ext));
+	err |= json_object_set_new(errs, "tcp", emit_uint(g->err_tcp));
+	err |= json_object_set_new(errs, "udp", emit_uint(g->err_udp));
+	err |= json_object_set_new(errs, "icmp", emit_uint(g->err_icmp));
+	err |= json_object_set_new(errs, "vlan_deep", emit_uint(g->vlan_deep));
+	err |= json_object_set_new(rec, "errors", errs);
+
+	missed = json_object();
+	err |= json_object_set_new(missed, "lookup_fail", emit_uint(g->lookup_fail));
+	err |= json_object_set_new(missed, "drains_late", emit_uint(s->drains_late));
+	err |= json_object_set_new(missed, "records_dropped", emit_uint(s->records_dropped));
+	err |= json_object_set_new(rec, "missed", missed);
+
+	err |= json_object_set_new(rec, "ranges", emit_uint(s->ranges));
+	err |= json_object_set_new(rec, "ranges_active", emit_uint(s->ranges_active));
+	err |= json_object_set_new(rec, "drain_ms", emit_real(s->drain_ms));
+	/* Only replay has gaps; live records stay short. */
+	if (s->gap_s > 0.0 && isfinite(s->gap_s))
+		err |= json_object_set_new(rec, "gap_s", emit_real(s->gap_s));
+	err |= json_object_set_new(rec, "programs", emit_programs(s));
+	err |= json_object_set_new(rec, "kernel_mem", emit_uint(s->kernel_mem));
+
+	return emit_line(rec, err);
+}
+
+static int output_set_fd(struct xs_output *o, int fd)
+{
+	struct stat st;
+
+	if (fstat(fd, &st))
+		return -errno;
+	o->fd = fd;
+	o->is_file = S_ISREG(st.st_mode);
+	return 0;
+}
+
+static int output_open_path(const char *path)
+{
+	return open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+}
+
+int output_open(struct xs_output *o, const char *path)
+{
+	int fd, err;
+
+	memset(o, 0, sizeof(*o));
+	o->fd = -1;
+	if (!path)
+		return output_set_fd(o, STDOUT_FILENO);
+
+	o->path = strdup(path);
+	if (!o->path)
+		return -ENOMEM;
+	fd = output_open_path(path);
+	if (fd < 0) {
+		err = -errno;
+		goto err_free;
+	}
+	err = output_set_fd(o, fd);
+	if (err)
+		goto err_close;
+	return 0;
+
+err_close:
+	close(fd);
+err_free:
+	free(o->path);
+	o->path = NULL;
+	return err;
+}
+
+int output_reopen(struct xs_output *o)
+{
+	int fd, old = o->fd, err;
+
+	if (!o->path)
+		return 0;
+	fd = output_open_path(o->path);
+	if (fd < 0)
+		return -errno;
+	err = output_set_fd(o, fd);
+	if (err) {
+		close(fd);
+		return err;
+	}
+	close(old);
+	return 0;
+}
+
+static int output_drop(struct xs_output *o, int err)
+{
+	o->dropped++;
+	o->last_errno = err;
+	return -err;
+}
+
+/* Cut a file back to where a failed line started. Shrinking frees blocks,
+ * so it works on a full disk too. */
+static int output_rollback(int fd, off_t start)
+{
+	return ftruncate(fd, start) ? -errno : 0;
+}
+
+/*
+ * A pipe cannot be rolled back, so a failure after part of a line went
+ * out leaves it torn there; it is EPIPE in practice, with no reader left
+ * to see it. A regular file is cut back to where the line started. That
+ * assumes we are the file's only writer, as the daemon is.
+ */
+int output_write(struct xs_output *o, const char *line, size_t len)
+{
+	struct pollfd pfd = { .fd = o->fd, .events = POLLOUT };
+	off_t start = 0;
+	size_t done = 0;
+	ssize_t n;
+	int err = 0;
+
+	/*
+	 * Where the line will start. Seeking also matters for a stdout
+	 * redirected without O_APPEND (run > file): after a line was cut
+	 * away, writing at the old offset would leave a hole of zeros.
+	 */
+	if (o->is_file) {
+		start = lseek(o->fd, 0, SEEK_END);
+		if (start < 0)
+			return output_drop(o, errno);
+	}
+	while (done < len) {
+		n = write(o->fd, line + done, len - done);
+		if (n > 0) {
+			done += n;
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		/* Stdout may come non-blocking: wait as a blocking fd would. */
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			if (poll(&pfd, 1, -1) >= 0 || errno == EINTR)
+				continue;
+		}
+		err = n < 0 ? errno : EIO;
+		break;
+	}
+	if (!err) {
+		o->written++;
+		o->last_errno = 0;
+		return 0;
+	}
+	/* Should the cut fail all the same, the write's errno is still the
+	 * one worth reporting. */
+	if (o->is_file && done)
+		output_rollback(o->fd, start);
+	return output_drop(o, err);
+}
+
+void output_close(struct xs_output *o)
+{
+	if (o->path && o->fd >= 0)
+		close(o->fd);
+	free(o->path);
+	o->path = NULL;
+	o->fd = -1;
+}
