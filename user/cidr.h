@@ -20,6 +20,9 @@ struct xs_prefix {
  * states the expectation and quotes the input, e.g.
  * `expected a CIDR, got "198.18.0.0/33"` or
  * `host bits set in "198.18.0.1/24" (did you mean 198.18.0.0/24?)`.
+ * Strict: no spaces or signs, the length in decimal without leading zeros
+ * ("/08" is refused, as inet_pton refuses "198.018.0.0"), no zone id
+ * ("fe80::1%eth0"). "::ffff:198.18.0.1" stays an IPv6 prefix.
  */
 int cidr_parse(const char *s, struct xs_prefix *p, char *err, size_t errlen);
 

@@ -29,6 +29,8 @@ struct xs_range {
 	size_t cap;
 };
 
+struct xs_config_index;
+
 struct xs_config {
 	unsigned int interval_ms;	/* 10 .. 3600000 */
 	struct xs_range *ranges;	/* range id = index + 1 */
@@ -37,8 +39,16 @@ struct xs_config {
 	char *output_file;		/* NULL: stdout */
 	uint64_t max_kernel_mem;	/* bytes */
 	char *source;			/* for messages: file the ranges came from */
+	struct xs_config_index *index;	/* private to config.c: name and prefix
+					 * lookups, rebuilt if ranges are added
+					 * by hand */
 };
 
+/*
+ * On a load error `cfg` may hold part of the input: config_free it. A range
+ * name is 1..XS_NAME_MAX-1 bytes of printable ASCII (space included, not at
+ * either end) without '"' or '\\', so messages and JSON records carry it as is.
+ */
 void config_init(struct xs_config *cfg);
 void config_free(struct xs_config *cfg);
 
@@ -46,31 +56,38 @@ void config_free(struct xs_config *cfg);
  * JSON config. Keys (all optional): interval_ms (integer), ranges (array of
  * {"name": string, "prefixes": [CIDR, ...]}), ranges_file (string, relative
  * to the config's directory), output: {"file": string}, max_kernel_mem
- * (integer bytes or a string with K/M/G suffix). Unknown keys are errors
- * (a typo must not be silently ignored).
+ * (integer bytes or a string with a K/M/G/T suffix, powers of 1024). Unknown
+ * keys are errors (a typo must not be silently ignored). Ranges are added in
+ * file order, then those of ranges_file; a name seen before merges.
  */
 int config_load_json(struct xs_config *cfg, const char *path, char *err, size_t errlen);
 
-/* Prefix list: "CIDR [NAME]" a line; blank lines and # comments skipped;
- * lines naming the same NAME form one range; a line without a name forms
- * a range named by its CIDR. Thousands of lines load in milliseconds. */
+/* Prefix list: "CIDR [NAME]" a line; blank lines and # comments (whole or
+ * trailing) skipped, CRLF ends accepted; lines naming the same NAME form
+ * one range; a line without a name forms a range named by its CIDR in
+ * canonical form ("2001:DB8::/32" -> "2001:db8::/32"). Thousands of lines
+ * load in milliseconds. */
 int config_load_prefix_file(struct xs_config *cfg, const char *path, char *err,
 			    size_t errlen);
 
 /* One --range argument: "CIDR" or "CIDR=NAME" (same merging rules). */
 int config_add_range_arg(struct xs_config *cfg, const char *arg, char *err, size_t errlen);
 
-/* Add one prefix to the range called `name`, creating it if needed. */
+/* Add one prefix to the range called `name`, creating it if needed. The
+ * same prefix twice in one range is kept once (merged prefix lists repeat
+ * lines); the same prefix in two ranges is left to config_validate. */
 int config_add_prefix(struct xs_config *cfg, const char *name, const struct xs_prefix *p,
 		      char *err, size_t errlen);
 
 /*
  * Whole-config checks after every source is loaded: at least one range, no
- * prefix in two ranges (naming both), names non-empty and printable.
+ * prefix in two ranges (naming both), no range without prefixes, no two
+ * ranges of one name, names as above, interval_ms in range.
  */
 int config_validate(const struct xs_config *cfg, char *err, size_t errlen);
 
-/* "256M", "1G", "1048576" -> bytes. 0 or -EINVAL. */
+/* "256M", "1G", "1048576" -> bytes: digits, then at most one of K/M/G/T
+ * (either case). 0 or -EINVAL, also on overflow. */
 int parse_size(const char *s, uint64_t *out);
 
 #endif /* XS_CONFIG_H */

@@ -1,0 +1,1019 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * config: JSON configs, prefix-list files, --range arguments, merging by
+ * name, whole-config validation and parse_size. Files are written into a
+ * fresh temporary directory per test; errors are compared as whole
+ * strings, since the message is what the operator gets to fix the input.
+ */
+#include <check.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "config.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+static char tmpdir[256];
+static struct xs_config cfg;
+static char err[XS_ERR_LEN];
+
+static void rm_tree(const char *dir, int keep_dir)
+{
+	char path[512];
+	struct dirent *de;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (de->d_type == DT_DIR)
+			rm_tree(path, 0);
+		else
+			unlink(path);
+	}
+	closedir(d);
+	if (!keep_dir)
+		rmdir(dir);
+}
+
+/* The directory lives in the parent, so it goes away also when a test
+ * fails in its forked child before the checked teardown runs. */
+static void tmpdir_create(void)
+{
+	snprintf(tmpdir, sizeof(tmpdir), "%s/xs_test_config.XXXXXX",
+		 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+}
+
+static void tmpdir_remove(void)
+{
+	rm_tree(tmpdir, 0);
+}
+
+static void setup(void)
+{
+	rm_tree(tmpdir, 1);
+	config_init(&cfg);
+	err[0] = '\0';
+}
+
+static void teardown(void)
+{
+	config_free(&cfg);
+}
+
+/* tmpdir/name, in one of a few rotating buffers so a test can hold some. */
+static const char *tmp_path(const char *name)
+{
+	static char bufs[4][512];
+	static int n;
+	char *b = bufs[n++ % 4];
+
+	snprintf(b, sizeof(bufs[0]), "%s/%s", tmpdir, name);
+	return b;
+}
+
+static const char *write_bytes(const char *name, const char *data, size_t len)
+{
+	const char *path = tmp_path(name);
+	FILE *f = fopen(path, "w");
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fwrite(data, 1, len, f), len);
+	ck_assert_int_eq(fclose(f), 0);
+	return path;
+}
+
+static const char *write_file(const char *name, const char *text)
+{
+	return write_bytes(name, text, strlen(text));
+}
+
+static const char *prefix_str(const struct xs_range *r, size_t i)
+{
+	static char buf[4][XS_CIDR_STRLEN];
+	static int n;
+
+	ck_assert_uint_lt(i, r->nprefixes);
+	return cidr_format(&r->prefixes[i], buf[n++ % 4], sizeof(buf[0]));
+}
+
+static const struct xs_range *range_named(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < cfg.nranges; i++)
+		if (!strcmp(cfg.ranges[i].name, name))
+			return &cfg.ranges[i];
+	ck_abort_msg("no range named \"%s\"", name);
+	return NULL;
+}
+
+START_TEST(test_json_good)
+{
+	const char *path;
+	const struct xs_range *r;
+
+	write_file("prefixes.txt",
+		   "198.18.9.0/24 customer-a\n"
+		   "198.18.2.0/24 customer-c\n");
+	path = write_file("cfg.json",
+			  "{\"interval_ms\": 500,\n"
+			  " \"ranges\": [\n"
+			  "   {\"name\": \"customer-a\", \"prefixes\": [\"198.18.0.0/24\", "
+			  "\"2001:db8:a::/48\"]},\n"
+			  "   {\"name\": \"customer-b\", \"prefixes\": [\"198.18.1.0/24\"]}],\n"
+			  " \"ranges_file\": \"prefixes.txt\",\n"
+			  " \"output\": {\"file\": \"/var/log/xdpscope.ndjson\"},\n"
+			  " \"max_kernel_mem\": \"64M\"}\n");
+	ck_assert_msg(config_load_json(&cfg, path, err, sizeof(err)) == 0, "err '%s'", err);
+	ck_assert_msg(config_validate(&cfg, err, sizeof(err)) == 0, "err '%s'", err);
+
+	ck_assert_uint_eq(cfg.interval_ms, 500);
+	ck_assert_uint_eq(cfg.max_kernel_mem, 64ULL << 20);
+	ck_assert_str_eq(cfg.output_file, "/var/log/xdpscope.ndjson");
+	ck_assert_str_eq(cfg.source, path);
+
+	/* JSON order first, then the file's new names; a known name merges. */
+	ck_assert_uint_eq(cfg.nranges, 3);
+	r = &cfg.ranges[0];
+	ck_assert_str_eq(r->name, "customer-a");
+	ck_assert_uint_eq(r->nprefixes, 3);
+	ck_assert_str_eq(prefix_str(r, 0), "198.18.0.0/24");
+	ck_assert_str_eq(prefix_str(r, 1), "2001:db8:a::/48");
+	ck_assert_str_eq(prefix_str(r, 2), "198.18.9.0/24");
+	r = &cfg.ranges[1];
+	ck_assert_str_eq(r->name, "customer-b");
+	ck_assert_uint_eq(r->nprefixes, 1);
+	ck_assert_str_eq(prefix_str(r, 0), "198.18.1.0/24");
+	r = &cfg.ranges[2];
+	ck_assert_str_eq(r->name, "customer-c");
+	ck_assert_str_eq(prefix_str(r, 0), "198.18.2.0/24");
+}
+END_TEST
+
+START_TEST(test_json_defaults)
+{
+	const char *path = write_file("cfg.json", "{}");
+
+	ck_assert_int_eq(config_load_json(&cfg, path, err, sizeof(err)), 0);
+	ck_assert_uint_eq(cfg.interval_ms, XS_DEFAULT_INTERVAL_MS);
+	ck_assert_uint_eq(cfg.max_kernel_mem, XS_DEFAULT_MAX_KERNEL_MEM);
+	ck_assert_ptr_null(cfg.output_file);
+	ck_assert_uint_eq(cfg.nranges, 0);
+
+	/* Loads, but a config that watches nothing is refused as a whole. */
+	ck_assert_int_eq(config_validate(&cfg, err, sizeof(err)), -EINVAL);
+	ck_assert_str_eq(err, "expected at least one range (from the config, a prefix list "
+			      "or --range), got none");
+}
+END_TEST
+
+START_TEST(test_json_limits)
+{
+	const char *path = write_file("cfg.json",
+				      "{\"interval_ms\": 10, \"max_kernel_mem\": 1,"
+				      " \"ranges\": [{\"name\": \"a\", \"prefixes\": [\"::/0\"]}]}");
+
+	ck_assert_int_eq(config_load_json(&cfg, path, err, sizeof(err)), 0);
+	ck_assert_uint_eq(cfg.interval_ms, 10);
+	ck_assert_uint_eq(cfg.max_kernel_mem, 1);
+	config_free(&cfg);
+
+	path = write_file("cfg2.json", "{\"interval_ms\": 3600000, \"max_kernel_mem\": \"2G\"}");
+	ck_assert_int_eq(config_load_json(&cfg, path, err, sizeof(err)), 0);
+	ck_assert_uint_eq(cfg.interval_ms, 3600000);
+	ck_assert_uint_eq(cfg.max_kernel_mem, 2ULL << 30);
+}
+END_TEST
+
+/* Same-range repeats, however written, are kept once. */
+START_TEST(test_json_dedup_in_range)
+{
+	const char *path = write_file("cfg.json",
+				      "{\"ranges\": [{\"name\": \"a\", \"prefixes\": "
+				      "[\"2001:db8::/32\", \"198.18.0.0/24\", \"2001:DB8::/32\","
+				      " \"2001:0db8:0::/32\", \"198.18.0.0/24\"]},"
+				      " {\"name\": \"a\", \"prefixes\": [\"198.18.0.0/24\"]}]}");
+
+	ck_assert_msg(config_load_json(&cfg, path, err, sizeof(err)) == 0, "err '%s'", err);
+	ck_assert_int_eq(config_validate(&cfg, err, sizeof(err)), 0);
+	ck_assert_uint_eq(cfg.nranges, 1);
+	ck_assert_uint_eq(cfg.ranges[0].nprefixes, 2);
+	ck_assert_str_eq(prefix_str(&cfg.ranges[0], 0), "2001:db8::/32");
+	ck_assert_str_eq(prefix_str(&cfg.ranges[0], 1), "198.18.0.0/24");
+}
+END_TEST
+
+struct json_bad_row {
+	const char *json;
+	int ret;
+	const char *err;	/* after the config's path */
+};
+
+static const struct json_bad_row json_bad_rows[] = {
+	/* Syntax: file:line:column and jansson's reason. */
+	{ "{\"interval_ms\": 1000,\n \"ranges\": [}", -EINVAL,
+	  ":2:13: invalid JSON: unexpected token near '}'" },
+	{ "{\"interval_ms\": 20, \"interval_ms\": 30}", -EINVAL,
+	  ":1:33: invalid JSON: duplicate object key near '\"interval_ms\"'" },
+	{ "", -EINVAL, ":1:0: invalid JSON: '[' or '{' expected near end of file" },
+	{ "{} {}", -EINVAL, ":1:4: invalid JSON: end of file expected near '{'" },
+	{ "{\"ranges\": [{\"name\": \"a\\u0000b\", \"prefixes\": []}]}", -EINVAL,
+	  ":1:31: invalid JSON: \\u0000 is not allowed without JSON_ALLOW_NUL near "
+	  "'\"a\\u0000b\"'" },
+
+	{ "[]", -EINVAL, ": $: expected an object, got an array" },
+
+	{ "{\"intervall_ms\": 1000}", -EINVAL,
+	  ": $.intervall_ms: unknown key (expected one of: interval_ms, max_kernel_mem, output, "
+	  "ranges, ranges_file)" },
+	{ "{\"a b\": 1}", -EINVAL,
+	  ": $[\"a b\"]: unknown key (expected one of: interval_ms, max_kernel_mem, output, "
+	  "ranges, ranges_file)" },
+	{ "{\"output\": {\"path\": \"x\"}}", -EINVAL,
+	  ": $.output.path: unknown key (expected one of: file)" },
+	{ "{\"ranges\": [{\"name\": \"a\", \"prefixes\": [\"198.18.0.0/24\"], \"prefix\": 1}]}",
+	  -EINVAL, ": $.ranges[0].prefix: unknown key (expected one of: name, prefixes)" },
+
+	{ "{\"interval_ms\": \"fast\"}", -EINVAL,
+	  ": $.interval_ms: expected an integer 10..3600000, got \"fast\"" },
+	{ "{\"interval_ms\": 9}", -EINVAL,
+	  ": $.interval_ms: expected an integer 10..3600000, got 9" },
+	{ "{\"interval_ms\": 3600001}", -EINVAL,
+	  ": $.interval_ms: expected an integer 10..3600000, got 3600001" },
+	{ "{\"interval_ms\": -1000}", -EINVAL,
+	  ": $.interval_ms: expected an integer 10..3600000, got -1000" },
+	{ "{\"interval_ms\": 1000.5}", -EINVAL,
+	  ": $.interval_ms: expected an integer 10..3600000, got 1000.5" },
+	{ "{\"interval_ms\": true}", -EINVAL,
+	  ": $.interval_ms: expected an integer 10..3600000, got true" },
+	{ "{\"interval_ms\": null}", -EINVAL,
+	  ": $.interval_ms: expected an integer 10..3600000, got null" },
+
+	{ "{\"max_kernel_mem\": \"12Q\"}", -EINVAL,
+	  ": $.max_kernel_mem: expected bytes above 0 as an integer or a string like \"256M\", "
+	  "got \"12Q\"" },
+	{ "{\"max_kernel_mem\": 0}", -EINVAL,
+	  ": $.max_kernel_mem: expected bytes above 0 as an integer or a string like \"256M\", "
+	  "got 0" },
+	{ "{\"max_kernel_mem\": \"0M\"}", -EINVAL,
+	  ": $.max_kernel_mem: expected bytes above 0 as an integer or a string like \"256M\", "
+	  "got \"0M\"" },
+	{ "{\"max_kernel_mem\": -5}", -EINVAL,
+	  ": $.max_kernel_mem: expected bytes above 0 as an integer or a string like \"256M\", "
+	  "got -5" },
+	{ "{\"max_kernel_mem\": [1]}", -EINVAL,
+	  ": $.max_kernel_mem: expected bytes above 0 as an integer or a string like \"256M\", "
+	  "got an array" },
+
+	{ "{\"output\": \"x.ndjson\"}", -EINVAL,
+	  ": $.output: expected an object, got \"x.ndjson\"" },
+	{ "{\"output\": {\"file\": \"\"}}", -EINVAL,
+	  ": $.output.file: expected a file name, got \"\"" },
+	{ "{\"output\": {\"file\": 1}}", -EINVAL, ": $.output.file: expected a file name, got 1" },
+
+	{ "{\"ranges\": {}}", -EINVAL, ": $.ranges: expected an array of ranges, got an object" },
+	{ "{\"ranges\": [\"198.18.0.0/24\"]}", -EINVAL,
+	  ": $.ranges[0]: expected an object with \"name\" and \"prefixes\", got "
+	  "\"198.18.0.0/24\"" },
+	{ "{\"ranges\": [{\"prefixes\": [\"198.18.0.0/24\"]}]}", -EINVAL,
+	  ": $.ranges[0]: expected an object with \"name\" and \"prefixes\", got no \"name\"" },
+	{ "{\"ranges\": [{\"name\": \"a\"}]}", -EINVAL,
+	  ": $.ranges[0]: expected an object with \"name\" and \"prefixes\", got no "
+	  "\"prefixes\"" },
+	{ "{\"ranges\": [{\"name\": 5, \"prefixes\": [\"198.18.0.0/24\"]}]}", -EINVAL,
+	  ": $.ranges[0].name: expected a range name, got 5" },
+	{ "{\"ranges\": [{\"name\": \"\", \"prefixes\": [\"198.18.0.0/24\"]}]}", -EINVAL,
+	  ": $.ranges[0].name: expected a range name of 1..127 printable ASCII characters "
+	  "without quotes, backslashes or a space at either end, got \"\"" },
+	{ "{\"ranges\": [{\"name\": \"a\\\"b\", \"prefixes\": [\"198.18.0.0/24\"]}]}", -EINVAL,
+	  ": $.ranges[0].name: expected a range name of 1..127 printable ASCII characters "
+	  "without quotes, backslashes or a space at either end, got \"a\\\"b\"" },
+	{ "{\"ranges\": [{\"name\": \"a\\tb\", \"prefixes\": [\"198.18.0.0/24\"]}]}", -EINVAL,
+	  ": $.ranges[0].name: expected a range name of 1..127 printable ASCII characters "
+	  "without quotes, backslashes or a space at either end, got \"a\\x09b\"" },
+	{ "{\"ranges\": [{\"name\": \"a\", \"prefixes\": []}]}", -EINVAL,
+	  ": $.ranges[0].prefixes: expected a non-empty array of CIDRs, got []" },
+	{ "{\"ranges\": [{\"name\": \"a\", \"prefixes\": \"198.18.0.0/24\"}]}", -EINVAL,
+	  ": $.ranges[0].prefixes: expected a non-empty array of CIDRs, got \"198.18.0.0/24\"" },
+	{ "{\"ranges\": [{\"name\": \"a\", \"prefixes\": [\"198.18.0.0/24\", 5]}]}", -EINVAL,
+	  ": $.ranges[0].prefixes[1]: expected a CIDR string, got 5" },
+	/* The example of config.h, word for word. */
+	{ "{\"ranges\": [{\"name\": \"a\", \"prefixes\": [\"198.18.0.0/24\"]},\n"
+	  "  {\"name\": \"b\", \"prefixes\": [\"198.18.1.0/24\"]},\n"
+	  "  {\"name\": \"c\", \"prefixes\": [\"198.18.2.0/24\"]},\n"
+	  "  {\"name\": \"d\", \"prefixes\": [\"198.18.0.0/33\"]}]}", -EINVAL,
+	  ": $.ranges[3].prefixes[0]: expected a CIDR, got \"198.18.0.0/33\"" },
+	{ "{\"ranges\": [{\"name\": \"a\", \"prefixes\": [\"198.18.0.0/24\", \"198.18.0.1/24\"]}]}",
+	  -EINVAL, ": $.ranges[0].prefixes[1]: host bits set in \"198.18.0.1/24\" (did you mean "
+	  "198.18.0.0/24?)" },
+	{ "{\"ranges\": [{\"name\": \"a\", \"prefixes\": [\"fe80::1%eth0\"]}]}", -EINVAL,
+	  ": $.ranges[0].prefixes[0]: expected a CIDR without a zone id, got \"fe80::1%eth0\"" },
+
+	{ "{\"ranges_file\": 7}", -EINVAL, ": $.ranges_file: expected a file name, got 7" },
+	{ "{\"ranges_file\": \"\"}", -EINVAL, ": $.ranges_file: expected a file name, got \"\"" },
+};
+
+START_TEST(test_json_bad)
+{
+	const struct json_bad_row *row = &json_bad_rows[_i];
+	const char *path = write_file("cfg.json", row->json);
+	char want[XS_ERR_LEN];
+	int ret;
+
+	snprintf(want, sizeof(want), "%s%s", path, row->err);
+	ret = config_load_json(&cfg, path, err, sizeof(err));
+	ck_assert_msg(ret == row->ret, "row %d: ret %d, expected %d (err '%s')", _i, ret, row->ret,
+		      err);
+	ck_assert_msg(!strcmp(err, want), "row %d:\n got '%s'\nwant '%s'", _i, err, want);
+}
+END_TEST
+
+START_TEST(test_json_files)
+{
+	const char *path = tmp_path("missing.json");
+	char want[XS_ERR_LEN];
+
+	ck_assert_int_eq(config_load_json(&cfg, path, err, sizeof(err)), -ENOENT);
+	snprintf(want, sizeof(want), "%s: cannot open: No such file or directory", path);
+	ck_assert_str_eq(err, want);
+
+	ck_assert_int_eq(config_load_json(&cfg, tmpdir, err, sizeof(err)), -EISDIR);
+	snprintf(want, sizeof(want), "%s: cannot read: Is a directory", tmpdir);
+	ck_assert_str_eq(err, want);
+
+	/* A missing ranges_file is named by the path it was looked for at. */
+	path = write_file("cfg.json", "{\"ranges_file\": \"nope.txt\"}");
+	ck_assert_int_eq(config_load_json(&cfg, path, err, sizeof(err)), -ENOENT);
+	snprintf(want, sizeof(want), "%s/nope.txt: cannot open: No such file or directory",
+		 tmpdir);
+	ck_assert_str_eq(err, want);
+
+	/* An error inside the ranges_file names that file and line. */
+	write_file("bad.txt", "198.18.0.0/24 a\n198.18.0.0/33 b\n");
+	path = write_file("cfg2.json", "{\"ranges_file\": \"bad.txt\"}");
+	ck_assert_int_eq(config_load_json(&cfg, path, err, sizeof(err)), -EINVAL);
+	snprintf(want, sizeof(want), "%s/bad.txt:2: expected a CIDR, got \"198.18.0.0/33\"",
+		 tmpdir);
+	ck_assert_str_eq(err, want);
+}
+END_TEST
+
+START_TEST(test_json_ranges_file_paths)
+{
+	char cwd[512], sub[512];
+	const char *path;
+
+	ck_assert_int_eq(mkdir(tmp_path("etc"), 0700), 0);
+	write_file("etc/p.txt", "198.18.0.0/24 sub\n");
+	write_file("top.txt", "198.18.1.0/24 top\n");
+
+	/* Relative to the config's directory, not to the working directory. */
+	path = write_file("etc/cfg.json", "{\"ranges_file\": \"p.txt\"}");
+	ck_assert_msg(config_load_json(&cfg, path, err, sizeof(err)) == 0, "err '%s'", err);
+	ck_assert_str_eq(cfg.ranges[0].name, "sub");
+	config_free(&cfg);
+
+	path = write_file("etc/cfg2.json", "{\"ranges_file\": \"../top.txt\"}");
+	ck_assert_msg(config_load_json(&cfg, path, err, sizeof(err)) == 0, "err '%s'", err);
+	ck_assert_str_eq(cfg.ranges[0].name, "top");
+	config_free(&cfg);
+
+	/* An absolute path is taken as it is. */
+	snprintf(sub, sizeof(sub), "{\"ranges_file\": \"%s\"}", tmp_path("top.txt"));
+	path = write_file("etc/cfg3.json", sub);
+	ck_assert_msg(config_load_json(&cfg, path, err, sizeof(err)) == 0, "err '%s'", err);
+	ck_assert_str_eq(cfg.ranges[0].name, "top");
+	config_free(&cfg);
+
+	/* A config named without a directory: its directory is the cwd. */
+	ck_assert_ptr_nonnull(getcwd(cwd, sizeof(cwd)));
+	ck_assert_int_eq(chdir(tmp_path("etc")), 0);
+	ck_assert_int_eq(config_load_json(&cfg, "cfg.json", err, sizeof(err)), 0);
+	ck_assert_int_eq(chdir(cwd), 0);
+	ck_assert_str_eq(cfg.ranges[0].name, "sub");
+	ck_assert_str_eq(cfg.source, "cfg.json");
+}
+END_TEST
+
+START_TEST(test_validate_dup_across_ranges)
+{
+	const char *path = write_file("cfg.json",
+				      "{\"ranges\": [{\"name\": \"a\", \"prefixes\": "
+				      "[\"198.18.0.0/24\", \"2001:db8:a::/48\"]},"
+				      " {\"name\": \"b\", \"prefixes\": [\"198.18.1.0/24\"]},"
+				      " {\"name\": \"c\", \"prefixes\": [\"2001:DB8:A::/48\"]}]}");
+
+	ck_assert_int_eq(config_load_json(&cfg, path, err, sizeof(err)), 0);
+	ck_assert_int_eq(config_validate(&cfg, err, sizeof(err)), -EINVAL);
+	ck_assert_str_eq(err, "prefix 2001:db8:a::/48 is in ranges \"a\" and \"c\" (expected "
+			      "each prefix in one range)");
+}
+END_TEST
+
+/* Overlapping is fine (the longest match wins); only equal is refused. */
+START_TEST(test_validate_overlap_ok)
+{
+	ck_assert_int_eq(config_add_range_arg(&cfg, "198.18.0.0/15=wide", err, sizeof(err)), 0);
+	ck_assert_int_eq(config_add_range_arg(&cfg, "198.18.0.0/24=narrow", err, sizeof(err)), 0);
+	ck_assert_int_eq(config_add_range_arg(&cfg, "198.18.0.0/16=mid", err, sizeof(err)), 0);
+	ck_assert_int_eq(config_add_range_arg(&cfg, "::/0=v6", err, sizeof(err)), 0);
+	ck_assert_int_eq(config_add_range_arg(&cfg, "0.0.0.0/0=v4", err, sizeof(err)), 0);
+	ck_assert_msg(config_validate(&cfg, err, sizeof(err)) == 0, "err '%s'", err);
+}
+END_TEST
+
+START_TEST(test_prefix_file_good)
+{
+	/* BOM, CRLF, blank lines, tabs, whole-line and trailing comments,
+	 * unnamed lines, a repeated line, no newline at the end. */
+	static const char text[] =
+		"\xef\xbb\xbf# customers\r\n"
+		"198.18.0.0/24 cust-a\r\n"
+		"\r\n"
+		"   198.18.1.0/24\tcust-b   # trailing comment\r\n"
+		"2001:db8:a::/48 cust-a\n"
+		"198.18.2.0/24\n"
+		"\t# 198.18.3.0/24 commented out\n"
+		"   \t  \n"
+		"2001:DB8:B::/48#no space before the comment\n"
+		"198.18.0.0/24 cust-a\n"
+		"198.18.5.1 host\n"
+		"198.18.4.0/24 cust-a";
+	const char *path = write_file("p.txt", text);
+	const struct xs_range *r;
+
+	ck_assert_msg(config_load_prefix_file(&cfg, path, err, sizeof(err)) == 0, "err '%s'",
+		      err);
+	ck_assert_msg(config_validate(&cfg, err, sizeof(err)) == 0, "err '%s'", err);
+	ck_assert_str_eq(cfg.source, path);
+	ck_assert_uint_eq(cfg.nranges, 5);
+	ck_assert_str_eq(cfg.ranges[0].name, "cust-a");
+	ck_assert_str_eq(cfg.ranges[1].name, "cust-b");
+	/* An unnamed line is a range named by its canonical CIDR. */
+	ck_assert_str_eq(cfg.ranges[2].name, "198.18.2.0/24");
+	ck_assert_str_eq(cfg.ranges[3].name, "2001:db8:b::/48");
+	ck_assert_str_eq(cfg.ranges[4].name, "host");
+
+	r = range_named("cust-a");
+	ck_assert_uint_eq(r->nprefixes, 3);
+	ck_assert_str_eq(prefix_str(r, 0), "198.18.0.0/24");
+	ck_assert_str_eq(prefix_str(r, 1), "2001:db8:a::/48");
+	ck_assert_str_eq(prefix_str(r, 2), "198.18.4.0/24");
+	r = range_named("cust-b");
+	ck_assert_uint_eq(r->nprefixes, 1);
+	ck_assert_str_eq(prefix_str(r, 0), "198.18.1.0/24");
+	ck_assert_str_eq(prefix_str(range_named("2001:db8:b::/48"), 0), "2001:db8:b::/48");
+	ck_assert_str_eq(prefix_str(range_named("host"), 0), "198.18.5.1/32");
+}
+END_TEST
+
+START_TEST(test_prefix_file_empty)
+{
+	const char *path = write_file("p.txt", "# nothing yet\n\n");
+
+	ck_assert_int_eq(config_load_prefix_file(&cfg, path, err, sizeof(err)), 0);
+	ck_assert_uint_eq(cfg.nranges, 0);
+	path = write_file("q.txt", "");
+	ck_assert_int_eq(config_load_prefix_file(&cfg, path, err, sizeof(err)), 0);
+	ck_assert_uint_eq(cfg.nranges, 0);
+}
+END_TEST
+
+struct pfile_bad_row {
+	const char *text;
+	const char *err;	/* after the file's path */
+};
+
+static const struct pfile_bad_row pfile_bad_rows[] = {
+	{ "198.18.0.0/24 a b\n", ":1: expected \"CIDR [NAME]\", got \"198.18.0.0/24 a b\"" },
+	{ "198.18.0.0/24 a\n  198.18.1.0/24   a  b # two names\r\n",
+	  ":2: expected \"CIDR [NAME]\", got \"198.18.1.0/24   a  b\"" },
+	{ "# header\n\n198.18.0.0/33 x\n", ":3: expected a CIDR, got \"198.18.0.0/33\"" },
+	{ "198.18.0.0/24x\n", ":1: expected a CIDR, got \"198.18.0.0/24x\"" },
+	{ "customer-a 198.18.0.0/24\n", ":1: expected a CIDR, got \"customer-a\"" },
+	{ "198.18.0.0/24,cust\n", ":1: expected a CIDR, got \"198.18.0.0/24,cust\"" },
+	{ "198.18.0.1/24 a\r\n", ":1: host bits set in \"198.18.0.1/24\" (did you mean "
+				 "198.18.0.0/24?)" },
+	{ "fe80::1%eth0 lan\n", ":1: expected a CIDR without a zone id, got \"fe80::1%eth0\"" },
+	{ "198.18.0.0/24 a\"b\n", ":1: expected a range name of 1..127 printable ASCII "
+				  "characters without quotes, backslashes or a space at either "
+				  "end, got \"a\\\"b\"" },
+	{ "198.18.0.0/24 caf\xc3\xa9\n", ":1: expected a range name of 1..127 printable ASCII "
+					 "characters without quotes, backslashes or a space at "
+					 "either end, got \"caf\\xc3\\xa9\"" },
+	{ "198.18.0.0/24 a\n198.18.1.0/24 b\n\n\n\n\n\n\n\n\n\n2001:db8::/129 c\n",
+	  ":12: expected a CIDR, got \"2001:db8::/129\"" },
+};
+
+START_TEST(test_prefix_file_bad)
+{
+	const struct pfile_bad_row *row = &pfile_bad_rows[_i];
+	const char *path = write_file("p.txt", row->text);
+	char want[XS_ERR_LEN];
+	int ret;
+
+	snprintf(want, sizeof(want), "%s%s", path, row->err);
+	ret = config_load_prefix_file(&cfg, path, err, sizeof(err));
+	ck_assert_msg(ret == -EINVAL, "row %d: ret %d (err '%s')", _i, ret, err);
+	ck_assert_msg(!strcmp(err, want), "row %d:\n got '%s'\nwant '%s'", _i, err, want);
+}
+END_TEST
+
+START_TEST(test_prefix_file_io)
+{
+	static const char nul[] = "198.18.0.0/24 a\n198.18.1.0/24\0b\n";
+	const char *path = tmp_path("missing.txt");
+	char want[XS_ERR_LEN];
+
+	ck_assert_int_eq(config_load_prefix_file(&cfg, path, err, sizeof(err)), -ENOENT);
+	snprintf(want, sizeof(want), "%s: cannot open: No such file or directory", path);
+	ck_assert_str_eq(err, want);
+
+	ck_assert_int_eq(config_load_prefix_file(&cfg, tmpdir, err, sizeof(err)), -EISDIR);
+	snprintf(want, sizeof(want), "%s: cannot read: Is a directory", tmpdir);
+	ck_assert_str_eq(err, want);
+
+	/* A binary file given by mistake. */
+	path = write_bytes("nul.txt", nul, sizeof(nul) - 1);
+	ck_assert_int_eq(config_load_prefix_file(&cfg, path, err, sizeof(err)), -EINVAL);
+	snprintf(want, sizeof(want), "%s:2: expected text, got a NUL byte", path);
+	ck_assert_str_eq(err, want);
+}
+END_TEST
+
+/* 20,000 lines: 1,000 names of 20 prefixes each, v4 and v6 mixed. */
+START_TEST(test_prefix_file_large)
+{
+	const char *path = tmp_path("big.txt");
+	FILE *f = fopen(path, "w");
+	const struct xs_range *r;
+	size_t i, total = 0;
+
+	ck_assert_ptr_nonnull(f);
+	for (i = 0; i < 20000; i++) {
+		if (i % 100 == 0)
+			fprintf(f, "# block %zu\n\n", i / 100);
+		if (i % 2)
+			fprintf(f, "2001:db8:%zx::/48 r%zu\n", i, i % 1000);
+		else
+			fprintf(f, "10.%zu.%zu.0/24 r%zu # v4\n", i / 256, i % 256, i % 1000);
+	}
+	ck_assert_int_eq(fclose(f), 0);
+
+	ck_assert_msg(config_load_prefix_file(&cfg, path, err, sizeof(err)) == 0, "err '%s'",
+		      err);
+	ck_assert_msg(config_validate(&cfg, err, sizeof(err)) == 0, "err '%s'", err);
+	ck_assert_uint_eq(cfg.nranges, 1000);
+	for (i = 0; i < cfg.nranges; i++) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "r%zu", i);
+		ck_assert_str_eq(cfg.ranges[i].name, name);
+		ck_assert_uint_eq(cfg.ranges[i].nprefixes, 20);
+		total += cfg.ranges[i].nprefixes;
+	}
+	ck_assert_uint_eq(total, 20000);
+	r = range_named("r7");
+	ck_assert_str_eq(prefix_str(r, 0), "2001:db8:7::/48");
+	ck_assert_str_eq(prefix_str(r, 1), "2001:db8:3ef::/48");
+	r = range_named("r998");
+	ck_assert_str_eq(prefix_str(r, 0), "10.3.230.0/24");
+	ck_assert_str_eq(prefix_str(r, 19), "10.78.30.0/24");
+
+	/* One line more, repeating a prefix of r5 under another name. */
+	f = fopen(path, "a");
+	ck_assert_ptr_nonnull(f);
+	fprintf(f, "2001:db8:5::/48 intruder\n");
+	ck_assert_int_eq(fclose(f), 0);
+	config_free(&cfg);
+	ck_assert_int_eq(config_load_prefix_file(&cfg, path, err, sizeof(err)), 0);
+	ck_assert_int_eq(config_validate(&cfg, err, sizeof(err)), -EINVAL);
+	ck_assert_str_eq(err, "prefix 2001:db8:5::/48 is in ranges \"r5\" and \"intruder\" "
+			      "(expected each prefix in one range)");
+}
+END_TEST
+
+/* 20,000 unnamed lines: as many ranges, named by their CIDRs. */
+START_TEST(test_prefix_file_many_ranges)
+{
+	const char *path = tmp_path("many.txt");
+	FILE *f = fopen(path, "w");
+	size_t i;
+
+	ck_assert_ptr_nonnull(f);
+	for (i = 0; i < 20000; i++)
+		fprintf(f, "2001:db8:%zx:%zx::/64\n", i / 1000, i % 1000);
+	ck_assert_int_eq(fclose(f), 0);
+	ck_assert_msg(config_load_prefix_file(&cfg, path, err, sizeof(err)) == 0, "err '%s'",
+		      err);
+	ck_assert_msg(config_validate(&cfg, err, sizeof(err)) == 0, "err '%s'", err);
+	ck_assert_uint_eq(cfg.nranges, 20000);
+	ck_assert_str_eq(cfg.ranges[0].name, "2001:db8::/64");
+	ck_assert_str_eq(cfg.ranges[19999].name, "2001:db8:13:3e7::/64");
+	ck_assert_uint_eq(cfg.ranges[19999].nprefixes, 1);
+}
+END_TEST
+
+struct arg_good_row {
+	const char *arg;
+	const char *name;
+	const char *prefix;
+};
+
+static const struct arg_good_row arg_good_rows[] = {
+	{ "198.18.0.0/24", "198.18.0.0/24", "198.18.0.0/24" },
+	{ "198.18.0.1", "198.18.0.1/32", "198.18.0.1/32" },
+	{ "2001:DB8::/32", "2001:db8::/32", "2001:db8::/32" },
+	{ "198.18.0.0/15=lab", "lab", "198.18.0.0/15" },
+	{ "2001:db8::/32=v6 lab", "v6 lab", "2001:db8::/32" },
+	{ "198.18.0.0/24=a=b", "a=b", "198.18.0.0/24" },
+	{ "::ffff:198.18.0.0/120=mapped", "mapped", "::ffff:198.18.0.0/120" },
+};
+
+START_TEST(test_range_arg_good)
+{
+	const struct arg_good_row *row = &arg_good_rows[_i];
+
+	ck_assert_msg(config_add_range_arg(&cfg, row->arg, err, sizeof(err)) == 0,
+		      "row %d \"%s\": err '%s'", _i, row->arg, err);
+	ck_assert_uint_eq(cfg.nranges, 1);
+	ck_assert_msg(!strcmp(cfg.ranges[0].name, row->name), "row %d: name '%s'", _i,
+		      cfg.ranges[0].name);
+	ck_assert_uint_eq(cfg.ranges[0].nprefixes, 1);
+	ck_assert_msg(!strcmp(prefix_str(&cfg.ranges[0], 0), row->prefix), "row %d: prefix '%s'",
+		      _i, prefix_str(&cfg.ranges[0], 0));
+}
+END_TEST
+
+struct arg_bad_row {
+	const char *arg;
+	const char *err;
+};
+
+static const struct arg_bad_row arg_bad_rows[] = {
+	{ "", "--range: expected a CIDR, got \"\"" },
+	{ "198.18.0.0/33", "--range: expected a CIDR, got \"198.18.0.0/33\"" },
+	{ "198.18.0.0/33=a", "--range: expected a CIDR, got \"198.18.0.0/33\"" },
+	{ "=lab", "--range: expected a CIDR, got \"\"" },
+	{ "lab=198.18.0.0/24", "--range: expected a CIDR, got \"lab\"" },
+	{ "198.18.0.1/24=lab", "--range: host bits set in \"198.18.0.1/24\" (did you mean "
+			       "198.18.0.0/24?)" },
+	{ "198.18.0.0/24=", "--range: expected CIDR or CIDR=NAME, got \"198.18.0.0/24=\"" },
+	{ "198.18.0.0/24= lab", "--range: expected a range name of 1..127 printable ASCII "
+				"characters without quotes, backslashes or a space at either end, "
+				"got \" lab\"" },
+	{ "198.18.0.0/24=lab ", "--range: expected a range name of 1..127 printable ASCII "
+				"characters without quotes, backslashes or a space at either end, "
+				"got \"lab \"" },
+	{ "198.18.0.0/24 lab", "--range: expected a CIDR, got \"198.18.0.0/24 lab\"" },
+};
+
+START_TEST(test_range_arg_bad)
+{
+	const struct arg_bad_row *row = &arg_bad_rows[_i];
+	int ret;
+
+	ret = config_add_range_arg(&cfg, row->arg, err, sizeof(err));
+	ck_assert_msg(ret == -EINVAL, "row %d \"%s\": ret %d", _i, row->arg, ret);
+	ck_assert_msg(!strcmp(err, row->err), "row %d:\n got '%s'\nwant '%s'", _i, err, row->err);
+	ck_assert_uint_eq(cfg.nranges, 0);
+}
+END_TEST
+
+/* One name across the JSON config, its ranges_file, another prefix list
+ * and --range: one range, prefixes in load order, repeats kept once. */
+START_TEST(test_merge_sources)
+{
+	const char *path;
+	const struct xs_range *r;
+
+	write_file("a.txt", "198.18.1.0/24 edge\n198.18.0.0/24 edge\n");
+	path = write_file("cfg.json",
+			  "{\"ranges\": [{\"name\": \"edge\", \"prefixes\": [\"198.18.0.0/24\"]},"
+			  " {\"name\": \"core\", \"prefixes\": [\"198.18.9.0/24\"]}],"
+			  " \"ranges_file\": \"a.txt\"}");
+	ck_assert_int_eq(config_load_json(&cfg, path, err, sizeof(err)), 0);
+	path = write_file("b.txt", "2001:db8:e::/48 edge\n198.18.8.0/24 other\n");
+	ck_assert_int_eq(config_load_prefix_file(&cfg, path, err, sizeof(err)), 0);
+	ck_assert_int_eq(config_add_range_arg(&cfg, "198.18.2.0/24=edge", err, sizeof(err)), 0);
+	ck_assert_int_eq(config_add_range_arg(&cfg, "198.18.1.0/24=edge", err, sizeof(err)), 0);
+	ck_assert_msg(config_validate(&cfg, err, sizeof(err)) == 0, "err '%s'", err);
+
+	ck_assert_uint_eq(cfg.nranges, 3);
+	r = &cfg.ranges[0];
+	ck_assert_str_eq(r->name, "edge");
+	ck_assert_uint_eq(r->nprefixes, 4);
+	ck_assert_str_eq(prefix_str(r, 0), "198.18.0.0/24");
+	ck_assert_str_eq(prefix_str(r, 1), "198.18.1.0/24");
+	ck_assert_str_eq(prefix_str(r, 2), "2001:db8:e::/48");
+	ck_assert_str_eq(prefix_str(r, 3), "198.18.2.0/24");
+	ck_assert_str_eq(cfg.ranges[1].name, "core");
+	ck_assert_str_eq(cfg.ranges[2].name, "other");
+	/* The first file loaded names the config in messages. */
+	ck_assert_str_eq(cfg.source, tmp_path("cfg.json"));
+}
+END_TEST
+
+/* Callers may build ranges by hand (tests of other modules do): later
+ * config_add_prefix calls must still find them by name. */
+START_TEST(test_hand_built_then_added)
+{
+	struct xs_prefix p;
+
+	ck_assert_int_eq(config_add_range_arg(&cfg, "198.18.0.0/24=a", err, sizeof(err)), 0);
+	cfg.ranges = realloc(cfg.ranges, (cfg.nranges + 1) * sizeof(*cfg.ranges));
+	ck_assert_ptr_nonnull(cfg.ranges);
+	cfg.cap = cfg.nranges + 1;
+	memset(&cfg.ranges[1], 0, sizeof(cfg.ranges[1]));
+	cfg.ranges[1].name = strdup("b");
+	cfg.ranges[1].prefixes = calloc(1, sizeof(p));
+	cfg.ranges[1].cap = 1;
+	ck_assert_int_eq(cidr_parse("198.18.1.0/24", &cfg.ranges[1].prefixes[0], NULL, 0), 0);
+	cfg.ranges[1].nprefixes = 1;
+	cfg.nranges = 2;
+
+	ck_assert_int_eq(cidr_parse("198.18.1.0/24", &p, NULL, 0), 0);
+	ck_assert_int_eq(config_add_prefix(&cfg, "b", &p, err, sizeof(err)), 0);
+	ck_assert_int_eq(cidr_parse("198.18.2.0/24", &p, NULL, 0), 0);
+	ck_assert_int_eq(config_add_prefix(&cfg, "b", &p, err, sizeof(err)), 0);
+	ck_assert_int_eq(config_add_prefix(&cfg, "c", &p, err, sizeof(err)), 0);
+	ck_assert_uint_eq(cfg.nranges, 3);
+	ck_assert_uint_eq(cfg.ranges[1].nprefixes, 2);
+	ck_assert_str_eq(prefix_str(&cfg.ranges[1], 1), "198.18.2.0/24");
+	ck_assert_int_eq(config_validate(&cfg, err, sizeof(err)), -EINVAL);
+	ck_assert_str_eq(err, "prefix 198.18.2.0/24 is in ranges \"b\" and \"c\" (expected each "
+			      "prefix in one range)");
+}
+END_TEST
+
+START_TEST(test_add_prefix_checks)
+{
+	char name[XS_NAME_MAX + 1];
+	struct xs_prefix p, bad;
+
+	ck_assert_int_eq(cidr_parse("198.18.0.0/24", &p, NULL, 0), 0);
+
+	memset(name, 'n', sizeof(name));
+	name[XS_NAME_MAX - 1] = '\0';
+	ck_assert_int_eq(config_add_prefix(&cfg, name, &p, err, sizeof(err)), 0);
+	ck_assert_str_eq(cfg.ranges[0].name, name);
+	name[XS_NAME_MAX - 1] = 'n';
+	name[XS_NAME_MAX] = '\0';
+	ck_assert_int_eq(config_add_prefix(&cfg, name, &p, err, sizeof(err)), -EINVAL);
+	ck_assert(!strncmp(err, "expected a range name of 1..127 ", 32));
+
+	ck_assert_int_eq(config_add_prefix(&cfg, "a\x7f", &p, err, sizeof(err)), -EINVAL);
+	ck_assert_int_eq(config_add_prefix(&cfg, "a\\b", &p, err, sizeof(err)), -EINVAL);
+	ck_assert_int_eq(config_add_prefix(&cfg, NULL, &p, err, sizeof(err)), -EINVAL);
+	ck_assert_int_eq(config_add_prefix(&cfg, "ok: a/b (c) #1", &p, err, sizeof(err)), 0);
+
+	bad = p;
+	bad.addr[3] = 1;
+	ck_assert_int_eq(config_add_prefix(&cfg, "x", &bad, err, sizeof(err)), -EINVAL);
+	ck_assert_str_eq(err, "expected a prefix without host bits, got 198.18.0.1/24");
+	bad = p;
+	bad.len = 33;
+	ck_assert_int_eq(config_add_prefix(&cfg, "x", &bad, err, sizeof(err)), -EINVAL);
+	bad = p;
+	bad.family = 5;
+	ck_assert_int_eq(config_add_prefix(&cfg, "x", &bad, err, sizeof(err)), -EINVAL);
+	ck_assert_uint_eq(cfg.nranges, 2);
+
+	/* A nameless range appended by hand cannot be looked up by name. */
+	free(cfg.ranges[1].name);
+	cfg.ranges[1].name = NULL;
+	cfg.ranges = realloc(cfg.ranges, 3 * sizeof(*cfg.ranges));
+	ck_assert_ptr_nonnull(cfg.ranges);
+	memset(&cfg.ranges[2], 0, sizeof(cfg.ranges[2]));
+	cfg.cap = cfg.nranges = 3;
+	ck_assert_int_eq(config_add_prefix(&cfg, "y", &p, err, sizeof(err)), -EINVAL);
+	ck_assert_str_eq(err, "expected every range to have a name, got one without");
+}
+END_TEST
+
+START_TEST(test_validate_hand_built)
+{
+	struct xs_range ranges[2] = {};
+	struct xs_prefix pa, pb, twice[2];
+	struct xs_config c;
+
+	ck_assert_int_eq(cidr_parse("198.18.0.0/24", &pa, NULL, 0), 0);
+	ck_assert_int_eq(cidr_parse("198.18.1.0/24", &pb, NULL, 0), 0);
+	config_init(&c);
+	c.ranges = ranges;
+	c.nranges = 2;
+	ranges[0].name = "a";
+	ranges[0].prefixes = &pa;
+	ranges[0].nprefixes = 1;
+	ranges[1].name = "a";
+	ranges[1].prefixes = &pb;
+	ranges[1].nprefixes = 1;
+	ck_assert_int_eq(config_validate(&c, err, sizeof(err)), -EINVAL);
+	ck_assert_str_eq(err, "expected one range named \"a\", got two");
+
+	ranges[1].name = "b";
+	ck_assert_int_eq(config_validate(&c, err, sizeof(err)), 0);
+
+	ranges[1].nprefixes = 0;
+	ck_assert_int_eq(config_validate(&c, err, sizeof(err)), -EINVAL);
+	ck_assert_str_eq(err, "range \"b\": expected at least one prefix, got none");
+	ranges[1].nprefixes = 1;
+
+	ranges[1].name = "";
+	ck_assert_int_eq(config_validate(&c, err, sizeof(err)), -EINVAL);
+	ck_assert_str_eq(err, "range 2: expected a range name of 1..127 printable ASCII "
+			      "characters without quotes, backslashes or a space at either end, "
+			      "got \"\"");
+	ranges[1].name = "b";
+
+	c.interval_ms = 5;
+	ck_assert_int_eq(config_validate(&c, err, sizeof(err)), -EINVAL);
+	ck_assert_str_eq(err, "interval_ms: expected 10..3600000, got 5");
+	c.interval_ms = 1000;
+
+	/* The same prefix twice in one hand-built range is harmless. */
+	twice[0] = pa;
+	twice[1] = pa;
+	ranges[0].prefixes = twice;
+	ranges[0].nprefixes = 2;
+	ck_assert_int_eq(config_validate(&c, err, sizeof(err)), 0);
+
+	ranges[1].prefixes = &pa;
+	ck_assert_int_eq(config_validate(&c, err, sizeof(err)), -EINVAL);
+	ck_assert_str_eq(err, "prefix 198.18.0.0/24 is in ranges \"a\" and \"b\" (expected each "
+			      "prefix in one range)");
+}
+END_TEST
+
+/* 100k prefixes in 10k ranges: the duplicate check must sort, not scan. */
+START_TEST(test_validate_large)
+{
+	struct xs_prefix p = { .family = 6, .len = 64 };
+	char name[32];
+	size_t i;
+
+	p.addr[0] = 0x20;
+	p.addr[1] = 0x01;
+	p.addr[2] = 0x0d;
+	p.addr[3] = 0xb8;
+	for (i = 0; i < 100000; i++) {
+		p.addr[4] = i >> 16;
+		p.addr[5] = i >> 8;
+		p.addr[6] = i;
+		snprintf(name, sizeof(name), "r%zu", i % 10000);
+		ck_assert_int_eq(config_add_prefix(&cfg, name, &p, err, sizeof(err)), 0);
+	}
+	ck_assert_uint_eq(cfg.nranges, 10000);
+	ck_assert_msg(config_validate(&cfg, err, sizeof(err)) == 0, "err '%s'", err);
+
+	p.addr[4] = 0;
+	p.addr[5] = 0x9c;
+	p.addr[6] = 0x3f;	/* 39999, in r9999 */
+	ck_assert_int_eq(config_add_prefix(&cfg, "r1", &p, err, sizeof(err)), 0);
+	ck_assert_int_eq(config_validate(&cfg, err, sizeof(err)), -EINVAL);
+	ck_assert_str_eq(err, "prefix 2001:db8:9c:3f00::/64 is in ranges \"r1\" and \"r9999\" "
+			      "(expected each prefix in one range)");
+}
+END_TEST
+
+START_TEST(test_free_twice)
+{
+	ck_assert_int_eq(config_add_range_arg(&cfg, "198.18.0.0/24=a", err, sizeof(err)), 0);
+	config_free(&cfg);
+	ck_assert_uint_eq(cfg.nranges, 0);
+	ck_assert_uint_eq(cfg.interval_ms, XS_DEFAULT_INTERVAL_MS);
+	config_free(&cfg);
+
+	/* A freed config is ready for the next load (SIGHUP reload). */
+	ck_assert_int_eq(config_add_range_arg(&cfg, "198.18.0.0/24=b", err, sizeof(err)), 0);
+	ck_assert_str_eq(cfg.ranges[0].name, "b");
+}
+END_TEST
+
+struct size_row {
+	const char *in;
+	int ret;
+	uint64_t want;
+};
+
+static const struct size_row size_rows[] = {
+	{ "0", 0, 0 },
+	{ "1", 0, 1 },
+	{ "1048576", 0, 1048576 },
+	{ "1K", 0, 1024 },
+	{ "1k", 0, 1024 },
+	{ "256M", 0, 256ULL << 20 },
+	{ "256m", 0, 256ULL << 20 },
+	{ "1G", 0, 1ULL << 30 },
+	{ "2T", 0, 2ULL << 40 },
+	{ "16777215T", 0, 16777215ULL << 40 },
+	{ "18446744073709551615", 0, UINT64_MAX },
+	{ "0256M", 0, 256ULL << 20 },
+	{ "", -EINVAL, 0 },
+	{ "K", -EINVAL, 0 },
+	{ "1KB", -EINVAL, 0 },
+	{ "1KiB", -EINVAL, 0 },
+	{ "1.5G", -EINVAL, 0 },
+	{ "-1", -EINVAL, 0 },
+	{ "+1", -EINVAL, 0 },
+	{ " 1", -EINVAL, 0 },
+	{ "1 ", -EINVAL, 0 },
+	{ "1 M", -EINVAL, 0 },
+	{ "1X", -EINVAL, 0 },
+	{ "0x10", -EINVAL, 0 },
+	{ "18446744073709551616", -EINVAL, 0 },
+	{ "16777216T", -EINVAL, 0 },
+	{ "17179869184G", -EINVAL, 0 },
+};
+
+START_TEST(test_parse_size)
+{
+	const struct size_row *row = &size_rows[_i];
+	uint64_t v = 12345;
+	int ret;
+
+	ret = parse_size(row->in, &v);
+	ck_assert_msg(ret == row->ret, "row %d \"%s\": ret %d", _i, row->in, ret);
+	if (!ret)
+		ck_assert_msg(v == row->want, "row %d \"%s\": %llu", _i, row->in,
+			      (unsigned long long)v);
+	else
+		ck_assert_msg(v == 12345, "row %d: output written on error", _i);
+}
+END_TEST
+
+static Suite *config_suite(void)
+{
+	Suite *s = suite_create("config");
+	TCase *tc;
+
+	tc = tcase_create("json");
+	tcase_add_unchecked_fixture(tc, tmpdir_create, tmpdir_remove);
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_json_good);
+	tcase_add_test(tc, test_json_defaults);
+	tcase_add_test(tc, test_json_limits);
+	tcase_add_test(tc, test_json_dedup_in_range);
+	tcase_add_loop_test(tc, test_json_bad, 0, ARRAY_SIZE(json_bad_rows));
+	tcase_add_test(tc, test_json_files);
+	tcase_add_test(tc, test_json_ranges_file_paths);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("prefix_file");
+	tcase_add_unchecked_fixture(tc, tmpdir_create, tmpdir_remove);
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_prefix_file_good);
+	tcase_add_test(tc, test_prefix_file_empty);
+	tcase_add_loop_test(tc, test_prefix_file_bad, 0, ARRAY_SIZE(pfile_bad_rows));
+	tcase_add_test(tc, test_prefix_file_io);
+	tcase_add_test(tc, test_prefix_file_large);
+	tcase_add_test(tc, test_prefix_file_many_ranges);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("range_arg");
+	tcase_add_unchecked_fixture(tc, tmpdir_create, tmpdir_remove);
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_loop_test(tc, test_range_arg_good, 0, ARRAY_SIZE(arg_good_rows));
+	tcase_add_loop_test(tc, test_range_arg_bad, 0, ARRAY_SIZE(arg_bad_rows));
+	tcase_add_test(tc, test_merge_sources);
+	tcase_add_test(tc, test_hand_built_then_added);
+	tcase_add_test(tc, test_add_prefix_checks);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("validate");
+	tcase_add_unchecked_fixture(tc, tmpdir_create, tmpdir_remove);
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_validate_dup_across_ranges);
+	tcase_add_test(tc, test_validate_overlap_ok);
+	tcase_add_test(tc, test_validate_hand_built);
+	tcase_add_test(tc, test_validate_large);
+	tcase_add_test(tc, test_free_twice);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("parse_size");
+	tcase_add_loop_test(tc, test_parse_size, 0, ARRAY_SIZE(size_rows));
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(config_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

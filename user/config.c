@@ -1,0 +1,1056 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include "config.h"
+#include "xdpscope.h"
+
+#define INTERVAL_MS_MIN 10
+#define INTERVAL_MS_MAX 3600000
+#define QUOTE_MAX 80
+#define QBUF (QUOTE_MAX * 4 + 8)	/* every byte escaped, quotes, "...", NUL */
+
+/*
+ * Name and prefix lookups, so that merging 100k prefix-list lines into
+ * ranges costs a hash probe a line, not a scan of every range.
+ * Both tables use open addressing with linear probing, at most half full.
+ */
+struct pfx_slot {
+	struct xs_prefix p;	/* host bits and unused bytes zero */
+	uint32_t range;		/* range index + 1; 0: empty slot */
+};
+
+struct xs_config_index {
+	uint32_t *names;	/* range index + 1; 0: empty slot */
+	size_t names_cap;	/* a power of two */
+	struct pfx_slot *pfxs;	/* one per (prefix, range) */
+	size_t pfxs_cap;	/* a power of two */
+	size_t npfxs;
+	size_t nranges;		/* ranges[0 .. nranges) are in the tables */
+};
+
+static void set_err(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void set_err(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err || !errlen)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+/* `"s"` with quotes, backslashes and control bytes escaped, so that the
+ * message stays one line whatever the input held. */
+static const char *quote(const char *s, char *buf, size_t len)
+{
+	size_t o = 0, i;
+
+	buf[o++] = '"';
+	for (i = 0; s[i] && i < QUOTE_MAX && o + 8 < len; i++) {
+		unsigned char c = s[i];
+
+		if (c == '"' || c == '\\')
+			o += snprintf(buf + o, len - o, "\\%c", c);
+		else if (c < 0x20 || c >= 0x7f)
+			o += snprintf(buf + o, len - o, "\\x%02x", c);
+		else
+			buf[o++] = c;
+	}
+	buf[o++] = '"';
+	if (s[i])
+		o += snprintf(buf + o, len - o, "...");
+	buf[o] = '\0';
+	return buf;
+}
+
+static uint64_t fnv1a(const void *data, size_t len, uint64_t h)
+{
+	const unsigned char *b = data;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		h ^= b[i];
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+#define FNV_SEED 0xcbf29ce484222325ULL
+
+static size_t pow2_at_least(size_t n)
+{
+	size_t c = 16;
+
+	while (c < n)
+		c <<= 1;
+	return c;
+}
+
+static int addr_bytes(int family)
+{
+	return family == 4 ? 4 : 16;
+}
+
+/* 0 if `p` is a well-formed prefix; `n` gets it with every byte outside
+ * the prefix zeroed, the form the tables and the sort compare. */
+static int prefix_normalize(const struct xs_prefix *p, struct xs_prefix *n)
+{
+	unsigned int i, len = p->len;
+	int bytes;
+
+	if ((p->family != 4 && p->family != 6) || len > (p->family == 4 ? 32u : 128u))
+		return -EINVAL;
+	bytes = addr_bytes(p->family);
+	memset(n, 0, sizeof(*n));
+	n->family = p->family;
+	n->len = p->len;
+	memcpy(n->addr, p->addr, len / 8);
+	if (len % 8)
+		n->addr[len / 8] = p->addr[len / 8] & (0xff << (8 - len % 8));
+	for (i = 0; i < (unsigned int)bytes; i++)
+		if (n->addr[i] != p->addr[i])
+			return -EINVAL;
+	return 0;
+}
+
+static int name_ok(const char *name)
+{
+	size_t n, i;
+
+	if (!name)
+		return 0;
+	n = strlen(name);
+	if (n == 0 || n > XS_NAME_MAX - 1 || name[0] == ' ' || name[n - 1] == ' ')
+		return 0;
+	for (i = 0; i < n; i++) {
+		unsigned char c = name[i];
+
+		if (c < 0x20 || c > 0x7e || c == '"' || c == '\\')
+			return 0;
+	}
+	return 1;
+}
+
+static void name_err(const char *name, char *err, size_t errlen)
+{
+	char q[QBUF];
+
+	set_err(err, errlen,
+		"expected a range name of 1..%d printable ASCII characters without quotes, "
+		"backslashes or a space at either end, got %s",
+		XS_NAME_MAX - 1, quote(name ? name : "", q, sizeof(q)));
+}
+
+static void index_free(struct xs_config_index *ix)
+{
+	if (!ix)
+		return;
+	free(ix->names);
+	free(ix->pfxs);
+	free(ix);
+}
+
+/* Slot of `name`, or of the empty slot where it would go. */
+static size_t names_slot(const struct xs_config *cfg, const uint32_t *names, size_t cap,
+			 const char *name)
+{
+	size_t i = fnv1a(name, strlen(name), FNV_SEED) & (cap - 1);
+
+	while (names[i] && strcmp(cfg->ranges[names[i] - 1].name, name))
+		i = (i + 1) & (cap - 1);
+	return i;
+}
+
+static size_t pfxs_slot(const struct pfx_slot *pfxs, size_t cap, const struct xs_prefix *n,
+			uint32_t range)
+{
+	uint64_t h = fnv1a(n, sizeof(*n), FNV_SEED);
+	size_t i;
+
+	h = fnv1a(&range, sizeof(range), h);
+	i = h & (cap - 1);
+	while (pfxs[i].range && (pfxs[i].range != range || memcmp(&pfxs[i].p, n, sizeof(*n))))
+		i = (i + 1) & (cap - 1);
+	return i;
+}
+
+static int names_resize(struct xs_config *cfg, size_t cap)
+{
+	struct xs_config_index *ix = cfg->index;
+	uint32_t *names = calloc(cap, sizeof(*names));
+	size_t r;
+
+	if (!names)
+		return -ENOMEM;
+	for (r = 0; r < ix->nranges; r++) {
+		size_t s = names_slot(cfg, names, cap, cfg->ranges[r].name);
+
+		/* A hand-built config may repeat a name: the first one wins
+		 * here, and config_validate reports the repeat. */
+		if (!names[s])
+			names[s] = r + 1;
+	}
+	free(ix->names);
+	ix->names = names;
+	ix->names_cap = cap;
+	return 0;
+}
+
+static int pfxs_resize(struct xs_config_index *ix, size_t cap)
+{
+	struct pfx_slot *pfxs = calloc(cap, sizeof(*pfxs));
+	size_t i;
+
+	if (!pfxs)
+		return -ENOMEM;
+	for (i = 0; i < ix->pfxs_cap; i++) {
+		if (ix->pfxs[i].range)
+			pfxs[pfxs_slot(pfxs, cap, &ix->pfxs[i].p, ix->pfxs[i].range)] = ix->pfxs[i];
+	}
+	free(ix->pfxs);
+	ix->pfxs = pfxs;
+	ix->pfxs_cap = cap;
+	return 0;
+}
+
+/* Room for one more entry in each table. */
+static int index_reserve(struct xs_config *cfg)
+{
+	struct xs_config_index *ix = cfg->index;
+	int ret;
+
+	if ((ix->nranges + 1) * 2 > ix->names_cap) {
+		ret = names_resize(cfg, pow2_at_least((ix->nranges + 1) * 2));
+		if (ret)
+			return ret;
+	}
+	if ((ix->npfxs + 1) * 2 > ix->pfxs_cap)
+		return pfxs_resize(ix, pow2_at_least((ix->npfxs + 1) * 2));
+	return 0;
+}
+
+/* 1 if added, 0 if (n, range) was there already. Room must be reserved. */
+static int pfxs_add(struct xs_config_index *ix, const struct xs_prefix *n, uint32_t range)
+{
+	size_t s = pfxs_slot(ix->pfxs, ix->pfxs_cap, n, range);
+
+	if (ix->pfxs[s].range)
+		return 0;
+	ix->pfxs[s].p = *n;
+	ix->pfxs[s].range = range;
+	ix->npfxs++;
+	return 1;
+}
+
+/*
+ * The tables follow the config through config_add_prefix. A caller that
+ * appended ranges by hand (tests, other tools) changed nranges behind our
+ * back: build the tables again from what is there.
+ */
+static int index_sync(struct xs_config *cfg)
+{
+	struct xs_config_index *ix = cfg->index;
+	size_t r, i, total = 0;
+	int ret;
+
+	if (ix && ix->nranges == cfg->nranges)
+		return 0;
+	index_free(ix);
+	cfg->index = NULL;
+	for (r = 0; r < cfg->nranges; r++) {
+		if (!cfg->ranges[r].name)
+			return -EINVAL;
+		total += cfg->ranges[r].nprefixes;
+	}
+	ix = calloc(1, sizeof(*ix));
+	if (!ix)
+		return -ENOMEM;
+	cfg->index = ix;
+	ix->nranges = cfg->nranges;
+	ret = names_resize(cfg, pow2_at_least((cfg->nranges + 1) * 2));
+	if (!ret)
+		ret = pfxs_resize(ix, pow2_at_least((total + 1) * 2));
+	if (ret) {
+		/* Half-built tables would pass for whole ones next time. */
+		index_free(ix);
+		cfg->index = NULL;
+		return ret;
+	}
+	for (r = 0; r < cfg->nranges; r++) {
+		for (i = 0; i < cfg->ranges[r].nprefixes; i++) {
+			struct xs_prefix n;
+
+			if (!prefix_normalize(&cfg->ranges[r].prefixes[i], &n))
+				pfxs_add(ix, &n, r + 1);
+		}
+	}
+	return 0;
+}
+
+void config_init(struct xs_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->interval_ms = XS_DEFAULT_INTERVAL_MS;
+	cfg->max_kernel_mem = XS_DEFAULT_MAX_KERNEL_MEM;
+}
+
+void config_free(struct xs_config *cfg)
+{
+	size_t r;
+
+	for (r = 0; r < cfg->nranges; r++) {
+		free(cfg->ranges[r].name);
+		free(cfg->ranges[r].prefixes);
+	}
+	free(cfg->ranges);
+	free(cfg->output_file);
+	free(cfg->source);
+	index_free(cfg->index);
+	config_init(cfg);
+}
+
+/* Index of the range called `name`, created empty if new; -errno. */
+static long range_get(struct xs_config *cfg, const char *name, char *err, size_t errlen)
+{
+	struct xs_config_index *ix;
+	struct xs_range *r;
+	size_t s;
+	int ret;
+
+	ret = index_sync(cfg);
+	if (ret == -EINVAL) {
+		set_err(err, errlen, "expected every range to have a name, got one without");
+		return ret;
+	}
+	if (!ret)
+		ret = index_reserve(cfg);
+	if (ret) {
+		set_err(err, errlen, "out of memory");
+		return ret;
+	}
+	ix = cfg->index;
+	s = names_slot(cfg, ix->names, ix->names_cap, name);
+	if (ix->names[s])
+		return ix->names[s] - 1;
+
+	if (cfg->nranges >= MAX_RANGES) {
+		set_err(err, errlen, "expected at most %u ranges, got more", MAX_RANGES);
+		return -E2BIG;
+	}
+	if (cfg->nranges == cfg->cap) {
+		size_t cap = cfg->cap ? cfg->cap * 2 : 16;
+		struct xs_range *nr = realloc(cfg->ranges, cap * sizeof(*nr));
+
+		if (!nr) {
+			set_err(err, errlen, "out of memory");
+			return -ENOMEM;
+		}
+		cfg->ranges = nr;
+		cfg->cap = cap;
+	}
+	r = &cfg->ranges[cfg->nranges];
+	memset(r, 0, sizeof(*r));
+	r->name = strdup(name);
+	if (!r->name) {
+		set_err(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	ix->names[s] = ++cfg->nranges;
+	ix->nranges = cfg->nranges;
+	return cfg->nranges - 1;
+}
+
+int config_add_prefix(struct xs_config *cfg, const char *name, const struct xs_prefix *p,
+		      char *err, size_t errlen)
+{
+	char buf[XS_CIDR_STRLEN];
+	struct xs_config_index *ix;
+	struct xs_prefix n;
+	struct xs_range *r;
+	long idx;
+
+	if (!name_ok(name)) {
+		name_err(name, err, errlen);
+		return -EINVAL;
+	}
+	if (prefix_normalize(p, &n)) {
+		set_err(err, errlen, "expected a prefix without host bits, got %s",
+			cidr_format(p, buf, sizeof(buf)));
+		return -EINVAL;
+	}
+	idx = range_get(cfg, name, err, errlen);
+	if (idx < 0)
+		return idx;
+	ix = cfg->index;
+	if (ix->pfxs[pfxs_slot(ix->pfxs, ix->pfxs_cap, &n, idx + 1)].range)
+		return 0;
+
+	r = &cfg->ranges[idx];
+	if (r->nprefixes == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 4;
+		struct xs_prefix *np = realloc(r->prefixes, cap * sizeof(*np));
+
+		if (!np) {
+			set_err(err, errlen, "out of memory");
+			return -ENOMEM;
+		}
+		r->prefixes = np;
+		r->cap = cap;
+	}
+	r->prefixes[r->nprefixes++] = n;
+	pfxs_add(ix, &n, idx + 1);
+	return 0;
+}
+
+int parse_size(const char *s, uint64_t *out)
+{
+	unsigned long long v;
+	unsigned int shift = 0;
+	char *end;
+
+	/* strtoull alone would take a sign or leading spaces. */
+	if (!s || *s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno)
+		return -EINVAL;
+	switch (*end) {
+	case '\0':
+		break;
+	case 'K': case 'k':
+		shift = 10;
+		break;
+	case 'M': case 'm':
+		shift = 20;
+		break;
+	case 'G': case 'g':
+		shift = 30;
+		break;
+	case 'T': case 't':
+		shift = 40;
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (shift && end[1] != '\0')
+		return -EINVAL;
+	if (v > (UINT64_MAX >> shift))
+		return -EINVAL;
+	*out = (uint64_t)v << shift;
+	return 0;
+}
+
+int config_add_range_arg(struct xs_config *cfg, const char *arg, char *err, size_t errlen)
+{
+	char msg[XS_ERR_LEN], buf[XS_CIDR_STRLEN], q[QBUF];
+	const char *eq = strchr(arg, '=');
+	const char *name;
+	struct xs_prefix p;
+	char *cidr;
+	int ret;
+
+	cidr = eq ? strndup(arg, eq - arg) : strdup(arg);
+	if (!cidr) {
+		set_err(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	ret = cidr_parse(cidr, &p, msg, sizeof(msg));
+	free(cidr);
+	if (ret) {
+		set_err(err, errlen, "--range: %s", msg);
+		return ret;
+	}
+	if (eq && !eq[1]) {
+		set_err(err, errlen, "--range: expected CIDR or CIDR=NAME, got %s",
+			quote(arg, q, sizeof(q)));
+		return -EINVAL;
+	}
+	name = eq ? eq + 1 : cidr_format(&p, buf, sizeof(buf));
+	ret = config_add_prefix(cfg, name, &p, msg, sizeof(msg));
+	if (ret)
+		set_err(err, errlen, "--range: %s", msg);
+	return ret;
+}
+
+static int is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
+}
+
+/* One line of a prefix list, without its newline. 0, 1 if there was
+ * nothing on it, or -errno with the message (without the place) in msg. */
+static int prefix_line(struct xs_config *cfg, char *line, char *msg, size_t msglen)
+{
+	char buf[XS_CIDR_STRLEN], q[QBUF];
+	char *tok[3], *s, *hash, *end;
+	struct xs_prefix p;
+	int ntok = 0, ret;
+
+	hash = strchr(line, '#');
+	if (hash)
+		*hash = '\0';
+	s = line;
+	while (is_space(*s))
+		s++;
+	end = s + strlen(s);
+	while (end > s && is_space(end[-1]))
+		*--end = '\0';
+	if (!*s)
+		return 1;
+
+	for (char *c = s; *c && ntok < 3;) {
+		tok[ntok++] = c;
+		while (*c && !is_space(*c))
+			c++;
+		while (is_space(*c))
+			c++;
+	}
+	if (ntok > 2) {
+		set_err(msg, msglen, "expected \"CIDR [NAME]\", got %s", quote(s, q, sizeof(q)));
+		return -EINVAL;
+	}
+	for (int i = 0; i < ntok; i++) {
+		char *c = tok[i];
+
+		while (*c && !is_space(*c))
+			c++;
+		*c = '\0';
+	}
+	ret = cidr_parse(tok[0], &p, msg, msglen);
+	if (ret)
+		return ret;
+	return config_add_prefix(cfg, ntok == 2 ? tok[1] : cidr_format(&p, buf, sizeof(buf)), &p,
+				 msg, msglen);
+}
+
+static int set_source(struct xs_config *cfg, const char *path)
+{
+	if (cfg->source)
+		return 0;
+	cfg->source = strdup(path);
+	return cfg->source ? 0 : -ENOMEM;
+}
+
+/* A directory opens fine and reads as empty to jansson: refuse it here
+ * rather than report an empty file. Pipes stay allowed (<(generate)). */
+static int open_input(const char *path, FILE **fp, char *err, size_t errlen)
+{
+	struct stat st;
+	FILE *f;
+	int ret;
+
+	f = fopen(path, "r");
+	if (!f) {
+		ret = -errno;
+		set_err(err, errlen, "%s: cannot open: %s", path, strerror(-ret));
+		return ret;
+	}
+	if (!fstat(fileno(f), &st) && S_ISDIR(st.st_mode)) {
+		fclose(f);
+		set_err(err, errlen, "%s: cannot read: %s", path, strerror(EISDIR));
+		return -EISDIR;
+	}
+	*fp = f;
+	return 0;
+}
+
+int config_load_prefix_file(struct xs_config *cfg, const char *path, char *err,
+			    size_t errlen)
+{
+	char msg[XS_ERR_LEN];
+	unsigned long lineno = 0;
+	size_t linecap = 0;
+	char *line = NULL;
+	ssize_t n;
+	int ret = 0;
+	FILE *f;
+
+	ret = open_input(path, &f, err, errlen);
+	if (ret)
+		return ret;
+	errno = 0;
+	while ((n = getline(&line, &linecap, f)) >= 0) {
+		char *s = line;
+
+		lineno++;
+		if (memchr(line, '\0', n)) {
+			set_err(err, errlen, "%s:%lu: expected text, got a NUL byte", path, lineno);
+			ret = -EINVAL;
+			break;
+		}
+		if (n && line[n - 1] == '\n')
+			line[--n] = '\0';
+		/* Editors on Windows start a file with a byte order mark. */
+		if (lineno == 1 && !strncmp(s, "\xef\xbb\xbf", 3))
+			s += 3;
+		ret = prefix_line(cfg, s, msg, sizeof(msg));
+		if (ret < 0) {
+			set_err(err, errlen, "%s:%lu: %s", path, lineno, msg);
+			break;
+		}
+		ret = 0;
+		errno = 0;
+	}
+	if (!ret && ferror(f)) {
+		ret = errno ? -errno : -EIO;
+		set_err(err, errlen, "%s:%lu: cannot read: %s", path, lineno + 1, strerror(-ret));
+	}
+	free(line);
+	fclose(f);
+	if (!ret && set_source(cfg, path)) {
+		set_err(err, errlen, "out of memory");
+		ret = -ENOMEM;
+	}
+	return ret;
+}
+
+struct pfx_ref {
+	struct xs_prefix p;	/* normalized */
+	uint32_t range;
+};
+
+static int pfx_ref_cmp(const void *a, const void *b)
+{
+	const struct pfx_ref *x = a, *y = b;
+	int c;
+
+	if (x->p.family != y->p.family)
+		return x->p.family - y->p.family;
+	if (x->p.len != y->p.len)
+		return x->p.len - y->p.len;
+	c = memcmp(x->p.addr, y->p.addr, sizeof(x->p.addr));
+	if (c)
+		return c;
+	return (x->range > y->range) - (x->range < y->range);
+}
+
+static int str_ptr_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Two ranges of one name: only a hand-built config gets here, the
+ * loaders merge them. Sorted, so 100k ranges cost n log n. */
+static int check_names(const struct xs_config *cfg, char *err, size_t errlen)
+{
+	char q[QBUF];
+	char **names;
+	size_t r;
+	int ret = 0;
+
+	for (r = 0; r < cfg->nranges; r++) {
+		if (!name_ok(cfg->ranges[r].name)) {
+			char msg[XS_ERR_LEN];
+
+			name_err(cfg->ranges[r].name, msg, sizeof(msg));
+			set_err(err, errlen, "range %zu: %s", r + 1, msg);
+			return -EINVAL;
+		}
+		if (!cfg->ranges[r].nprefixes) {
+			set_err(err, errlen, "range %s: expected at least one prefix, got none",
+				quote(cfg->ranges[r].name, q, sizeof(q)));
+			return -EINVAL;
+		}
+	}
+	names = malloc(cfg->nranges * sizeof(*names));
+	if (!names) {
+		set_err(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	for (r = 0; r < cfg->nranges; r++)
+		names[r] = cfg->ranges[r].name;
+	qsort(names, cfg->nranges, sizeof(*names), str_ptr_cmp);
+	for (r = 1; r < cfg->nranges; r++) {
+		if (!strcmp(names[r - 1], names[r])) {
+			set_err(err, errlen, "expected one range named %s, got two",
+				quote(names[r], q, sizeof(q)));
+			ret = -EINVAL;
+			break;
+		}
+	}
+	free(names);
+	return ret;
+}
+
+/*
+ * The trie gives each address one range; a prefix in two ranges would go
+ * to whichever was built last, so it is refused. Sorting the (prefix,
+ * range) pairs finds repeats in n log n for configs of 100k prefixes.
+ */
+static int check_prefixes(const struct xs_config *cfg, char *err, size_t errlen)
+{
+	char buf[XS_CIDR_STRLEN], qa[QBUF], qb[QBUF];
+	struct pfx_ref *refs;
+	size_t total = 0, k = 0, r, i;
+	int ret = 0;
+
+	for (r = 0; r < cfg->nranges; r++)
+		total += cfg->ranges[r].nprefixes;
+	refs = malloc((total ? total : 1) * sizeof(*refs));
+	if (!refs) {
+		set_err(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	for (r = 0; r < cfg->nranges; r++) {
+		const struct xs_range *rg = &cfg->ranges[r];
+
+		for (i = 0; i < rg->nprefixes; i++) {
+			if (prefix_normalize(&rg->prefixes[i], &refs[k].p)) {
+				set_err(err, errlen,
+					"range %s: expected a prefix without host bits, got %s",
+					quote(rg->name, qa, sizeof(qa)),
+					cidr_format(&rg->prefixes[i], buf, sizeof(buf)));
+				free(refs);
+				return -EINVAL;
+			}
+			refs[k++].range = r;
+		}
+	}
+	qsort(refs, total, sizeof(*refs), pfx_ref_cmp);
+	for (k = 1; k < total; k++) {
+		if (memcmp(&refs[k - 1].p, &refs[k].p, sizeof(refs[k].p)) ||
+		    refs[k - 1].range == refs[k].range)
+			continue;
+		set_err(err, errlen,
+			"prefix %s is in ranges %s and %s (expected each prefix in one range)",
+			cidr_format(&refs[k].p, buf, sizeof(buf)),
+			quote(cfg->ranges[refs[k - 1].range].name, qa, sizeof(qa)),
+			quote(cfg->ranges[refs[k].range].name, qb, sizeof(qb)));
+		ret = -EINVAL;
+		break;
+	}
+	free(refs);
+	return ret;
+}
+
+int config_validate(const struct xs_config *cfg, char *err, size_t errlen)
+{
+	int ret;
+
+	if (!cfg->nranges) {
+		set_err(err, errlen,
+			"expected at least one range (from the config, a prefix list or --range), "
+			"got none");
+		return -EINVAL;
+	}
+	if (cfg->nranges > MAX_RANGES) {
+		set_err(err, errlen, "expected at most %u ranges, got %zu", MAX_RANGES,
+			cfg->nranges);
+		return -E2BIG;
+	}
+	if (cfg->interval_ms < INTERVAL_MS_MIN || cfg->interval_ms > INTERVAL_MS_MAX) {
+		set_err(err, errlen, "interval_ms: expected %d..%d, got %u", INTERVAL_MS_MIN,
+			INTERVAL_MS_MAX, cfg->interval_ms);
+		return -EINVAL;
+	}
+	if (!cfg->max_kernel_mem) {
+		set_err(err, errlen, "max_kernel_mem: expected more than 0 bytes, got 0");
+		return -EINVAL;
+	}
+	ret = check_names(cfg, err, errlen);
+	if (!ret)
+		ret = check_prefixes(cfg, err, errlen);
+	return ret;
+}
+
+struct jload {
+	struct xs_config *cfg;
+	const char *file;
+	char *err;
+	size_t errlen;
+};
+
+#define JPATH_LEN 256
+
+static int jfail(struct jload *j, const char *path, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int jfail(struct jload *j, const char *path, const char *fmt, ...)
+{
+	char msg[XS_ERR_LEN];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	set_err(j->err, j->errlen, "%s: %s: %s", j->file, path, msg);
+	return -EINVAL;
+}
+
+/* What the file held, for "got ...": the value itself if short. */
+static const char *describe(const json_t *v, char *buf, size_t len)
+{
+	switch (json_typeof(v)) {
+	case JSON_STRING:
+		return quote(json_string_value(v), buf, len);
+	case JSON_INTEGER:
+		snprintf(buf, len, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+		return buf;
+	case JSON_REAL:
+		snprintf(buf, len, "%g", json_real_value(v));
+		return buf;
+	case JSON_TRUE:
+		return "true";
+	case JSON_FALSE:
+		return "false";
+	case JSON_NULL:
+		return "null";
+	case JSON_OBJECT:
+		return "an object";
+	case JSON_ARRAY:
+		return "an array";
+	}
+	return "?";
+}
+
+/* `path` + ".key", or + "[\"key\"]" when the key is not a plain word. */
+static void path_key(char *out, size_t len, const char *path, const char *key)
+{
+	char q[QBUF];
+	size_t i;
+	int plain = (key[0] < '0' || key[0] > '9') && key[0];
+
+	for (i = 0; key[i] && plain; i++)
+		plain = key[i] == '_' || (key[i] >= 'a' && key[i] <= 'z') ||
+			(key[i] >= 'A' && key[i] <= 'Z') || (key[i] >= '0' && key[i] <= '9');
+	if (plain)
+		snprintf(out, len, "%s.%s", path, key);
+	else
+		snprintf(out, len, "%s[%s]", path, quote(key, q, sizeof(q)));
+}
+
+/* A typo in a key must not silently drop a setting. */
+static int check_keys(struct jload *j, const json_t *obj, const char *path,
+		      const char *const *known)
+{
+	char kpath[JPATH_LEN], list[256];
+	const char *key;
+	const json_t *v;
+	size_t o, i;
+
+	json_object_foreach((json_t *)obj, key, v) {
+		for (i = 0; known[i] && strcmp(known[i], key); i++)
+			;
+		if (known[i])
+			continue;
+		list[0] = '\0';
+		for (i = 0, o = 0; known[i] && o < sizeof(list); i++)
+			o += snprintf(list + o, sizeof(list) - o, "%s%s", i ? ", " : "", known[i]);
+		path_key(kpath, sizeof(kpath), path, key);
+		return jfail(j, kpath, "unknown key (expected one of: %s)", list);
+	}
+	return 0;
+}
+
+static int load_interval(struct jload *j, const json_t *v)
+{
+	char d[QBUF];
+
+	if (!json_is_integer(v) || json_integer_value(v) < INTERVAL_MS_MIN ||
+	    json_integer_value(v) > INTERVAL_MS_MAX)
+		return jfail(j, "$.interval_ms", "expected an integer %d..%d, got %s",
+			     INTERVAL_MS_MIN, INTERVAL_MS_MAX, describe(v, d, sizeof(d)));
+	j->cfg->interval_ms = json_integer_value(v);
+	return 0;
+}
+
+static int load_max_kernel_mem(struct jload *j, const json_t *v)
+{
+	uint64_t bytes = 0;
+	char d[QBUF];
+
+	if (json_is_integer(v) && json_integer_value(v) > 0)
+		bytes = json_integer_value(v);
+	else if (json_is_string(v) && parse_size(json_string_value(v), &bytes))
+		bytes = 0;
+	if (!bytes)
+		return jfail(j, "$.max_kernel_mem",
+			     "expected bytes above 0 as an integer or a string like \"256M\", got %s",
+			     describe(v, d, sizeof(d)));
+	j->cfg->max_kernel_mem = bytes;
+	return 0;
+}
+
+static int load_output(struct jload *j, const json_t *v)
+{
+	static const char *const keys[] = { "file", NULL };
+	const json_t *file;
+	char d[QBUF];
+	int ret;
+
+	if (!json_is_object(v))
+		return jfail(j, "$.output", "expected an object, got %s",
+			     describe(v, d, sizeof(d)));
+	ret = check_keys(j, v, "$.output", keys);
+	if (ret)
+		return ret;
+	file = json_object_get(v, "file");
+	if (!file)
+		return 0;
+	if (!json_is_string(file) || !json_string_length(file) ||
+	    strlen(json_string_value(file)) != json_string_length(file))
+		return jfail(j, "$.output.file", "expected a file name, got %s",
+			     describe(file, d, sizeof(d)));
+	free(j->cfg->output_file);
+	j->cfg->output_file = strdup(json_string_value(file));
+	if (!j->cfg->output_file)
+		return jfail(j, "$.output.file", "out of memory");
+	return 0;
+}
+
+static int load_range(struct jload *j, const json_t *v, size_t idx)
+{
+	static const char *const keys[] = { "name", "prefixes", NULL };
+	char path[48], epath[96], d[QBUF], msg[XS_ERR_LEN];
+	const json_t *name, *prefixes, *e;
+	struct xs_prefix p;
+	size_t i;
+	int ret;
+
+	snprintf(path, sizeof(path), "$.ranges[%zu]", idx);
+	if (!json_is_object(v))
+		return jfail(j, path, "expected an object with \"name\" and \"prefixes\", got %s",
+			     describe(v, d, sizeof(d)));
+	ret = check_keys(j, v, path, keys);
+	if (ret)
+		return ret;
+	name = json_object_get(v, "name");
+	prefixes = json_object_get(v, "prefixes");
+	if (!name || !prefixes)
+		return jfail(j, path,
+			     "expected an object with \"name\" and \"prefixes\", got no \"%s\"",
+			     name ? "prefixes" : "name");
+
+	snprintf(epath, sizeof(epath), "%s.name", path);
+	if (!json_is_string(name) || !name_ok(json_string_value(name)) ||
+	    strlen(json_string_value(name)) != json_string_length(name)) {
+		if (json_is_string(name))
+			name_err(json_string_value(name), msg, sizeof(msg));
+		else
+			snprintf(msg, sizeof(msg), "expected a range name, got %s",
+				 describe(name, d, sizeof(d)));
+		return jfail(j, epath, "%s", msg);
+	}
+
+	snprintf(epath, sizeof(epath), "%s.prefixes", path);
+	if (!json_is_array(prefixes) || !json_array_size(prefixes))
+		return jfail(j, epath, "expected a non-empty array of CIDRs, got %s",
+			     json_is_array(prefixes) ? "[]" : describe(prefixes, d, sizeof(d)));
+	json_array_foreach(prefixes, i, e) {
+		snprintf(epath, sizeof(epath), "%s.prefixes[%zu]", path, i);
+		if (!json_is_string(e))
+			return jfail(j, epath, "expected a CIDR string, got %s",
+				     describe(e, d, sizeof(d)));
+		ret = cidr_parse(json_string_value(e), &p, msg, sizeof(msg));
+		if (!ret)
+			ret = config_add_prefix(j->cfg, json_string_value(name), &p, msg,
+						sizeof(msg));
+		if (ret) {
+			jfail(j, epath, "%s", msg);
+			return ret;
+		}
+	}
+	return 0;
+}
+
+static int load_ranges(struct jload *j, const json_t *v)
+{
+	const json_t *e;
+	char d[QBUF];
+	size_t i;
+	int ret;
+
+	if (!json_is_array(v))
+		return jfail(j, "$.ranges", "expected an array of ranges, got %s",
+			     describe(v, d, sizeof(d)));
+	json_array_foreach(v, i, e) {
+		ret = load_range(j, e, i);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/* Relative to the config's directory, so a config and its prefix list
+ * can move together and the daemon's working directory does not matter. */
+static int load_ranges_file(struct jload *j, const json_t *v)
+{
+	const char *file, *slash;
+	char d[QBUF];
+	char *path;
+	int ret;
+
+	if (!json_is_string(v) || !json_string_length(v) ||
+	    strlen(json_string_value(v)) != json_string_length(v))
+		return jfail(j, "$.ranges_file", "expected a file name, got %s",
+			     describe(v, d, sizeof(d)));
+	file = json_string_value(v);
+	slash = strrchr(j->file, '/');
+	if (file[0] == '/' || !slash)
+		path = strdup(file);
+	else if (asprintf(&path, "%.*s%s", (int)(slash - j->file + 1), j->file, file) < 0)
+		path = NULL;
+	if (!path)
+		return jfail(j, "$.ranges_file", "out of memory");
+	ret = config_load_prefix_file(j->cfg, path, j->err, j->errlen);
+	free(path);
+	return ret;
+}
+
+int config_load_json(struct xs_config *cfg, const char *path, char *err, size_t errlen)
+{
+	static const char *const keys[] = {
+		"interval_ms", "max_kernel_mem", "output", "ranges", "ranges_file", NULL
+	};
+	struct jload j = { .cfg = cfg, .file = path, .err = err, .errlen = errlen };
+	json_error_t jerr;
+	const json_t *v;
+	json_t *root;
+	char d[QBUF];
+	int ret;
+	FILE *f;
+
+	/* Opened here, not by json_load_file, to return the real errno. */
+	ret = open_input(path, &f, err, errlen);
+	if (ret)
+		return ret;
+	root = json_loadf(f, JSON_REJECT_DUPLICATES, &jerr);
+	fclose(f);
+	if (!root) {
+		set_err(err, errlen, "%s:%d:%d: invalid JSON: %s", path, jerr.line,
+			jerr.column, jerr.text);
+		return -EINVAL;
+	}
+	if (!json_is_object(root)) {
+		ret = jfail(&j, "$", "expected an object, got %s", describe(root, d, sizeof(d)));
+		goto out;
+	}
+	/* Before ranges_file, which would name itself otherwise. */
+	if (set_source(cfg, path)) {
+		ret = jfail(&j, "$", "out of memory");
+		goto out;
+	}
+	ret = check_keys(&j, root, "$", keys);
+	if (!ret && (v = json_object_get(root, "interval_ms")))
+		ret = load_interval(&j, v);
+	if (!ret && (v = json_object_get(root, "max_kernel_mem")))
+		ret = load_max_kernel_mem(&j, v);
+	if (!ret && (v = json_object_get(root, "output")))
+		ret = load_output(&j, v);
+	if (!ret && (v = json_object_get(root, "ranges")))
+		ret = load_ranges(&j, v);
+	if (!ret && (v = json_object_get(root, "ranges_file")))
+		ret = load_ranges_file(&j, v);
+out:
+	json_decref(root);
+	return ret;
+}
