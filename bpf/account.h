@@ -15,15 +15,60 @@
 #define TCPF_RST 0x04
 #define TCPF_ACK 0x10
 
-/* Facts of a parsed IP packet, computed once and applied to 1 or 2 slots.
- * tcp_flags is 0 unless the TCP header was whole. */
-struct xs_acct {
+/*
+ * What the hook knows of the frame: the length to count (wire length, or
+ * the replay's original length), how many wire packets it is (a GSO skb at
+ * TC: gso_segs of gso_size payload bytes each, headers repeated) and the
+ * bytes of a VLAN tag the NIC inserts on transmit (not in the data).
+ */
+struct xs_frame {
 	__u64 len;
+	__u32 segs;
+	__u32 gso_size;
+	__u32 tag_len;
+};
+
+/*
+ * Facts of a parsed IP packet, computed once and applied to 1 or 2 slots.
+ * A GSO skb at TC leaves as `pkts` wire packets: pkts - 1 full segments in
+ * size bucket `bucket`, the last one in `last_bucket`. tcp_flags is 0
+ * unless the TCP header was whole; l4_hdr is the TCP/UDP header length
+ * that every segment repeats.
+ */
+struct xs_acct {
+	__u64 bytes;
+	__u32 pkts;
 	__u32 l4class;
-	__u32 size_bucket;
+	__u32 bucket;
+	__u32 last_bucket;
 	__u32 frag;
 	__u32 tcp_flags;
+	__u32 l4_hdr;
+	__u32 pad;
 };
+
+static __always_inline __u32 size_bucket(__u64 len);
+
+/* Wire packets, bytes and size buckets of an IP frame whose headers up to
+ * the L4 payload take hdr bytes. */
+static __always_inline void account_wire(struct xs_acct *a, const struct xs_frame *f, __u32 hdr)
+{
+	__u64 payload, last;
+
+	a->pkts = f->segs;
+	if (f->segs <= 1) {
+		a->pkts = 1;
+		a->bytes = f->len + f->tag_len;
+		a->last_bucket = size_bucket(a->bytes);
+		return;
+	}
+	payload = f->len > hdr ? f->len - hdr : 0;
+	last = (__u64)(f->segs - 1) * f->gso_size;
+	last = payload > last ? payload - last : 0;
+	a->bytes = (__u64)f->segs * (hdr + f->tag_len) + payload;
+	a->bucket = size_bucket(hdr + f->tag_len + f->gso_size);
+	a->last_bucket = size_bucket(hdr + f->tag_len + last);
+}
 
 static __always_inline __u32 size_bucket(__u64 len)
 {
@@ -55,15 +100,17 @@ __noinline int account_slot(__u32 slot, const struct xs_acct *a)
 	f = a->tcp_flags;
 	syn_ack = f & (TCPF_SYN | TCPF_ACK);
 	cls = &c->tcp + (a->l4class & 3);
-	cls->pkts++;
-	cls->bytes += a->len;
+	cls->pkts += a->pkts;
+	cls->bytes += a->bytes;
 	c->syn += syn_ack == TCPF_SYN;
 	c->synack += syn_ack == (TCPF_SYN | TCPF_ACK);
 	c->rst += !!(f & TCPF_RST);
 	c->fin += !!(f & TCPF_FIN);
 	c->frags += a->frag;
-	if (a->size_bucket < XS_SIZE_MAX)
-		(&c->le64)[a->size_bucket]++;
+	if (a->last_bucket < XS_SIZE_MAX)
+		(&c->le64)[a->last_bucket]++;
+	if (a->pkts > 1 && a->bucket < XS_SIZE_MAX)
+		(&c->le64)[a->bucket] += a->pkts - 1;
 	return 0;
 }
 

@@ -23,11 +23,13 @@ struct xs_addr6 {
 	__u8 b[16];
 };
 
-static __always_inline __u32 trie_get(void *map, __u32 key)
+/* Entry `idx`: half of the 8-byte element idx / 2. */
+static __always_inline __u32 trie_get(void *map, __u32 idx)
 {
+	__u32 key = idx >> 1;
 	__u32 *e = bpf_map_lookup_elem(map, &key);
 
-	return e ? *e : XS_LOOKUP_FAIL;
+	return e ? e[idx & 1] : XS_LOOKUP_FAIL;
 }
 
 static __always_inline __u32 trie_child(__u32 entry, __u8 byte)

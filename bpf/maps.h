@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Every map of the xdpscope object. max_entries values here are
+ * Every map of the xdpscope object. The four classifier maps hold two u32
+ * trie entries per __u64 element (include/xdpscope.h). max_entries values here are
  * placeholders: the loader sets the real sizes from the config between
  * open and load (user/loader.c), and pins the maps under
  * /sys/fs/bpf/xdpscope/<ifname>/ by these names.
@@ -15,33 +16,33 @@
 /* IPv4 classifier root: first 16 address bits -> range id or child node. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, XS_TRIE_ROOT_SIZE);
+	__uint(max_entries, XS_TRIE_ROOT_SIZE / 2);
 	__type(key, __u32);
-	__type(value, __u32);
+	__type(value, __u64);
 } v4_root SEC(".maps");
 
 /* IPv4 classifier nodes: node * 256 + next address byte -> entry. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, XS_TRIE_NODE_SIZE);
+	__uint(max_entries, XS_TRIE_NODE_SIZE / 2);
 	__type(key, __u32);
-	__type(value, __u32);
+	__type(value, __u64);
 } v4_nodes SEC(".maps");
 
 /* IPv6 classifier root: first 16 address bits -> range id or child node. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, XS_TRIE_ROOT_SIZE);
+	__uint(max_entries, XS_TRIE_ROOT_SIZE / 2);
 	__type(key, __u32);
-	__type(value, __u32);
+	__type(value, __u64);
 } v6_root SEC(".maps");
 
 /* IPv6 classifier nodes: node * 256 + next address byte -> entry. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, XS_TRIE_NODE_SIZE);
+	__uint(max_entries, XS_TRIE_NODE_SIZE / 2);
 	__type(key, __u32);
-	__type(value, __u32);
+	__type(value, __u64);
 } v6_nodes SEC(".maps");
 
 /* Per (range, direction) counters, slot = range id * 2 + dir. */

@@ -18,12 +18,13 @@ char LICENSE[] SEC("license") = "GPL";
 /* Bytes pulled into the linear area at TC when the headers are not there. */
 #define XS_TC_PULL 256
 
-static __always_inline void count_error(struct xs_global *g, int err, __u64 len)
+static __always_inline void count_error(struct xs_global *g, int err, __u64 len, __u32 segs)
 {
+	g->bytes += len;
 	switch (err) {
 	case XS_PARSE_VLAN_DEEP:
-		g->vlan_deep++;
-		g->non_ip_pkts++;
+		g->vlan_deep += segs;
+		g->non_ip_pkts += segs;
 		g->non_ip_bytes += len;
 		return;
 	case XS_PARSE_ETH:
@@ -42,7 +43,7 @@ static __always_inline void count_error(struct xs_global *g, int err, __u64 len)
 		g->err_ipv6_ext++;
 		break;
 	}
-	g->malformed_pkts++;
+	g->malformed_pkts += segs;
 	g->malformed_bytes += len;
 }
 
@@ -63,11 +64,16 @@ static __always_inline void parse_l4(struct xs_cursor *c, struct xs_pkt *p,
 			return;
 		}
 		a->tcp_flags = tcp[13];
+		a->l4_hdr = (tcp[12] >> 4) * 4;
 		return;
 	case IPPROTO_UDP:
 		a->l4class = XS_L4_UDP;
-		if (!p->later_frag && !l4_whole(c, p, sizeof(struct udphdr)))
+		if (p->later_frag)
+			return;
+		if (!l4_whole(c, p, sizeof(struct udphdr)))
 			g->err_udp++;
+		else
+			a->l4_hdr = sizeof(struct udphdr);
 		return;
 	case IPPROTO_ICMP:
 	case IPPROTO_ICMPV6:
@@ -85,7 +91,7 @@ static __always_inline void parse_l4(struct xs_cursor *c, struct xs_pkt *p,
 	}
 }
 
-static __always_inline void xs_handle(void *data, void *data_end, __u64 len)
+static __always_inline void xs_handle(void *data, void *data_end, const struct xs_frame *f)
 {
 	struct xs_cursor c = { .pos = data, .data_end = data_end };
 	struct xs_pkt p = {};
@@ -97,8 +103,7 @@ static __always_inline void xs_handle(void *data, void *data_end, __u64 len)
 	g = bpf_map_lookup_elem(&global_ctrs, &zero);
 	if (!g)
 		return;
-	g->pkts++;
-	g->bytes += len;
+	g->pkts += f->segs;
 
 	proto = parse_ethhdr(&c);
 	if (proto == ETH_P_IP)
@@ -106,26 +111,27 @@ static __always_inline void xs_handle(void *data, void *data_end, __u64 len)
 	else if (proto == ETH_P_IPV6)
 		proto = parse_ipv6(&c, data, &p);
 	else if (proto >= 0) {
-		g->non_ip_pkts++;
-		g->non_ip_bytes += len;
+		g->non_ip_pkts += f->segs;
+		g->non_ip_bytes += f->len + f->tag_len;
+		g->bytes += f->len + f->tag_len;
 		return;
 	}
 	if (proto < 0) {
-		count_error(g, -proto, len);
+		count_error(g, -proto, f->len + f->tag_len, f->segs);
 		return;
 	}
 
-	a.len = len;
-	a.size_bucket = size_bucket(len);
 	a.frag = p.frag;
 	parse_l4(&c, &p, proto, g, &a);
+	account_wire(&a, f, p.l4_off + a.l4_hdr);
+	g->bytes += a.bytes;
 
 	if (p.family == 4) {
-		g->ipv4_pkts++;
+		g->ipv4_pkts += a.pkts;
 		src = classify_v4(p.saddr.v4);
 		dst = classify_v4(p.daddr.v4);
 	} else {
-		g->ipv6_pkts++;
+		g->ipv6_pkts += a.pkts;
 		src = classify_v6((struct xs_addr6 *)p.saddr.v6);
 		dst = classify_v6((struct xs_addr6 *)p.daddr.v6);
 	}
@@ -150,16 +156,15 @@ static __always_inline void xs_handle(void *data, void *data_end, __u64 len)
 SEC("xdp.frags")
 int xdpscope_xdp(struct xdp_md *ctx)
 {
-	void *data = (void *)(long)ctx->data;
-	void *data_end = (void *)(long)ctx->data_end;
 	struct xs_meta *meta = (void *)(long)ctx->data_meta;
-	__u64 len;
+	void *data = (void *)(long)ctx->data;
+	struct xs_frame f = { .segs = 1 };
 
 	if ((void *)(meta + 1) <= data && meta->magic == XS_META_MAGIC)
-		len = meta->wire_len;
+		f.len = meta->wire_len;
 	else
-		len = bpf_xdp_get_buff_len(ctx);
-	xs_handle(data, data_end, len);
+		f.len = bpf_xdp_get_buff_len(ctx);
+	xs_handle(data, (void *)(long)ctx->data_end, &f);
 	return XDP_PASS;
 }
 
@@ -168,11 +173,19 @@ int xdpscope_tc(struct __sk_buff *skb)
 {
 	void *data = (void *)(long)skb->data;
 	void *data_end = (void *)(long)skb->data_end;
-	__u64 len = skb->len;
-	__u32 want = len < XS_TC_PULL ? len : XS_TC_PULL;
+	struct xs_frame f = { .len = skb->len, .segs = 1 };
+	__u32 want = skb->len < XS_TC_PULL ? skb->len : XS_TC_PULL;
 
-	if (skb->cb[0] == XS_META_MAGIC)
-		len = skb->cb[1];
+	if (skb->cb[0] == XS_META_MAGIC && skb->cb[2] == (XS_META_MAGIC ^ skb->cb[1])) {
+		f.len = skb->cb[1];
+	} else {
+		if (skb->gso_segs > 1) {
+			f.segs = skb->gso_segs;
+			f.gso_size = skb->gso_size;
+		}
+		if (skb->vlan_present)
+			f.tag_len = 4;
+	}
 	/* Headers normally sit in the linear area; pull only when they don't
 	 * (pulling a cloned skb copies its head). */
 	if (data + (want & 0x1ff) > data_end) {
@@ -180,6 +193,6 @@ int xdpscope_tc(struct __sk_buff *skb)
 		data = (void *)(long)skb->data;
 		data_end = (void *)(long)skb->data_end;
 	}
-	xs_handle(data, data_end, len);
+	xs_handle(data, data_end, &f);
 	return TC_ACT_OK;
 }

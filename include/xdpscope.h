@@ -18,6 +18,10 @@
  * index of the child node that refines it. Shorter prefixes are pushed
  * down into child nodes when the trie is built, so a walk stops at the
  * first entry without XS_TRIE_CHILD and that entry is the longest match.
+ *
+ * The kernel rounds array-map values up to 8 bytes, so the trie maps store
+ * two u32 entries per __u64 element: entry i is the (i & 1)-th u32 of
+ * element i / 2, and the maps hold the packed u32 arrays byte for byte.
  */
 #ifndef XDPSCOPE_H
 #define XDPSCOPE_H
@@ -128,6 +132,13 @@ struct xs_meta {
 	__u32 magic;
 	__u32 wire_len;
 };
+
+/*
+ * The same for the TC program under test_run: skb->cb[0] = XS_META_MAGIC,
+ * cb[1] = wire length, cb[2] = XS_META_MAGIC ^ wire length. Live egress
+ * skbs carry stale cb bytes from the stack; two words that must agree
+ * make a false match practically impossible.
+ */
 
 #define XS_PROG_XDP "xdpscope_xdp"
 #define XS_PROG_TC "xdpscope_tc"

@@ -32,10 +32,17 @@ static uint32_t nodes_entries(uint32_t nodes)
 	return (nodes ? nodes : 1) * XS_TRIE_NODE_SIZE;
 }
 
+/* Bytes of a trie table: packed u32 entries, mmap'able so page-rounded. */
+static uint64_t table_bytes(uint64_t entries)
+{
+	return (entries * 4 + 4095) & ~4095ULL;
+}
+
 uint64_t loader_kernel_mem(const struct xs_sizes *s, int ncpus)
 {
-	uint64_t tries = 2ULL * XS_TRIE_ROOT_SIZE * 4 +
-			 ((uint64_t)nodes_entries(s->v4_nodes) + nodes_entries(s->v6_nodes)) * 4;
+	uint64_t tries = 2 * table_bytes(XS_TRIE_ROOT_SIZE) +
+			 table_bytes(nodes_entries(s->v4_nodes)) +
+			 table_bytes(nodes_entries(s->v6_nodes));
 	uint64_t ctrs = (uint64_t)XS_SLOTS(s->nranges) * round8(sizeof(struct xs_counters)) *
 			ncpus;
 	uint64_t global = round8(sizeof(struct xs_global)) * ncpus;
@@ -74,8 +81,9 @@ static int perm_hint(int e, char *err, size_t errlen, const char *what)
 	return -e;
 }
 
-/* Create an mmap'able array of u32, copy `src` into it and hand it to the
- * object in place of the map it declares. */
+/* Create an mmap'able array of `entries` u32 trie entries (two per 8-byte
+ * element), copy `src` into it and hand it to the object in place of the
+ * map it declares. */
 static int make_table(struct bpf_map *map, const uint32_t *src, uint32_t entries,
 		      uint32_t **mapped, char *err, size_t errlen)
 {
@@ -84,7 +92,7 @@ static int make_table(struct bpf_map *map, const uint32_t *src, uint32_t entries
 	void *mem;
 	int fd, e;
 
-	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, bpf_map__name(map), 4, 4, entries, &opts);
+	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, bpf_map__name(map), 4, 8, entries / 2, &opts);
 	if (fd < 0) {
 		char what[64];
 
