@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# The README stays true: its sample records are what the daemon prints for
+# the traffic described next to them, its config example and prefix list
+# load, its error example is the daemon's message, and `xdpscope maps`
+# prints what it shows.
+source "$(dirname "$0")/lib.sh"
+e2e_init
+
+README=$ROOT/README.md
+GEN=$ROOT/tools/gen-pcap.py
+
+# The traffic behind the README's sample (keep the two in step).
+SAMPLE_TRAFFIC=(
+	tcp,198.19.0.5,198.18.0.10,sport=40000,dport=443,flags=S,len=60,count=2
+	tcp,198.19.0.5,198.18.0.10,sport=40001,dport=443,flags=R,len=60
+	udp,198.19.0.5,198.18.0.10,sport=40002,dport=53,len=80,count=2
+	icmp,198.19.0.5,198.18.0.10,len=98
+	arp,198.19.0.5,198.18.0.10
+)
+
+block() { # block NAME: the lines between <!-- NAME:begin --> and <!-- NAME:end -->, no fences
+	sed -n "/<!-- $1:begin -->/,/<!-- $1:end -->/p" "$README" | grep -v -e '^<!--' -e '^```'
+}
+
+# 1. The config example validates.
+block config >"$TMP/readme-config.json"
+if out=$("$XDPSCOPE" check-config "$TMP/readme-config.json" 2>&1); then
+	pass "README config example: $out"
+else
+	fail "README config example does not validate: $out"
+fi
+
+# 2. The prefix list example loads (through ranges_file).
+sed -n '/^    # CIDR/,/^$/p' "$README" | sed 's/^    //' >"$TMP/prefixes.txt"
+printf '{"ranges_file": "prefixes.txt"}\n' >"$TMP/pl.json"
+if out=$("$XDPSCOPE" check-config "$TMP/pl.json" 2>&1) && [[ $out == *"3 ranges"* ]]; then
+	pass "README prefix list: $out"
+else
+	fail "README prefix list: $out"
+fi
+
+# 3. The error example is the message the daemon prints.
+want=$(grep -o 'xdpscope: cfg.json: \$\.ranges\[0\]\.prefixes\[1\]: .*' "$README" | head -1)
+printf '{"ranges": [{"name": "a", "prefixes": ["198.18.0.0/24", "198.18.0.0/33"]}]}\n' \
+	>"$TMP/cfg.json"
+got=$(cd "$TMP" && "$XDPSCOPE" check-config cfg.json 2>&1)
+check_eq "README error example" "$got" "$want"
+
+# 4. The sample records: same traffic, same command, same records.
+lab_up || { fail "lab_up"; e2e_finish; }
+"$PYTHON" "$GEN" "$TMP/sample.pcap" "${SAMPLE_TRAFFIC[@]}"
+if daemon_start readme "$NS_R" "$IF_R" --range 198.18.0.0/16=customer-a \
+	--range 198.19.0.0/16=customer-b --host edge1 --interval 60s; then
+	replay "$NS_S" "$IF_S" "$TMP/sample.pcap" 100 || fail "replay"
+	# 5. maps lists the pins with their bpftool commands, dumps show names.
+	maps=$(in_ns "$NS_R" "$XDPSCOPE" maps -i "$IF_R")
+	if grep -qx "range_ctrs   bpftool map dump pinned /sys/fs/bpf/xdpscope/$IF_R/range_ctrs" \
+		<<<"$maps"; then
+		pass "xdpscope maps lists range_ctrs"
+	else
+		fail "xdpscope maps output: $maps"
+	fi
+	if bpftool map dump pinned "/sys/fs/bpf/xdpscope/$IF_R/global_ctrs" | grep -q '"ipv4_pkts": 6'; then
+		pass "bpftool dump of global_ctrs shows named fields"
+	else
+		fail "bpftool dump of global_ctrs"
+	fi
+	sleep 0.3
+	daemon_stop "$DPID" INT
+	block sample >"$TMP/readme-sample.ndjson"
+	"$PYTHON" - "$TMP/readme-sample.ndjson" "$DOUT" <<'PY'
+import json, sys
+# Fields that differ from run to run; every other value must match.
+VOLATILE = {"ts", "ifname", "interval_s", "pps", "bps", "drain_ms", "id", "kernel_mem"}
+
+def shape(v):
+    if isinstance(v, dict):
+        return {k: shape(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [shape(x) for x in v]
+    return type(v).__name__
+
+def strip(v):
+    if isinstance(v, dict):
+        return {k: strip(x) for k, x in v.items() if k not in VOLATILE}
+    if isinstance(v, list):
+        return [strip(x) for x in v]
+    return v
+
+want = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+got = [json.loads(l) for l in open(sys.argv[2]) if l.strip()]
+ok = True
+if len(want) != len(got):
+    print("FAIL: README sample has %d records, the daemon printed %d" % (len(want), len(got)))
+    ok = False
+for i, (w, g) in enumerate(zip(want, got)):
+    label = "%s %s" % (w.get("type"), w.get("range", ""))
+    if list(w) != list(g) or shape(w) != shape(g):
+        print("FAIL: README sample record %d (%s): fields or types differ from the daemon's"
+              % (i, label))
+        ok = False
+    elif strip(w) != strip(g):
+        print("FAIL: README sample record %d (%s): values differ:\n  readme %s\n  daemon %s"
+              % (i, label, json.dumps(strip(w)), json.dumps(strip(g))))
+        ok = False
+    else:
+        print("PASS: README sample record %d (%s) matches the daemon's" % (i, label))
+if not ok:
+    print("      daemon output:")
+    for l in open(sys.argv[2]):
+        print("      " + l.rstrip())
+sys.exit(0 if ok else 1)
+PY
+	rc=$?
+	n_pass=$((n_pass + (rc == 0 ? 1 : 0)))
+	((rc == 0)) || n_fail=$((n_fail + 1))
+else
+	fail "daemon did not start"
+fi
+e2e_finish
