@@ -18,6 +18,7 @@ for t in "$@"; do
 		bash "$t"
 	elif [[ ${VALGRIND:-0} == 1 ]]; then
 		valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
+			--suppressions="$(dirname "$0")/valgrind.supp" \
 			"$t"
 	else
 		"$t"
