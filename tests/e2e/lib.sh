@@ -1,0 +1,374 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared by tests/e2e/test_*.sh (sourced, not run). A test:
+#
+#   source "$(dirname "$0")/lib.sh"
+#   e2e_init            # root + tools check, per-run names, temp dir, traps
+#   lab_up              # netns S and R joined by a veth pair
+#   ... pass/fail/check ...
+#   e2e_finish          # summary line, exit status
+#
+# Network rules (DESIGN.md "Test addresses"): packets go only through the
+# veth pair created here, between two network namespaces named with a
+# per-run random prefix; addresses are only from 198.18.0.0/15 and
+# 2001:db8::/32 (captures are rewritten first, see prepare_capture); IPv6 is
+# off on the links so the kernel adds no ND/MLD packets; everything is
+# removed by the EXIT trap, also when a test fails halfway or is
+# interrupted. Every wait has a timeout, every replay a bounded rate.
+#
+# Environment: XDPSCOPE (binary, default build/xdpscope), XS_PCAPS (capture
+# folder with ground-truth.json, default /work/shared/pcaps), XS_E2E_PPS
+# (replay rate, default 20000 packets/s), XS_E2E_KEEP=1 keeps the temp dir.
+
+set -u
+
+E2E_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$E2E_DIR/../.." && pwd)
+XDPSCOPE=${XDPSCOPE:-$ROOT/build/xdpscope}
+PCAPS=${XS_PCAPS:-/work/shared/pcaps}
+GT=$PCAPS/ground-truth.json
+COMPARE=$E2E_DIR/compare.py
+SCRUB=$ROOT/tools/pcap-scrub.py
+PPS=${XS_E2E_PPS:-20000}
+PIN_ROOT=/sys/fs/bpf/xdpscope
+PYTHON=${PYTHON:-python3}
+# Same dissection settings as the ground truth (make-ground-truth.sh).
+TSHARK=(tshark -n -o ip.defragment:FALSE -o ipv6.defragment:FALSE
+	-o tcp.desegment_tcp_streams:FALSE -o tcp.analyze_sequence_numbers:FALSE
+	-o udp.process_info:FALSE)
+
+n_pass=0
+n_fail=0
+DAEMON_PIDS=()
+TMP=
+NS_S= NS_R= IF_S= IF_R=
+
+pass() { echo "PASS: $*"; n_pass=$((n_pass + 1)); }
+fail() { echo "FAIL: $*"; n_fail=$((n_fail + 1)); }
+note() { echo "      $*"; }
+
+# check LABEL COMMAND...: PASS if the command succeeds.
+check() {
+	local label=$1
+	shift
+	if "$@"; then pass "$label"; else fail "$label"; fi
+}
+
+# check_eq LABEL GOT WANT
+check_eq() {
+	if [[ "$2" == "$3" ]]; then pass "$1"; else fail "$1: got '$2', expected '$3'"; fi
+}
+
+# Run compare.py; its PASS/FAIL lines count as ours.
+compare() {
+	local out rc
+	out=$("$PYTHON" "$COMPARE" "$@" 2>&1)
+	rc=$?
+	[[ -n $out ]] && echo "$out"
+	n_pass=$((n_pass + $(grep -c '^PASS' <<<"$out")))
+	n_fail=$((n_fail + $(grep -c '^FAIL' <<<"$out")))
+	if ((rc != 0)) && ! grep -q '^FAIL' <<<"$out"; then
+		fail "compare.py $1 exited $rc"
+	fi
+	return $rc
+}
+
+e2e_finish() {
+	echo "$(basename "$0"): $n_pass passed, $n_fail failed"
+	((n_fail == 0)) && exit 0
+	exit 1
+}
+
+# ---------------------------------------------------------------- setup
+
+e2e_init() {
+	local t
+	if ((EUID != 0)); then
+		echo "SKIP: $(basename "$0") needs root (network namespaces, XDP)"
+		exit 0
+	fi
+	for t in ip nsenter timeout tcpreplay tcprewrite tshark capinfos editcap bpftool \
+		"$PYTHON"; do
+		if ! command -v "$t" >/dev/null; then
+			echo "FAIL: '$t' not found (make deps)"
+			exit 1
+		fi
+	done
+	if [[ ! -x $XDPSCOPE ]]; then
+		echo "FAIL: $XDPSCOPE not built (make)"
+		exit 1
+	fi
+	# A per-run prefix: "xs" + 6 hex digits; interface names stay under 16 bytes.
+	while :; do
+		RUN_ID=$(printf 'xs%04x%02x' $RANDOM $((RANDOM % 256)))
+		[[ -e /run/netns/${RUN_ID}S || -e /run/netns/${RUN_ID}R ]] || break
+	done
+	NS_S=${RUN_ID}S NS_R=${RUN_ID}R IF_S=${RUN_ID}s IF_R=${RUN_ID}r
+	TMP=$(mktemp -d "/tmp/xs-e2e-$RUN_ID.XXXXXX")
+	export WIRESHARK_CONFIG_DIR=$TMP/wireshark-config
+	mkdir "$WIRESHARK_CONFIG_DIR"
+	trap e2e_cleanup EXIT
+	trap 'echo "FAIL: interrupted"; exit 130' INT
+	trap 'echo "FAIL: terminated"; exit 143' TERM
+}
+
+# Runs on every exit path: daemons, programs, pins, namespaces, temp dir.
+e2e_cleanup() {
+	local rc=$? pid ns ifn
+	trap - EXIT INT TERM
+	for pid in "${DAEMON_PIDS[@]}"; do
+		kill -0 "$pid" 2>/dev/null || continue
+		kill -TERM "$pid" 2>/dev/null
+		timeout 5 tail --pid="$pid" -f /dev/null 2>/dev/null || kill -KILL "$pid" 2>/dev/null
+	done
+	for ns in "$NS_S:$IF_S" "$NS_R:$IF_R"; do
+		ifn=${ns#*:}
+		ns=${ns%%:*}
+		[[ -n $ns && -e /run/netns/$ns ]] || continue
+		# What a crashed daemon may have left: our XDP program, TC filter, pins.
+		nsenter --net="/run/netns/$ns" "$XDPSCOPE" detach -i "$ifn" >/dev/null 2>&1
+	done
+	for ifn in "$IF_S" "$IF_R"; do
+		[[ -n $ifn && -d $PIN_ROOT/$ifn ]] && rm -rf "${PIN_ROOT:?}/$ifn"
+	done
+	rmdir "$PIN_ROOT" 2>/dev/null
+	for ns in "$NS_S" "$NS_R"; do
+		[[ -n $ns && -e /run/netns/$ns ]] && ip netns del "$ns"
+	done
+	if [[ -n $TMP && -d $TMP ]]; then
+		if [[ ${XS_E2E_KEEP:-0} == 1 ]]; then
+			echo "      kept $TMP"
+		else
+			rm -rf "$TMP"
+		fi
+	fi
+	exit "$rc"
+}
+
+# netns S and R, a veth pair S:$IF_S <-> R:$IF_R, MTU 9000 (captures hold
+# frames up to 6197 bytes), IPv6 off before the links come up, no
+# addresses (lab_addr adds one where a test needs it).
+lab_up() {
+	local ns
+	ip netns add "$NS_S" || return 1
+	ip netns add "$NS_R" || return 1
+	for ns in "$NS_S" "$NS_R"; do
+		ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+			net.ipv6.conf.default.disable_ipv6=1 || return 1
+	done
+	ip link add "$IF_S" netns "$NS_S" mtu 9000 type veth \
+		peer name "$IF_R" netns "$NS_R" mtu 9000 || return 1
+	ip -n "$NS_S" link set "$IF_S" up || return 1
+	ip -n "$NS_R" link set "$IF_R" up || return 1
+	for ns in "$NS_S:$IF_S" "$NS_R:$IF_R"; do
+		if [[ $(ip netns exec "${ns%%:*}" sysctl -n "net.ipv6.conf.${ns#*:}.disable_ipv6") != 1 ]]; then
+			echo "FAIL: IPv6 still on on ${ns#*:}"
+			return 1
+		fi
+	done
+	# Carrier up on both ends: wait (bounded) for the peer to report it.
+	timeout 5 bash -c "until ip -n $NS_R link show $IF_R | grep -q 'state UP'; do sleep 0.05; done"
+}
+
+# in_ns NS CMD...: run in NS's network namespace, keeping the root mount
+# namespace (pins under /sys/fs/bpf stay visible; `ip netns exec` would
+# remount /sys).
+in_ns() {
+	local ns=$1
+	shift
+	nsenter --net="/run/netns/$ns" "$@"
+}
+
+# ---------------------------------------------------------------- daemon
+
+# daemon_start NAME NS IFACE [RUN ARGS...]: start `xdpscope run -i IFACE`
+# in NS; records in $TMP/NAME.out, stderr in $TMP/NAME.err. Waits (10 s at
+# most) for its "attached" line. Sets DPID. Returns 1 if it did not attach.
+daemon_start() {
+	local name=$1 ns=$2 ifn=$3 i
+	shift 3
+	DOUT=$TMP/$name.out
+	DERR=$TMP/$name.err
+	# nsenter execs the daemon: $! is the daemon itself (through a shell
+	# function it would be a subshell, which ignores SIGINT).
+	nsenter --net="/run/netns/$ns" "$XDPSCOPE" run -i "$ifn" "$@" >"$DOUT" 2>"$DERR" &
+	DPID=$!
+	DAEMON_PIDS+=("$DPID")
+	for ((i = 0; i < 200; i++)); do
+		grep -q ': attached' "$DERR" 2>/dev/null && return 0
+		kill -0 "$DPID" 2>/dev/null || break
+		sleep 0.05
+	done
+	echo "      daemon $name did not attach; its stderr:"
+	sed 's/^/        /' "$DERR"
+	return 1
+}
+
+# daemon_stop PID [SIGNAL]: signal it and wait (10 s at most, then
+# SIGKILL). Returns its exit status (124 if it had to be killed: then its
+# programs and pins are left; lab_detach removes them).
+daemon_stop() {
+	local pid=$1 sig=${2:-INT} i
+	kill -"$sig" "$pid" 2>/dev/null
+	for ((i = 0; i < 200; i++)); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.05
+	done
+	if kill -0 "$pid" 2>/dev/null; then
+		kill -KILL "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+		return 124
+	fi
+	wait "$pid" 2>/dev/null
+}
+
+# lab_detach NS IFACE: remove whatever xdpscope left on IFACE.
+lab_detach() {
+	in_ns "$1" "$XDPSCOPE" detach -i "$2" >/dev/null 2>&1
+}
+
+# ---------------------------------------------------------------- links
+
+# link_stats NS IFACE: "rx_packets rx_dropped rx_errors tx_packets tx_dropped tx_errors"
+link_stats() {
+	ip -n "$1" -j -s link show dev "$2" | "$PYTHON" -c '
+import json, sys
+s = json.load(sys.stdin)[0]["stats64"]
+print(s["rx"]["packets"], s["rx"]["dropped"], s["rx"]["errors"],
+      s["tx"]["packets"], s["tx"]["dropped"], s["tx"]["errors"])'
+}
+
+# sink_start NS IFACE: a packet socket counting what IFACE's stack
+# receives (tests/e2e/sink.py says why). Sets SPID; waits (5 s at most) for
+# it to be bound.
+sink_start() {
+	local i
+	SINK_OUT=$TMP/sink.$2.out
+	nsenter --net="/run/netns/$1" "$PYTHON" "$E2E_DIR/sink.py" "$2" 600 >"$SINK_OUT" 2>&1 &
+	SPID=$!
+	DAEMON_PIDS+=("$SPID")
+	for ((i = 0; i < 100; i++)); do
+		grep -q '^ready' "$SINK_OUT" && return 0
+		kill -0 "$SPID" 2>/dev/null || break
+		sleep 0.05
+	done
+	echo "      packet sink on $2 did not start: $(cat "$SINK_OUT")"
+	return 1
+}
+
+# sink_stop: stop it; prints the frames it saw.
+sink_stop() {
+	daemon_stop "$SPID" TERM >/dev/null
+	sed -n 's/^packets=\([0-9]*\).*/\1/p' "$SINK_OUT"
+}
+
+# xdp_on NS IFACE: true if an XDP program is attached.
+xdp_on() {
+	ip -n "$1" -d link show dev "$2" | grep -q 'prog/xdp'
+}
+
+# tc_egress_filters NS IFACE: the egress filters, empty if none (or no clsact).
+tc_egress_filters() {
+	in_ns "$1" tc filter show dev "$2" egress 2>/dev/null
+}
+
+# ---------------------------------------------------------------- captures
+
+# capture_lengths FILE [FILTER]: "cap_len frame.len" a frame, in order.
+capture_lengths() {
+	"${TSHARK[@]}" -r "$1" ${2:+-Y "$2"} -T fields -e frame.cap_len -e frame.len 2>/dev/null
+}
+
+# prepare_capture SRC: rewrite a capture for the link into $TMP/prep/.
+# Sets PREP_FILE, PREP_DROPPED_FRAMES, PREP_DROPPED_BYTES. Returns 1 (after
+# a FAIL line) if any address outside the test ranges remains or a frame's
+# length changed.
+#  1. tcprewrite maps the outermost IPv4/IPv6 addresses (source ->
+#     198.19.0.0/16 or 2001:db8:ffff::/48, destination -> 198.18.0.0/16 or
+#     2001:db8::/48) and fixes their checksums. It gives up on some files
+#     (a frame of 0 bytes, a header it cannot checksum): then the original
+#     goes to step 2, which maps those addresses itself.
+#  2. tools/pcap-scrub.py maps what tcprewrite does not reach (ICMP-quoted
+#     headers, tunnel payloads, IP behind PPPoE/MPLS/802.1ad, ARP) at the
+#     byte offsets tshark reports, keeps checksums right, and leaves out the
+#     frames shorter than an Ethernet header (tcpreplay cannot send them).
+#  3. Verified with tshark: no ip/ipv6/arp address outside 198.18.0.0/15 and
+#     2001:db8::/32 in any layer, and every frame's cap_len and frame.len
+#     identical to the original's (less the frames left out).
+prepare_capture() {
+	local src=$1 b dir pcap rw out addrs n
+	b=$(basename "$src")
+	dir=$TMP/prep
+	mkdir -p "$dir"
+	pcap=$dir/$b.in.pcap
+	rw=$dir/$b.rw.pcap
+	out=$dir/$b.replay.pcap
+	PREP_FILE=
+	# Classic pcap for both tools (pcapng is converted byte for byte).
+	if ! editcap -F pcap "$src" "$pcap" >"$dir/$b.editcap.log" 2>&1; then
+		fail "$b: editcap -F pcap failed: $(head -c 300 "$dir/$b.editcap.log")"
+		return 1
+	fi
+	if tcprewrite --srcipmap='0.0.0.0/0:198.19.0.0/16,[::/0]:[2001:db8:ffff::/48]' \
+		--dstipmap='0.0.0.0/0:198.18.0.0/16,[::/0]:[2001:db8::/48]' --fixcsum \
+		-i "$pcap" -o "$rw" >"$dir/$b.tcprewrite.log" 2>&1 &&
+		cmp -s <(capture_lengths "$pcap") <(capture_lengths "$rw"); then
+		:
+	else
+		note "$b: tcprewrite failed or changed lengths ($(grep -m1 -i 'error' \
+			"$dir/$b.tcprewrite.log" | head -c 160)); pcap-scrub maps every address"
+		rw=$pcap
+	fi
+	if ! n=$("$PYTHON" "$SCRUB" --drop-under 14 "$rw" "$out" 2>"$dir/$b.scrub.log"); then
+		fail "$b: pcap-scrub failed: $(cat "$dir/$b.scrub.log")"
+		return 1
+	fi
+	note "$(cat "$dir/$b.scrub.log")"
+	PREP_DROPPED_FRAMES=$(sed -n 's/.*dropped_frames=\([0-9]*\).*/\1/p' <<<"$n")
+	PREP_DROPPED_BYTES=$(sed -n 's/.*dropped_bytes=\([0-9]*\).*/\1/p' <<<"$n")
+
+	if ! cmp -s <(capture_lengths "$src" 'frame.cap_len >= 14') <(capture_lengths "$out"); then
+		fail "$b: frame lengths differ after rewriting"
+		return 1
+	fi
+	if [[ $(capinfos -c -M -T -r "$out" | cut -f2) != $(($(capinfos -c -M -T -r "$src" | cut -f2) - PREP_DROPPED_FRAMES)) ]]; then
+		fail "$b: capinfos packet count differs after rewriting"
+		return 1
+	fi
+	addrs=$("${TSHARK[@]}" -r "$out" -T fields -E occurrence=a -E separator=' ' \
+		-E aggregator=' ' -e ip.src -e ip.dst -e ipv6.src -e ipv6.dst \
+		-e arp.src.proto_ipv4 -e arp.dst.proto_ipv4 2>/dev/null |
+		"$PYTHON" -c '
+import ipaddress, sys
+nets = [ipaddress.ip_network("198.18.0.0/15"), ipaddress.ip_network("2001:db8::/32")]
+bad = {a for line in sys.stdin for a in line.split()
+       if not any(ipaddress.ip_address(a) in n for n in nets)}
+print(" ".join(sorted(bad)[:5]), len(bad))')
+	if [[ ${addrs##* } != 0 ]]; then
+		fail "$b: addresses outside the test ranges remain after rewriting: $addrs"
+		return 1
+	fi
+	PREP_FILE=$out
+	return 0
+}
+
+# replay NS IFACE FILE [PPS]: tcpreplay at a bounded rate (time-limited).
+# Sets REPLAY_OK, REPLAY_FAILED, REPLAY_BYTES from tcpreplay's report.
+replay() {
+	local ns=$1 ifn=$2 file=$3 pps=${4:-$PPS} n limit log
+	log=$TMP/replay.log
+	n=$(capinfos -c -M -T -r "$file" | cut -f2)
+	limit=$((n / pps + 20))
+	REPLAY_OK=-1 REPLAY_FAILED=-1 REPLAY_BYTES=-1
+	timeout "$limit" nsenter --net="/run/netns/$ns" tcpreplay -i "$ifn" --pps="$pps" \
+		"$file" >"$log" 2>&1
+	REPLAY_RC=$?
+	REPLAY_OK=$(sed -n 's/.*Successful packets: *\([0-9]*\).*/\1/p' "$log")
+	REPLAY_FAILED=$(sed -n 's/.*Failed packets: *\([0-9]*\).*/\1/p' "$log")
+	REPLAY_BYTES=$(sed -n 's/^Actual: [0-9]* packets (\([0-9]*\) bytes).*/\1/p' "$log")
+	REPLAY_OK=${REPLAY_OK:--1} REPLAY_FAILED=${REPLAY_FAILED:--1} REPLAY_BYTES=${REPLAY_BYTES:--1}
+	if ((REPLAY_RC != 0)); then
+		echo "      tcpreplay exited $REPLAY_RC:"
+		grep -v '^$' "$log" | tail -5 | sed 's/^/        /'
+		return 1
+	fi
+}
