@@ -254,6 +254,8 @@ def cmd_pcap(a):
     eq(f"{n}: missed.lookup_fail/records_dropped",
        (get(s, "missed", "lookup_fail"), get(s, "missed", "records_dropped")), (0, 0))
     progs = agg["programs"]
+    eq(f"{n}: XDP attach mode in the summaries", get(progs, "xdp", "mode", default=None),
+       a.xdp_mode)
     if a.hook == "xdp":
         result("xdp" in progs, f"{n}: summary programs list xdp",
                f"programs {sorted(progs)}")
@@ -330,6 +332,7 @@ def main():
         p.add_argument(opt, type=int, required=True)
     p.add_argument("--hook", choices=("xdp", "tc"), default="xdp")
     p.add_argument("--runs", action="store_true", help="records carry run counts")
+    p.add_argument("--xdp-mode", default="native", help="expected XDP attach mode")
     p = sub.add_parser("expect")
     p.add_argument("--label", default="")
     p.add_argument("records")

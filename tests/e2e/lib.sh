@@ -372,3 +372,64 @@ replay() {
 		return 1
 	fi
 }
+
+# capture_check NAME MODE: prepare capture NAME, run a daemon, replay it,
+# and compare the records with the ground truth (compare.py pcap). MODE:
+#   xdp      daemon on R's veth, native XDP (the default mode)
+#   generic  daemon on R's veth, --xdp-mode generic
+#   tc       daemon on S's veth with --egress --bpf-stats: the TC program
+#            counts what leaves S; XDP on S must see nothing
+# Ranges: test4 = 198.18.0.0/15, test6 = 2001:db8::/32, which hold every
+# rewritten address: each parsed IP packet counts once, as `in`.
+capture_check() {
+	local name=$1 mode=$2 ns=$NS_R ifn=$IF_R label=$1 rc sunk
+	local args=(--interval 250ms --range 198.18.0.0/15=test4 --range 2001:db8::/32=test6)
+	local cmp=(--hook xdp --xdp-mode native)
+	local r_rx0 r_rxd0 r_rxe0 r_rx1 r_rxd1 r_rxe1 s_tx0 s_txd0 s_txe0 s_tx1 s_txd1 s_txe1
+	case $mode in
+	xdp) ;;
+	generic)
+		args+=(--xdp-mode generic)
+		cmp=(--hook xdp --xdp-mode generic)
+		label+=" (generic XDP)"
+		;;
+	tc)
+		ns=$NS_S ifn=$IF_S
+		args+=(--egress --bpf-stats)
+		cmp=(--hook tc --xdp-mode native --runs)
+		label+=" (TC egress)"
+		;;
+	esac
+	prepare_capture "$PCAPS/$name" || return 1
+	if ! daemon_start "$mode-$name" "$ns" "$ifn" "${args[@]}"; then
+		fail "$label: daemon attach"
+		return 1
+	fi
+	if [[ $mode == tc ]]; then
+		check "$label: egress filter on $ifn while running" \
+			test -n "$(tc_egress_filters "$ns" "$ifn")"
+	fi
+	sink_start "$NS_R" "$IF_R" || fail "$label: packet sink"
+	read -r r_rx0 r_rxd0 r_rxe0 _ <<<"$(link_stats "$NS_R" "$IF_R")"
+	read -r _ _ _ s_tx0 s_txd0 s_txe0 <<<"$(link_stats "$NS_S" "$IF_S")"
+	replay "$NS_S" "$IF_S" "$PREP_FILE" || fail "$label: tcpreplay"
+	sleep 0.4	# more than one interval: the veth queue is drained
+	sunk=$(sink_stop)
+	daemon_stop "$DPID" INT
+	rc=$?
+	check_eq "$label: daemon exits 0 on SIGINT" $rc 0
+	((rc == 124)) && lab_detach "$ns" "$ifn"
+	read -r r_rx1 r_rxd1 r_rxe1 _ <<<"$(link_stats "$NS_R" "$IF_R")"
+	read -r _ _ _ s_tx1 s_txd1 s_txe1 <<<"$(link_stats "$NS_S" "$IF_S")"
+	check_eq "$label: no drops or errors on the veth (S tx, R rx)" \
+		"$((s_txd1 - s_txd0)) $((s_txe1 - s_txe0)) $((r_rxd1 - r_rxd0)) $((r_rxe1 - r_rxe0))" \
+		"0 0 0 0"
+	check_eq "$label: frames through the veth (S tx, R rx, R stack) == tcpreplay's" \
+		"$((s_tx1 - s_tx0)) $((r_rx1 - r_rx0)) $sunk" "$REPLAY_OK $REPLAY_OK $REPLAY_OK"
+	compare pcap --gt "$GT" --capture "$name" --records "$DOUT" "${cmp[@]}" \
+		--sent-bytes "$REPLAY_BYTES" --replay-ok "$REPLAY_OK" \
+		--replay-failed "$REPLAY_FAILED" --dropped-frames "$PREP_DROPPED_FRAMES" \
+		--dropped-bytes "$PREP_DROPPED_BYTES"
+	check "$label: nothing left on $ifn after exit (XDP, pins, egress filter)" \
+		bash -c "! ip -n $ns -d link show dev $ifn | grep -q prog/xdp && [[ ! -e $PIN_ROOT/$ifn ]] && [[ -z \$(nsenter --net=/run/netns/$ns tc filter show dev $ifn egress) ]]"
+}

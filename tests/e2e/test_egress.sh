@@ -21,36 +21,6 @@ captures=(amp.TCP.reflection.SYNACK.pcap ipv6-http-atomic-frag.pcap vlan-collisi
 
 for name in "${captures[@]}"; do
 	echo "--- $name (egress)"
-	prepare_capture "$PCAPS/$name" || continue
-	if ! daemon_start "eg-$name" "$NS_S" "$IF_S" --egress --bpf-stats --interval 250ms \
-		--range 198.18.0.0/15=test4 --range 2001:db8::/32=test6; then
-		fail "$name: daemon attach with --egress"
-		continue
-	fi
-	check "$name: clsact egress filter on $IF_S while running" \
-		test -n "$(tc_egress_filters "$NS_S" "$IF_S")"
-	sink_start "$NS_R" "$IF_R" || fail "$name: packet sink"
-	read -r r_rx0 r_rxd0 r_rxe0 _ <<<"$(link_stats "$NS_R" "$IF_R")"
-	read -r _ _ _ s_tx0 s_txd0 s_txe0 <<<"$(link_stats "$NS_S" "$IF_S")"
-	replay "$NS_S" "$IF_S" "$PREP_FILE" || fail "$name: tcpreplay"
-	sleep 0.4
-	sunk=$(sink_stop)
-	daemon_stop "$DPID" INT
-	rc=$?
-	check_eq "$name: daemon exits 0 on SIGINT" $rc 0
-	((rc == 124)) && lab_detach "$NS_S" "$IF_S"
-	read -r r_rx1 r_rxd1 r_rxe1 _ <<<"$(link_stats "$NS_R" "$IF_R")"
-	read -r _ _ _ s_tx1 s_txd1 s_txe1 <<<"$(link_stats "$NS_S" "$IF_S")"
-	check_eq "$name: no drops or errors on the veth (S tx, R rx)" \
-		"$((s_txd1 - s_txd0)) $((s_txe1 - s_txe0)) $((r_rxd1 - r_rxd0)) $((r_rxe1 - r_rxe0))" \
-		"0 0 0 0"
-	check_eq "$name: frames through the veth (S tx, R rx, R stack) == tcpreplay's" \
-		"$((s_tx1 - s_tx0)) $((r_rx1 - r_rx0)) $sunk" "$REPLAY_OK $REPLAY_OK $REPLAY_OK"
-	compare pcap --gt "$GT" --capture "$name" --records "$DOUT" --hook tc --runs \
-		--sent-bytes "$REPLAY_BYTES" --replay-ok "$REPLAY_OK" \
-		--replay-failed "$REPLAY_FAILED" --dropped-frames "$PREP_DROPPED_FRAMES" \
-		--dropped-bytes "$PREP_DROPPED_BYTES"
-	check_eq "$name: no egress filter left after exit" "$(tc_egress_filters "$NS_S" "$IF_S")" ""
-	check "$name: no XDP program left after exit" bash -c "! ip -n $NS_S -d link show dev $IF_S | grep -q prog/xdp"
+	capture_check "$name" tc
 done
 e2e_finish

@@ -135,4 +135,34 @@ check_eq "SIGINT: exit 0" $? 0
 check "SIGINT: XDP, pins and filters gone" gone
 compare expect --label "daemon after detach: " "$DOUT" \
 	range:test4:in:pkts == 5 summary:pkts == 5
+
+echo "--- -o FILE, SIGHUP reopens it (logrotate), nothing detached or lost"
+daemon_start rotate "$NS_R" "$IF_R" --interval 200ms -o "$TMP/rot.ndjson" "${ranges[@]}" ||
+	fail "attach with -o"
+rot=$DPID
+id_before=$(xdp_id)
+replay "$NS_S" "$IF_S" "$TMP/ten.pcap" 1000 || fail "tcpreplay before the rotation"
+sleep 0.4
+mv "$TMP/rot.ndjson" "$TMP/rot.ndjson.1"
+kill -HUP "$rot"
+sleep 0.4
+check "SIGHUP: daemon still running" kill -0 "$rot"
+check_eq "SIGHUP: the same XDP program attached" "$(xdp_id)" "$id_before"
+replay "$NS_S" "$IF_S" "$TMP/five.pcap" 1000 || fail "tcpreplay after the rotation"
+sleep 0.4
+daemon_stop "$rot" INT
+check_eq "-o: exit 0" $? 0
+check_eq "-o: nothing on stdout" "$(head -c 100 "$DOUT")" ""
+check "SIGHUP: a new $TMP/rot.ndjson was opened" test -s "$TMP/rot.ndjson"
+cat "$TMP/rot.ndjson.1" "$TMP/rot.ndjson" >"$TMP/rot.all" 2>/dev/null
+compare expect --label "-o + SIGHUP, both files: " "$TMP/rot.all" \
+	range:test4:in:pkts == 15 summary:pkts == 15
+compare expect --label "-o + SIGHUP, new file: " "$TMP/rot.ndjson" summaries '>=' 1
+
+echo "--- --count N: stops by itself"
+timeout 20 nsenter --net="/run/netns/$NS_R" "$XDPSCOPE" run -i "$IF_R" --count 3 \
+	--interval 100ms "${ranges[@]}" >"$TMP/count.out" 2>"$TMP/count.err"
+check_eq "--count 3: exit 0 by itself" $? 0
+compare expect --label "--count 3: " "$TMP/count.out" summaries == 3
+check "--count 3: XDP, pins and filters gone" gone
 e2e_finish
