@@ -39,6 +39,7 @@ TSHARK=(tshark -n -o ip.defragment:FALSE -o ipv6.defragment:FALSE
 n_pass=0
 n_fail=0
 DAEMON_PIDS=()
+EXTRA_IFS=()	# "NS:IFACE" of further links a test made: cleaned up like the lab's
 TMP=
 NS_S= NS_R= IF_S= IF_R=
 
@@ -120,14 +121,15 @@ e2e_cleanup() {
 		kill -TERM "$pid" 2>/dev/null
 		timeout 5 tail --pid="$pid" -f /dev/null 2>/dev/null || kill -KILL "$pid" 2>/dev/null
 	done
-	for ns in "$NS_S:$IF_S" "$NS_R:$IF_R"; do
+	for ns in "$NS_S:$IF_S" "$NS_R:$IF_R" "${EXTRA_IFS[@]}"; do
 		ifn=${ns#*:}
 		ns=${ns%%:*}
 		[[ -n $ns && -e /run/netns/$ns ]] || continue
 		# What a crashed daemon may have left: our XDP program, TC filter, pins.
 		nsenter --net="/run/netns/$ns" "$XDPSCOPE" detach -i "$ifn" >/dev/null 2>&1
 	done
-	for ifn in "$IF_S" "$IF_R"; do
+	for ns in "$NS_S:$IF_S" "$NS_R:$IF_R" "${EXTRA_IFS[@]}"; do
+		ifn=${ns#*:}
 		[[ -n $ifn && -d $PIN_ROOT/$ifn ]] && rm -rf "${PIN_ROOT:?}/$ifn"
 	done
 	rmdir "$PIN_ROOT" 2>/dev/null

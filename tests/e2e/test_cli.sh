@@ -41,6 +41,7 @@ expect_error() {
 	check "$label: the line starts with 'xdpscope: ' and names '$want'" \
 		bash -c 'l=$(head -n1 "$1"); [[ $l == "xdpscope: "* && $l == *"$2"* ]] || { echo "        got: $l"; false; }' \
 		_ "$TMP/cli.err" "$want"
+	note "stderr: $(head -n1 "$TMP/cli.err")"
 	check_eq "$label: nothing on stdout" "$(head -c 200 "$TMP/cli.out")" ""
 	check "$label: nothing left on $IF_R" nothing_left
 	# A hint such as (see 'xdpscope run --help') must be a command that works.
@@ -61,6 +62,9 @@ expect_error "unknown command" 2 "frob" "${IN_R[@]}" "$XDPSCOPE" frob
 expect_error "missing -i" 2 "-i" "${RUN_R[@]}" --egress "${ranges[@]}"
 expect_error "nonexistent interface" 2 "${RUN_ID}x" "${RUN_R[@]}" -i "${RUN_ID}x" --egress "${ranges[@]}"
 expect_error "bad --interval" 2 "--interval" "${RUN_R[@]}" -i "$IF_R" --interval 5parsecs "${ranges[@]}"
+expect_error "--count 0" 2 "--count" "${RUN_R[@]}" -i "$IF_R" --count 0 "${ranges[@]}"
+expect_error "output file in a missing directory" nonzero "$TMP/no/such/dir/out.ndjson" \
+	"${RUN_R[@]}" -i "$IF_R" --egress -o "$TMP/no/such/dir/out.ndjson" "${ranges[@]}"
 
 echo "--- config errors"
 expect_error "--range with /33" 2 '198.18.0.0/33' \
