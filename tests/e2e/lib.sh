@@ -110,6 +110,8 @@ e2e_init() {
 	trap e2e_cleanup EXIT
 	trap 'echo "FAIL: interrupted"; exit 130' INT
 	trap 'echo "FAIL: terminated"; exit 143' TERM
+	trap 'echo "FAIL: hangup"; exit 129' HUP
+	trap 'exit 141' PIPE	# stdout gone (| head): clean up all the same
 }
 
 # Runs on every exit path: daemons, programs, pins, namespaces, temp dir.
