@@ -389,7 +389,8 @@ capture_check() {
 	local name=$1 mode=$2 ns=$NS_R ifn=$IF_R label=$1 rc sunk
 	local args=(--interval 250ms --range 198.18.0.0/15=test4 --range 2001:db8::/32=test6)
 	local cmp=(--hook xdp --xdp-mode native)
-	local r_rx0 r_rxd0 r_rxe0 r_rx1 r_rxd1 r_rxe1 s_tx0 s_txd0 s_txe0 s_tx1 s_txd1 s_txe1
+	local s_rx0 s_rxd0 s_rxe0 s_tx0 s_txd0 s_txe0 s_rx1 s_rxd1 s_rxe1 s_tx1 s_txd1 s_txe1
+	local r_rx0 r_rxd0 r_rxe0 r_tx0 r_txd0 r_txe0 r_rx1 r_rxd1 r_rxe1 r_tx1 r_txd1 r_txe1
 	case $mode in
 	xdp) ;;
 	generic)
@@ -414,8 +415,8 @@ capture_check() {
 			test -n "$(tc_egress_filters "$ns" "$ifn")"
 	fi
 	sink_start "$NS_R" "$IF_R" || fail "$label: packet sink"
-	read -r r_rx0 r_rxd0 r_rxe0 _ <<<"$(link_stats "$NS_R" "$IF_R")"
-	read -r _ _ _ s_tx0 s_txd0 s_txe0 <<<"$(link_stats "$NS_S" "$IF_S")"
+	read -r s_rx0 s_rxd0 s_rxe0 s_tx0 s_txd0 s_txe0 <<<"$(link_stats "$NS_S" "$IF_S")"
+	read -r r_rx0 r_rxd0 r_rxe0 r_tx0 r_txd0 r_txe0 <<<"$(link_stats "$NS_R" "$IF_R")"
 	replay "$NS_S" "$IF_S" "$PREP_FILE" || fail "$label: tcpreplay"
 	sleep 0.4	# more than one interval: the veth queue is drained
 	sunk=$(sink_stop)
@@ -423,13 +424,15 @@ capture_check() {
 	rc=$?
 	check_eq "$label: daemon exits 0 on SIGINT" $rc 0
 	((rc == 124)) && lab_detach "$ns" "$ifn"
-	read -r r_rx1 r_rxd1 r_rxe1 _ <<<"$(link_stats "$NS_R" "$IF_R")"
-	read -r _ _ _ s_tx1 s_txd1 s_txe1 <<<"$(link_stats "$NS_S" "$IF_S")"
-	check_eq "$label: no drops or errors on the veth (S tx, R rx)" \
-		"$((s_txd1 - s_txd0)) $((s_txe1 - s_txe0)) $((r_rxd1 - r_rxd0)) $((r_rxe1 - r_rxe0))" \
-		"0 0 0 0"
+	read -r s_rx1 s_rxd1 s_rxe1 s_tx1 s_txd1 s_txe1 <<<"$(link_stats "$NS_S" "$IF_S")"
+	read -r r_rx1 r_rxd1 r_rxe1 r_tx1 r_txd1 r_txe1 <<<"$(link_stats "$NS_R" "$IF_R")"
+	# ip -s link, both ends: dropped and errors, rx and tx, must not move.
+	check_eq "$label: no drops or errors on the veth (S rx/tx, R rx/tx: dropped errors)" \
+		"$((s_rxd1 - s_rxd0)) $((s_rxe1 - s_rxe0)) $((s_txd1 - s_txd0)) $((s_txe1 - s_txe0)) $((r_rxd1 - r_rxd0)) $((r_rxe1 - r_rxe0)) $((r_txd1 - r_txd0)) $((r_txe1 - r_txe0))" \
+		"0 0 0 0 0 0 0 0"
 	check_eq "$label: frames through the veth (S tx, R rx, R stack) == tcpreplay's" \
 		"$((s_tx1 - s_tx0)) $((r_rx1 - r_rx0)) $sunk" "$REPLAY_OK $REPLAY_OK $REPLAY_OK"
+	check_eq "$label: nothing came back (S rx, R tx)" "$((s_rx1 - s_rx0)) $((r_tx1 - r_tx0))" "0 0"
 	compare pcap --gt "$GT" --capture "$name" --records "$DOUT" "${cmp[@]}" \
 		--sent-bytes "$REPLAY_BYTES" --replay-ok "$REPLAY_OK" \
 		--replay-failed "$REPLAY_FAILED" --dropped-frames "$PREP_DROPPED_FRAMES" \
