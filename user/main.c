@@ -32,8 +32,8 @@ static int usage_error(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	log_err("%s%s%s (see 'xdpscope %s--help')", cmd_name, *cmd_name ? ": " : "", buf,
-		*cmd_name ? cmd_name : "");
+	log_err("%s%s%s (see 'xdpscope %s%s--help')", cmd_name, *cmd_name ? ": " : "", buf,
+		cmd_name, *cmd_name ? " " : "");
 	return XS_EXIT_USAGE;
 }
 
