@@ -16,7 +16,7 @@
 # interrupted. Every wait has a timeout, every replay a bounded rate.
 #
 # Environment: XDPSCOPE (binary, default build/xdpscope), XS_PCAPS (capture
-# folder with ground-truth.json, default /work/shared/pcaps), XS_E2E_PPS
+# folder with ground-truth.json, default ../shared/pcaps beside the repo), XS_E2E_PPS
 # (replay rate, default 20000 packets/s), XS_E2E_KEEP=1 keeps the temp dir.
 
 set -u
@@ -24,7 +24,7 @@ set -u
 E2E_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$E2E_DIR/../.." && pwd)
 XDPSCOPE=${XDPSCOPE:-$ROOT/build/xdpscope}
-PCAPS=${XS_PCAPS:-/work/shared/pcaps}
+PCAPS=${XS_PCAPS:-$(cd "$ROOT/.." && pwd)/shared/pcaps}
 GT=$PCAPS/ground-truth.json
 COMPARE=$E2E_DIR/compare.py
 SCRUB=$ROOT/tools/pcap-scrub.py
