@@ -6,7 +6,9 @@
  * lookup failed (a corrupt table; the caller counts it). Every step is one
  * array-map lookup (inlined by the verifier), so an IPv4 address costs at
  * most three and an IPv6 address at most fifteen, whatever the number of
- * prefixes; most addresses stop at the root or one level below it.
+ * prefixes; most addresses stop at the root or one level below it. IPv6
+ * chains of single-child nodes are compressed into skips, so a lone /64
+ * costs the root and one skip, a /128 the root and two.
  *
  * classify_v6() is a global function: the verifier checks its loop once,
  * instead of once per path through the parser, which kept the program
@@ -15,12 +17,18 @@
 #ifndef XS_CLASSIFY_H
 #define XS_CLASSIFY_H
 
+#include <bpf/bpf_endian.h>
 #include "maps.h"
 
 #define XS_LOOKUP_FAIL 0xffffffffU
 
+/* The parser's address union holds a __be32, so it is 4-aligned: the
+ * skip compare reads the address as four words. */
 struct xs_addr6 {
-	__u8 b[16];
+	union {
+		__u8 b[16];
+		__be32 w[4];
+	};
 };
 
 /* Entry `idx`: half of the 8-byte element idx / 2. */
@@ -52,20 +60,64 @@ static __always_inline __u32 classify_v4(__be32 addr)
 	return e & XS_TRIE_CHILD ? XS_LOOKUP_FAIL : e;
 }
 
+/* Address bytes off..off+7 (off 0 or 8) as a big-endian number. */
+static __always_inline __u64 addr_be64(const struct xs_addr6 *a, __u64 off)
+{
+	return (__u64)bpf_ntohl(a->w[off / 4]) << 32 | bpf_ntohl(a->w[off / 4 + 1]);
+}
+
+/*
+ * Each step consumes at least one address byte (a node one, a skip 1..8),
+ * so XS_V6_WALK_MAX steps reach byte 15. A skip compares its bytes in one
+ * go: the address bytes i..i+len-1 and the record's bytes, each as the top
+ * of a big-endian u64, must agree above bit 64 - 8 * len. A loop over the
+ * bytes measured 6 ns per packet slower on a lone /64 (bench_xdp, 1
+ * range), a third of what the skip saves.
+ *
+ * The counters are u64 and the child test is a signed compare (CHILD is
+ * the sign bit; XS_LOOKUP_FAIL is -1): that keeps a node step as short as
+ * it was before skips, which matters because most walks below a busy
+ * /32 still go through nodes.
+ */
 __noinline __u32 classify_v6(const struct xs_addr6 *a)
 {
-	__u32 e;
-	int i;
+	const struct xs_skip *s;
+	__u64 i = 2, len, win, step;
+	__u32 e, key;
 
 	if (!a)
 		return XS_LOOKUP_FAIL;
 	e = trie_get(&v6_root, (__u32)a->b[0] << 8 | a->b[1]);
-	for (i = 2; i < 16; i++) {
-		if (e == XS_LOOKUP_FAIL || !(e & XS_TRIE_CHILD))
+	for (step = 0; step < XS_V6_WALK_MAX; step++) {
+		if ((__s32)e < -1) {
+			if (i > 15)
+				return XS_LOOKUP_FAIL;
+			e = trie_get(&v6_nodes, trie_child(e, a->b[i]));
+			i++;
+			continue;
+		}
+		if (!(e & XS_TRIE_SKIP) || e == XS_LOOKUP_FAIL)
 			return e;
-		e = trie_get(&v6_nodes, trie_child(e, a->b[i]));
+		key = e & XS_TRIE_INDEX;
+		s = bpf_map_lookup_elem(&v6_skip, &key);
+		if (!s)
+			return XS_LOOKUP_FAIL;
+		len = s->len;
+		if (len - 1 >= XS_SKIP_BYTES || i + len > 16)
+			return XS_LOOKUP_FAIL;
+		if (i < 8) {
+			win = addr_be64(a, 0) << (i * 8);
+			if (i + len > 8)
+				win |= addr_be64(a, 8) >> (64 - i * 8);
+		} else {
+			win = addr_be64(a, 8) << ((i - 8) * 8);
+		}
+		if ((win ^ bpf_be64_to_cpu(*(const __u64 *)s->bytes)) >> (64 - len * 8))
+			return s->miss & XS_TRIE_PTR ? XS_LOOKUP_FAIL : s->miss;
+		i += len;
+		e = s->next;
 	}
-	return e & XS_TRIE_CHILD ? XS_LOOKUP_FAIL : e;
+	return e & XS_TRIE_PTR ? XS_LOOKUP_FAIL : e;
 }
 
 #endif /* XS_CLASSIFY_H */

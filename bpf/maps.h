@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Every map of the xdpscope object. The four classifier maps hold two u32
- * trie entries per __u64 element (include/xdpscope.h). max_entries values here are
- * placeholders: the loader sets the real sizes from the config between
- * open and load (user/loader.c), and pins the maps under
- * /sys/fs/bpf/xdpscope/<ifname>/ by these names.
+ * Every map of the xdpscope object. The four root and node maps hold two
+ * u32 trie entries per __u64 element, v6_skip one struct xs_skip per
+ * element (include/xdpscope.h). max_entries values here are placeholders:
+ * the loader sets the real sizes from the config between open and load
+ * (user/loader.c), and pins the maps under /sys/fs/bpf/xdpscope/<ifname>/
+ * by these names.
  */
 #ifndef XS_MAPS_H
 #define XS_MAPS_H
@@ -44,6 +45,14 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } v6_nodes SEC(".maps");
+
+/* IPv6 compressed chains: skip index -> bytes to match, next entry, miss. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xs_skip);
+} v6_skip SEC(".maps");
 
 /* Per (range, direction) counters, slot = range id * 2 + dir. */
 struct {

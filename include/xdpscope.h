@@ -17,7 +17,17 @@
  * (0: no range covers these addresses) or, with XS_TRIE_CHILD set, the
  * index of the child node that refines it. Shorter prefixes are pushed
  * down into child nodes when the trie is built, so a walk stops at the
- * first entry without XS_TRIE_CHILD and that entry is the longest match.
+ * first plain entry (no flag bit) and that entry is the longest match.
+ *
+ * IPv6 only: an entry with XS_TRIE_SKIP set (and XS_TRIE_CHILD clear) is
+ * the index of a struct xs_skip in "v6_skip", standing for a chain of
+ * nodes that each hold one value for all but one byte. A /64 alone would
+ * otherwise cost six node reads below the root; as a skip it costs one.
+ * The walk compares the next `len` address bytes with `bytes`: any
+ * difference ends it with `miss`, a match consumes the `len` bytes and
+ * continues with `next` (a value, a child or another skip). Range ids and
+ * node and skip indexes stay below XS_TRIE_SKIP, so the two flag bits
+ * never collide with them. IPv4 tables hold no skips.
  *
  * The kernel rounds array-map values up to 8 bytes, so the trie maps store
  * two u32 entries per __u64 element: entry i is the (i & 1)-th u32 of
@@ -38,6 +48,10 @@
 #define XS_TRIE_ROOT_SIZE (1U << XS_TRIE_ROOT_BITS)
 #define XS_TRIE_NODE_SIZE 256
 #define XS_TRIE_CHILD (1U << 31)
+#define XS_TRIE_SKIP (1U << 30)		/* IPv6 only, see above */
+#define XS_TRIE_PTR (XS_TRIE_CHILD | XS_TRIE_SKIP)	/* never set in a range id */
+#define XS_TRIE_INDEX (XS_TRIE_SKIP - 1)
+#define XS_SKIP_BYTES 8			/* most address bytes one skip checks */
 #define XS_V6_WALK_MAX 14		/* address bytes 2..15 below the root */
 
 #define XS_SLOTS(nranges) (((nranges) + 1) * 2)
@@ -123,6 +137,22 @@ struct xs_global {
 };
 
 /*
+ * A compressed IPv6 chain (the classifier comment above), one element of
+ * the "v6_skip" array map. `miss` is always a range id, never a pointer:
+ * it is what every address below the chain's head matches unless it
+ * carries all of `bytes`. Unused bytes and pad are zero.
+ */
+struct xs_skip {
+	/* The address bytes that must follow. Map values are 8-aligned; saying
+	 * so lets the BPF walk read all of them with one load. */
+	__u8 bytes[XS_SKIP_BYTES] __attribute__((aligned(8)));
+	__u32 next;			/* entry to continue with after `len` bytes */
+	__u32 miss;			/* range id when any of them differs */
+	__u8 len;			/* 1..XS_SKIP_BYTES */
+	__u8 pad[7];
+};
+
+/*
  * Replay metadata: put in front of a frame (XDP data_meta) by the daemon's
  * replay, so bytes count the capture's original length while parsing sees
  * only the captured bytes. Live traffic carries none.
@@ -153,5 +183,12 @@ _Static_assert(__builtin_offsetof(struct xs_counters, gt1518) -
 	       XS_SIZE_GT1518 * sizeof(__u64), "size buckets in enum order");
 _Static_assert(sizeof(struct xs_global) == 18 * 8, "xs_global layout");
 _Static_assert(sizeof(struct xs_meta) == 8, "xs_meta layout");
+_Static_assert(sizeof(struct xs_skip) == 24 && _Alignof(struct xs_skip) == 8, "xs_skip layout");
+_Static_assert(__builtin_offsetof(struct xs_skip, next) == 8, "xs_skip next");
+_Static_assert(__builtin_offsetof(struct xs_skip, miss) == 12, "xs_skip miss");
+_Static_assert(__builtin_offsetof(struct xs_skip, len) == 16, "xs_skip len");
+/* Range ids, node and skip indexes share an entry with the two flag bits. */
+_Static_assert(MAX_RANGES < XS_TRIE_SKIP, "range ids collide with XS_TRIE_SKIP");
+_Static_assert(MAX_TRIE_NODES <= XS_TRIE_SKIP, "node indexes collide with XS_TRIE_SKIP");
 
 #endif /* XDPSCOPE_H */

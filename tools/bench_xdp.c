@@ -219,8 +219,9 @@ int main(int argc, char **argv)
 		       full - bare, full / bare);
 		free(smp);
 	}
-	printf("trie ranges=%d: v4 nodes %u, v6 nodes %u, kernel memory %.1f MiB\n", nranges,
-	       t4.nnodes, t6.nnodes, loader_kernel_mem(&l.sizes, l.ncpus) / 1048576.0);
+	printf("trie ranges=%d: v4 nodes %u, v6 nodes %u, v6 skips %u, kernel memory %.1f MiB\n",
+	       nranges, t4.nnodes, t6.nnodes, t6.nskips,
+	       loader_kernel_mem(&l.sizes, l.ncpus) / 1048576.0);
 
 	if (drain_init(&d, loader_ctrs_fd(&l), loader_global_fd(&l), XS_SLOTS(cfg.nranges),
 		       l.ncpus)) {

@@ -19,7 +19,8 @@
 #include "log.h"
 
 const char *const loader_map_names[] = {
-	"range_ctrs", "global_ctrs", "v4_root", "v4_nodes", "v6_root", "v6_nodes", NULL,
+	"range_ctrs", "global_ctrs", "v4_root", "v4_nodes", "v6_root", "v6_nodes", "v6_skip",
+	NULL,
 };
 
 static uint64_t round8(uint64_t n)
@@ -32,17 +33,42 @@ static uint32_t nodes_entries(uint32_t nodes)
 	return (nodes ? nodes : 1) * XS_TRIE_NODE_SIZE;
 }
 
-/* Bytes of a trie table: packed u32 entries, mmap'able so page-rounded. */
+/* make_array() maps the skip records as one C array: no gap between them. */
+_Static_assert(sizeof(struct xs_skip) % 8 == 0, "v6_skip values are not 8-byte multiples");
+
+/* An array map needs at least one element, even with no skip. */
+static uint32_t skip_records(uint32_t skips)
+{
+	return skips ? skips : 1;
+}
+
+/* Bytes of an mmap'able array: page-rounded. */
+static uint64_t mmap_bytes(uint64_t bytes)
+{
+	return (bytes + 4095) & ~4095ULL;
+}
+
+/* Bytes of a trie table of packed u32 entries. */
 static uint64_t table_bytes(uint64_t entries)
 {
-	return (entries * 4 + 4095) & ~4095ULL;
+	return mmap_bytes(entries * 4);
+}
+
+void loader_sizes(struct xs_sizes *s, uint32_t nranges, const struct xs_trie *t4,
+		  const struct xs_trie *t6)
+{
+	s->nranges = nranges;
+	s->v4_nodes = t4->nnodes;
+	s->v6_nodes = t6->nnodes;
+	s->v6_skips = t6->nskips;
 }
 
 uint64_t loader_kernel_mem(const struct xs_sizes *s, int ncpus)
 {
 	uint64_t tries = 2 * table_bytes(XS_TRIE_ROOT_SIZE) +
 			 table_bytes(nodes_entries(s->v4_nodes)) +
-			 table_bytes(nodes_entries(s->v6_nodes));
+			 table_bytes(nodes_entries(s->v6_nodes)) +
+			 mmap_bytes((uint64_t)skip_records(s->v6_skips) * sizeof(struct xs_skip));
 	uint64_t ctrs = (uint64_t)XS_SLOTS(s->nranges) * round8(sizeof(struct xs_counters)) *
 			ncpus;
 	uint64_t global = round8(sizeof(struct xs_global)) * ncpus;
@@ -81,18 +107,19 @@ static int perm_hint(int e, char *err, size_t errlen, const char *what)
 	return -e;
 }
 
-/* Create an mmap'able array of `entries` u32 trie entries (two per 8-byte
- * element), copy `src` into it and hand it to the object in place of the
- * map it declares. */
-static int make_table(struct bpf_map *map, const uint32_t *src, uint32_t entries,
-		      uint32_t **mapped, char *err, size_t errlen)
+/* Create an mmap'able array of `elems` values of `value_size` bytes (a
+ * multiple of 8, so the mapping is the values back to back), copy `src`
+ * (NULL: zeros) into it and hand it to the object in place of the map it
+ * declares. */
+static int make_array(struct bpf_map *map, const void *src, uint32_t value_size, uint32_t elems,
+		      void **mapped, char *err, size_t errlen)
 {
 	LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = BPF_F_MMAPABLE);
-	size_t len = (size_t)entries * sizeof(uint32_t);
+	size_t len = (size_t)elems * value_size;
 	void *mem;
 	int fd, e;
 
-	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, bpf_map__name(map), 4, 8, entries / 2, &opts);
+	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, bpf_map__name(map), 4, value_size, elems, &opts);
 	if (fd < 0) {
 		char what[64];
 
@@ -120,6 +147,19 @@ static int make_table(struct bpf_map *map, const uint32_t *src, uint32_t entries
 	return 0;
 }
 
+/* A trie table: `entries` u32 entries, two per 8-byte element. */
+static int make_table(struct bpf_map *map, const uint32_t *src, uint32_t entries,
+		      uint32_t **mapped, char *err, size_t errlen)
+{
+	void *mem;
+	int e;
+
+	e = make_array(map, src, 8, entries / 2, &mem, err, errlen);
+	if (!e)
+		*mapped = mem;
+	return e;
+}
+
 int loader_open(struct xs_loader *l, const struct xs_trie *t4, const struct xs_trie *t6,
 		uint32_t nranges, char *err, size_t errlen)
 {
@@ -132,9 +172,7 @@ int loader_open(struct xs_loader *l, const struct xs_trie *t4, const struct xs_t
 		snprintf(err, errlen, "cannot count possible CPUs");
 		return -EINVAL;
 	}
-	l->sizes.nranges = nranges;
-	l->sizes.v4_nodes = t4->nnodes;
-	l->sizes.v6_nodes = t6->nnodes;
+	loader_sizes(&l->sizes, nranges, t4, t6);
 	l->skel = xdpscope_bpf__open();
 	if (!l->skel) {
 		e = errno;
@@ -159,6 +197,15 @@ int loader_open(struct xs_loader *l, const struct xs_trie *t4, const struct xs_t
 	if (!e)
 		e = make_table(l->skel->maps.v6_nodes, t6->nnodes ? t6->nodes : NULL,
 			       l->v6_nodes_len, &l->v6_nodes, err, errlen);
+	if (!e) {
+		void *mem;
+
+		l->v6_skip_len = skip_records(t6->nskips);
+		e = make_array(l->skel->maps.v6_skip, t6->nskips ? t6->skips : NULL,
+			       sizeof(struct xs_skip), l->v6_skip_len, &mem, err, errlen);
+		if (!e)
+			l->v6_skip = mem;
+	}
 	if (e)
 		goto fail;
 	return 0;
@@ -435,6 +482,8 @@ void loader_close(struct xs_loader *l)
 		munmap(l->v4_nodes, l->v4_nodes_len * 4);
 	if (l->v6_nodes)
 		munmap(l->v6_nodes, l->v6_nodes_len * 4);
+	if (l->v6_skip)
+		munmap(l->v6_skip, l->v6_skip_len * sizeof(struct xs_skip));
 	if (l->stats_fd >= 0)
 		close(l->stats_fd);
 	xdpscope_bpf__destroy(l->skel);

@@ -30,6 +30,7 @@ struct xs_sizes {
 	uint32_t nranges;
 	uint32_t v4_nodes;
 	uint32_t v6_nodes;
+	uint32_t v6_skips;
 };
 
 struct xdpscope_bpf;
@@ -49,9 +50,15 @@ struct xs_loader {
 	int tc_attached;
 	int tc_created_hook;		/* we created clsact: we remove it */
 	uint32_t *v4_root, *v4_nodes, *v6_root, *v6_nodes;	/* mmap'd maps */
-	size_t v4_nodes_len, v6_nodes_len;
+	size_t v4_nodes_len, v6_nodes_len;	/* in u32 entries */
+	struct xs_skip *v6_skip;		/* mmap'd, v6_skip_len records */
+	size_t v6_skip_len;
 	int stats_fd;			/* BPF_ENABLE_STATS while >= 0 */
 };
+
+/* The map sizes a config with these tries needs (every field set). */
+void loader_sizes(struct xs_sizes *s, uint32_t nranges, const struct xs_trie *t4,
+		  const struct xs_trie *t6);
 
 /* Kernel memory the maps of `s` take on `ncpus` CPUs, in bytes. */
 uint64_t loader_kernel_mem(const struct xs_sizes *s, int ncpus);

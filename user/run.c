@@ -26,7 +26,9 @@ static void on_signal(int sig)
 
 static void install_signals(void)
 {
-	struct sigaction sa = { .sa_handler = on_signal };
+	/* SA_RESTART: a signal during attach must not fail a netlink call;
+	 * clock_nanosleep still returns EINTR, so the loop sees the flag. */
+	struct sigaction sa = { .sa_handler = on_signal, .sa_flags = SA_RESTART };
 
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
@@ -57,9 +59,7 @@ int run_prepare_tries(const struct xs_config *cfg, struct xs_trie *t4, struct xs
 				       strerror(-e));
 		return e;
 	}
-	sz.nranges = cfg->nranges;
-	sz.v4_nodes = t4->nnodes;
-	sz.v6_nodes = t6->nnodes;
+	loader_sizes(&sz, cfg->nranges, t4, t6);
 	*kernel_mem = loader_kernel_mem(&sz, ncpus);
 	if (*kernel_mem > cfg->max_kernel_mem) {
 		snprintf(err, errlen, "%s: the config needs %.1f MiB of kernel memory, over the "
@@ -158,6 +158,9 @@ int run_daemon(struct xs_config *cfg, const struct xs_run_opts *o)
 		rc = e == -E2BIG ? XS_EXIT_USAGE : XS_EXIT_FAIL;
 		goto out_tries;
 	}
+	/* Before anything is attached: a signal from now on only sets a flag,
+	 * so SIGINT/SIGTERM during start-up still detaches. */
+	install_signals();
 	e = output_open(&out, cfg->output_file);
 	if (e) {
 		log_err("%s: cannot open for appending: %s", cfg->output_file, strerror(-e));
@@ -187,7 +190,6 @@ int run_daemon(struct xs_config *cfg, const struct xs_run_opts *o)
 		log_err("allocating the drain buffers: %s", strerror(-e));
 		goto out_loader;
 	}
-	install_signals();
 	log_info("%s: attached (xdp %s%s), %zu ranges, kernel memory %.1f MiB of %.1f MiB, "
 		 "pins in %s", o->ifname, l.xdp_mode, o->egress ? ", tc egress" : "",
 		 cfg->nranges, mib(kmem), mib(cfg->max_kernel_mem), l.pin_dir);

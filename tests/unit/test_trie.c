@@ -225,6 +225,42 @@ static const struct trie_row {
 	  "2001:db8:7ffd::", 1 },
 	{ "v6 /33: upper half outside", { "2001:db8::/33", "2001:db8:7ffe::/47" },
 	  "2001:db8:8000::", 0 },
+	/* Compressed chains (skips): every row below walks at least one. */
+	{ "skip /64 alone: first", { "2001:db8:1::/64" }, "2001:db8:1::", 1 },
+	{ "skip /64 alone: last", { "2001:db8:1::/64" }, "2001:db8:1:0:ffff:ffff:ffff:ffff", 1 },
+	{ "skip /64 alone: byte 2 differs", { "2001:db8:1::/64" }, "2001:1db8:1::", 0 },
+	{ "skip /64 alone: byte 5 differs", { "2001:db8:1::/64" }, "2001:db8:0::1", 0 },
+	{ "skip /64 alone: byte 7 differs", { "2001:db8:1::/64" }, "2001:db8:1:1::", 0 },
+	{ "skip /48 in /32: hit", { "2001:db8::/32", "2001:db8:a::/48" }, "2001:db8:a:ffff::",
+	  2 },
+	{ "skip /48 in /32: byte 3 differs", { "2001:db8::/32", "2001:db8:a::/48" },
+	  "2001:db9:a::", 0 },
+	{ "skip /48 in /32: byte 4 differs", { "2001:db8::/32", "2001:db8:a::/48" },
+	  "2001:db8:10a::", 1 },
+	{ "skip /48 in /32: byte 5 differs", { "2001:db8::/32", "2001:db8:a::/48" },
+	  "2001:db8:b::", 1 },
+	{ "skip /128 alone: hit", { "2001:db8::1/128" }, "2001:db8::1", 1 },
+	{ "skip /128 alone: byte 9 differs (first skip's last)", { "2001:db8::1/128" },
+	  "2001:db8:0:0:1::1", 0 },
+	{ "skip /128 alone: byte 10 differs (second skip's first)", { "2001:db8::1/128" },
+	  "2001:db8::100:0:1", 0 },
+	{ "two /64s, last byte: first", { "2001:db8:0:1::/64", "2001:db8:0:2::/64" },
+	  "2001:db8:0:1::9", 1 },
+	{ "two /64s, last byte: second", { "2001:db8:0:1::/64", "2001:db8:0:2::/64" },
+	  "2001:db8:0:2::9", 2 },
+	{ "two /64s, last byte: neither", { "2001:db8:0:1::/64", "2001:db8:0:2::/64" },
+	  "2001:db8:0:3::", 0 },
+	{ "two /64s, last byte: skip differs", { "2001:db8:0:1::/64", "2001:db8:0:2::/64" },
+	  "2001:db8:1:1::", 0 },
+	{ "/0 and a deep /128: hit", { "::/0", "2001:db8:a:1::5/128" }, "2001:db8:a:1::5", 2 },
+	{ "/0 and a deep /128: byte 2 differs", { "::/0", "2001:db8:a:1::5/128" },
+	  "2001:cb8:a:1::5", 1 },
+	{ "/0 and a deep /128: byte 10 differs", { "::/0", "2001:db8:a:1::5/128" },
+	  "2001:db8:a:1:0:8000::5", 1 },
+	{ "/0 and a deep /128: byte 15 differs", { "::/0", "2001:db8:a:1::5/128" },
+	  "2001:db8:a:1::4", 1 },
+	{ "/0 and a deep /128: other root entry", { "::/0", "2001:db8:a:1::5/128" }, "fe80::5",
+	  1 },
 };
 
 START_TEST(test_trie_row)
@@ -279,39 +315,55 @@ START_TEST(test_trie_rebuild_starts_empty)
 	tries_init(&t);
 	ck_assert_int_eq(trie_build(&t.t4, &t.t6, &a), 0);
 	ck_assert_uint_eq(lookup_str(&t, "198.18.5.7"), 1);
+	ck_assert_uint_gt(t.t6.nskips, 0);
 	ck_assert_int_eq(trie_build(&t.t4, &t.t6, &b), 0);
 	ck_assert_uint_eq(lookup_str(&t, "198.18.5.7"), 0);
 	ck_assert_uint_eq(lookup_str(&t, "2001:db8::1"), 0);
 	ck_assert_uint_eq(lookup_str(&t, "198.19.1.1"), 1);
 	ck_assert_uint_eq(t.t4.nnodes, 0);
 	ck_assert_uint_eq(t.t6.nnodes, 0);
+	ck_assert_uint_eq(t.t6.nskips, 0);
 	tries_free(&t);
 	cfg_release(&a);
 	cfg_release(&b);
 }
 END_TEST
 
-/* Nodes one prefix creates, and the map bytes the loader will allocate. */
+/*
+ * Nodes and skips one prefix leaves, and the map bytes the loader will
+ * allocate. Uncompressed, the v6 rows would take 2, 4, 5, 6, 14 and 14
+ * nodes: a chain of n single-child nodes is ceil(n / 8) skips, and only a
+ * node with two different entries below its byte (the /127's last) stays.
+ */
 static const struct node_row {
 	const char *prefix;
 	uint32_t nodes;
+	uint32_t skips;
 } node_rows[] = {
-	{ "0.0.0.0/0", 0 },
-	{ "10.0.0.0/8", 0 },
-	{ "198.18.0.0/16", 0 },
-	{ "198.18.0.0/17", 1 },
-	{ "198.18.5.0/24", 1 },
-	{ "198.18.5.0/25", 2 },
-	{ "198.18.5.7/32", 2 },
-	{ "::/0", 0 },
-	{ "2001::/16", 0 },
-	{ "2001:db8::/32", 2 },
-	{ "2001:db8:a::/48", 4 },
-	{ "2001:db8:a:ff00::/56", 5 },
-	{ "2001:db8:a:1::/64", 6 },
-	{ "2001:db8::2/127", 14 },
-	{ "2001:db8::1/128", 14 },
+	{ "0.0.0.0/0", 0, 0 },
+	{ "10.0.0.0/8", 0, 0 },
+	{ "198.18.0.0/16", 0, 0 },
+	{ "198.18.0.0/17", 1, 0 },
+	{ "198.18.5.0/24", 1, 0 },
+	{ "198.18.5.0/25", 2, 0 },
+	{ "198.18.5.7/32", 2, 0 },
+	{ "::/0", 0, 0 },
+	{ "2001::/16", 0, 0 },
+	{ "2001:db8::/32", 0, 1 },
+	{ "2001:db8:a::/48", 0, 1 },
+	{ "2001:db8:a:ff00::/56", 0, 1 },
+	{ "2001:db8:a:1::/64", 0, 1 },
+	{ "2001:db8::2/127", 1, 2 },
+	{ "2001:db8::1/128", 0, 2 },
 };
+
+/* The skip map: one record even when empty, like the node map. */
+static uint64_t skip_bytes(const struct xs_trie *t)
+{
+	if (t->family != 6)
+		return 0;
+	return (t->nskips ? t->nskips : 1) * (uint64_t)sizeof(struct xs_skip);
+}
 
 START_TEST(test_trie_node_count)
 {
@@ -328,12 +380,17 @@ START_TEST(test_trie_node_count)
 	other = used == &t.t6 ? &t.t4 : &t.t6;
 	ck_assert_msg(used->nnodes == row->nodes, "%s: %u nodes, want %u", row->prefix,
 		      used->nnodes, row->nodes);
+	ck_assert_msg(used->nskips == row->skips, "%s: %u skips, want %u", row->prefix,
+		      used->nskips, row->skips);
 	ck_assert_uint_eq(other->nnodes, 0);
+	ck_assert_uint_eq(other->nskips, 0);
 	n = row->nodes ? row->nodes : 1;
-	ck_assert_msg(trie_map_bytes(used) == (XS_TRIE_ROOT_SIZE + n * 256ULL) * 4,
+	ck_assert_msg(trie_map_bytes(used) ==
+		      (XS_TRIE_ROOT_SIZE + n * 256ULL) * 4 + skip_bytes(used),
 		      "%s: map bytes %llu", row->prefix,
 		      (unsigned long long)trie_map_bytes(used));
-	ck_assert_uint_eq(trie_map_bytes(other), (XS_TRIE_ROOT_SIZE + 256ULL) * 4);
+	ck_assert_uint_eq(trie_map_bytes(other),
+			  (XS_TRIE_ROOT_SIZE + 256ULL) * 4 + skip_bytes(other));
 	tries_free(&t);
 	cfg_release(&cfg);
 }
@@ -497,7 +554,7 @@ static void random_probe(const struct xs_prefix *pfx, size_t n, int family, uint
 	}
 }
 
-static void differential(int family, size_t nprefixes, size_t nprobes)
+static void differential(int family, size_t nprefixes, size_t nprobes, uint64_t seed)
 {
 	struct xs_prefix *pfx = calloc(nprefixes, sizeof(*pfx));
 	struct xs_config cfg = { 0 };
@@ -506,13 +563,16 @@ static void differential(int family, size_t nprefixes, size_t nprobes)
 	size_t i, hits = 0;
 
 	ck_assert_ptr_nonnull(pfx);
-	rng_state = family == 6 ? 0x6a09e667f3bcc909ULL : 0xbb67ae8584caa73bULL;
+	rng_state = seed;
 	random_prefixes(pfx, nprefixes, family);
 	for (i = 0; i < nprefixes; i++)
 		cfg_add(&cfg, i, &pfx[i]);
 	tries_init(&t);
 	ck_assert_int_eq(trie_build(&t.t4, &t.t6, &cfg), 0);
 	tr = family == 6 ? &t.t6 : &t.t4;
+	/* Compressed chains must be on the probes' paths, not only nodes. */
+	if (family == 6)
+		ck_assert_msg(tr->nskips > 0, "v6: %zu prefixes left no skip", nprefixes);
 	for (i = 0; i < nprobes; i++) {
 		uint8_t addr[16] = { 0 };
 		uint32_t want, got;
@@ -538,13 +598,224 @@ static void differential(int family, size_t nprefixes, size_t nprobes)
 
 START_TEST(test_trie_differential_v4)
 {
-	differential(4, 3000, 20000);
+	differential(4, 3000, 20000, 0xbb67ae8584caa73bULL);
 }
 END_TEST
 
 START_TEST(test_trie_differential_v6)
 {
-	differential(6, 3000, 20000);
+	differential(6, 3000, 20000, 0x6a09e667f3bcc909ULL);
+}
+END_TEST
+
+/* Few prefixes: most paths are chains, so most walks go through skips. */
+START_TEST(test_trie_differential_v6_sparse)
+{
+	differential(6, 40, 20000, 0x3c6ef372fe94f82bULL + _i);
+}
+END_TEST
+
+/*
+ * Configs whose chains compress, probed at the first and last address of
+ * each prefix with one byte changed, for every byte: a skip must miss at
+ * each of its positions, and the miss must be the value of the chain's
+ * head, not 0.
+ */
+static const struct chain_row {
+	const char *name;
+	const char *prefixes[MAX_ROW_PREFIXES];
+} chain_rows[] = {
+	{ "lone /64", { "2001:db8:1::/64" } },
+	{ "/48 in /32", { "2001:db8::/32", "2001:db8:a::/48" } },
+	{ "lone /128", { "2001:db8::1/128" } },
+	{ "two /64s, last byte", { "2001:db8:0:1::/64", "2001:db8:0:2::/64" } },
+	{ "/0 and a deep /128", { "::/0", "2001:db8:a:1::5/128" } },
+	{ "/0 to /128", { "::/0", "2001:db8::/32", "2001:db8:a::/48", "2001:db8:a:1::/64",
+			  "2001:db8:a:1::/100", "2001:db8:a:1::/121", "2001:db8:a:1::5/128" } },
+	{ "/20, /33 and /47 off byte boundaries", { "2001:d00::/20", "2001:db8::/33",
+						    "2001:db8:7ffe::/47" } },
+	{ "/127 and /128 at the end", { "2001:db8::2/127", "2001:db8::3/128", "fd00::1/128" } },
+	{ "siblings at every depth", { "2001:db8:1::/48", "2001:db8:1:1::/64",
+				       "2001:db8:1:1:1::/80", "2001:db8:1:1:1:1::/96",
+				       "2001:db8:1:1:1:1:1:0/112", "2001:db8:1:1:1:1:1:1/128" } },
+};
+
+/* trie_lookup and the definition agree on addr with byte b ^= flip. */
+static void probe_flipped(const char *name, const struct xs_trie *t,
+			  const struct xs_prefix *pfx, size_t n, const uint8_t *base,
+			  unsigned int b, uint8_t flip)
+{
+	char a[INET6_ADDRSTRLEN];
+	uint8_t addr[16];
+	uint32_t want, got;
+
+	memcpy(addr, base, 16);
+	addr[b] ^= flip;
+	want = naive_lookup(pfx, n, 6, addr);
+	got = trie_lookup(t, addr);
+	if (got == want)
+		return;
+	inet_ntop(AF_INET6, addr, a, sizeof(a));
+	ck_abort_msg("%s: %s (byte %u ^ %#x) -> %u, want %u", name, a, b, flip, got, want);
+}
+
+START_TEST(test_trie_chain_every_byte)
+{
+	static const uint8_t flips[] = { 0x00, 0x01, 0x80, 0xff };
+	const struct chain_row *row = &chain_rows[_i];
+	struct xs_prefix pfx[MAX_ROW_PREFIXES];
+	struct xs_config cfg = { 0 };
+	struct tries t;
+	size_t n, i, end, f;
+	unsigned int b;
+
+	for (n = 0; n < MAX_ROW_PREFIXES && row->prefixes[n]; n++) {
+		parse_cidr(row->prefixes[n], &pfx[n]);
+		cfg_add(&cfg, n, &pfx[n]);
+	}
+	tries_init(&t);
+	ck_assert_int_eq(trie_build(&t.t4, &t.t6, &cfg), 0);
+	ck_assert_msg(t.t6.nskips > 0, "%s: no skip", row->name);
+	for (i = 0; i < n; i++) {
+		for (end = 0; end < 2; end++) {
+			struct xs_prefix q = pfx[i];
+
+			mask_prefix(&q, 128);
+			if (end)
+				fill_bits(q.addr, q.len, 128);
+			for (b = 0; b < 16; b++)
+				for (f = 0; f < sizeof(flips); f++)
+					probe_flipped(row->name, &t.t6, pfx, n, q.addr, b, flips[f]);
+		}
+	}
+	tries_free(&t);
+	cfg_release(&cfg);
+}
+END_TEST
+
+/*
+ * Map reads per address: what compression is for. Uncompressed, the /64
+ * rows took 7 reads (root and six nodes) and the /128 15.
+ */
+static const struct reads_row {
+	const char *name;
+	const char *prefixes[MAX_ROW_PREFIXES];
+	const char *probe;
+	uint32_t want;
+	unsigned int reads;
+} reads_rows[] = {
+	{ "lone /64: hit = root + 1 skip", { "2001:db8:1::/64" }, "2001:db8:1::1", 1, 2 },
+	{ "lone /64: miss = root + 1 skip", { "2001:db8:1::/64" }, "2001:db8:2::1", 0, 2 },
+	{ "lone /64: other root entry", { "2001:db8:1::/64" }, "2002:db8:1::1", 0, 1 },
+	{ "lone /128 = root + 2 skips", { "2001:db8::1/128" }, "2001:db8::1", 1, 3 },
+	{ "/48 in /32: value changes = root + 2 skips", { "2001:db8::/32", "2001:db8:a::/48" },
+	  "2001:db8:a::1", 2, 3 },
+	{ "two /64s: skip, then the node of byte 7", { "2001:db8:0:1::/64", "2001:db8:0:2::/64" },
+	  "2001:db8:0:2::1", 2, 3 },
+	{ "v4 /32 unchanged = root + 2 nodes", { "198.18.5.7/32" }, "198.18.5.7", 1, 3 },
+};
+
+START_TEST(test_trie_reads)
+{
+	const struct reads_row *row = &reads_rows[_i];
+	struct xs_config cfg = { 0 };
+	struct xs_prefix p;
+	struct tries t;
+	unsigned int reads = 0;
+	uint32_t got;
+	int i;
+
+	for (i = 0; i < MAX_ROW_PREFIXES && row->prefixes[i]; i++)
+		cfg_add_str(&cfg, i, row->prefixes[i]);
+	tries_init(&t);
+	ck_assert_int_eq(trie_build(&t.t4, &t.t6, &cfg), 0);
+	parse_cidr(row->probe, &p);
+	got = trie_lookup_reads(p.family == 6 ? &t.t6 : &t.t4, p.addr, &reads);
+	ck_assert_msg(got == row->want, "%s: %s -> %u, want %u", row->name, row->probe, got,
+		      row->want);
+	ck_assert_msg(reads == row->reads, "%s: %s: %u map reads, want %u", row->name,
+		      row->probe, reads, row->reads);
+	tries_free(&t);
+	cfg_release(&cfg);
+}
+END_TEST
+
+/*
+ * One range listing a /48 and a /64 inside it: the node below the /48
+ * holds the range's id throughout and must become that value, its subtree
+ * gone, rather than a skip whose next equals its miss.
+ */
+START_TEST(test_trie_uniform_subtree)
+{
+	struct xs_config cfg = { 0 };
+	struct xs_prefix p;
+	unsigned int reads;
+	struct tries t;
+
+	cfg_add_str(&cfg, 0, "2001:db8:a::/48");
+	cfg_add_str(&cfg, 0, "2001:db8:a:1::/64");
+	cfg_add_str(&cfg, 1, "2001:db8::/32");
+	tries_init(&t);
+	ck_assert_int_eq(trie_build(&t.t4, &t.t6, &cfg), 0);
+	ck_assert_uint_eq(lookup_str(&t, "2001:db8:a:1::1"), 1);
+	ck_assert_uint_eq(lookup_str(&t, "2001:db8:a:2::1"), 1);
+	ck_assert_uint_eq(lookup_str(&t, "2001:db8:b::1"), 2);
+	ck_assert_uint_eq(lookup_str(&t, "2001:db9::1"), 0);
+	ck_assert_uint_eq(t.t6.nnodes, 0);
+	ck_assert_uint_eq(t.t6.nskips, 2);
+	parse_cidr("2001:db8:a:1::1", &p);
+	ck_assert_uint_eq(trie_lookup_reads(&t.t6, p.addr, &reads), 1);
+	ck_assert_uint_eq(reads, 3);
+	tries_free(&t);
+	cfg_release(&cfg);
+}
+END_TEST
+
+/*
+ * A table the builder never writes must fail the walk as the BPF program
+ * does (bpf/classify.h), not return a range id: a bad skip index, length
+ * or miss, a skip running past byte 15, a node pointer after it.
+ */
+START_TEST(test_trie_corrupt_skips)
+{
+	struct xs_config cfg = { 0 };
+	struct xs_prefix p;
+	struct tries t;
+	uint32_t *root;
+	struct xs_skip *s;
+
+	cfg_add_str(&cfg, 0, "2001:db8::1/128");
+	tries_init(&t);
+	ck_assert_int_eq(trie_build(&t.t4, &t.t6, &cfg), 0);
+	ck_assert_uint_eq(t.t6.nskips, 2);
+	parse_cidr("2001:db8::1", &p);
+	root = &t.t6.root[0x2001];
+	ck_assert_uint_eq(*root & XS_TRIE_PTR, XS_TRIE_SKIP);
+	s = &t.t6.skips[*root & XS_TRIE_INDEX];
+	ck_assert_uint_eq(s->len, 8);
+
+	s->len = 0;
+	ck_assert_uint_eq(trie_lookup(&t.t6, p.addr), XS_TRIE_LOOKUP_FAIL);
+	s->len = XS_SKIP_BYTES + 1;
+	ck_assert_uint_eq(trie_lookup(&t.t6, p.addr), XS_TRIE_LOOKUP_FAIL);
+	s->len = 8;
+	ck_assert_uint_eq(trie_lookup(&t.t6, p.addr), 1);
+
+	/* The second skip covers bytes 10..15: one more byte runs past 15. */
+	t.t6.skips[s->next & XS_TRIE_INDEX].len++;
+	ck_assert_uint_eq(trie_lookup(&t.t6, p.addr), XS_TRIE_LOOKUP_FAIL);
+	t.t6.skips[s->next & XS_TRIE_INDEX].len--;
+	t.t6.skips[s->next & XS_TRIE_INDEX].next = XS_TRIE_CHILD;
+	ck_assert_uint_eq(trie_lookup(&t.t6, p.addr), XS_TRIE_LOOKUP_FAIL);
+
+	s->miss = XS_TRIE_CHILD;
+	p.addr[9] ^= 1;
+	ck_assert_uint_eq(trie_lookup(&t.t6, p.addr), XS_TRIE_LOOKUP_FAIL);
+
+	*root = XS_TRIE_SKIP | t.t6.nskips;
+	ck_assert_uint_eq(trie_lookup(&t.t6, p.addr), XS_TRIE_LOOKUP_FAIL);
+	tries_free(&t);
+	cfg_release(&cfg);
 }
 END_TEST
 
@@ -596,19 +867,26 @@ static void random_family_config(struct xs_config *cfg, int family, unsigned int
 	}
 }
 
-/* A prefix creates at most one node per level below the root. */
+/*
+ * A prefix creates at most one node per level below the root, and each
+ * skip replaces at least one node, so nodes + skips stay within that.
+ * Random IPv6 prefixes share little more than a root entry: below it each
+ * is a chain, and only the nodes where two of them part survive
+ * compression (max_left).
+ */
 static const struct bound_row {
 	int family;
 	unsigned int len;
 	size_t count;
 	uint32_t max_nodes;
+	uint32_t max_left;	/* nodes after compression */
 } bound_rows[] = {
-	{ 4, 24, 1000, 1000 },
-	{ 4, 32, 1000, 2000 },
-	{ 4, 20, 1000, 1000 },
-	{ 6, 48, 1000, 4000 },
-	{ 6, 64, 1000, 6000 },
-	{ 6, 128, 200, 2800 },
+	{ 4, 24, 1000, 1000, 1000 },
+	{ 4, 32, 1000, 2000, 2000 },
+	{ 4, 20, 1000, 1000, 1000 },
+	{ 6, 48, 1000, 4000, 20 },
+	{ 6, 64, 1000, 6000, 20 },
+	{ 6, 128, 200, 2800, 5 },
 };
 
 START_TEST(test_trie_node_bound)
@@ -622,9 +900,13 @@ START_TEST(test_trie_node_bound)
 	tries_init(&t);
 	ck_assert_int_eq(trie_build(&t.t4, &t.t6, &cfg), 0);
 	tr = row->family == 6 ? &t.t6 : &t.t4;
-	ck_assert_msg(tr->nnodes <= row->max_nodes, "%zu random v%d /%u: %u nodes, want <= %u",
-		      row->count, row->family, row->len, tr->nnodes, row->max_nodes);
-	ck_assert_msg(tr->nnodes > 0, "v%d /%u: no nodes", row->family, row->len);
+	ck_assert_msg(tr->nnodes + tr->nskips <= row->max_nodes,
+		      "%zu random v%d /%u: %u nodes + %u skips, want <= %u", row->count,
+		      row->family, row->len, tr->nnodes, tr->nskips, row->max_nodes);
+	ck_assert_msg(tr->nnodes <= row->max_left, "%zu random v%d /%u: %u nodes, want <= %u",
+		      row->count, row->family, row->len, tr->nnodes, row->max_left);
+	ck_assert_msg(tr->nnodes + tr->nskips > 0, "v%d /%u: empty table", row->family,
+		      row->len);
 	tries_free(&t);
 	cfg_release(&cfg);
 }
@@ -713,6 +995,12 @@ static Suite *trie_suite(void)
 			    sizeof(node_rows) / sizeof(node_rows[0]));
 	tcase_add_test(tc, test_trie_differential_v4);
 	tcase_add_test(tc, test_trie_differential_v6);
+	tcase_add_loop_test(tc, test_trie_differential_v6_sparse, 0, 4);
+	tcase_add_loop_test(tc, test_trie_chain_every_byte, 0,
+			    sizeof(chain_rows) / sizeof(chain_rows[0]));
+	tcase_add_loop_test(tc, test_trie_reads, 0, sizeof(reads_rows) / sizeof(reads_rows[0]));
+	tcase_add_test(tc, test_trie_uniform_subtree);
+	tcase_add_test(tc, test_trie_corrupt_skips);
 	tcase_add_test(tc, test_trie_exhaustive_v4_slice);
 	tcase_add_loop_test(tc, test_trie_node_bound, 0,
 			    sizeof(bound_rows) / sizeof(bound_rows[0]));
