@@ -9,6 +9,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
+#include <sys/socket.h>
 #include <linux/magic.h>
 #include <linux/if_link.h>
 #include <bpf/bpf.h>
@@ -17,6 +18,10 @@
 #include "xdpscope.skel.h"
 #include "loader.h"
 #include "log.h"
+
+#ifndef SO_NETNS_COOKIE
+#define SO_NETNS_COOKIE 71
+#endif
 
 const char *const loader_map_names[] = {
 	"range_ctrs", "global_ctrs", "v4_root", "v4_nodes", "v6_root", "v6_nodes", "v6_skip",
@@ -269,9 +274,30 @@ static int our_tc_filter(int ifindex)
 	return is_our_prog_id(opts.prog_id, XS_PROG_TC);
 }
 
-static void pin_dir_of(const char *ifname, char *buf, size_t len)
+/*
+ * Interface names are per network namespace (every container has an eth0),
+ * while bpffs is per mount: outside the initial network namespace the pin
+ * directory carries the namespace's cookie, so two daemons on two "eth0"s
+ * never share, refuse or remove each other's pins. The initial namespace
+ * is the first one the kernel creates, so its cookie is 1 (SO_NETNS_COOKIE,
+ * Linux 5.14; /proc/1/ns/net may be out of reach in a container).
+ */
+void loader_pin_dir(const char *ifname, char *buf, size_t len)
 {
-	snprintf(buf, len, "%s/%s", XS_PIN_ROOT, ifname);
+	uint64_t cookie = 0;
+	socklen_t clen = sizeof(cookie);
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (fd >= 0) {
+		if (getsockopt(fd, SOL_SOCKET, SO_NETNS_COOKIE, &cookie, &clen))
+			cookie = 0;
+		close(fd);
+	}
+	if (cookie > 1)
+		snprintf(buf, len, "%s/%s@netns%llu", XS_PIN_ROOT, ifname,
+			 (unsigned long long)cookie);
+	else
+		snprintf(buf, len, "%s/%s", XS_PIN_ROOT, ifname);
 }
 
 int loader_check_free(const char *ifname, char *err, size_t errlen)
@@ -286,7 +312,7 @@ int loader_check_free(const char *ifname, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: no such network interface", ifname);
 		return -ENODEV;
 	}
-	pin_dir_of(ifname, dir, sizeof(dir));
+	loader_pin_dir(ifname, dir, sizeof(dir));
 	if (find_our_xdp(ifindex, &mp))
 		busy = 1;
 	xdp_multiprog__close(mp);
@@ -305,7 +331,7 @@ static int pin_maps(struct xs_loader *l, char *err, size_t errlen)
 
 	if (mkdir(XS_PIN_ROOT, 0700) && errno != EEXIST)
 		return perm_hint(errno, err, errlen, XS_PIN_ROOT);
-	pin_dir_of(l->ifname, l->pin_dir, sizeof(l->pin_dir));
+	loader_pin_dir(l->ifname, l->pin_dir, sizeof(l->pin_dir));
 	if (mkdir(l->pin_dir, 0700))
 		return perm_hint(errno, err, errlen, l->pin_dir);
 	l->pinned = 1;
@@ -500,7 +526,7 @@ int loader_detach_ifname(const char *ifname, char *err, size_t errlen)
 	int ifindex = if_nametoindex(ifname);
 	int removed = 0, e;
 
-	pin_dir_of(ifname, dir, sizeof(dir));
+	loader_pin_dir(ifname, dir, sizeof(dir));
 	if (ifindex) {
 		p = find_our_xdp(ifindex, &mp);
 		if (p) {

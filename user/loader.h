@@ -100,6 +100,10 @@ int loader_tc_fd(const struct xs_loader *l);
 int loader_ctrs_fd(const struct xs_loader *l);
 int loader_global_fd(const struct xs_loader *l);
 
+/* Where the maps of ifname are pinned: XS_PIN_ROOT/<ifname>, with
+ * "@netns<cookie>" appended outside the initial network namespace. */
+void loader_pin_dir(const char *ifname, char *buf, size_t len);
+
 /* The names of the pinned maps, NULL-terminated. */
 extern const char *const loader_map_names[];
 

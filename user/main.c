@@ -368,7 +368,7 @@ static int cmd_maps(int argc, char **argv)
 		log_err("%s", err);
 		return XS_EXIT_FAIL;
 	}
-	snprintf(dir, sizeof(dir), "%s/%s", XS_PIN_ROOT, ifname);
+	loader_pin_dir(ifname, dir, sizeof(dir));
 	for (i = 0; loader_map_names[i]; i++) {
 		char path[PATH_MAX + 32];
 

@@ -132,7 +132,8 @@ e2e_cleanup() {
 	done
 	for ns in "$NS_S:$IF_S" "$NS_R:$IF_R" "${EXTRA_IFS[@]}"; do
 		ifn=${ns#*:}
-		[[ -n $ifn && -d $PIN_ROOT/$ifn ]] && rm -rf "${PIN_ROOT:?}/$ifn"
+		[[ -n $ifn ]] || continue
+		rm -rf "${PIN_ROOT:?}/$ifn" "${PIN_ROOT:?}/$ifn"@netns*
 	done
 	rmdir "$PIN_ROOT" 2>/dev/null
 	for ns in "$NS_S" "$NS_R"; do
@@ -170,7 +171,22 @@ lab_up() {
 		fi
 	done
 	# Carrier up on both ends: wait (bounded) for the peer to report it.
-	timeout 5 bash -c "until ip -n $NS_R link show $IF_R | grep -q 'state UP'; do sleep 0.05; done"
+	timeout 5 bash -c "until ip -n $NS_R link show $IF_R | grep -q 'state UP'; do sleep 0.05; done" ||
+		return 1
+	PIN_S=$(pin_dir "$NS_S" "$IF_S")
+	PIN_R=$(pin_dir "$NS_R" "$IF_R")
+}
+
+# pin_dir NS IFACE: where a daemon in NS pins IFACE's maps: outside the
+# initial network namespace the directory carries the namespace's cookie
+# (user/loader.c, loader_pin_dir).
+pin_dir() {
+	local cookie
+	cookie=$(nsenter --net="/run/netns/$1" "$PYTHON" -c '
+import socket, struct
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+print(struct.unpack("Q", s.getsockopt(socket.SOL_SOCKET, 71, 8))[0])')
+	if ((cookie > 1)); then echo "$PIN_ROOT/$2@netns$cookie"; else echo "$PIN_ROOT/$2"; fi
 }
 
 # in_ns NS CMD...: run in NS's network namespace, keeping the root mount
@@ -438,5 +454,5 @@ capture_check() {
 		--replay-failed "$REPLAY_FAILED" --dropped-frames "$PREP_DROPPED_FRAMES" \
 		--dropped-bytes "$PREP_DROPPED_BYTES"
 	check "$label: nothing left on $ifn after exit (XDP, pins, egress filter)" \
-		bash -c "! ip -n $ns -d link show dev $ifn | grep -q prog/xdp && [[ ! -e $PIN_ROOT/$ifn ]] && [[ -z \$(nsenter --net=/run/netns/$ns tc filter show dev $ifn egress) ]]"
+		bash -c "! ip -n $ns -d link show dev $ifn | grep -q prog/xdp && [[ ! -e $(pin_dir "$ns" "$ifn") ]] && [[ -z \$(nsenter --net=/run/netns/$ns tc filter show dev $ifn egress) ]]"
 }

@@ -15,7 +15,7 @@ ranges=(--range 198.18.0.0/15=test4 --range 2001:db8::/32=test6)
 nothing_left() {
 	local what=""
 	xdp_on "$NS_R" "$IF_R" && what+=" XDP program;"
-	[[ -e $PIN_ROOT/$IF_R ]] && what+=" pins in $PIN_ROOT/$IF_R;"
+	[[ -e $PIN_R ]] && what+=" pins in $PIN_R;"
 	[[ -n $(tc_egress_filters "$NS_R" "$IF_R") ]] && what+=" egress filter;"
 	if [[ -n $what ]]; then
 		echo "      left behind:$what"

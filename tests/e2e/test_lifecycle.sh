@@ -15,7 +15,7 @@ e2e_init
 lab_up || { fail "lab setup"; e2e_finish; }
 
 ranges=(--range 198.18.0.0/15=test4 --range 2001:db8::/32=test6)
-pins=(range_ctrs global_ctrs v4_root v4_nodes v6_root v6_nodes)
+pins=(range_ctrs global_ctrs v4_root v4_nodes v6_root v6_nodes v6_skip)
 dmac=$(ip -n "$NS_R" -j link show dev "$IF_R" | "$PYTHON" -c 'import json,sys; print(json.load(sys.stdin)[0]["address"])')
 "$PYTHON" "$E2E_DIR/mkpcap.py" --dmac "$dmac" "$TMP/ten.pcap" 'udp:198.19.0.1>198.18.0.1:6' \
 	'syn:198.19.0.2>198.18.0.2:4' || { fail "mkpcap"; e2e_finish; }
@@ -25,13 +25,13 @@ dmac=$(ip -n "$NS_R" -j link show dev "$IF_R" | "$PYTHON" -c 'import json,sys; p
 pins_present() {
 	local p
 	for p in "${pins[@]}"; do
-		[[ -e $PIN_ROOT/$IF_R/$p ]] || { echo "      missing $PIN_ROOT/$IF_R/$p"; return 1; }
+		[[ -e $PIN_R/$p ]] || { echo "      missing $PIN_R/$p"; return 1; }
 	done
 }
 gone() {
 	local what=""
 	xdp_on "$NS_R" "$IF_R" && what+=" XDP program;"
-	[[ -e $PIN_ROOT/$IF_R ]] && what+=" $PIN_ROOT/$IF_R;"
+	[[ -e $PIN_R ]] && what+=" $PIN_R;"
 	[[ -n $(tc_egress_filters "$NS_R" "$IF_R") ]] && what+=" egress filter;"
 	[[ -z $what ]] || { echo "      still there:$what"; return 1; }
 }
@@ -47,12 +47,12 @@ daemon_start first "$NS_R" "$IF_R" --interval 30s "${ranges[@]}" ||
 first=$DPID
 first_out=$DOUT
 check "XDP program attached" xdp_on "$NS_R" "$IF_R"
-check "pins under $PIN_ROOT/$IF_R/" pins_present
+check "pins under $PIN_R/" pins_present
 in_ns "$NS_R" "$XDPSCOPE" maps -i "$IF_R" >"$TMP/maps.out" 2>"$TMP/maps.err"
 check_eq "xdpscope maps: exit 0" $? 0
 for p in "${pins[@]}"; do
 	check "xdpscope maps lists $p with a bpftool command" \
-		grep -Eq "^$p +bpftool map dump pinned $PIN_ROOT/$IF_R/$p\$" "$TMP/maps.out"
+		grep -Eq "^$p +bpftool map dump pinned $PIN_R/$p\$" "$TMP/maps.out"
 done
 cmd=$(sed -n 's/^range_ctrs *//p' "$TMP/maps.out")
 if [[ -n $cmd ]]; then

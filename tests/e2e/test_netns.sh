@@ -21,7 +21,11 @@ ranges=(--range 198.18.0.0/15=test4)
 daemon_start in-s "$NS_S" "$X" --interval 250ms "${ranges[@]}" || { fail "daemon on $X in S"; e2e_finish; }
 pid_s=$DPID
 id_s=$(ip -n "$NS_S" -d -j link show dev "$X" | "$PYTHON" -c 'import json,sys; print(json.load(sys.stdin)[0].get("xdp",{}).get("prog",{}).get("id","none"))')
-pins_s=$(ls "$PIN_ROOT/$X" 2>/dev/null | tr '\n' ' ')
+# Outside the initial network namespace the pin directory carries the
+# namespace (X@netns<cookie>): take it from `xdpscope maps`.
+pin_dir_s=$(in_ns "$NS_S" "$XDPSCOPE" maps -i "$X" | awk 'NR == 1 { print $NF }' | xargs dirname)
+pins_s=$(ls "$pin_dir_s" 2>/dev/null | tr '\n' ' ')
+check "the S daemon's pins are listed by maps ($pin_dir_s)" test -n "$pins_s"
 note "daemon in S: $(grep attached "$DERR")"
 
 if daemon_start in-r "$NS_R" "$X" --interval 250ms "${ranges[@]}"; then
@@ -35,7 +39,7 @@ fi
 timeout 30 nsenter --net="/run/netns/$NS_R" "$XDPSCOPE" detach -i "$X" >"$TMP/detach.out" 2>&1
 note "detach -i $X in R: $(cat "$TMP/detach.out")"
 check "detach in R leaves the S daemon's pins ($pins_s)" \
-	test "$(ls "$PIN_ROOT/$X" 2>/dev/null | tr '\n' ' ')" = "$pins_s"
+	test "$(ls "$pin_dir_s" 2>/dev/null | tr '\n' ' ')" = "$pins_s"
 check "detach in R leaves the S daemon's XDP program" \
 	bash -c "ip -n $NS_S -d link show dev $X | grep -q 'prog/xdp id $id_s '"
 check "detach in R says nothing was there" grep -qi nothing "$TMP/detach.out"

@@ -55,13 +55,13 @@ if daemon_start readme "$NS_R" "$IF_R" --range 198.18.0.0/16=customer-a \
 	replay "$NS_S" "$IF_S" "$TMP/sample.pcap" 100 || fail "replay"
 	# 5. maps lists the pins with their bpftool commands, dumps show names.
 	maps=$(in_ns "$NS_R" "$XDPSCOPE" maps -i "$IF_R")
-	if grep -qx "range_ctrs   bpftool map dump pinned /sys/fs/bpf/xdpscope/$IF_R/range_ctrs" \
+	if grep -qx "range_ctrs   bpftool map dump pinned $PIN_R/range_ctrs" \
 		<<<"$maps"; then
 		pass "xdpscope maps lists range_ctrs"
 	else
 		fail "xdpscope maps output: $maps"
 	fi
-	if bpftool map dump pinned "/sys/fs/bpf/xdpscope/$IF_R/global_ctrs" | grep -q '"ipv4_pkts": 6'; then
+	if bpftool map dump pinned "$PIN_R/global_ctrs" | grep -q '"ipv4_pkts": 6'; then
 		pass "bpftool dump of global_ctrs shows named fields"
 	else
 		fail "bpftool dump of global_ctrs"
