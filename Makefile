@@ -41,7 +41,7 @@ KERNEL_SRCS := user/main.c user/run.c user/loader.c user/drain.c user/replay.c
 CORE_SRCS   := $(filter-out $(KERNEL_SRCS),$(wildcard user/*.c))
 KERNEL_OBJS := $(patsubst user/%.c,$(BUILD)/user/%.o,$(filter $(wildcard user/*.c),$(KERNEL_SRCS)))
 CORE_OBJS   := $(patsubst user/%.c,$(BUILD)/user/%.o,$(CORE_SRCS))
-LOADER_OBJS := $(filter-out $(BUILD)/user/main.o $(BUILD)/user/run.o,$(KERNEL_OBJS))
+LOADER_OBJS := $(filter-out $(BUILD)/user/main.o $(BUILD)/user/run.o $(BUILD)/user/replay.o,$(KERNEL_OBJS))
 
 UNIT_TESTS  := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 BPF_TESTS   := $(patsubst tests/bpf/%.c,$(BUILD)/tests/%,$(wildcard tests/bpf/test_*.c))

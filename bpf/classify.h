@@ -120,4 +120,31 @@ __noinline __u32 classify_v6(const struct xs_addr6 *a)
 	return e & XS_TRIE_PTR ? XS_LOOKUP_FAIL : e;
 }
 
+/* classify_v6() behind the per-CPU cache (include/xdpscope.h). A global
+ * function too: verified once. */
+__noinline __u32 classify_v6_cached(const struct xs_addr6 *a)
+{
+	struct xs_v6_cache_ent *c;
+	__u64 hi, lo;
+	__u32 key, r;
+
+	if (!a)
+		return XS_LOOKUP_FAIL;
+	hi = (__u64)a->w[0] << 32 | a->w[1];
+	lo = (__u64)a->w[2] << 32 | a->w[3];
+	/* Fibonacci hashing: the top bits of the product mix every input bit. */
+	key = ((hi ^ lo) * 0x9E3779B97F4A7C15ULL) >> (64 - __builtin_ctz(XS_V6_CACHE_SIZE));
+	c = bpf_map_lookup_elem(&v6_cache, &key);
+	if (c && c->valid && c->hi == hi && c->lo == lo)
+		return c->range;
+	r = classify_v6(a);
+	if (c && r != XS_LOOKUP_FAIL) {
+		c->hi = hi;
+		c->lo = lo;
+		c->range = r;
+		c->valid = 1;
+	}
+	return r;
+}
+
 #endif /* XS_CLASSIFY_H */

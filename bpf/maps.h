@@ -54,6 +54,14 @@ struct {
 	__type(value, struct xs_skip);
 } v6_skip SEC(".maps");
 
+/* IPv6 classification cache, per CPU: hash of the address -> entry. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XS_V6_CACHE_SIZE);
+	__type(key, __u32);
+	__type(value, struct xs_v6_cache_ent);
+} v6_cache SEC(".maps");
+
 /* Per (range, direction) counters, slot = range id * 2 + dir. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

@@ -132,8 +132,8 @@ static __always_inline void xs_handle(void *data, void *data_end, const struct x
 		dst = classify_v4(p.daddr.v4);
 	} else {
 		g->ipv6_pkts += a.pkts;
-		src = classify_v6((struct xs_addr6 *)p.saddr.v6);
-		dst = classify_v6((struct xs_addr6 *)p.daddr.v6);
+		src = classify_v6_cached((struct xs_addr6 *)p.saddr.v6);
+		dst = classify_v6_cached((struct xs_addr6 *)p.daddr.v6);
 	}
 	if (src == XS_LOOKUP_FAIL) {
 		g->lookup_fail++;

@@ -170,6 +170,24 @@ struct xs_meta {
  * make a false match practically impossible.
  */
 
+/*
+ * Per-CPU cache of IPv6 classifications, direct-mapped by a hash of the
+ * address: traffic keeps talking to the same addresses, and a hit costs
+ * one array read and a 16-byte compare instead of a walk of up to 15
+ * reads. Entries hold the whole address, so a hit is exact. Valid while
+ * the classifier tables stay as they are: whoever changes them must clear
+ * this map first.
+ */
+#ifndef XS_V6_CACHE_SIZE
+#define XS_V6_CACHE_SIZE 4096		/* entries per CPU, a power of 2 */
+#endif
+struct xs_v6_cache_ent {
+	__u64 hi;			/* address bytes 0..7, as loaded */
+	__u64 lo;			/* address bytes 8..15 */
+	__u32 range;			/* range id, 0 for none */
+	__u32 valid;
+};
+
 #define XS_PROG_XDP "xdpscope_xdp"
 #define XS_PROG_TC "xdpscope_tc"
 
@@ -183,6 +201,8 @@ _Static_assert(__builtin_offsetof(struct xs_counters, gt1518) -
 	       XS_SIZE_GT1518 * sizeof(__u64), "size buckets in enum order");
 _Static_assert(sizeof(struct xs_global) == 18 * 8, "xs_global layout");
 _Static_assert(sizeof(struct xs_meta) == 8, "xs_meta layout");
+_Static_assert(sizeof(struct xs_v6_cache_ent) == 24, "xs_v6_cache_ent layout");
+_Static_assert((XS_V6_CACHE_SIZE & (XS_V6_CACHE_SIZE - 1)) == 0, "cache size a power of 2");
 _Static_assert(sizeof(struct xs_skip) == 24 && _Alignof(struct xs_skip) == 8, "xs_skip layout");
 _Static_assert(__builtin_offsetof(struct xs_skip, next) == 8, "xs_skip next");
 _Static_assert(__builtin_offsetof(struct xs_skip, miss) == 12, "xs_skip miss");

@@ -25,7 +25,7 @@
 
 const char *const loader_map_names[] = {
 	"range_ctrs", "global_ctrs", "v4_root", "v4_nodes", "v6_root", "v6_nodes", "v6_skip",
-	NULL,
+	"v6_cache", NULL,
 };
 
 static uint64_t round8(uint64_t n)
@@ -77,8 +77,10 @@ uint64_t loader_kernel_mem(const struct xs_sizes *s, int ncpus)
 	uint64_t ctrs = (uint64_t)XS_SLOTS(s->nranges) * round8(sizeof(struct xs_counters)) *
 			ncpus;
 	uint64_t global = round8(sizeof(struct xs_global)) * ncpus;
+	uint64_t cache = (uint64_t)XS_V6_CACHE_SIZE * round8(sizeof(struct xs_v6_cache_ent)) *
+			 ncpus;
 
-	return tries + ctrs + global;
+	return tries + ctrs + global + cache;
 }
 
 int loader_bpffs(char *err, size_t errlen)

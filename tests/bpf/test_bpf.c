@@ -1632,6 +1632,47 @@ START_TEST(test_v6_walk)
 }
 END_TEST
 
+/*
+ * After the walk probes, every valid entry of the per-CPU IPv6 cache must
+ * name the range the definition gives for its address: a wrong hash
+ * compare or a stale entry would classify a whole flow wrongly.
+ */
+START_TEST(test_v6_cache)
+{
+	struct world *w = &w_full;
+	size_t stride = sizeof(struct xs_v6_cache_ent);
+	struct xs_v6_cache_ent *vals = calloc(w->l.ncpus, stride);
+	unsigned int valid = 0;
+	uint32_t key, cpu;
+	int fd;
+
+	ck_assert_msg(w->loaded, "loading the BPF object failed: %s", w->err);
+	fd = prog_map_fd(loader_xdp_fd(&w->l), "v6_cache");
+	ck_assert_msg(fd >= 0 && vals, "map v6_cache: not found");
+	for (key = 0; key < XS_V6_CACHE_SIZE; key++) {
+		ck_assert_msg(!bpf_map_lookup_elem(fd, &key, vals), "v6_cache[%u]: lookup", key);
+		for (cpu = 0; cpu < (uint32_t)w->l.ncpus; cpu++) {
+			const struct xs_v6_cache_ent *c = &vals[cpu];
+			uint32_t w4[4] = { c->hi >> 32, (uint32_t)c->hi, c->lo >> 32, (uint32_t)c->lo };
+			char text[INET6_ADDRSTRLEN];
+			uint8_t addr[16];
+
+			if (!c->valid)
+				continue;
+			valid++;
+			memcpy(addr, w4, 16);
+			inet_ntop(AF_INET6, addr, text, sizeof(text));
+			ck_assert_msg(c->range == naive_range6(w, addr),
+				      "v6_cache[%u] cpu %u: %s cached as range %u, the definition "
+				      "says %u", key, cpu, text, c->range, naive_range6(w, addr));
+		}
+	}
+	ck_assert_msg(valid > 100, "only %u valid cache entries after the walk probes", valid);
+	close(fd);
+	free(vals);
+}
+END_TEST
+
 START_TEST(test_repeat)
 {
 	int hook = _i & 1, i = _i / 2;
@@ -1656,6 +1697,7 @@ static Suite *bpf_suite(void)
 	tcase_add_loop_test(tc, test_tc_gso, 0, sizeof(gso_rows) / sizeof(gso_rows[0]));
 	tcase_add_test(tc, test_kernel_mem);
 	tcase_add_loop_test(tc, test_v6_walk, 0, 2);
+	tcase_add_test(tc, test_v6_cache);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("one_family");

@@ -15,7 +15,7 @@ e2e_init
 lab_up || { fail "lab setup"; e2e_finish; }
 
 ranges=(--range 198.18.0.0/15=test4 --range 2001:db8::/32=test6)
-pins=(range_ctrs global_ctrs v4_root v4_nodes v6_root v6_nodes v6_skip)
+pins=(range_ctrs global_ctrs v4_root v4_nodes v6_root v6_nodes v6_skip v6_cache)
 dmac=$(ip -n "$NS_R" -j link show dev "$IF_R" | "$PYTHON" -c 'import json,sys; print(json.load(sys.stdin)[0]["address"])')
 "$PYTHON" "$E2E_DIR/mkpcap.py" --dmac "$dmac" "$TMP/ten.pcap" 'udp:198.19.0.1>198.18.0.1:6' \
 	'syn:198.19.0.2>198.18.0.2:4' || { fail "mkpcap"; e2e_finish; }
