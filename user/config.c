@@ -734,14 +734,19 @@ static int check_prefixes(const struct xs_config *cfg, char *err, size_t errlen)
 
 int config_validate(const struct xs_config *cfg, char *err, size_t errlen)
 {
-	int ret;
-
 	if (!cfg->nranges) {
 		set_err(err, errlen,
 			"expected at least one range (from the config, a prefix list or --range), "
 			"got none");
 		return -EINVAL;
 	}
+	return config_validate_empty_ok(cfg, err, errlen);
+}
+
+int config_validate_empty_ok(const struct xs_config *cfg, char *err, size_t errlen)
+{
+	int ret;
+
 	if (cfg->nranges > MAX_RANGES) {
 		set_err(err, errlen, "expected at most %u ranges, got %zu", MAX_RANGES,
 			cfg->nranges);

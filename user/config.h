@@ -86,6 +86,10 @@ int config_add_prefix(struct xs_config *cfg, const char *name, const struct xs_p
  */
 int config_validate(const struct xs_config *cfg, char *err, size_t errlen);
 
+/* The same checks but the first: no range at all is fine (replay, where no
+ * interface gives default ranges: every IP packet is unmatched). */
+int config_validate_empty_ok(const struct xs_config *cfg, char *err, size_t errlen);
+
 /* "256M", "1G", "1048576" -> bytes: digits, then at most one of K/M/G/T
  * (either case). 0 or -EINVAL, also on overflow. */
 int parse_size(const char *s, uint64_t *out);
