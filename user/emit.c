@@ -371,6 +371,14 @@ char *emit_summary(const struct xs_rec_meta *m, const struct xs_summary *s)
 		err |= json_object_set_new(rec, "gap_s", emit_real(s->gap_s));
 	err |= json_object_set_new(rec, "programs", emit_programs(s));
 	err |= json_object_set_new(rec, "kernel_mem", emit_uint(s->kernel_mem));
+	if (s->replay) {
+		json_t *rp = json_object();
+
+		err |= json_object_set_new(rp, "frames", emit_uint(s->replay->frames));
+		err |= json_object_set_new(rp, "late", emit_uint(s->replay->late));
+		err |= json_object_set_new(rp, "refused", emit_uint(s->replay->refused));
+		err |= json_object_set_new(rec, "replay", rp);
+	}
 
 	return emit_line(rec, err);
 }

@@ -32,6 +32,15 @@ struct xs_prog_stat {
 	uint64_t run_cnt;	/* runs in the interval, when has_ns */
 };
 
+/* Replay only: what happened to the capture's frames in the interval. */
+struct xs_replay_stat {
+	uint64_t frames;		/* frames binned into the interval */
+	uint64_t late;			/* of those, frames whose timestamp is in an
+					 * interval already written */
+	uint64_t refused;		/* frames the kernel's test runner refused,
+					 * in no other counter */
+};
+
 struct xs_summary {
 	struct xs_global g;		/* deltas of the whole-program counters */
 	struct xs_counters unmatched;	/* delta of slot 0 */
@@ -46,6 +55,7 @@ struct xs_summary {
 	struct xs_prog_stat progs[2];
 	int nprogs;
 	uint64_t kernel_mem;		/* bytes of kernel memory in our maps */
+	const struct xs_replay_stat *replay;	/* NULL: a live run */
 };
 
 /* Enough for format_rfc3339_ms() (24 characters and the NUL). */
@@ -71,7 +81,8 @@ void format_rfc3339_ms(const struct timespec *ts, char *buf, size_t len);
  *   "ipv6_ext","tcp","udp","icmp","vlan_deep"},"missed":{"lookup_fail",
  *   "drains_late","records_dropped"},"ranges","ranges_active","drain_ms",
  *   "gap_s" (only when > 0),"programs":[{"hook","mode","id","ns_per_pkt",
- *   "runs" (these two only when has_ns)}],"kernel_mem"}
+ *   "runs" (these two only when has_ns)}],"kernel_mem","replay":{"frames",
+ *   "late","refused"} (only when s->replay)}
  */
 char *emit_range(const struct xs_rec_meta *m, const char *range, int dir,
 		 const struct xs_counters *delta);

@@ -20,8 +20,8 @@ struct xs_report {
 
 /*
  * Emit the records of the interval ending at m->ts. `s` comes in with the
- * caller's fields set (drain_ms, drains_late, gap_s, progs, kernel_mem) and
- * goes out with the traffic fields filled. Returns 0 or -errno of the first
+ * caller's fields set (drain_ms, drains_late, gap_s, progs, kernel_mem,
+ * replay) and goes out with the traffic fields filled. Returns 0 or -errno of the first
  * failed write (records that fail are counted in out->dropped; the caller
  * reports once per error streak).
  */
