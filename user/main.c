@@ -17,6 +17,7 @@
 #include "ifprefix.h"
 #include "loader.h"
 #include "log.h"
+#include "replay.h"
 #include "run.h"
 
 #define XS_VERSION "0.1.0"
@@ -47,8 +48,8 @@ static int libxdp_print(enum libxdp_print_level level, const char *fmt, va_list 
 	return log_vprint_lib(level == LIBXDP_DEBUG, fmt, ap);
 }
 
-/* "1s", "500ms", "2" (seconds) -> milliseconds in [10, 3600000]. */
-static int parse_interval(const char *s, unsigned int *ms)
+/* "1s", "500ms", "2" (seconds) -> milliseconds in [min_ms, 3600000]. */
+static int parse_time_ms(const char *s, unsigned long min_ms, unsigned int *ms)
 {
 	unsigned long v;
 	char *end;
@@ -65,10 +66,15 @@ static int parse_interval(const char *s, unsigned int *ms)
 		v = v > 3600000 ? v : v * 1000;
 	else
 		return -EINVAL;
-	if (v < 10 || v > 3600000)
+	if (v < min_ms || v > 3600000)
 		return -ERANGE;
 	*ms = v;
 	return 0;
+}
+
+static int parse_interval(const char *s, unsigned int *ms)
+{
+	return parse_time_ms(s, 10, ms);
 }
 
 static int parse_ulong(const char *s, unsigned long *out)
@@ -112,6 +118,38 @@ static void help_run(void)
 	       "  xdpscope run -i eth0 -c /etc/xdpscope.json --egress -o /var/log/xdpscope.ndjson\n");
 }
 
+static void help_replay(void)
+{
+	printf("Usage: xdpscope replay [OPTIONS] FILE\n"
+	       "\n"
+	       "Run the XDP program (the TC program with --egress) over every frame of a pcap\n"
+	       "or pcapng capture (FILE '-': standard input) with BPF_PROG_TEST_RUN and print\n"
+	       "the records a live run would have printed, binned by the capture's own\n"
+	       "timestamps. No interface is touched. Link types: Ethernet, Linux cooked\n"
+	       "(SLL, SLL2) and raw IP. With no ranges given, every IP packet is unmatched.\n"
+	       "\n"
+	       "Options:\n"
+	       "  -c, --config FILE         JSON config (ranges, interval_ms, output, ...)\n"
+	       "  -r, --range CIDR[=NAME]   a range (repeatable; same NAME: one range)\n"
+	       "  -f, --ranges-file FILE    prefix list, 'CIDR [NAME]' a line, # comments\n"
+	       "  -t, --interval TIME       bins of capture time: 1s (default), 500ms, 10s\n"
+	       "  -o, --output FILE         append records to FILE instead of stdout\n"
+	       "  -e, --egress              a capture taken on egress: run the TC program\n"
+	       "      --count-captured-bytes  bytes are the captured length, not the wire length\n"
+	       "      --reorder-window TIME hold frames this long (capture time) to put them in\n"
+	       "                            timestamp order: 1s (default), 0 to 3600s\n"
+	       "      --ifname NAME         \"ifname\" in records (default: FILE's basename)\n"
+	       "      --max-kernel-mem SIZE refuse configs needing more (default 256M)\n"
+	       "      --host NAME           host name in records (default: hostname)\n"
+	       "  -v, --verbose             show libbpf/libxdp messages\n"
+	       "  -h, --help                this help\n"
+	       "\n"
+	       "Examples:\n"
+	       "  xdpscope replay capture.pcap\n"
+	       "  xdpscope replay --range 198.18.0.0/24=customer-a -t 10s capture.pcapng\n"
+	       "  tcpdump -i eth0 -w - | xdpscope replay -c /etc/xdpscope.json -\n");
+}
+
 static int load_sources(struct xs_config *cfg, const char *config_file, char **range_args,
 			int nrange_args, const char *ranges_file)
 {
@@ -131,111 +169,199 @@ bad:
 	return XS_EXIT_USAGE;
 }
 
+/* Options run and replay share: where the ranges come from, the interval,
+ * the output, the memory budget, the host name. */
+struct shared_opts {
+	const char *config_file;
+	const char *ranges_file;
+	const char *output;
+	const char *host;
+	char **range_args;		/* room for argc */
+	int nrange;
+	unsigned int interval_ms;	/* 0: the config's */
+	uint64_t max_mem;		/* 0: the config's */
+};
+
+#define SHARED_LONG_OPTS                                               \
+	{ "config", required_argument, NULL, 'c' },                    \
+	{ "range", required_argument, NULL, 'r' },                     \
+	{ "ranges-file", required_argument, NULL, 'f' },               \
+	{ "interval", required_argument, NULL, 't' },                  \
+	{ "output", required_argument, NULL, 'o' },                    \
+	{ "max-kernel-mem", required_argument, NULL, 'M' },            \
+	{ "host", required_argument, NULL, 'H' },                      \
+	{ "verbose", no_argument, NULL, 'v' },                         \
+	{ "help", no_argument, NULL, 'h' }
+#define SHARED_SHORT_OPTS "c:r:f:t:o:vh"
+
+static int shared_init(struct shared_opts *so, int argc)
+{
+	memset(so, 0, sizeof(*so));
+	so->range_args = calloc(argc, sizeof(char *));
+	return so->range_args ? 0 : XS_EXIT_FAIL;
+}
+
+/* One of the shared options, or getopt's complaint (':', '?'): 0 when
+ * taken, else the exit code of the usage error it printed. */
+static int shared_opt(struct shared_opts *so, int c, char **argv)
+{
+	switch (c) {
+	case 'c':
+		so->config_file = optarg;
+		return 0;
+	case 'r':
+		so->range_args[so->nrange++] = optarg;
+		return 0;
+	case 'f':
+		so->ranges_file = optarg;
+		return 0;
+	case 't':
+		if (parse_interval(optarg, &so->interval_ms))
+			return usage_error("--interval: expected 10ms to 3600s (e.g. 1s, 500ms), "
+					   "got \"%s\"", optarg);
+		return 0;
+	case 'o':
+		so->output = optarg;
+		return 0;
+	case 'M':
+		if (parse_size(optarg, &so->max_mem) || !so->max_mem)
+			return usage_error("--max-kernel-mem: expected a size such as 64M or 1G, "
+					   "got \"%s\"", optarg);
+		return 0;
+	case 'H':
+		so->host = optarg;
+		return 0;
+	case 'v':
+		log_verbose = 1;
+		return 0;
+	case ':':
+		return usage_error("option '%s' needs a value", argv[optind - 1]);
+	default:
+		return usage_error("unknown option '%s'", argv[optind - 1]);
+	}
+}
+
+/*
+ * The config from the shared options: the config file, prefix list and
+ * --range arguments, then (run only: ifname set) the interface's prefixes
+ * if that gave no range; validated; the command line's interval, budget
+ * and output over the config's.
+ */
+static int shared_config(struct shared_opts *so, struct xs_config *cfg, const char *ifname)
+{
+	char err[XS_ERR_LEN];
+	int rc;
+
+	rc = load_sources(cfg, so->config_file, so->range_args, so->nrange, so->ranges_file);
+	if (rc)
+		return rc;
+	if (ifname && !cfg->nranges && ifprefix_add(cfg, ifname, err, sizeof(err)) < 0)
+		goto bad;
+	if (ifname ? config_validate(cfg, err, sizeof(err)) :
+		     config_validate_empty_ok(cfg, err, sizeof(err)))
+		goto bad;
+	if (so->interval_ms)
+		cfg->interval_ms = so->interval_ms;
+	if (so->max_mem)
+		cfg->max_kernel_mem = so->max_mem;
+	if (so->output) {
+		free(cfg->output_file);
+		cfg->output_file = strdup(so->output);
+		if (!cfg->output_file)
+			return XS_EXIT_FAIL;
+	}
+	return 0;
+bad:
+	log_err("%s", err);
+	return XS_EXIT_USAGE;
+}
+
+/* A command's own options, for parse_cmd: 0 when c was taken, -1 when it
+ * is not one of them, else the exit code of the usage error printed. */
+typedef int (*own_opt_fn)(int c, void *own);
+
+/*
+ * getopt_long over a command's own options (own_short, own_fn) and the
+ * shared ones; opts lists both. Returns -1 to go on, with optind at the
+ * first argument, or the exit code to return (XS_EXIT_OK after --help).
+ */
+static int parse_cmd(int argc, char **argv, const struct option *opts, const char *own_short,
+		     own_opt_fn own_fn, void *own, void (*help)(void), struct shared_opts *so)
+{
+	char optstring[64];
+	int c, rc;
+
+	snprintf(optstring, sizeof(optstring), ":%s%s", SHARED_SHORT_OPTS, own_short);
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, optstring, opts, NULL)) != -1) {
+		if (c == 'h') {
+			help();
+			return XS_EXIT_OK;
+		}
+		rc = own_fn(c, own);
+		if (rc < 0)
+			rc = shared_opt(so, c, argv);
+		if (rc)
+			return rc;
+	}
+	return -1;
+}
+
+static int run_opt(int c, void *own)
+{
+	struct xs_run_opts *ro = own;
+
+	switch (c) {
+	case 'i':
+		ro->ifname = optarg;
+		return 0;
+	case 'e':
+		ro->egress = 1;
+		return 0;
+	case 'm':
+		if (!strcmp(optarg, "native"))
+			ro->xdp_mode = XS_XDP_NATIVE;
+		else if (!strcmp(optarg, "generic"))
+			ro->xdp_mode = XS_XDP_GENERIC;
+		else
+			return usage_error("--xdp-mode: expected native or generic, got \"%s\"",
+					   optarg);
+		return 0;
+	case 'S':
+		ro->bpf_stats = 1;
+		return 0;
+	case 'n':
+		if (parse_ulong(optarg, &ro->max_intervals) || !ro->max_intervals)
+			return usage_error("--count: expected a positive integer, got \"%s\"",
+					   optarg);
+		return 0;
+	default:
+		return -1;
+	}
+}
+
 static int cmd_run(int argc, char **argv)
 {
 	static const struct option opts[] = {
+		SHARED_LONG_OPTS,
 		{ "interface", required_argument, NULL, 'i' },
-		{ "config", required_argument, NULL, 'c' },
-		{ "range", required_argument, NULL, 'r' },
-		{ "ranges-file", required_argument, NULL, 'f' },
-		{ "interval", required_argument, NULL, 't' },
-		{ "output", required_argument, NULL, 'o' },
 		{ "egress", no_argument, NULL, 'e' },
 		{ "xdp-mode", required_argument, NULL, 'm' },
-		{ "max-kernel-mem", required_argument, NULL, 'M' },
 		{ "bpf-stats", no_argument, NULL, 'S' },
-		{ "host", required_argument, NULL, 'H' },
 		{ "count", required_argument, NULL, 'n' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
 	struct xs_run_opts ro = {};
+	struct shared_opts so;
 	struct xs_config cfg;
-	const char *config_file = NULL, *ranges_file = NULL, *output = NULL;
-	char **range_args = calloc(argc, sizeof(char *));
-	unsigned int interval_ms = 0;
-	uint64_t max_mem = 0;
-	char err[XS_ERR_LEN];
-	int nrange = 0, c, rc;
+	int rc;
 
-	config_init(&cfg);
-	if (!range_args)
+	if (shared_init(&so, argc))
 		return XS_EXIT_FAIL;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":i:c:r:f:t:o:em:n:vh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'i':
-			ro.ifname = optarg;
-			break;
-		case 'c':
-			config_file = optarg;
-			break;
-		case 'r':
-			range_args[nrange++] = optarg;
-			break;
-		case 'f':
-			ranges_file = optarg;
-			break;
-		case 't':
-			if (parse_interval(optarg, &interval_ms)) {
-				rc = usage_error("--interval: expected 10ms to 3600s (e.g. 1s, 500ms), "
-						 "got \"%s\"", optarg);
-				goto out;
-			}
-			break;
-		case 'o':
-			output = optarg;
-			break;
-		case 'e':
-			ro.egress = 1;
-			break;
-		case 'm':
-			if (!strcmp(optarg, "native")) {
-				ro.xdp_mode = XS_XDP_NATIVE;
-			} else if (!strcmp(optarg, "generic")) {
-				ro.xdp_mode = XS_XDP_GENERIC;
-			} else {
-				rc = usage_error("--xdp-mode: expected native or generic, got \"%s\"",
-						 optarg);
-				goto out;
-			}
-			break;
-		case 'M':
-			if (parse_size(optarg, &max_mem) || !max_mem) {
-				rc = usage_error("--max-kernel-mem: expected a size such as 64M or 1G, "
-						 "got \"%s\"", optarg);
-				goto out;
-			}
-			break;
-		case 'S':
-			ro.bpf_stats = 1;
-			break;
-		case 'H':
-			ro.host = optarg;
-			break;
-		case 'n':
-			if (parse_ulong(optarg, &ro.max_intervals) || !ro.max_intervals) {
-				rc = usage_error("--count: expected a positive integer, got \"%s\"",
-						 optarg);
-				goto out;
-			}
-			break;
-		case 'v':
-			log_verbose = 1;
-			break;
-		case 'h':
-			help_run();
-			rc = XS_EXIT_OK;
-			goto out;
-		case ':':
-			rc = usage_error("option '%s' needs a value", argv[optind - 1]);
-			goto out;
-		default:
-			rc = usage_error("unknown option '%s'", argv[optind - 1]);
-			goto out;
-		}
-	}
+	config_init(&cfg);
+	rc = parse_cmd(argc, argv, opts, "i:em:n:", run_opt, &ro, help_run, &so);
+	if (rc >= 0)
+		goto out;
 	if (optind < argc) {
 		rc = usage_error("unexpected argument \"%s\"", argv[optind]);
 		goto out;
@@ -248,31 +374,79 @@ static int cmd_run(int argc, char **argv)
 		rc = usage_error("-i %s: no such network interface", ro.ifname);
 		goto out;
 	}
-	rc = load_sources(&cfg, config_file, range_args, nrange, ranges_file);
+	rc = shared_config(&so, &cfg, ro.ifname);
 	if (rc)
 		goto out;
-	if (!cfg.nranges && ifprefix_add(&cfg, ro.ifname, err, sizeof(err)) < 0) {
-		log_err("%s", err);
-		rc = XS_EXIT_USAGE;
-		goto out;
-	}
-	if (config_validate(&cfg, err, sizeof(err))) {
-		log_err("%s", err);
-		rc = XS_EXIT_USAGE;
-		goto out;
-	}
-	if (interval_ms)
-		cfg.interval_ms = interval_ms;
-	if (max_mem)
-		cfg.max_kernel_mem = max_mem;
-	if (output) {
-		free(cfg.output_file);
-		cfg.output_file = strdup(output);
-	}
+	ro.host = so.host;
 	rc = run_daemon(&cfg, &ro);
 out:
 	config_free(&cfg);
-	free(range_args);
+	free(so.range_args);
+	return rc;
+}
+
+static int replay_opt(int c, void *own)
+{
+	struct xs_replay_opts *ro = own;
+
+	switch (c) {
+	case 'e':
+		ro->egress = 1;
+		return 0;
+	case 'C':
+		ro->count_captured = 1;
+		return 0;
+	case 'W':
+		if (parse_time_ms(optarg, 0, &ro->reorder_ms))
+			return usage_error("--reorder-window: expected 0 to 3600s (e.g. 1s, 200ms), "
+					   "got \"%s\"", optarg);
+		return 0;
+	case 'I':
+		ro->ifname = optarg;
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+static int cmd_replay(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		SHARED_LONG_OPTS,
+		{ "egress", no_argument, NULL, 'e' },
+		{ "count-captured-bytes", no_argument, NULL, 'C' },
+		{ "reorder-window", required_argument, NULL, 'W' },
+		{ "ifname", required_argument, NULL, 'I' },
+		{}
+	};
+	struct xs_replay_opts ro = { .reorder_ms = 1000 };
+	struct shared_opts so;
+	struct xs_config cfg;
+	int rc;
+
+	if (shared_init(&so, argc))
+		return XS_EXIT_FAIL;
+	config_init(&cfg);
+	rc = parse_cmd(argc, argv, opts, "e", replay_opt, &ro, help_replay, &so);
+	if (rc >= 0)
+		goto out;
+	if (optind >= argc) {
+		rc = usage_error("missing the capture file: xdpscope replay [OPTIONS] FILE");
+		goto out;
+	}
+	if (optind + 1 < argc) {
+		rc = usage_error("unexpected argument \"%s\"", argv[optind + 1]);
+		goto out;
+	}
+	ro.path = argv[optind];
+	rc = shared_config(&so, &cfg, NULL);
+	if (rc)
+		goto out;
+	ro.host = so.host;
+	rc = replay_file(&cfg, &ro);
+out:
+	config_free(&cfg);
+	free(so.range_args);
 	return rc;
 }
 
@@ -430,6 +604,7 @@ static void help_main(void)
 	       "\n"
 	       "Commands:\n"
 	       "  run -i IFACE        attach and print records every interval\n"
+	       "  replay FILE         the same records from a pcap/pcapng capture\n"
 	       "  check-config FILE   validate a config without attaching\n"
 	       "  maps -i IFACE       list the pinned maps and how to dump them with bpftool\n"
 	       "  detach -i IFACE     remove xdpscope from IFACE (after a crash)\n"
@@ -440,6 +615,7 @@ static void help_main(void)
 	       "Examples:\n"
 	       "  xdpscope run -i eth0\n"
 	       "  xdpscope run -i eth0 --range 198.18.0.0/24=customer-a -o /var/log/xdpscope.ndjson\n"
+	       "  xdpscope replay --range 198.18.0.0/24=customer-a capture.pcap\n"
 	       "  xdpscope maps -i eth0\n");
 }
 
@@ -448,6 +624,7 @@ static const struct {
 	int (*fn)(int argc, char **argv);
 } commands[] = {
 	{ "run", cmd_run },
+	{ "replay", cmd_replay },
 	{ "check-config", cmd_check_config },
 	{ "maps", cmd_maps },
 	{ "detach", cmd_detach },

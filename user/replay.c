@@ -1,0 +1,642 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * replay: every frame of a capture through BPF_PROG_TEST_RUN of the XDP
+ * program (the TC program with --egress), then the drain and report of
+ * run, one interval of capture time at a time.
+ *
+ * Frames. The program counts the wire length but parses only the bytes
+ * the capture holds: the wire length travels as replay metadata (XDP:
+ * struct xs_meta in data_meta; TC: skb->cb[0..2], see xdpscope.h). Linux
+ * cooked (SLL, SLL2) and raw IP frames get a synthetic Ethernet header in
+ * place of their link header (zero MACs, the EtherType from the SLL
+ * protocol or the IP version); its bytes and the removed link header's
+ * are not counted.
+ *
+ * Time. Bin k holds the frames with t0 + k*I <= t < t0 + (k+1)*I, where t0
+ * is the first frame's timestamp in file order and I the interval, so bins
+ * before the first frame have negative numbers. Frames wait in a reorder
+ * buffer (a min-heap by timestamp, then record number) until the newest
+ * timestamp seen is more than the reorder window ahead of theirs, so
+ * disorder within the window lands in the right bins. A bin is written
+ * when a frame of a later bin comes out, with ts = the end of the bin;
+ * bins without frames write nothing (years of gap cost nothing), and the
+ * next summary says how long the gap was. A frame that comes out older
+ * than the bin being filled counts there, as `late`.
+ *
+ * Frames the runner refuses. The kernel's test runner takes no frame under
+ * 14 bytes, and at TC no IPv4/IPv6 frame shorter than the fixed IP
+ * header. What the program does with those live is fixed (a cut Ethernet
+ * or IP header: malformed), so replay counts them the same way, in
+ * counters added to the drained ones. Anything else refused is counted in
+ * the summary's replay.refused, with one warning.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#define PCAP_DONT_INCLUDE_PCAP_BPF_H /* its struct bpf_insn clashes with linux/bpf.h */
+#include <pcap/pcap.h>
+#include <pcap/dlt.h>
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "counters.h"
+#include "drain.h"
+#include "emit.h"
+#include "loader.h"
+#include "log.h"
+#include "replay.h"
+#include "report.h"
+#include "run.h"
+
+#ifndef DLT_LINUX_SLL2
+#define DLT_LINUX_SLL2 276
+#endif
+#ifndef DLT_IPV4
+#define DLT_IPV4 228
+#endif
+#ifndef DLT_IPV6
+#define DLT_IPV6 229
+#endif
+
+#define NSEC_PER_SEC 1000000000LL
+#define NSEC_PER_MSEC 1000000LL
+#define SLL_HLEN 16			/* protocol at offset 14 */
+#define SLL2_HLEN 20			/* protocol at offset 0 */
+#define IPV4_HLEN 20
+#define IPV6_HLEN 40
+
+/* Reorder buffer bounds: beyond either, the oldest frames go out early. */
+#define REORDER_MAX_FRAMES 65536
+#define REORDER_MAX_BYTES (64ULL << 20)
+
+/*
+ * Frame bytes handed to the runner. XDP: what passes the runner's linear
+ * area (3520 bytes of frame after the metadata) goes into fragments, which
+ * the program does not parse; 64 KiB stays within the runner's 17
+ * fragments. TC: the runner takes only a linear skb of less than a page;
+ * the first 3520 bytes are what XDP's linear area holds, so both hooks
+ * parse the same bytes. Either way the count is the wire length.
+ */
+#define XDP_FRAME_MAX 65536
+#define TC_FRAME_MAX 3520
+
+/* Nanoseconds of capture time: a pcapng timestamp may be any 64-bit
+ * seconds value, and differences of two must not overflow. */
+typedef __int128 tns;
+
+/* One frame waiting in the reorder buffer, ready for the runner. */
+struct held {
+	tns ts;
+	unsigned long long rec;		/* record number in the file, from 1 */
+	uint32_t wire_len;		/* what the program counts */
+	uint32_t len;			/* frame bytes after the metadata */
+	unsigned char buf[];		/* struct xs_meta, then the frame */
+};
+
+struct heap {
+	struct held **v;
+	size_t n, cap;
+	uint64_t bytes;			/* of the frames held */
+};
+
+struct replay {
+	const struct xs_replay_opts *o;
+	const char *name;		/* the file, for messages */
+	int dlt;
+	int prog_fd;
+	tns interval, window;		/* ns */
+	tns t0, newest;			/* first timestamp in file order; the newest */
+	tns bin;			/* the bin being filled, when have_bin */
+	int started, have_bin;
+	double gap_s;			/* capture time without frames before `bin` */
+	struct xs_replay_stat stat;	/* of the bin being filled */
+	struct xs_global extra;		/* refused frames counted as the program
+					 * would have (cumulative) */
+	int warned_late, warned_refused, write_failing;
+	struct heap heap;
+	struct xs_drain d;
+	struct xs_report rep;
+	struct xs_rec_meta meta;
+	struct xs_prog_stat prog;
+	uint64_t kmem;
+};
+
+/* ------------------------------------------------------------- time */
+
+static tns floor_div(tns a, tns b)
+{
+	tns q = a / b;
+
+	return (a % b && a < 0) ? q - 1 : q;
+}
+
+static struct timespec to_timespec(tns t)
+{
+	const tns lim = (tns)1 << 62;	/* format_rfc3339_ms clamps further */
+	tns sec = floor_div(t, NSEC_PER_SEC);
+	struct timespec ts;
+
+	ts.tv_nsec = (long)(t - sec * NSEC_PER_SEC);
+	if (sec > lim)
+		sec = lim;
+	else if (sec < -lim)
+		sec = -lim;
+	ts.tv_sec = (time_t)sec;
+	return ts;
+}
+
+/* ----------------------------------------------------- reorder heap */
+
+static int held_before(const struct held *a, const struct held *b)
+{
+	return a->ts < b->ts || (a->ts == b->ts && a->rec < b->rec);
+}
+
+static size_t held_size(const struct held *f)
+{
+	return sizeof(*f) + sizeof(struct xs_meta) + f->len;
+}
+
+static int heap_push(struct heap *h, struct held *f)
+{
+	size_t i, up;
+
+	if (h->n == h->cap) {
+		size_t cap = h->cap ? h->cap * 2 : 1024;
+		struct held **v = realloc(h->v, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		h->v = v;
+		h->cap = cap;
+	}
+	for (i = h->n++; i; i = up) {
+		up = (i - 1) / 2;
+		if (!held_before(f, h->v[up]))
+			break;
+		h->v[i] = h->v[up];
+	}
+	h->v[i] = f;
+	h->bytes += held_size(f);
+	return 0;
+}
+
+static struct held *heap_pop(struct heap *h)
+{
+	struct held *top = h->v[0], *last = h->v[--h->n];
+	size_t i = 0, c;
+
+	while ((c = 2 * i + 1) < h->n) {
+		if (c + 1 < h->n && held_before(h->v[c + 1], h->v[c]))
+			c++;
+		if (!held_before(h->v[c], last))
+			break;
+		h->v[i] = h->v[c];
+		i = c;
+	}
+	h->v[i] = last;
+	h->bytes -= held_size(top);
+	return top;
+}
+
+static void heap_free(struct heap *h)
+{
+	while (h->n)
+		free(h->v[--h->n]);
+	free(h->v);
+	memset(h, 0, sizeof(*h));
+}
+
+/* ------------------------------------------------------ link layers */
+
+static int link_supported(int dlt)
+{
+	return dlt == DLT_EN10MB || dlt == DLT_LINUX_SLL || dlt == DLT_LINUX_SLL2 ||
+	       dlt == DLT_RAW || dlt == DLT_IPV4 || dlt == DLT_IPV6;
+}
+
+/*
+ * How a frame of link type dlt becomes an Ethernet frame: *strip bytes of
+ * link header go, and with *ethertype set (non-zero) a synthetic Ethernet
+ * header takes their place. Returns -1 if the frame is shorter than its
+ * link header.
+ */
+static int link_decode(int dlt, const unsigned char *pkt, uint32_t caplen, uint32_t *strip,
+		       uint16_t *ethertype)
+{
+	*strip = 0;
+	*ethertype = 0;
+	switch (dlt) {
+	case DLT_LINUX_SLL:
+		*strip = SLL_HLEN;
+		if (caplen < SLL_HLEN)
+			return -1;
+		*ethertype = pkt[14] << 8 | pkt[15];
+		break;
+	case DLT_LINUX_SLL2:
+		*strip = SLL2_HLEN;
+		if (caplen < SLL2_HLEN)
+			return -1;
+		*ethertype = pkt[0] << 8 | pkt[1];
+		break;
+	case DLT_IPV4:
+		*ethertype = ETH_P_IP;
+		break;
+	case DLT_IPV6:
+		*ethertype = ETH_P_IPV6;
+		break;
+	case DLT_RAW:
+		/* Not version 6 (nor even one byte): IPv4, which the program
+		 * then finds malformed, as it would on an Ethernet link. */
+		*ethertype = caplen && pkt[0] >> 4 == 6 ? ETH_P_IPV6 : ETH_P_IP;
+		break;
+	}
+	return 0;
+}
+
+/* The frame of one record as the runner will get it, or NULL (ENOMEM). A
+ * frame cut inside its link header becomes an empty frame: the program
+ * counts it as a frame without a whole Ethernet header. */
+static struct held *held_new(const struct replay *r, const struct pcap_pkthdr *h,
+			     const unsigned char *pkt, tns ts, unsigned long long rec)
+{
+	uint32_t strip, wire, len = 0, max = r->o->egress ? TC_FRAME_MAX : XDP_FRAME_MAX;
+	uint16_t ethertype;
+	struct xs_meta meta = { .magic = XS_META_MAGIC };
+	unsigned char *frame;
+	struct held *f;
+	int cut;
+
+	cut = link_decode(r->dlt, pkt, h->caplen, &strip, &ethertype) < 0;
+	wire = r->o->count_captured ? h->caplen : h->len;
+	meta.wire_len = wire > strip ? wire - strip : 0;
+	if (!cut)
+		len = h->caplen - strip + (ethertype ? ETH_HLEN : 0);
+	if (len > max)
+		len = max;
+	f = malloc(sizeof(*f) + sizeof(meta) + len);
+	if (!f)
+		return NULL;
+	f->ts = ts;
+	f->rec = rec;
+	f->wire_len = meta.wire_len;
+	f->len = len;
+	memcpy(f->buf, &meta, sizeof(meta));
+	frame = f->buf + sizeof(meta);
+	if (cut || !len)
+		return f;
+	if (ethertype) {
+		memset(frame, 0, ETH_ALEN * 2);
+		frame[12] = ethertype >> 8;
+		frame[13] = ethertype & 0xff;
+		memcpy(frame + ETH_HLEN, pkt + strip, len - ETH_HLEN);
+	} else {
+		memcpy(frame, pkt, len);
+	}
+	return f;
+}
+
+/* ----------------------------------------------------------- kernel */
+
+/*
+ * The runner refused f. A frame the program would find malformed at a
+ * fixed place is counted as the program counts it (xdpscope.bpf.c,
+ * count_error); anything else goes to replay.refused.
+ */
+static void refused(struct replay *r, const struct held *f, int err)
+{
+	const unsigned char *eth = f->buf + sizeof(struct xs_meta);
+	uint16_t proto = f->len >= ETH_HLEN ? eth[12] << 8 | eth[13] : 0;
+	__u64 *where = NULL;
+
+	if (f->len < ETH_HLEN)
+		where = &r->extra.err_eth;
+	else if (r->o->egress && proto == ETH_P_IP && f->len < ETH_HLEN + IPV4_HLEN)
+		where = &r->extra.err_ipv4;
+	else if (r->o->egress && proto == ETH_P_IPV6 && f->len < ETH_HLEN + IPV6_HLEN)
+		where = &r->extra.err_ipv6;
+	if (where) {
+		(*where)++;
+		r->extra.pkts++;
+		r->extra.bytes += f->wire_len;
+		r->extra.malformed_pkts++;
+		r->extra.malformed_bytes += f->wire_len;
+		return;
+	}
+	r->stat.refused++;
+	if (!r->warned_refused++)
+		log_warn("%s: record %llu: the kernel's test runner refused the %u-byte frame "
+			 "(%s); counted in replay.refused of the summary (warned once)", r->name,
+			 f->rec, f->len, strerror(err));
+}
+
+/* One BPF_PROG_TEST_RUN (repeat 1: more costs RCU grace periods). */
+static int run_frame(struct replay *r, const struct held *f)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .repeat = 1);
+	struct __sk_buff skb = {};
+	struct xdp_md xmd = {};
+
+	if (r->o->egress) {
+		skb.cb[0] = XS_META_MAGIC;
+		skb.cb[1] = f->wire_len;
+		skb.cb[2] = XS_META_MAGIC ^ f->wire_len;
+		opts.data_in = f->buf + sizeof(struct xs_meta);
+		opts.data_size_in = f->len;
+		opts.ctx_in = &skb;
+		opts.ctx_size_in = sizeof(skb);
+	} else {
+		/* The runner's rules: data_meta 0, data = the metadata's
+		 * length, data_end = the whole input. */
+		xmd.data = sizeof(struct xs_meta);
+		xmd.data_end = sizeof(struct xs_meta) + f->len;
+		opts.data_in = f->buf;
+		opts.data_size_in = xmd.data_end;
+		opts.ctx_in = &xmd;
+		opts.ctx_size_in = sizeof(xmd);
+	}
+	if (!bpf_prog_test_run_opts(r->prog_fd, &opts))
+		return 0;
+	if (errno == EINVAL) {
+		refused(r, f, errno);
+		return 0;
+	}
+	log_err("%s: record %llu: BPF_PROG_TEST_RUN failed: %s", r->name, f->rec,
+		strerror(errno));
+	return XS_EXIT_FAIL;
+}
+
+/* Write the records of the bin being filled. */
+static int flush(struct replay *r)
+{
+	struct xs_summary s = {};
+	struct xs_rec_meta m = r->meta;
+	struct timespec a, b;
+	struct xs_global sum[2];
+	int e;
+
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	e = drain_read(&r->d);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	if (e) {
+		log_err("%s: reading the counter maps: %s", r->name, strerror(-e));
+		return XS_EXIT_FAIL;
+	}
+	sum[0] = r->d.gcur;
+	sum[1] = r->extra;
+	global_sum(&r->d.gcur, sum, 2, sizeof(sum[0]));
+
+	m.ts = to_timespec(r->t0 + (r->bin + 1) * r->interval);
+	s.drain_ms = (b.tv_sec - a.tv_sec) * 1e3 + (b.tv_nsec - a.tv_nsec) / 1e6;
+	s.gap_s = r->gap_s;
+	s.progs[0] = r->prog;
+	s.nprogs = 1;
+	s.kernel_mem = r->kmem;
+	s.replay = &r->stat;
+	e = report_interval(&r->rep, &m, r->d.cur, r->d.prev, &r->d.gcur, &r->d.gprev, &s);
+	if (e && !r->write_failing)
+		log_err("%s: records not written: %s (counted in missed.records_dropped)",
+			r->rep.out->path ? r->rep.out->path : "stdout", strerror(-e));
+	r->write_failing = e != 0;
+	drain_commit(&r->d);
+	memset(&r->stat, 0, sizeof(r->stat));
+	r->gap_s = 0;
+	return 0;
+}
+
+/* A frame out of the reorder buffer: into its bin (or the current one if
+ * that was written already) and through the program. Frees f. */
+static int release(struct replay *r, struct held *f)
+{
+	tns k = floor_div(f->ts - r->t0, r->interval);
+	int e = 0;
+
+	if (!r->have_bin) {
+		r->bin = k;
+		r->have_bin = 1;
+	} else if (k > r->bin) {
+		e = flush(r);
+		r->gap_s = (double)((k - r->bin - 1) * r->interval) / NSEC_PER_SEC;
+		r->bin = k;
+	} else if (k < r->bin) {
+		r->stat.late++;
+		if (!r->warned_late++)
+			log_warn("%s: record %llu: its timestamp falls in an interval already "
+				 "written (more than the reorder window out of order): counted in "
+				 "the current interval as replay.late (warned once)", r->name,
+				 f->rec);
+	}
+	if (!e) {
+		r->stat.frames++;
+		e = run_frame(r, f);
+	}
+	free(f);
+	return e;
+}
+
+/* One record read: into the reorder buffer; out with whatever is due. */
+static int take(struct replay *r, const struct pcap_pkthdr *h, const unsigned char *pkt,
+		unsigned long long rec)
+{
+	tns ts = (tns)h->ts.tv_sec * NSEC_PER_SEC + h->ts.tv_usec;
+	struct heap *hp = &r->heap;
+	struct held *f;
+	int e;
+
+	if (!r->started) {
+		r->t0 = r->newest = ts;
+		r->started = 1;
+	} else if (ts > r->newest) {
+		r->newest = ts;
+	}
+	f = held_new(r, h, pkt, ts, rec);
+	if (!f || heap_push(hp, f)) {
+		free(f);
+		log_err("%s: record %llu: out of memory", r->name, rec);
+		return XS_EXIT_FAIL;
+	}
+	while (hp->n && (r->newest - hp->v[0]->ts > r->window || hp->n > REORDER_MAX_FRAMES ||
+			 hp->bytes > REORDER_MAX_BYTES)) {
+		e = release(r, heap_pop(hp));
+		if (e)
+			return e;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------ input */
+
+/*
+ * Open the capture: a missing, unreadable or empty file, or one libpcap
+ * does not take (random bytes, a cut file header), is a usage error; so is
+ * a link type replay cannot turn into Ethernet.
+ */
+static pcap_t *open_capture(const char *path, const char *name, int *rc)
+{
+	char errbuf[PCAP_ERRBUF_SIZE];
+	FILE *fp = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+	pcap_t *p;
+	int c, dlt;
+
+	*rc = XS_EXIT_USAGE;
+	if (!fp) {
+		log_err("%s: cannot open: %s", name, strerror(errno));
+		return NULL;
+	}
+	c = getc(fp);
+	if (c == EOF) {
+		if (ferror(fp))
+			log_err("%s: cannot read: %s", name, strerror(errno));
+		else
+			log_err("%s: empty file, expected a pcap or pcapng capture", name);
+		fclose(fp);
+		return NULL;
+	}
+	ungetc(c, fp);
+	p = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_NANO, errbuf);
+	if (!p) {
+		log_err("%s: not a capture libpcap can read (pcap or pcapng): %s", name, errbuf);
+		fclose(fp);
+		return NULL;
+	}
+	dlt = pcap_datalink(p);
+	if (!link_supported(dlt)) {
+		const char *dname = pcap_datalink_val_to_name(dlt);
+		const char *desc = pcap_datalink_val_to_description(dlt);
+
+		log_err("%s: link type %s (%s, %d) is not supported: replay takes EN10MB "
+			"(Ethernet), LINUX_SLL, LINUX_SLL2, RAW, IPV4 and IPV6", name,
+			dname ? dname : "unknown", desc ? desc : "no description", dlt);
+		pcap_close(p);
+		return NULL;
+	}
+	*rc = XS_EXIT_OK;
+	return p;
+}
+
+/* A read error after `rec` good records: one line, the record number. */
+static int read_error(const char *name, unsigned long long rec, const char *msg)
+{
+	/* libpcap reads one link type per file: a pcapng interface of
+	 * another type ends the replay there. */
+	if (strstr(msg, "different from the type of the first interface")) {
+		log_err("%s: record %llu: %s: replay takes one link type per file (the records "
+			"before were replayed)", name, rec + 1, msg);
+		return XS_EXIT_USAGE;
+	}
+	log_err("%s: record %llu: %s (the records before were replayed)", name, rec + 1, msg);
+	return XS_EXIT_FAIL;
+}
+
+/* --------------------------------------------------------------- all */
+
+static int replay_loop(struct replay *r, pcap_t *p)
+{
+	struct pcap_pkthdr *h;
+	const unsigned char *pkt;
+	unsigned long long rec = 0;
+	char msg[PCAP_ERRBUF_SIZE] = "";
+	int n, e = 0, rc;
+
+	while ((n = pcap_next_ex(p, &h, &pkt)) == 1) {
+		e = take(r, h, pkt, ++rec);
+		if (e)
+			break;
+	}
+	if (n == PCAP_ERROR)
+		snprintf(msg, sizeof(msg), "%s", pcap_geterr(p));
+	/* What was read is counted and written, also before an error. */
+	while (!e && r->heap.n)
+		e = release(r, heap_pop(&r->heap));
+	if (!e && r->have_bin)
+		e = flush(r);
+	rc = e;
+	if (n == PCAP_ERROR) {
+		n = read_error(r->name, rec, msg);
+		if (!rc)
+			rc = n;
+	}
+	if (!rc && r->rep.out->dropped)
+		rc = XS_EXIT_FAIL;
+	return rc;
+}
+
+int replay_file(const struct xs_config *cfg, const struct xs_replay_opts *o)
+{
+	struct xs_trie t4 = {}, t6 = {};
+	struct xs_loader l = {};
+	struct xs_output out = {};
+	struct replay r = { .o = o };
+	const char *slash;
+	char host[256], err[XS_ERR_LEN];
+	uint64_t run_ns, run_cnt;
+	pcap_t *p;
+	int rc, e;
+
+	r.name = strcmp(o->path, "-") ? o->path : "stdin";
+	p = open_capture(o->path, r.name, &rc);
+	if (!p)
+		return rc;
+	r.dlt = pcap_datalink(p);
+	r.interval = (tns)cfg->interval_ms * NSEC_PER_MSEC;
+	r.window = (tns)o->reorder_ms * NSEC_PER_MSEC;
+
+	if (o->host)
+		snprintf(host, sizeof(host), "%s", o->host);
+	else if (gethostname(host, sizeof(host)))
+		snprintf(host, sizeof(host), "localhost");
+	slash = strrchr(o->path, '/');
+	r.meta = (struct xs_rec_meta){
+		.host = host,
+		.ifname = o->ifname ? o->ifname : !strcmp(o->path, "-") ? "stdin" :
+			  slash ? slash + 1 : o->path,
+		.interval_s = cfg->interval_ms / 1000.0,
+	};
+
+	rc = XS_EXIT_FAIL;
+	e = run_prepare_tries(cfg, &t4, &t6, &r.kmem, libbpf_num_possible_cpus(), err,
+			      sizeof(err));
+	if (e) {
+		log_err("%s", err);
+		rc = e == -E2BIG ? XS_EXIT_USAGE : XS_EXIT_FAIL;
+		goto out_tries;
+	}
+	e = output_open(&out, cfg->output_file);
+	if (e) {
+		log_err("%s: cannot open for appending: %s", cfg->output_file, strerror(-e));
+		goto out_tries;
+	}
+	if (loader_open(&l, &t4, &t6, cfg->nranges, err, sizeof(err)) ||
+	    loader_load(&l, err, sizeof(err))) {
+		log_err("%s", err);
+		goto out_output;
+	}
+	e = drain_init(&r.d, loader_ctrs_fd(&l), loader_global_fd(&l), XS_SLOTS(cfg->nranges),
+		       l.ncpus);
+	if (e) {
+		log_err("allocating the drain buffers: %s", strerror(-e));
+		goto out_loader;
+	}
+	r.prog_fd = o->egress ? loader_tc_fd(&l) : loader_xdp_fd(&l);
+	r.prog = (struct xs_prog_stat){ .hook = o->egress ? "tc" : "xdp", .mode = "test_run" };
+	loader_prog_stats(r.prog_fd, &run_ns, &run_cnt, &r.prog.prog_id);
+	r.rep = (struct xs_report){ .out = &out, .cfg = cfg, .nslots = r.d.nslots };
+
+	rc = replay_loop(&r, p);
+
+	heap_free(&r.heap);
+	drain_free(&r.d);
+out_loader:
+	loader_close(&l);
+out_output:
+	output_close(&out);
+out_tries:
+	trie_free(&t4);
+	trie_free(&t6);
+	pcap_close(p);
+	return rc;
+}
