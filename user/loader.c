@@ -228,6 +228,17 @@ int loader_load(struct xs_loader *l, char *err, size_t errlen)
 	return 0;
 }
 
+int loader_load_one(struct xs_loader *l, int tc, char *err, size_t errlen)
+{
+	struct bpf_program *skip = tc ? l->skel->progs.xdpscope_xdp : l->skel->progs.xdpscope_tc;
+
+	if (bpf_program__set_autoload(skip, false)) {
+		snprintf(err, errlen, "%s: cannot leave out of the load", bpf_program__name(skip));
+		return -EINVAL;
+	}
+	return loader_load(l, err, errlen);
+}
+
 static int is_our_prog_id(uint32_t id, const char *name)
 {
 	struct bpf_prog_info info = {};

@@ -74,6 +74,11 @@ int loader_open(struct xs_loader *l, const struct xs_trie *t4, const struct xs_t
 /* Load without attaching (replay, tests). */
 int loader_load(struct xs_loader *l, char *err, size_t errlen);
 
+/* The same with one program only: TC if tc, else XDP (replay runs one;
+ * verifying the other would cost the time for nothing). The other's fd
+ * stays invalid. */
+int loader_load_one(struct xs_loader *l, int tc, char *err, size_t errlen);
+
 /* Refuse an interface that already carries our programs or pins. */
 int loader_check_free(const char *ifname, char *err, size_t errlen);
 
