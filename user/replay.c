@@ -15,7 +15,7 @@
  * Time. Bin k holds the frames with t0 + k*I <= t < t0 + (k+1)*I, where t0
  * is the first frame's timestamp in file order and I the interval, so bins
  * before the first frame have negative numbers. Frames wait in a reorder
- * buffer (a min-heap by timestamp, then record number) until the newest
+ * buffer (in order of timestamp, then record number) until the newest
  * timestamp seen is more than the reorder window ahead of theirs, so
  * disorder within the window lands in the right bins. A bin is written
  * when a frame of a later bin comes out, with ts = the end of the bin;
@@ -97,9 +97,11 @@ struct held {
 	unsigned char buf[];		/* struct xs_meta, then the frame */
 };
 
-struct heap {
-	struct held **v;
-	size_t n, cap;
+struct reorder {
+	struct held **fifo;		/* ring: frames that came in order */
+	size_t head, fifo_n, fifo_cap;
+	struct held **heap;		/* min-heap: frames that came out of order */
+	size_t heap_n, heap_cap;
 	uint64_t bytes;			/* of the frames held */
 };
 
@@ -117,7 +119,7 @@ struct replay {
 	struct xs_global extra;		/* refused frames counted as the program
 					 * would have (cumulative) */
 	int warned_late, warned_refused, write_failing;
-	struct heap heap;
+	struct reorder held;
 	struct xs_drain d;
 	struct xs_report rep;
 	struct xs_rec_meta meta;
@@ -149,8 +151,13 @@ static struct timespec to_timespec(tns t)
 	return ts;
 }
 
-/* ----------------------------------------------------- reorder heap */
+/* --------------------------------------------------- reorder buffer */
 
+/*
+ * Frames in (timestamp, record number) order. Most captures are in order,
+ * so a frame no older than the newest held goes to a FIFO, O(1); only the
+ * others go to a min-heap. The oldest frame is the older of the two heads.
+ */
 static int held_before(const struct held *a, const struct held *b)
 {
 	return a->ts < b->ts || (a->ts == b->ts && a->rec < b->rec);
@@ -161,54 +168,121 @@ static size_t held_size(const struct held *f)
 	return sizeof(*f) + sizeof(struct xs_meta) + f->len;
 }
 
-static int heap_push(struct heap *h, struct held *f)
+static int grow(struct held ***v, size_t *cap)
 {
-	size_t i, up;
+	size_t n = *cap ? *cap * 2 : 1024;
+	struct held **nv = realloc(*v, n * sizeof(*nv));
 
-	if (h->n == h->cap) {
-		size_t cap = h->cap ? h->cap * 2 : 1024;
-		struct held **v = realloc(h->v, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		h->v = v;
-		h->cap = cap;
-	}
-	for (i = h->n++; i; i = up) {
-		up = (i - 1) / 2;
-		if (!held_before(f, h->v[up]))
-			break;
-		h->v[i] = h->v[up];
-	}
-	h->v[i] = f;
-	h->bytes += held_size(f);
+	if (!nv)
+		return -ENOMEM;
+	*v = nv;
+	*cap = n;
 	return 0;
 }
 
-static struct held *heap_pop(struct heap *h)
+static struct held *fifo_at(const struct reorder *ro, size_t i)
 {
-	struct held *top = h->v[0], *last = h->v[--h->n];
-	size_t i = 0, c;
+	return ro->fifo[(ro->head + i) % ro->fifo_cap];
+}
 
-	while ((c = 2 * i + 1) < h->n) {
-		if (c + 1 < h->n && held_before(h->v[c + 1], h->v[c]))
-			c++;
-		if (!held_before(h->v[c], last))
+static int fifo_push(struct reorder *ro, struct held *f)
+{
+	size_t old = ro->fifo_cap, i;
+
+	if (ro->fifo_n == ro->fifo_cap) {
+		if (grow(&ro->fifo, &ro->fifo_cap))
+			return -ENOMEM;
+		/* Unwrap: the part before head moves behind the old end. */
+		for (i = 0; i < ro->head; i++)
+			ro->fifo[old + i] = ro->fifo[i];
+	}
+	ro->fifo[(ro->head + ro->fifo_n++) % ro->fifo_cap] = f;
+	return 0;
+}
+
+static int heap_push(struct reorder *ro, struct held *f)
+{
+	size_t i, up;
+
+	if (ro->heap_n == ro->heap_cap && grow(&ro->heap, &ro->heap_cap))
+		return -ENOMEM;
+	for (i = ro->heap_n++; i; i = up) {
+		up = (i - 1) / 2;
+		if (!held_before(f, ro->heap[up]))
 			break;
-		h->v[i] = h->v[c];
+		ro->heap[i] = ro->heap[up];
+	}
+	ro->heap[i] = f;
+	return 0;
+}
+
+static struct held *heap_pop(struct reorder *ro)
+{
+	struct held *top = ro->heap[0], *last = ro->heap[--ro->heap_n];
+	size_t i = 0, c, n = ro->heap_n;
+
+	while ((c = 2 * i + 1) < n) {
+		if (c + 1 < n && held_before(ro->heap[c + 1], ro->heap[c]))
+			c++;
+		if (!held_before(ro->heap[c], last))
+			break;
+		ro->heap[i] = ro->heap[c];
 		i = c;
 	}
-	h->v[i] = last;
-	h->bytes -= held_size(top);
+	ro->heap[i] = last;
 	return top;
 }
 
-static void heap_free(struct heap *h)
+static int reorder_push(struct reorder *ro, struct held *f)
 {
-	while (h->n)
-		free(h->v[--h->n]);
-	free(h->v);
-	memset(h, 0, sizeof(*h));
+	int e;
+
+	if (!ro->fifo_n || !held_before(f, fifo_at(ro, ro->fifo_n - 1)))
+		e = fifo_push(ro, f);
+	else
+		e = heap_push(ro, f);
+	if (!e)
+		ro->bytes += held_size(f);
+	return e;
+}
+
+/* The oldest frame held, or NULL. */
+static struct held *reorder_oldest(const struct reorder *ro)
+{
+	struct held *a = ro->fifo_n ? ro->fifo[ro->head] : NULL;
+	struct held *b = ro->heap_n ? ro->heap[0] : NULL;
+
+	if (!a || (b && held_before(b, a)))
+		return b;
+	return a;
+}
+
+static struct held *reorder_pop(struct reorder *ro)
+{
+	struct held *f = reorder_oldest(ro);
+
+	if (ro->fifo_n && f == ro->fifo[ro->head]) {
+		ro->head = (ro->head + 1) % ro->fifo_cap;
+		ro->fifo_n--;
+	} else {
+		heap_pop(ro);
+	}
+	ro->bytes -= held_size(f);
+	return f;
+}
+
+static size_t reorder_count(const struct reorder *ro)
+{
+	return ro->fifo_n + ro->heap_n;
+}
+
+static void reorder_free(struct reorder *ro)
+{
+	while (reorder_count(ro))
+		free(reorder_pop(ro));
+	free(ro->fifo);
+	free(ro->heap);
+	memset(ro, 0, sizeof(*ro));
 }
 
 /* ------------------------------------------------------ link layers */
@@ -443,7 +517,7 @@ static int take(struct replay *r, const struct pcap_pkthdr *h, const unsigned ch
 		unsigned long long rec)
 {
 	tns ts = (tns)h->ts.tv_sec * NSEC_PER_SEC + h->ts.tv_usec;
-	struct heap *hp = &r->heap;
+	struct reorder *ro = &r->held;
 	struct held *f;
 	int e;
 
@@ -454,14 +528,15 @@ static int take(struct replay *r, const struct pcap_pkthdr *h, const unsigned ch
 		r->newest = ts;
 	}
 	f = held_new(r, h, pkt, ts, rec);
-	if (!f || heap_push(hp, f)) {
+	if (!f || reorder_push(ro, f)) {
 		free(f);
 		log_err("%s: record %llu: out of memory", r->name, rec);
 		return XS_EXIT_FAIL;
 	}
-	while (hp->n && (r->newest - hp->v[0]->ts > r->window || hp->n > REORDER_MAX_FRAMES ||
-			 hp->bytes > REORDER_MAX_BYTES)) {
-		e = release(r, heap_pop(hp));
+	while ((f = reorder_oldest(ro)) &&
+	       (r->newest - f->ts > r->window || reorder_count(ro) > REORDER_MAX_FRAMES ||
+		ro->bytes > REORDER_MAX_BYTES)) {
+		e = release(r, reorder_pop(ro));
 		if (e)
 			return e;
 	}
@@ -550,8 +625,8 @@ static int replay_loop(struct replay *r, pcap_t *p)
 	if (n == PCAP_ERROR)
 		snprintf(msg, sizeof(msg), "%s", pcap_geterr(p));
 	/* What was read is counted and written, also before an error. */
-	while (!e && r->heap.n)
-		e = release(r, heap_pop(&r->heap));
+	while (!e && reorder_count(&r->held))
+		e = release(r, reorder_pop(&r->held));
 	if (!e && r->have_bin)
 		e = flush(r);
 	rc = e;
@@ -611,7 +686,7 @@ int replay_file(const struct xs_config *cfg, const struct xs_replay_opts *o)
 		goto out_tries;
 	}
 	if (loader_open(&l, &t4, &t6, cfg->nranges, err, sizeof(err)) ||
-	    loader_load(&l, err, sizeof(err))) {
+	    loader_load_one(&l, o->egress, err, sizeof(err))) {
 		log_err("%s", err);
 		goto out_output;
 	}
@@ -628,7 +703,7 @@ int replay_file(const struct xs_config *cfg, const struct xs_replay_opts *o)
 
 	rc = replay_loop(&r, p);
 
-	heap_free(&r.heap);
+	reorder_free(&r.held);
 	drain_free(&r.d);
 out_loader:
 	loader_close(&l);
