@@ -6,9 +6,14 @@
 
 Each SPEC is one packet: KIND,SRC,DST[,key=value...] with KIND one of
 tcp, udp, icmp, arp; keys: sport, dport, flags (tcp: S, SA, R, F, A, P
-combined, e.g. SA), len (pad the frame to this many bytes), count (repeat).
+combined, e.g. SA), len (pad the frame to this many bytes), count (repeat),
+cut (keep only this many bytes in the file; the record's original length
+stays the frame's), at (the packet's time in seconds after the capture's
+start, e.g. 0.5 or 94608000; default: where the previous packet left off),
+step (seconds from one packet to the next, default 1; e.g. 0.001).
 Addresses must be test addresses (198.18.0.0/15, 2001:db8::/32): this tool
 refuses others, since its output is meant to go on a test link.
+Timestamps start at 1700000000 s (2023-11-14) and have microseconds.
 Standard library only.
 """
 import ipaddress
@@ -68,20 +73,34 @@ def frame(kind, src, dst, opts):
     return pkt + b"\0" * max(0, want - len(pkt))
 
 
+def usec(text):
+    """Seconds as text ("1.2", "94608000") -> whole microseconds, exactly."""
+    whole, _, frac = text.partition(".")
+    if not whole.isdigit() or (frac and not frac.isdigit()) or len(frac) > 6:
+        sys.exit("gen-pcap: expected seconds with at most 6 decimals, got %r" % text)
+    return int(whole) * 1_000_000 + int(frac.ljust(6, "0") or 0)
+
+
 def main():
     if len(sys.argv) < 3:
         sys.exit(__doc__)
     out = [struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1)]
-    t = 1_700_000_000
+    start = 1_700_000_000 * 1_000_000
+    t = start
     for spec in sys.argv[2:]:
         parts = spec.split(",")
         if len(parts) < 3:
             sys.exit("gen-pcap: expected KIND,SRC,DST[,key=value...], got %r" % spec)
         opts = dict(p.split("=", 1) for p in parts[3:])
         f = frame(parts[0], parts[1], parts[2], opts)
+        cap = f[:int(opts["cut"])] if "cut" in opts else f
+        step = usec(opts.get("step", "1"))
+        if "at" in opts:
+            t = start + usec(opts["at"])
         for _ in range(int(opts.get("count", 1))):
-            out.append(struct.pack("<IIII", t, 0, len(f), len(f)) + f)
-            t += 1
+            out.append(struct.pack("<IIII", t // 1_000_000, t % 1_000_000, len(cap), len(f))
+                       + cap)
+            t += step
     with open(sys.argv[1], "wb") as fh:
         fh.write(b"".join(out))
 

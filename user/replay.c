@@ -114,6 +114,7 @@ struct replay {
 	tns t0, newest;			/* first timestamp in file order; the newest */
 	tns bin;			/* the bin being filled, when have_bin */
 	int started, have_bin;
+	int ts_u32;			/* classic pcap: seconds are unsigned 32-bit */
 	double gap_s;			/* capture time without frames before `bin` */
 	struct xs_replay_stat stat;	/* of the bin being filled */
 	struct xs_global extra;		/* refused frames counted as the program
@@ -516,7 +517,8 @@ static int release(struct replay *r, struct held *f)
 static int take(struct replay *r, const struct pcap_pkthdr *h, const unsigned char *pkt,
 		unsigned long long rec)
 {
-	tns ts = (tns)h->ts.tv_sec * NSEC_PER_SEC + h->ts.tv_usec;
+	tns sec = r->ts_u32 ? (tns)(uint32_t)h->ts.tv_sec : (tns)h->ts.tv_sec;
+	tns ts = sec * NSEC_PER_SEC + h->ts.tv_usec;
 	struct reorder *ro = &r->held;
 	struct held *f;
 	int e;
@@ -583,9 +585,13 @@ static pcap_t *open_capture(const char *path, const char *name, int *rc)
 		const char *dname = pcap_datalink_val_to_name(dlt);
 		const char *desc = pcap_datalink_val_to_description(dlt);
 
-		log_err("%s: link type %s (%s, %d) is not supported: replay takes EN10MB "
-			"(Ethernet), LINUX_SLL, LINUX_SLL2, RAW, IPV4 and IPV6", name,
-			dname ? dname : "unknown", desc ? desc : "no description", dlt);
+		if (dname)
+			log_err("%s: link type %d (%s, %s) is not supported: replay takes EN10MB "
+				"(Ethernet), LINUX_SLL, LINUX_SLL2, RAW, IPV4 and IPV6", name, dlt,
+				dname, desc ? desc : "no description");
+		else
+			log_err("%s: link type %d is not supported: replay takes EN10MB "
+				"(Ethernet), LINUX_SLL, LINUX_SLL2, RAW, IPV4 and IPV6", name, dlt);
 		pcap_close(p);
 		return NULL;
 	}
@@ -657,6 +663,9 @@ int replay_file(const struct xs_config *cfg, const struct xs_replay_opts *o)
 	if (!p)
 		return rc;
 	r.dlt = pcap_datalink(p);
+	/* libpcap hands a classic pcap's unsigned 32-bit seconds over
+	 * sign-extended: 0xffff0000 would be 1969, not 2106. */
+	r.ts_u32 = pcap_major_version(p) == 2;
 	r.interval = (tns)cfg->interval_ms * NSEC_PER_MSEC;
 	r.window = (tns)o->reorder_ms * NSEC_PER_MSEC;
 
