@@ -60,8 +60,8 @@ help:
 	@echo 'make e2e-test     only the netns/veth tests (root)'
 	@echo 'make bench        ns/packet and drain benchmarks (root)'
 	@echo 'make run IFACE=X  build and run xdpscope run -i X $$(ARGS)'
-	@echo 'make asan         the unit and bpf tests under AddressSanitizer'
-	@echo 'make valgrind     the unit and bpf tests under valgrind'
+	@echo 'make asan         unit and bpf tests, replays of every capture, under ASan'
+	@echo 'make valgrind     unit and bpf tests, replays of every capture, under valgrind'
 	@echo 'make install      install under $$(DESTDIR)$$(PREFIX)'
 	@echo 'make clean        remove build/'
 
@@ -150,9 +150,13 @@ asan:
 		$(patsubst $(BUILD)/%,build/asan/%,$(UNIT_TESTS) $(BPF_TESTS))
 	$(Q)ASAN_OPTIONS=detect_leaks=1 tests/run-tests.sh asan \
 		$(patsubst $(BUILD)/%,build/asan/%,$(UNIT_TESTS) $(BPF_TESTS))
+	$(Q)ASAN_OPTIONS=detect_leaks=1 tests/replay-captures.sh build/asan/xdpscope
 
 valgrind: all $(UNIT_TESTS) $(BPF_TESTS)
 	$(Q)VALGRIND=1 CK_FORK=no tests/run-tests.sh valgrind $(UNIT_TESTS) $(BPF_TESTS)
+	$(Q)tests/replay-captures.sh $(BUILD)/xdpscope valgrind -q --error-exitcode=99 \
+		--leak-check=full --errors-for-leak-kinds=definite \
+		--suppressions=tests/valgrind.supp
 
 PREFIX  ?= /usr/local
 install: all

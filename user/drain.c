@@ -78,6 +78,8 @@ int drain_read(struct xs_drain *d)
 	for (i = 0; i < d->nslots; i++)
 		counters_sum(&d->cur[i], (char *)d->buf + (size_t)i * d->ncpus * d->stride,
 			     d->ncpus, d->stride);
+	/* valgrind marks only one CPU's value of a per-CPU lookup as written. */
+	memset(gbuf, 0, sizeof(gbuf));
 	if (bpf_map_lookup_elem(d->global_fd, &zero, gbuf))
 		return -errno;
 	global_sum(&d->gcur, gbuf, d->ncpus, gstride);
