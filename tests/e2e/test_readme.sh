@@ -47,6 +47,58 @@ printf '{"ranges": [{"name": "a", "prefixes": ["198.18.0.0/24", "198.18.0.0/33"]
 got=$(cd "$TMP" && "$XDPSCOPE" check-config cfg.json 2>&1)
 check_eq "README error example" "$got" "$want"
 
+# same_records WANT GOT VOLATILE LABEL: the records of WANT and GOT agree in
+# order, fields, types and every value but the comma-separated VOLATILE
+# keys. Counts a pass or a failure.
+same_records() {
+	"$PYTHON" - "$@" <<'PY'
+import json, sys
+# Fields that differ from run to run; every other value must match.
+VOLATILE = set(sys.argv[3].split(","))
+
+def shape(v):
+    if isinstance(v, dict):
+        return {k: shape(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [shape(x) for x in v]
+    return type(v).__name__
+
+def strip(v):
+    if isinstance(v, dict):
+        return {k: strip(x) for k, x in v.items() if k not in VOLATILE}
+    if isinstance(v, list):
+        return [strip(x) for x in v]
+    return v
+
+want = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+got = [json.loads(l) for l in open(sys.argv[2]) if l.strip()]
+ok = True
+if len(want) != len(got):
+    print("FAIL: README %s has %d records, the daemon printed %d" % (sys.argv[4], len(want), len(got)))
+    ok = False
+for i, (w, g) in enumerate(zip(want, got)):
+    label = "%s %s" % (w.get("type"), w.get("range", ""))
+    if list(w) != list(g) or shape(w) != shape(g):
+        print("FAIL: README %s record %d (%s): fields or types differ from the daemon's"
+              % (sys.argv[4], i, label))
+        ok = False
+    elif strip(w) != strip(g):
+        print("FAIL: README %s record %d (%s): values differ:\n  readme %s\n  daemon %s"
+              % (sys.argv[4], i, label, json.dumps(strip(w)), json.dumps(strip(g))))
+        ok = False
+    else:
+        print("PASS: README %s record %d (%s) matches the daemon's" % (sys.argv[4], i, label))
+if not ok:
+    print("      daemon output:")
+    for l in open(sys.argv[2]):
+        print("      " + l.rstrip())
+sys.exit(0 if ok else 1)
+PY
+	local rc=$?
+	n_pass=$((n_pass + (rc == 0 ? 1 : 0)))
+	((rc == 0)) || n_fail=$((n_fail + 1))
+}
+
 # 4. The sample records: same traffic, same command, same records.
 lab_up || { fail "lab_up"; e2e_finish; }
 "$PYTHON" "$GEN" "$TMP/sample.pcap" "${SAMPLE_TRAFFIC[@]}"
@@ -69,53 +121,21 @@ if daemon_start readme "$NS_R" "$IF_R" --range 198.18.0.0/16=customer-a \
 	sleep 0.3
 	daemon_stop "$DPID" INT
 	block sample >"$TMP/readme-sample.ndjson"
-	"$PYTHON" - "$TMP/readme-sample.ndjson" "$DOUT" <<'PY'
-import json, sys
-# Fields that differ from run to run; every other value must match.
-VOLATILE = {"ts", "ifname", "interval_s", "pps", "bps", "drain_ms", "id", "kernel_mem"}
-
-def shape(v):
-    if isinstance(v, dict):
-        return {k: shape(x) for k, x in v.items()}
-    if isinstance(v, list):
-        return [shape(x) for x in v]
-    return type(v).__name__
-
-def strip(v):
-    if isinstance(v, dict):
-        return {k: strip(x) for k, x in v.items() if k not in VOLATILE}
-    if isinstance(v, list):
-        return [strip(x) for x in v]
-    return v
-
-want = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
-got = [json.loads(l) for l in open(sys.argv[2]) if l.strip()]
-ok = True
-if len(want) != len(got):
-    print("FAIL: README sample has %d records, the daemon printed %d" % (len(want), len(got)))
-    ok = False
-for i, (w, g) in enumerate(zip(want, got)):
-    label = "%s %s" % (w.get("type"), w.get("range", ""))
-    if list(w) != list(g) or shape(w) != shape(g):
-        print("FAIL: README sample record %d (%s): fields or types differ from the daemon's"
-              % (i, label))
-        ok = False
-    elif strip(w) != strip(g):
-        print("FAIL: README sample record %d (%s): values differ:\n  readme %s\n  daemon %s"
-              % (i, label, json.dumps(strip(w)), json.dumps(strip(g))))
-        ok = False
-    else:
-        print("PASS: README sample record %d (%s) matches the daemon's" % (i, label))
-if not ok:
-    print("      daemon output:")
-    for l in open(sys.argv[2]):
-        print("      " + l.rstrip())
-sys.exit(0 if ok else 1)
-PY
-	rc=$?
-	n_pass=$((n_pass + (rc == 0 ? 1 : 0)))
-	((rc == 0)) || n_fail=$((n_fail + 1))
+		same_records "$TMP/readme-sample.ndjson" "$DOUT" \
+		ts,ifname,interval_s,pps,bps,drain_ms,id,kernel_mem sample
 else
 	fail "daemon did not start"
+fi
+
+# 6. The replay example: the same capture through `xdpscope replay`, the
+# command the README shows; capture time makes ts and rates exact.
+cmd=$(sed -n '/^    xdpscope replay --range/,/sample.pcap$/p' "$README" | tr -d '\\\n' |
+	sed 's/^ *xdpscope //')
+block replay >"$TMP/readme-replay.ndjson"
+if [[ -n $cmd ]] && (cd "$TMP" && "$XDPSCOPE" $cmd >"$TMP/replay.out" 2>"$TMP/replay.err"); then
+	pass "README replay command runs: xdpscope $cmd"
+	same_records "$TMP/readme-replay.ndjson" "$TMP/replay.out" drain_ms,id,kernel_mem replay
+else
+	fail "README replay command '$cmd': $(cat "$TMP/replay.err" 2>/dev/null)"
 fi
 e2e_finish
