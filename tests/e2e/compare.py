@@ -129,6 +129,30 @@ def cap_bytes_under(cap, limit):
     return sum(int(k) * v for k, v in hist.items() if int(k) < limit)
 
 
+def check_sizes_flags_frags(n, agg, d, hist=None, strip=0):
+    """Size histogram, TCP flags and fragments of the range records against
+    the view d; with hist (frame size -> count, strip bytes of link header
+    not counted), the histogram bucket by bucket too."""
+    eq(f"{n}: size_hist adds up to pkts",
+       sum(range_sum(agg, "size_hist", b) for b, _ in SIZE_BUCKETS), range_sum(agg, "pkts"))
+    if hist is not None:
+        want = {b: 0 for b, _ in SIZE_BUCKETS}
+        for size, count in hist.items():
+            want[bucket_of(int(size) - strip)] += count
+        eq(f"{n}: size_hist == the capture's frame sizes, bucketed",
+           {b: range_sum(agg, "size_hist", b) for b, _ in SIZE_BUCKETS}, want)
+    tf = d["tcp_flags"]
+    eq(f"{n}: tcp_flags syn/synack/rst/fin",
+       tuple(range_sum(agg, "tcp_flags", k) for k in ("syn", "synack", "rst", "fin")),
+       (tf["syn_no_ack"], tf["syn_ack"], tf["rst"], tf["fin"]))
+    fr = d["fragments"]
+    # frags: IPv4 fragments (first and later) and IPv6 non-atomic fragments
+    # (first and later); atomic IPv6 fragments are whole packets.
+    eq(f"{n}: frags == ipv4_total + ipv6_fraghdr_first + ipv6_fraghdr_later",
+       range_sum(agg, "frags"),
+       fr["ipv4_total"] + fr["ipv6_fraghdr_first"] + fr["ipv6_fraghdr_later"])
+
+
 def cmd_pcap(a):
     gt = json.load(open(a.gt))
     cap = gt["captures"][a.capture]
@@ -223,29 +247,14 @@ def cmd_pcap(a):
                                                             names=("test6",)), v6)
     eq(f"{n}: summary dir.in pkts == range records", get(s, "dir", "in", "pkts"),
        range_sum(agg, "pkts", dirs=("in",)))
-    eq(f"{n}: size_hist adds up to pkts",
-       sum(range_sum(agg, "size_hist", b) for b, _ in SIZE_BUCKETS), range_sum(agg, "pkts"))
+    # Every frame a parsed IP packet in a range: the histogram is the
+    # capture's own size distribution (live: captured length).
+    hist = None
     if cap["non_ip"] == 0 and d["ip_packets_not_direct"] == 0 and l4["unparsed"]["packets"] == 0:
-        # Every frame is a parsed IP packet in a range: the histogram is the
-        # capture's own size distribution, bucketed (live: captured length).
         hist = cap.get("cap_len_hist") or cap["frame_len_hist"]
-        want = {b: 0 for b, _ in SIZE_BUCKETS}
-        for size, count in hist.items():
-            want[bucket_of(int(size))] += count
-        eq(f"{n}: size_hist == the capture's frame sizes, bucketed",
-           {b: range_sum(agg, "size_hist", b) for b, _ in SIZE_BUCKETS}, want)
+    check_sizes_flags_frags(n, agg, d, hist)
 
-    # --- TCP flags, fragments, cut L4 headers ---------------------------------
-    tf = d["tcp_flags"]
-    eq(f"{n}: tcp_flags syn/synack/rst/fin",
-       tuple(range_sum(agg, "tcp_flags", k) for k in ("syn", "synack", "rst", "fin")),
-       (tf["syn_no_ack"], tf["syn_ack"], tf["rst"], tf["fin"]))
-    fr = d["fragments"]
-    # frags: IPv4 fragments (first and later) and IPv6 non-atomic fragments
-    # (first and later); atomic IPv6 fragments are whole packets.
-    eq(f"{n}: frags == ipv4_total + ipv6_fraghdr_first + ipv6_fraghdr_later",
-       range_sum(agg, "frags"),
-       fr["ipv4_total"] + fr["ipv6_fraghdr_first"] + fr["ipv6_fraghdr_later"])
+    # --- cut L4 headers ---------------------------------------------------------
     inc = d["l4_header_incomplete"]
     eq(f"{n}: errors.tcp/udp == l4_header_incomplete tcp/udp",
        (get(s, "errors", "tcp"), get(s, "errors", "udp")), (inc["tcp"], inc["udp"]))
@@ -672,27 +681,13 @@ def cmd_replay_totals(a):
     eq(f"{n}: range all4/all6 in pkts == parsed IPv4/IPv6",
        (range_sum(agg, "pkts", dirs=("in",), names=("all4",)),
         range_sum(agg, "pkts", dirs=("in",), names=("all6",))), (v4, v6))
-    eq(f"{n}: size_hist adds up to pkts",
-       sum(range_sum(agg, "size_hist", b) for b, _ in SIZE_BUCKETS), range_sum(agg, "pkts"))
+    # Every frame a parsed IP packet: the histogram is the file's sizes by
+    # counted length (wire: frame.len; captured: cap_len), link header off.
+    hist = None
     if r.cap["non_ip"] == 0 and r.not_direct == 0 and l4["unparsed"]["packets"] == 0:
-        # Every frame a parsed IP packet: the histogram is the file's sizes
-        # by counted length (wire: frame.len; captured: cap_len).
         hist = r.cap["frame_len_hist"] if r.bkey == "bytes_wire" else \
             (r.cap.get("cap_len_hist") or r.cap["frame_len_hist"])
-        want = {b: 0 for b, _ in SIZE_BUCKETS}
-        for size, count in hist.items():
-            want[bucket_of(int(size) - r.hdr)] += count
-        eq(f"{n}: size_hist == the capture's frame sizes, bucketed",
-           {b: range_sum(agg, "size_hist", b) for b, _ in SIZE_BUCKETS}, want)
-    tf = d["tcp_flags"]
-    eq(f"{n}: tcp_flags syn/synack/rst/fin",
-       tuple(range_sum(agg, "tcp_flags", k) for k in ("syn", "synack", "rst", "fin")),
-       (tf["syn_no_ack"], tf["syn_ack"], tf["rst"], tf["fin"]))
-    fr = d["fragments"]
-    # As cmd_pcap: atomic IPv6 fragments are whole packets, not fragments.
-    eq(f"{n}: frags == ipv4_total + ipv6_fraghdr_first + ipv6_fraghdr_later",
-       range_sum(agg, "frags"),
-       fr["ipv4_total"] + fr["ipv6_fraghdr_first"] + fr["ipv6_fraghdr_later"])
+    check_sizes_flags_frags(n, agg, d, hist, r.hdr)
     replay_bins(r, recs, agg)
 
 
