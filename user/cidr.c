@@ -6,25 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cidr.h"
+#include "log.h"
 
 /* Longest input quoted back in a message: a whole prefix-list line pasted
  * by mistake must not push the rest of the message out of the buffer. */
 #define QUOTE_MAX 80
 #define QBUF (QUOTE_MAX * 4 + 8)	/* every byte escaped, quotes, "...", NUL */
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 /* `"s"` with quotes, backslashes and control bytes escaped, so that the
  * message stays one line whatever the input held. */

@@ -63,3 +63,14 @@ int log_vprint_lib(int level_is_debug, const char *fmt, va_list ap)
 	fputs("xdpscope: lib: ", stderr);
 	return vfprintf(stderr, fmt, ap);
 }
+
+void set_err(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err || !errlen)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}

@@ -8,6 +8,7 @@
 #define XS_LOG_H
 
 #include <stdarg.h>
+#include <stddef.h>
 
 extern int log_verbose;
 
@@ -16,6 +17,9 @@ void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int log_vprint_lib(int level_is_debug, const char *fmt, va_list ap);
+
+/* A lower layer's message into the caller's buffer (err may be NULL). */
+void set_err(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* Exit codes. */
 #define XS_EXIT_OK 0
