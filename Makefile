@@ -106,7 +106,7 @@ $(BUILD)/tests/%.o: tests/bpf/%.c $(BUILD)/xdpscope.skel.h | $(BUILD)/tests
 
 $(UNIT_TESTS): $(BUILD)/tests/%: $(BUILD)/tests/%.o $(BUILD)/libxscore.a
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(CHECK_LIBS) -ljansson -lm
+	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(CHECK_LIBS) -ljansson -lz -lm
 
 $(BPF_TESTS): $(BUILD)/tests/%: $(BUILD)/tests/%.o $(LOADER_OBJS) $(BUILD)/libxscore.a
 	$(call msg,LINK,$@)
