@@ -33,7 +33,7 @@ struct xs_frame {
  * A GSO skb at TC leaves as `pkts` wire packets: pkts - 1 full segments in
  * size bucket `bucket`, the last one in `last_bucket`. tcp_flags is 0
  * unless the TCP header was whole; l4_hdr is the TCP/UDP header length
- * that every segment repeats.
+ * that every segment repeats. Ports are those of a whole TCP/UDP header.
  */
 struct xs_acct {
 	__u64 bytes;
@@ -44,6 +44,9 @@ struct xs_acct {
 	__u32 frag;
 	__u32 tcp_flags;
 	__u32 l4_hdr;
+	__u16 sport;			/* host order, when has_ports */
+	__u16 dport;
+	__u32 has_ports;		/* a whole TCP/UDP header */
 	__u32 pad;
 };
 

@@ -78,4 +78,70 @@ struct {
 	__type(value, struct xs_global);
 } global_ctrs SEC(".maps");
 
+/*
+ * Sketch maps (include/xdpscope.h, Sketches): shared, mmap-able arrays
+ * holding two epochs back to back. Sizes come from the config.
+ */
+
+/* Lite tier: (epoch, slot) -> distinct-source hashes and pool page. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xs_sk_slot);
+} sk_slots SEC(".maps");
+
+/* Lite tier: ((epoch, slot), dimension) -> one top bucket. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xs_top_bucket);
+} top_lite SEC(".maps");
+
+/* Pages: ((epoch, page), dimension, bucket) -> Space-Saving top bucket. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xs_top_bucket);
+} top_pages SEC(".maps");
+
+/* Pages: (epoch, page) -> 2^p HyperLogLog registers, eight a u64. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} hll_regs SEC(".maps");
+
+/* Per CPU: (epoch, hash of slot, dimension, key) -> a set of staged counts. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, struct xs_stage_set);
+} top_stage SEC(".maps");
+
+/* Per CPU and epoch: keys seen once moved out of the stage. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, struct xs_sk_cpu);
+} sk_cpu SEC(".maps");
+
+/* Per epoch: pages handed out, refusals, lost races. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, struct xs_sk_ctl);
+} sk_ctl SEC(".maps");
+
 #endif /* XS_MAPS_H */

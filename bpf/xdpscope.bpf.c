@@ -2,7 +2,7 @@
 /*
  * xdpscope's BPF object: the XDP (ingress) and TC (egress) entry points.
  * Both hand the frame and the length to count to xs_handle(); the work is
- * in parse.h, classify.h and account.h. The verdict is always PASS/OK.
+ * in parse.h, classify.h, account.h and sketch.h. The verdict is always PASS/OK.
  */
 #include <linux/bpf.h>
 #include <linux/pkt_cls.h>
@@ -12,6 +12,7 @@
 #include "parse.h"
 #include "classify.h"
 #include "account.h"
+#include "sketch.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -65,16 +66,17 @@ static __always_inline void parse_l4(struct xs_cursor *c, struct xs_pkt *p,
 		}
 		a->tcp_flags = tcp[13];
 		a->l4_hdr = (tcp[12] >> 4) * 4;
-		return;
+		goto ports;
 	case IPPROTO_UDP:
 		a->l4class = XS_L4_UDP;
 		if (p->later_frag)
 			return;
-		if (!l4_whole(c, p, sizeof(struct udphdr)))
+		if (!l4_whole(c, p, sizeof(struct udphdr))) {
 			g->err_udp++;
-		else
-			a->l4_hdr = sizeof(struct udphdr);
-		return;
+			return;
+		}
+		a->l4_hdr = sizeof(struct udphdr);
+		goto ports;
 	case IPPROTO_ICMP:
 	case IPPROTO_ICMPV6:
 		/* ICMP in IPv6 or ICMPv6 in IPv4 is some other protocol. */
@@ -88,6 +90,65 @@ static __always_inline void parse_l4(struct xs_cursor *c, struct xs_pkt *p,
 		return;
 	default:
 		a->l4class = XS_L4_OTHER;
+	}
+	return;
+ports:
+	/* TCP and UDP both start with the source and destination ports. */
+	tcp = c->pos;
+	if ((void *)(tcp + 4) > c->data_end)
+		return;
+	a->sport = (__u16)tcp[0] << 8 | tcp[1];
+	a->dport = (__u16)tcp[2] << 8 | tcp[3];
+	a->has_ports = 1;
+}
+
+/* The sketch facts of a classified packet, then the sketches of its slots
+ * (the same slots as the counters; no sketch for unmatched traffic). */
+static __always_inline void sketch_pkt(const struct xs_pkt *p, const struct xs_acct *a,
+				       __u32 src, __u32 dst, struct xs_global *g)
+{
+	struct xs_skf f;
+	int r;
+
+	/* The words are the address bytes as loaded on this (little-endian)
+	 * machine, as userspace reads them back from the key bytes. */
+	if (p->family == 4) {
+		f.src_hi = 0;
+		f.dst_hi = 0;
+		f.src_lo = (__u64)p->saddr.v4 << 32 | 0xffff0000;
+		f.dst_lo = (__u64)p->daddr.v4 << 32 | 0xffff0000;
+		f.src_tag = xs_hash_addr(0, f.src_lo) | 1;
+		f.dst_tag = xs_hash_addr(0, f.dst_lo) | 1;
+	} else {
+		const __u32 *s6 = (const __u32 *)p->saddr.v6, *d6 = (const __u32 *)p->daddr.v6;
+
+		f.src_hi = (__u64)s6[1] << 32 | s6[0];
+		f.src_lo = (__u64)s6[3] << 32 | s6[2];
+		f.dst_hi = (__u64)d6[1] << 32 | d6[0];
+		f.dst_lo = (__u64)d6[3] << 32 | d6[2];
+		f.src_tag = xs_hash_addr(f.src_hi, f.src_lo) | 1;
+		f.dst_tag = xs_hash_addr(f.dst_hi, f.dst_lo) | 1;
+	}
+	f.bytes = a->bytes;
+	f.pkts = a->pkts;
+	f.epoch = xs_epoch & 1;
+	f.sport = a->sport;
+	f.dport = a->dport;
+	f.has_ports = a->has_ports;
+	f.pad = 0;
+	if (dst) {
+		r = sketch_slot(dst * XS_DIR_MAX + XS_DIR_IN, &f);
+		if (r < 0)
+			g->lookup_fail++;
+		else
+			g->top_dropped += r;
+	}
+	if (src && src != dst) {
+		r = sketch_slot(src * XS_DIR_MAX + XS_DIR_OUT, &f);
+		if (r < 0)
+			g->lookup_fail++;
+		else
+			g->top_dropped += r;
 	}
 }
 
@@ -151,6 +212,8 @@ static __always_inline void xs_handle(void *data, void *data_end, const struct x
 		g->lookup_fail++;
 	if (!src && !dst && account_slot(0, &a))
 		g->lookup_fail++;
+	if (sk_nslots && (src || dst))
+		sketch_pkt(&p, &a, src, dst, g);
 }
 
 SEC("xdp.frags")

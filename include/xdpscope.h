@@ -134,6 +134,8 @@ struct xs_global {
 	__u64 err_icmp;			/* ICMP/ICMPv6 header cut */
 	__u64 vlan_deep;		/* more than 2 VLAN tags (also in non_ip) */
 	__u64 lookup_fail;		/* counter slot lookups that failed */
+	__u64 top_dropped;		/* top-K counts of keys seen once, dropped
+					 * from a full stage (Sketches below) */
 };
 
 /*
@@ -188,6 +190,148 @@ struct xs_v6_cache_ent {
 	__u32 valid;
 };
 
+/*
+ * Sketches: distinct sources (HyperLogLog) and top-K candidates per (range,
+ * direction) and interval. All sketch maps are shared arrays (not per CPU:
+ * their memory does not grow with the CPU count), mmap-able, and hold two
+ * epochs back to back: the program writes the epoch named by the global
+ * xs_epoch; the daemon flips it, waits for a grace period, reads and
+ * clears the idle one. Element e of epoch E sits at E * (entries of one
+ * epoch) + e.
+ *
+ * Two tiers per (slot, epoch). The "lite" tier is always there and exact:
+ * struct xs_sk_slot keeps the hashes of up to XS_LITE_HASHES distinct
+ * sources, and one bucket of XS_TOP_WAYS top entries per tracked
+ * dimension. When one of them is full, the slot takes a page from a pool
+ * shared by all slots (sk_ctl.pages_used counts them out); from then on
+ * its sources go to the page's HyperLogLog registers and its keys to the
+ * page's top buckets. Userspace unions the tiers: the lite hashes go into
+ * the registers, and lite and page counts of a key add up (every packet
+ * lands in one tier per dimension). When the pool is empty the slot stays
+ * in the lite tier, flagged `full`: its distinct count is a lower bound.
+ *
+ * Page top buckets are Space-Saving summaries of XS_TOP_WAYS entries: a
+ * key not in a full bucket replaces the entry with the fewest packets and
+ * inherits its counts. Counts are never below the truth; a key's excess
+ * is at most the inherited count.
+ *
+ * Top counts are staged per CPU first: "top_stage" is a small per-CPU
+ * cache of (slot, dimension, key) -> packets and bytes of the epoch, in
+ * sets of XS_STAGE_WAYS entries picked by a hash. A hit adds with plain
+ * `+=` on the CPU's own cache line; a key not in its set takes the place
+ * of the entry with the fewest packets (of two with one packet, the older:
+ * way 0 is always the newest). The entry it replaces moves into the
+ * shared tiers (atomics). Only when a CPU has moved XS_FLUSH_BUDGET keys
+ * seen once in an epoch (a flood of new keys: spoofed sources, random
+ * ports) does it stop moving those of slots that have a page: such a
+ * packet is then counted in xs_global.top_dropped and nowhere else. So
+ * hot keys (the victim, port 80 of a flood) never bounce a shared cache
+ * line between CPUs, the keys of a spoofed flood soon cost one per-CPU
+ * set each and no shared write, and a key that comes back is in the
+ * stage, counted exactly, from its second packet on. Userspace adds what
+ * is still staged on every CPU. The stage is stats.stage_sets sets an epoch,
+ * whatever the number of ranges.
+ *
+ * One 64-bit hash of the source address feeds the HyperLogLog (index:
+ * top p bits; rank: leading zeros of the rest + 1) and the source's top
+ * tag; the destination gets its own hash. Port tags are the port itself.
+ */
+#ifndef MAX_SK_PAGES
+#define MAX_SK_PAGES (1U << 16)
+#endif
+#define XS_HLL_P_MIN 8
+#define XS_HLL_P_MAX 16
+#define XS_LITE_HASHES 6		/* exact distinct sources before a page */
+#define XS_TOP_WAYS 4			/* entries in a top bucket */
+#define XS_TOP_K_MAX 64
+
+enum xs_dim {
+	XS_DIM_SRC = 0,			/* source address */
+	XS_DIM_DST,			/* destination address */
+	XS_DIM_DPORT,			/* TCP/UDP destination port */
+	XS_DIM_SPORT,			/* TCP/UDP source port */
+	XS_DIM_MAX,
+};
+
+/* A top candidate. tag: the key's hash | 1 (addresses) or port | 1 << 32
+ * (ports); 0 is a free entry. key: the address (IPv4 as ::ffff:a.b.c.d),
+ * or the port in host order in key[0..1]; written after the tag is taken. */
+struct xs_top_ent {
+	__u64 tag;
+	__u64 pkts;
+	__u64 bytes;
+	__u8 key[16];
+};
+
+struct xs_top_bucket {
+	struct xs_top_ent ent[XS_TOP_WAYS];
+};
+
+/* The lite tier of one (slot, epoch). */
+struct xs_sk_slot {
+	__u64 hashes[XS_LITE_HASHES];	/* source hashes | 1, 0 = free */
+	__u64 page;			/* pool page + 1, 0 = none (u64: BPF's
+					 * cmpxchg takes 64 bits) */
+	__u64 full;			/* wanted a page, the pool was empty */
+};
+
+/* Sketch bookkeeping of one epoch (sk_ctl has one per epoch). */
+struct xs_sk_ctl {
+	__u64 pages_used;		/* pages handed out, may exceed the pool */
+	__u64 pool_empty;		/* updates refused a page */
+	__u64 races;			/* updates lost to a concurrent update */
+	__u64 pad;
+};
+
+#define XS_STAGE_SETS_MAX (1U << 20)	/* stage sets per CPU and epoch */
+#define XS_STAGE_WAYS 2
+#ifndef XS_FLUSH_BUDGET
+#define XS_FLUSH_BUDGET 65536		/* keys seen once a CPU moves an epoch */
+#endif
+
+/* Per CPU and epoch ("sk_cpu"): keys seen once moved out of the stage. */
+struct xs_sk_cpu {
+	__u64 flushed;
+};
+
+/* A staged count; tag, khi and klo as in xs_top_ent (khi, klo: key bytes
+ * 0..7 and 8..15); tag 0 is a free entry. */
+struct xs_top_stage {
+	__u64 tag;
+	__u64 khi;
+	__u64 klo;
+	__u64 bytes;
+	__u32 pkts;			/* moved out before it would wrap */
+	__u32 slotdim;			/* slot << 2 | dimension */
+};
+
+struct xs_stage_set {
+	struct xs_top_stage way[XS_STAGE_WAYS];
+};
+
+#define XS_TAG_PORT (1ULL << 32)
+
+/* 64-bit finalizer (MurmurHash3 fmix64): every input bit moves every
+ * output bit, which HyperLogLog's index and rank need. */
+static inline __u64 xs_mix64(__u64 x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	x *= 0xc4ceb9fe1a85ec53ULL;
+	x ^= x >> 33;
+	return x;
+}
+
+/* An address's hash from its 16 bytes as two native-endian words
+ * (IPv4 as ::ffff:a.b.c.d, so both families hash alike). hi goes in
+ * first: for IPv4 it is 0, the inner mix a constant, and one mix is
+ * left to do. */
+static inline __u64 xs_hash_addr(__u64 hi, __u64 lo)
+{
+	return xs_mix64(lo ^ xs_mix64(hi ^ 0x9e3779b97f4a7c15ULL));
+}
+
 #define XS_PROG_XDP "xdpscope_xdp"
 #define XS_PROG_TC "xdpscope_tc"
 
@@ -199,7 +343,7 @@ _Static_assert(__builtin_offsetof(struct xs_counters, other) ==
 _Static_assert(__builtin_offsetof(struct xs_counters, gt1518) -
 	       __builtin_offsetof(struct xs_counters, le64) ==
 	       XS_SIZE_GT1518 * sizeof(__u64), "size buckets in enum order");
-_Static_assert(sizeof(struct xs_global) == 18 * 8, "xs_global layout");
+_Static_assert(sizeof(struct xs_global) == 19 * 8, "xs_global layout");
 _Static_assert(sizeof(struct xs_meta) == 8, "xs_meta layout");
 _Static_assert(sizeof(struct xs_v6_cache_ent) == 24, "xs_v6_cache_ent layout");
 _Static_assert((XS_V6_CACHE_SIZE & (XS_V6_CACHE_SIZE - 1)) == 0, "cache size a power of 2");
@@ -207,6 +351,14 @@ _Static_assert(sizeof(struct xs_skip) == 24 && _Alignof(struct xs_skip) == 8, "x
 _Static_assert(__builtin_offsetof(struct xs_skip, next) == 8, "xs_skip next");
 _Static_assert(__builtin_offsetof(struct xs_skip, miss) == 12, "xs_skip miss");
 _Static_assert(__builtin_offsetof(struct xs_skip, len) == 16, "xs_skip len");
+_Static_assert(sizeof(struct xs_top_ent) == 40, "xs_top_ent layout");
+_Static_assert(sizeof(struct xs_top_bucket) == 160, "xs_top_bucket layout");
+_Static_assert(sizeof(struct xs_sk_slot) == 64, "xs_sk_slot layout");
+_Static_assert(__builtin_offsetof(struct xs_sk_slot, page) == 48, "xs_sk_slot page");
+_Static_assert(sizeof(struct xs_sk_ctl) == 32, "xs_sk_ctl layout");
+_Static_assert(sizeof(struct xs_top_stage) == 40, "xs_top_stage layout");
+_Static_assert(sizeof(struct xs_stage_set) == 80, "xs_stage_set layout");
+_Static_assert(XS_SLOTS(MAX_RANGES) <= (1U << 30), "slots fit slotdim");
 /* Range ids, node and skip indexes share an entry with the two flag bits. */
 _Static_assert(MAX_RANGES < XS_TRIE_SKIP, "range ids collide with XS_TRIE_SKIP");
 _Static_assert(MAX_TRIE_NODES <= XS_TRIE_SKIP, "node indexes collide with XS_TRIE_SKIP");

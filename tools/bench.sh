@@ -11,6 +11,10 @@ echo "== XDP program vs bare XDP_PASS under BPF_PROG_TEST_RUN (tools/bench_xdp.c
 for n in 10 10000; do
 	build/tools/bench_xdp "$largest" "$n"
 done
+echo "== the same on a spoofed flood: 10^6 SYNs from random sources, 1% from one heavy hitter"
+for n in 10 10000; do
+	build/tools/bench_xdp flood:1000000 "$n"
+done
 
 now() { date +%s.%N; }
 if build/xdpscope replay --help >/dev/null 2>&1; then

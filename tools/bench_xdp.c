@@ -6,7 +6,16 @@
  * programs run in the same process, interleaved, so the ratio is taken
  * under the same conditions. Figures only: no pass/fail.
  *
+ * "counters" is the program with sketches off, "full" with the default
+ * stats config (every sketch on), so full - counters is the sketches' cost.
+ *
  *   bench_xdp CAPTURE NRANGES [REPEAT (default 1000)]
+ *
+ * CAPTURE "flood:N" makes N TCP SYN frames in memory instead: random
+ * sources (a spoofed flood) to 198.18.0.10:80, and every 100th frame from
+ * one heavy hitter, 198.19.0.7. Then it also prints the sketches' accuracy
+ * on that traffic: uniq_src against the exact count, and the heavy
+ * hitter's top_src count against the truth.
  */
 #include <errno.h>
 #define PCAP_DONT_INCLUDE_PCAP_BPF_H /* its struct bpf_insn clashes with linux/bpf.h */
@@ -22,6 +31,7 @@
 #include "config.h"
 #include "drain.h"
 #include "loader.h"
+#include "skread.h"
 #include "trie.h"
 
 #define SAMPLE 50
@@ -111,6 +121,75 @@ static void make_ranges(struct xs_config *cfg, uint32_t nranges)
 	}
 }
 
+static uint64_t xorshift(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+/* Ethernet + IPv4 + TCP SYN, 60 bytes, checksums left 0 (nobody checks). */
+static void make_syn(unsigned char *f, uint32_t saddr, uint16_t sport)
+{
+	static const unsigned char tmpl[54] = {
+		0x02, 0, 0, 0, 0, 2, 0x02, 0, 0, 0, 0, 1, 0x08, 0x00,
+		0x45, 0, 0, 40, 0, 1, 0x40, 0, 64, 6, 0, 0, 0, 0, 0, 0, 198, 18, 0, 10,
+		0, 0, 0, 80, 0, 0, 0, 1, 0, 0, 0, 0, 0x50, 0x02, 0xff, 0xff, 0, 0, 0, 0,
+	};
+
+	memset(f, 0, 60);
+	memcpy(f, tmpl, sizeof(tmpl));
+	memcpy(f + 26, &saddr, 4);
+	f[34] = sport >> 8;
+	f[35] = sport;
+}
+
+#define HEAVY_SADDR 0x070013c6U	/* 198.19.0.7 as loaded on little-endian */
+
+static void make_flood(size_t n, struct frame **out, uint64_t *heavy)
+{
+	uint64_t seed = 0x9e3779b97f4a7c15ULL, r;
+	size_t i;
+
+	*out = calloc(n, sizeof(**out));
+	*heavy = 0;
+	for (i = 0; i < n; i++) {
+		(*out)[i].data = malloc(60);
+		(*out)[i].len = 60;
+		r = xorshift(&seed);
+		if (i % 100 == 50) {
+			make_syn((*out)[i].data, HEAVY_SADDR, 40000);
+			++*heavy;
+		} else {
+			make_syn((*out)[i].data, (uint32_t)r, 1024 + (r >> 40) % 60000);
+		}
+	}
+}
+
+/* Exact distinct sources of the flood (sort the addresses). */
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static uint64_t flood_distinct(const struct frame *f, size_t n)
+{
+	uint32_t *a = malloc(n * sizeof(*a));
+	uint64_t d = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		memcpy(&a[i], f[i].data + 26, 4);
+	qsort(a, n, sizeof(*a), cmp_u32);
+	for (i = 0; i < n; i++)
+		d += !i || a[i] != a[i - 1];
+	free(a);
+	return d;
+}
+
 static int bare_pass_prog(void)
 {
 	struct bpf_insn insns[] = {
@@ -148,15 +227,55 @@ static double now_ms(void)
 	return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
 }
 
+/* One pass of the flood through the full program, then its sketches
+ * against the truth. */
+static void flood_accuracy(struct xs_loader *l, const struct xs_sk_layout *sk,
+			   const struct frame *f, size_t n, uint64_t heavy)
+{
+	uint64_t exact = flood_distinct(f, n), max = 0, hh = 0;
+	struct xs_sk_epoch *e;
+	struct xs_skread r;
+	uint32_t slot, best = 0;
+	size_t i;
+
+	run_mix(loader_xdp_fd(l), f, n, 1);
+	e = loader_sk_flip(l, 0);
+	if (!e || skread_init(&r, sk))
+		return;
+	for (slot = 2; slot < sk->nslots; slot++) {
+		if (e->slots[slot].page || e->slots[slot].hashes[0]) {
+			skread_slot(&r, e, slot);
+			if (r.res.uniq_src > max) {
+				max = r.res.uniq_src;
+				best = slot;
+			}
+		}
+	}
+	skread_slot(&r, e, best);
+	for (i = 0; i < r.res.ntop[XS_DIM_SRC]; i++)
+		if (!memcmp(r.res.top[XS_DIM_SRC][i].key + 12, "\xc6\x13\x00\x07", 4))
+			hh = r.res.top[XS_DIM_SRC][i].pkts;
+	printf("sketch flood of %zu frames: uniq_src %llu, exact %llu, error %+.2f%%; heavy hitter "
+	       "(1%%) top_src %llu, exact %llu, overcount %.3f%% of the range's packets; %llu races\n",
+	       n, (unsigned long long)r.res.uniq_src, (unsigned long long)exact,
+	       100.0 * ((double)r.res.uniq_src - exact) / exact, (unsigned long long)hh,
+	       (unsigned long long)heavy, 100.0 * ((double)hh - heavy) / n,
+	       (unsigned long long)e->ctl->races);
+	loader_sk_clear(l, e);
+	skread_free(&r);
+}
+
 int main(int argc, char **argv)
 {
 	struct xs_trie t4 = {}, t6 = {};
-	struct xs_loader l;
+	struct xs_loader l, lc;
+	struct xs_sk_layout sk;
 	struct xs_config cfg;
+	uint64_t heavy = 0;
 	struct xs_drain d;
 	struct frame *frames;
 	char err[XS_ERR_LEN];
-	double bare = 0, full = 0, t0, drain_ms;
+	double bare = 0, ctrs = 0, full = 0, t0, drain_ms;
 	size_t n;
 	int nranges, repeat, bare_fd, i, rounds = 3;
 	const char *name;
@@ -168,7 +287,13 @@ int main(int argc, char **argv)
 	nranges = atoi(argv[2]);
 	repeat = argc > 3 ? atoi(argv[3]) : 1000;
 	name = strrchr(argv[1], '/') ? strrchr(argv[1], '/') + 1 : argv[1];
-	if (load_frames(argv[1], &frames, &n) || !n)
+	if (!strncmp(argv[1], "flood:", 6)) {
+		n = strtoul(argv[1] + 6, NULL, 10);
+		make_flood(n, &frames, &heavy);
+	} else if (load_frames(argv[1], &frames, &n)) {
+		return 1;
+	}
+	if (!n)
 		return 1;
 	config_init(&cfg);
 	make_ranges(&cfg, nranges);
@@ -176,11 +301,16 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bench: building tries failed\n");
 		return 1;
 	}
+	skread_layout(&sk, &cfg.stats, XS_SLOTS(cfg.nranges));
 	if (loader_open(&l, &t4, &t6, cfg.nranges, err, sizeof(err)) ||
-	    loader_load(&l, err, sizeof(err))) {
+	    loader_sketches(&l, &sk, err, sizeof(err)) || loader_load(&l, err, sizeof(err)) ||
+	    loader_open(&lc, &t4, &t6, cfg.nranges, err, sizeof(err)) ||
+	    loader_load(&lc, err, sizeof(err))) {
 		fprintf(stderr, "bench: %s\n", err);
 		return 1;
 	}
+	if (heavy)
+		flood_accuracy(&l, &sk, frames, n, heavy);
 	bare_fd = bare_pass_prog();
 	if (bare_fd < 0) {
 		fprintf(stderr, "bench: loading XDP_PASS: %s\n", strerror(errno));
@@ -199,13 +329,15 @@ int main(int argc, char **argv)
 	 */
 	for (i = 0; i < rounds; i++) {
 		bare += run_mix(bare_fd, frames, n, 1);
+		ctrs += run_mix(loader_xdp_fd(&lc), frames, n, 1);
 		full += run_mix(loader_xdp_fd(&l), frames, n, 1);
 	}
 	bare /= rounds;
+	ctrs /= rounds;
 	full /= rounds;
-	printf("xdp  %-16s ranges=%-5d frames=%zu repeat=1:      bare %5.1f ns/pkt, full %5.1f "
-	       "ns/pkt, +%.1f ns, ratio %.2f\n", name, nranges, n, bare, full, full - bare,
-	       full / bare);
+	printf("xdp  %-16s ranges=%-5d frames=%zu repeat=1:      bare %5.1f ns/pkt, counters "
+	       "%5.1f, full %5.1f ns/pkt (sketches +%.1f ns), ratio full/bare %.2f\n", name,
+	       nranges, n, bare, ctrs, full, full - ctrs, full / bare);
 	{
 		size_t step = n > SAMPLE ? n / SAMPLE : 1, k, m = 0;
 		struct frame *smp = calloc(SAMPLE + 1, sizeof(*smp));
@@ -213,15 +345,21 @@ int main(int argc, char **argv)
 		for (k = 0; k < n && m <= SAMPLE; k += step)
 			smp[m++] = frames[k];
 		bare = run_mix(bare_fd, smp, m, repeat);
+		ctrs = run_mix(loader_xdp_fd(&lc), smp, m, repeat);
 		full = run_mix(loader_xdp_fd(&l), smp, m, repeat);
-		printf("xdp  %-16s ranges=%-5d frames=%zu repeat=%d: bare %5.1f ns/pkt, full %5.1f "
-		       "ns/pkt, +%.1f ns, ratio %.2f\n", name, nranges, m, repeat, bare, full,
-		       full - bare, full / bare);
+		printf("xdp  %-16s ranges=%-5d frames=%zu repeat=%d: bare %5.1f ns/pkt, counters "
+		       "%5.1f, full %5.1f ns/pkt (sketches +%.1f ns), ratio full/bare %.2f\n", name,
+		       nranges, m, repeat, bare, ctrs, full, full - ctrs, full / bare);
 		free(smp);
 	}
-	printf("trie ranges=%d: v4 nodes %u, v6 nodes %u, v6 skips %u, kernel memory %.1f MiB\n",
+	printf("memory ranges=%d: v4 nodes %u, v6 nodes %u, v6 skips %u; kernel memory of the "
+	       "default config %.1f MiB (sketches %.1f MiB: %u pages, 2^%u registers, %u top "
+	       "buckets; the same on any CPU count), counters only %.1f MiB, on %d CPUs\n",
 	       nranges, t4.nnodes, t6.nnodes, t6.nskips,
-	       loader_kernel_mem(&l.sizes, l.ncpus) / 1048576.0);
+	       loader_kernel_mem(&l.sizes, l.ncpus) / 1048576.0,
+	       (loader_kernel_mem(&l.sizes, l.ncpus) - loader_kernel_mem(&lc.sizes, l.ncpus)) /
+		       1048576.0, sk.pages, sk.hll_p, sk.buckets,
+	       loader_kernel_mem(&lc.sizes, l.ncpus) / 1048576.0, l.ncpus);
 
 	if (drain_init(&d, loader_ctrs_fd(&l), loader_global_fd(&l), XS_SLOTS(cfg.nranges),
 		       l.ncpus)) {
@@ -240,6 +378,7 @@ int main(int argc, char **argv)
 	drain_free(&d);
 	close(bare_fd);
 	loader_close(&l);
+	loader_close(&lc);
 	trie_free(&t4);
 	trie_free(&t6);
 	config_free(&cfg);

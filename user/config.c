@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include "config.h"
 #include "xdpscope.h"
+#include "log.h"
 
 #define INTERVAL_MS_MIN 10
 #define INTERVAL_MS_MAX 3600000
@@ -32,20 +33,6 @@ struct xs_config_index {
 	size_t npfxs;
 	size_t nranges;		/* ranges[0 .. nranges) are in the tables */
 };
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 /* `"s"` with quotes, backslashes and control bytes escaped, so that the
  * message stays one line whatever the input held. */
@@ -300,6 +287,14 @@ void config_init(struct xs_config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->interval_ms = XS_DEFAULT_INTERVAL_MS;
 	cfg->max_kernel_mem = XS_DEFAULT_MAX_KERNEL_MEM;
+	cfg->stats = (struct xs_stats_cfg){
+		.enabled = 1,
+		.top_k = XS_STATS_TOP_K,
+		.dims = XS_STATS_ALL_DIMS,
+		.hll_precision = XS_STATS_HLL_P,
+		.top_buckets = XS_STATS_TOP_BUCKETS,
+		.stage_sets = XS_STATS_STAGE_SETS,
+	};
 }
 
 void config_free(struct xs_config *cfg)
@@ -912,6 +907,108 @@ static int load_output(struct jload *j, const json_t *v)
 	return 0;
 }
 
+const char *const config_dim_names[XS_DIM_MAX] = { "src", "dst", "dport", "sport" };
+
+int config_dim(const char *name)
+{
+	int i;
+
+	for (i = 0; i < XS_DIM_MAX; i++)
+		if (!strcmp(name, config_dim_names[i]))
+			return i;
+	return -1;
+}
+
+unsigned int config_pages(const struct xs_stats_cfg *st, uint32_t nslots)
+{
+	if (st->pages)
+		return st->pages;
+	return nslots < XS_STATS_PAGES_MAX ? nslots : XS_STATS_PAGES_MAX;
+}
+
+static int stats_uint(struct jload *j, const json_t *st, const char *key, long long lo,
+		      long long hi, int pow2, unsigned int *out)
+{
+	const json_t *v = json_object_get(st, key);
+	char path[JPATH_LEN], d[QBUF];
+	long long x;
+
+	if (!v)
+		return 0;
+	x = json_is_integer(v) ? json_integer_value(v) : lo - 1;
+	snprintf(path, sizeof(path), "$.stats.%s", key);
+	if (x < lo || x > hi || (pow2 && (x & (x - 1))))
+		return jfail(j, path, "expected an integer %lld..%lld%s, got %s", lo, hi,
+			     pow2 ? " and a power of 2" : "", describe(v, d, sizeof(d)));
+	*out = x;
+	return 0;
+}
+
+static int stats_bool(struct jload *j, const json_t *st, const char *key, int *out)
+{
+	const json_t *v = json_object_get(st, key);
+	char path[JPATH_LEN], d[QBUF];
+
+	if (!v)
+		return 0;
+	snprintf(path, sizeof(path), "$.stats.%s", key);
+	if (!json_is_boolean(v))
+		return jfail(j, path, "expected true or false, got %s", describe(v, d, sizeof(d)));
+	*out = json_is_true(v);
+	return 0;
+}
+
+static int load_stats(struct jload *j, const json_t *v)
+{
+	static const char *const keys[] = {
+		"enabled", "top_k", "top", "hll_precision", "top_buckets", "pages",
+		"stage_sets", "export_sketches", NULL
+	};
+	struct xs_stats_cfg *st = &j->cfg->stats;
+	char path[JPATH_LEN], d[QBUF];
+	const json_t *top, *t;
+	size_t i;
+	int ret, dim;
+
+	if (!json_is_object(v))
+		return jfail(j, "$.stats", "expected an object, got %s", describe(v, d, sizeof(d)));
+	ret = check_keys(j, v, "$.stats", keys);
+	if (!ret)
+		ret = stats_bool(j, v, "enabled", &st->enabled);
+	if (!ret)
+		ret = stats_bool(j, v, "export_sketches", &st->export_sketches);
+	if (!ret)
+		ret = stats_uint(j, v, "top_k", 1, XS_TOP_K_MAX, 0, &st->top_k);
+	if (!ret)
+		ret = stats_uint(j, v, "hll_precision", XS_HLL_P_MIN, XS_HLL_P_MAX, 0,
+				 &st->hll_precision);
+	if (!ret)
+		ret = stats_uint(j, v, "top_buckets", 1, 65536, 1, &st->top_buckets);
+	if (!ret)
+		ret = stats_uint(j, v, "pages", 1, MAX_SK_PAGES, 0, &st->pages);
+	if (!ret)
+		ret = stats_uint(j, v, "stage_sets", 64, XS_STAGE_SETS_MAX, 1, &st->stage_sets);
+	if (ret || !(top = json_object_get(v, "top")))
+		return ret;
+	if (!json_is_array(top))
+		return jfail(j, "$.stats.top",
+			     "expected an array of \"src\", \"dst\", \"dport\", \"sport\", got %s",
+			     describe(top, d, sizeof(d)));
+	st->dims = 0;
+	json_array_foreach(top, i, t) {
+		snprintf(path, sizeof(path), "$.stats.top[%zu]", i);
+		dim = json_is_string(t) ? config_dim(json_string_value(t)) : -1;
+		if (dim < 0)
+			return jfail(j, path, "expected \"src\", \"dst\", \"dport\" or \"sport\", got %s",
+				     describe(t, d, sizeof(d)));
+		if (st->dims & (1U << dim))
+			return jfail(j, path, "expected each dimension once, got %s twice",
+				     config_dim_names[dim]);
+		st->dims |= 1U << dim;
+	}
+	return 0;
+}
+
 static int load_range(struct jload *j, const json_t *v, size_t idx)
 {
 	static const char *const keys[] = { "name", "prefixes", NULL };
@@ -1014,7 +1111,7 @@ static int load_ranges_file(struct jload *j, const json_t *v)
 int config_load_json(struct xs_config *cfg, const char *path, char *err, size_t errlen)
 {
 	static const char *const keys[] = {
-		"interval_ms", "max_kernel_mem", "output", "ranges", "ranges_file", NULL
+		"interval_ms", "max_kernel_mem", "output", "ranges", "ranges_file", "stats", NULL
 	};
 	struct jload j = { .cfg = cfg, .file = path, .err = err, .errlen = errlen };
 	json_error_t jerr;
@@ -1051,6 +1148,8 @@ int config_load_json(struct xs_config *cfg, const char *path, char *err, size_t 
 		ret = load_max_kernel_mem(&j, v);
 	if (!ret && (v = json_object_get(root, "output")))
 		ret = load_output(&j, v);
+	if (!ret && (v = json_object_get(root, "stats")))
+		ret = load_stats(&j, v);
 	if (!ret && (v = json_object_get(root, "ranges")))
 		ret = load_ranges(&j, v);
 	if (!ret && (v = json_object_get(root, "ranges_file")))

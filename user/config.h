@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "cidr.h"
+#include "xdpscope.h"
 
 #define XS_ERR_LEN 512
 #define XS_NAME_MAX 128			/* bytes of a range name */
@@ -31,6 +32,25 @@ struct xs_range {
 
 struct xs_config_index;
 
+/* Sketch settings ("stats"). Defaults: XS_STATS_* below. */
+#define XS_STATS_TOP_K 10
+#define XS_STATS_HLL_P 14		/* 16384 registers, ~0.8% standard error */
+#define XS_STATS_TOP_BUCKETS 256	/* x XS_TOP_WAYS entries a page and dimension */
+#define XS_STATS_PAGES_MAX 256		/* default pool: one page a slot, at most this */
+#define XS_STATS_ALL_DIMS 0xf		/* src, dst, dport, sport */
+#define XS_STATS_STAGE_SETS 4096	/* x XS_STAGE_WAYS keys per CPU and epoch */
+
+struct xs_stats_cfg {
+	int enabled;			/* 0: counters only, no sketch maps */
+	unsigned int top_k;		/* 1..XS_TOP_K_MAX entries a list */
+	unsigned int dims;		/* bit (1 << enum xs_dim) per tracked dimension */
+	unsigned int hll_precision;	/* XS_HLL_P_MIN..XS_HLL_P_MAX */
+	unsigned int top_buckets;	/* power of 2, 1..65536 */
+	unsigned int pages;		/* pool pages an epoch; 0: the default */
+	unsigned int stage_sets;	/* per-CPU stage sets an epoch, power of 2 */
+	int export_sketches;		/* records carry the HLL registers */
+};
+
 struct xs_config {
 	unsigned int interval_ms;	/* 10 .. 3600000 */
 	struct xs_range *ranges;	/* range id = index + 1 */
@@ -38,6 +58,7 @@ struct xs_config {
 	size_t cap;
 	char *output_file;		/* NULL: stdout */
 	uint64_t max_kernel_mem;	/* bytes */
+	struct xs_stats_cfg stats;
 	char *source;			/* for messages: file the ranges came from */
 	struct xs_config_index *index;	/* private to config.c: name and prefix
 					 * lookups, rebuilt if ranges are added
@@ -56,7 +77,11 @@ void config_free(struct xs_config *cfg);
  * JSON config. Keys (all optional): interval_ms (integer), ranges (array of
  * {"name": string, "prefixes": [CIDR, ...]}), ranges_file (string, relative
  * to the config's directory), output: {"file": string}, max_kernel_mem
- * (integer bytes or a string with a K/M/G/T suffix, powers of 1024). Unknown
+ * (integer bytes or a string with a K/M/G/T suffix, powers of 1024), stats:
+ * {"enabled": bool, "top_k": 1..64, "top": ["src", "dst", "dport", "sport"],
+ * "hll_precision": 8..16, "top_buckets": power of 2, "pages": integer,
+ * "stage_sets": power of 2,
+ * "export_sketches": bool}. Unknown
  * keys are errors (a typo must not be silently ignored). Ranges are added in
  * file order, then those of ranges_file; a name seen before merges.
  */
@@ -93,5 +118,13 @@ int config_validate_empty_ok(const struct xs_config *cfg, char *err, size_t errl
 /* "256M", "1G", "1048576" -> bytes: digits, then at most one of K/M/G/T
  * (either case). 0 or -EINVAL, also on overflow. */
 int parse_size(const char *s, uint64_t *out);
+
+/* "src", "dst", "dport", "sport" -> enum xs_dim; -1 for anything else. */
+int config_dim(const char *name);
+extern const char *const config_dim_names[XS_DIM_MAX];
+
+/* Pool pages an epoch for `nslots` slots: stats.pages, or by default one
+ * a slot up to XS_STATS_PAGES_MAX. */
+unsigned int config_pages(const struct xs_stats_cfg *st, uint32_t nslots);
 
 #endif /* XS_CONFIG_H */

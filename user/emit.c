@@ -20,8 +20,10 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <arpa/inet.h>
 #include <jansson.h>
 #include "emit.h"
+#include "skread.h"
 
 /*
  * Key order is part of the record format: jansson >= 2.8 keeps insertion
@@ -250,8 +252,78 @@ static char *emit_line(json_t *rec, int err)
 	return line;
 }
 
+/* IPv4 as ::ffff:a.b.c.d becomes a.b.c.d. */
+static json_t *emit_addr(const uint8_t key[16])
+{
+	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+	char buf[INET6_ADDRSTRLEN];
+	int v4 = !memcmp(key, mapped, sizeof(mapped));
+
+	if (!inet_ntop(v4 ? AF_INET : AF_INET6, v4 ? key + 12 : key, buf, sizeof(buf)))
+		return NULL;
+	return json_string(buf);
+}
+
+static json_t *emit_top(const struct xs_top_item *it, size_t n, int dim)
+{
+	json_t *arr = json_array(), *o;
+	uint16_t port;
+	int err = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		o = json_object();
+		if (dim == XS_DIM_DPORT || dim == XS_DIM_SPORT) {
+			memcpy(&port, it[i].key, sizeof(port));
+			err |= json_object_set_new(o, "port", json_integer(port));
+		} else {
+			err |= json_object_set_new(o, "addr", emit_addr(it[i].key));
+		}
+		err |= json_object_set_new(o, "pkts", emit_uint(it[i].pkts));
+		err |= json_object_set_new(o, "bytes", emit_uint(it[i].bytes));
+		err |= json_array_append_new(arr, o);
+	}
+	if (err) {
+		json_decref(arr);
+		return NULL;
+	}
+	return arr;
+}
+
+static const char *const emit_top_names[XS_DIM_MAX] = {
+	"top_src", "top_dst", "top_dport", "top_sport",
+};
+
+static void emit_sketches(json_t *rec, const struct xs_sk_layout *l,
+			  const struct xs_sk_result *sk, int *err)
+{
+	json_t *h;
+	int d;
+
+	*err |= json_object_set_new(rec, "uniq_src", emit_uint(sk->uniq_src));
+	if (sk->uniq_lower_bound)
+		*err |= json_object_set_new(rec, "uniq_src_lower_bound", json_true());
+	for (d = 0; d < XS_DIM_MAX; d++)
+		if (l->dim_pos[d] >= 0)
+			*err |= json_object_set_new(rec, emit_top_names[d],
+						    emit_top(sk->top[d], sk->ntop[d], d));
+	if (l->export_sketches && sk->hll_b64) {
+		h = json_object();
+		*err |= json_object_set_new(h, "p", json_integer(l->hll_p));
+		*err |= json_object_set_new(h, "regs", json_string(sk->hll_b64));
+		*err |= json_object_set_new(rec, "hll", h);
+	}
+}
+
 char *emit_range(const struct xs_rec_meta *m, const char *range, int dir,
 		 const struct xs_counters *delta)
+{
+	return emit_range_sk(m, range, dir, delta, NULL, NULL);
+}
+
+char *emit_range_sk(const struct xs_rec_meta *m, const char *range, int dir,
+		    const struct xs_counters *delta, const struct xs_sk_layout *l,
+		    const struct xs_sk_result *sk)
 {
 	const __u64 *hist = &delta->le64;
 	uint64_t pkts, bytes;
@@ -284,6 +356,8 @@ char *emit_range(const struct xs_rec_meta *m, const char *range, int dir,
 	for (i = 0; i < XS_SIZE_MAX; i++)
 		err |= json_object_set_new(sizes, emit_size_names[i], emit_uint(hist[i]));
 	err |= json_object_set_new(rec, "size_hist", sizes);
+	if (l && sk)
+		emit_sketches(rec, l, sk, &err);
 
 	return emit_line(rec, err);
 }
@@ -371,6 +445,17 @@ char *emit_summary(const struct xs_rec_meta *m, const struct xs_summary *s)
 		err |= json_object_set_new(rec, "gap_s", emit_real(s->gap_s));
 	err |= json_object_set_new(rec, "programs", emit_programs(s));
 	err |= json_object_set_new(rec, "kernel_mem", emit_uint(s->kernel_mem));
+	if (s->sk_on) {
+		json_t *sk = json_object();
+
+		err |= json_object_set_new(sk, "pages", emit_uint(s->sk_pages));
+		err |= json_object_set_new(sk, "pages_used", emit_uint(s->sk_pages_used));
+		err |= json_object_set_new(sk, "pool_empty", emit_uint(s->sk_pool_empty));
+		err |= json_object_set_new(sk, "races", emit_uint(s->sk_races));
+		err |= json_object_set_new(sk, "dropped", emit_uint(g->top_dropped));
+		err |= json_object_set_new(sk, "torn", emit_uint(s->sk_torn));
+		err |= json_object_set_new(rec, "sketch", sk);
+	}
 	if (s->replay) {
 		json_t *rp = json_object();
 

@@ -55,6 +55,12 @@ struct xs_summary {
 	struct xs_prog_stat progs[2];
 	int nprogs;
 	uint64_t kernel_mem;		/* bytes of kernel memory in our maps */
+	int sk_on;			/* sketches on: the "sketch" object below */
+	uint64_t sk_pages;		/* pool pages an epoch */
+	uint64_t sk_pages_used;		/* pages slots asked for (may exceed sk_pages) */
+	uint64_t sk_pool_empty;		/* slots refused a page: uniq_src a lower bound */
+	uint64_t sk_races;		/* sketch updates lost to concurrent ones */
+	uint64_t sk_torn;		/* top entries dropped: key lost a race */
 	const struct xs_replay_stat *replay;	/* NULL: a live run */
 };
 
@@ -87,6 +93,19 @@ void format_rfc3339_ms(const struct timespec *ts, char *buf, size_t len);
 char *emit_range(const struct xs_rec_meta *m, const char *range, int dir,
 		 const struct xs_counters *delta);
 char *emit_summary(const struct xs_rec_meta *m, const struct xs_summary *s);
+
+/* emit_range() with the sketches of the slot after size_hist: "uniq_src",
+ * "uniq_src_lower_bound":true (only when the pool was empty), then
+ * "top_src", "top_dst" ([{"addr","pkts","bytes"}]), "top_dport",
+ * "top_sport" ([{"port","pkts","bytes"}]) for the tracked dimensions, and
+ * with export_sketches "hll":{"p","regs"} (hll_export()). l or sk NULL:
+ * none of these. The summary's "sketch" object: {"pages","pages_used",
+ * "pool_empty","races","dropped","torn"}. */
+struct xs_sk_layout;
+struct xs_sk_result;
+char *emit_range_sk(const struct xs_rec_meta *m, const char *range, int dir,
+		    const struct xs_counters *delta, const struct xs_sk_layout *l,
+		    const struct xs_sk_result *sk);
 
 struct xs_output {
 	int fd;

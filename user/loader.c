@@ -25,7 +25,8 @@
 
 const char *const loader_map_names[] = {
 	"range_ctrs", "global_ctrs", "v4_root", "v4_nodes", "v6_root", "v6_nodes", "v6_skip",
-	"v6_cache", NULL,
+	"v6_cache", "sk_slots", "top_lite", "top_pages", "hll_regs", "sk_ctl", "top_stage",
+	"sk_cpu", NULL,
 };
 
 static uint64_t round8(uint64_t n)
@@ -80,7 +81,19 @@ uint64_t loader_kernel_mem(const struct xs_sizes *s, int ncpus)
 	uint64_t cache = (uint64_t)XS_V6_CACHE_SIZE * round8(sizeof(struct xs_v6_cache_ent)) *
 			 ncpus;
 
-	return tries + ctrs + global + cache;
+	const struct xs_sk_layout *k = &s->sk;
+	uint64_t sk;
+
+	/* Sketches off: every sketch map is a one-element placeholder. */
+	if (k->nslots)
+		sk = 2 * (mmap_bytes(skread_slots_bytes(k)) + mmap_bytes(skread_lite_bytes(k)) +
+			  mmap_bytes(skread_pages_bytes(k)) + mmap_bytes(skread_regs_bytes(k))) +
+		     mmap_bytes(2 * sizeof(struct xs_sk_ctl)) +
+		     2ULL * k->stage_sets * sizeof(struct xs_stage_set) * ncpus;
+	else
+		sk = 5 * mmap_bytes(1) + sizeof(struct xs_stage_set) * ncpus;
+	sk += 2 * sizeof(struct xs_sk_cpu) * ncpus;
+	return tries + ctrs + global + cache + sk;
 }
 
 int loader_bpffs(char *err, size_t errlen)
@@ -173,7 +186,7 @@ int loader_open(struct xs_loader *l, const struct xs_trie *t4, const struct xs_t
 	int e;
 
 	memset(l, 0, sizeof(*l));
-	l->stats_fd = -1;
+	l->stats_fd = l->sync_fd = l->sync_inner_fd = -1;
 	l->ncpus = libbpf_num_possible_cpus();
 	if (l->ncpus <= 0) {
 		snprintf(err, errlen, "cannot count possible CPUs");
@@ -186,9 +199,13 @@ int loader_open(struct xs_loader *l, const struct xs_trie *t4, const struct xs_t
 		snprintf(err, errlen, "opening the BPF object: %s", strerror(e));
 		return -e;
 	}
-	e = bpf_map__set_max_entries(l->skel->maps.range_ctrs, XS_SLOTS(nranges));
+	/* The stage is per CPU: no need for its full size until sketches
+	 * are on (loader_sketches). */
+	e = bpf_map__set_max_entries(l->skel->maps.top_stage, 1);
+	if (!e)
+		e = bpf_map__set_max_entries(l->skel->maps.range_ctrs, XS_SLOTS(nranges));
 	if (e) {
-		snprintf(err, errlen, "sizing map range_ctrs: %s", strerror(-e));
+		snprintf(err, errlen, "sizing maps top_stage and range_ctrs: %s", strerror(-e));
 		goto fail;
 	}
 	l->v4_nodes_len = nodes_entries(t4->nnodes);
@@ -221,10 +238,201 @@ fail:
 	return e;
 }
 
+static int size_map(struct bpf_map *m, uint64_t entries, char *err, size_t errlen)
+{
+	int e;
+
+	if (!entries)
+		entries = 1;
+	if (entries > UINT32_MAX) {
+		snprintf(err, errlen, "map %s: %llu entries, expected at most %u (a smaller "
+			 "stats.pages, top_buckets or hll_precision)", bpf_map__name(m),
+			 (unsigned long long)entries, UINT32_MAX);
+		return -E2BIG;
+	}
+	e = bpf_map__set_max_entries(m, entries);
+	if (e)
+		snprintf(err, errlen, "sizing map %s: %s", bpf_map__name(m), strerror(-e));
+	return e;
+}
+
+int loader_sketches(struct xs_loader *l, const struct xs_sk_layout *sk, char *err,
+		    size_t errlen)
+{
+	struct xdpscope_bpf *k = l->skel;
+	int e, i;
+
+	l->sizes.sk = *sk;
+	if (!sk->nslots)
+		return 0;
+	e = size_map(k->maps.top_stage, 2ULL * sk->stage_sets, err, errlen);
+	if (!e)
+		e = size_map(k->maps.sk_slots, 2ULL * sk->nslots, err, errlen);
+	if (!e)
+		e = size_map(k->maps.top_lite, 2ULL * sk->nslots * sk->ndims, err, errlen);
+	if (!e)
+		e = size_map(k->maps.top_pages, 2ULL * sk->pages * sk->ndims * sk->buckets, err,
+			     errlen);
+	/* The program indexes registers, not words, in 32 bits. */
+	if (!e && (2ULL * sk->pages) << sk->hll_p > UINT32_MAX) {
+		snprintf(err, errlen, "stats: %u pages of 2^%u registers, expected fewer "
+			 "(a smaller stats.pages or hll_precision)", sk->pages, sk->hll_p);
+		e = -E2BIG;
+	}
+	if (!e)
+		e = size_map(k->maps.hll_regs, ((2ULL * sk->pages) << sk->hll_p) / 8, err, errlen);
+	if (e)
+		return e;
+	k->rodata->sk_nslots = sk->nslots;
+	k->rodata->sk_pages = sk->pages;
+	k->rodata->sk_hll_p = sk->hll_p;
+	k->rodata->sk_ndims = sk->ndims;
+	k->rodata->sk_bucket_bits = __builtin_ctz(sk->buckets);
+	k->rodata->sk_stage_bits = __builtin_ctz(sk->stage_sets);
+	for (i = 0; i < XS_DIM_MAX; i++)
+		k->rodata->sk_dim_pos[i] = sk->dim_pos[i];
+	return 0;
+}
+
+/* Map the sketch maps and make the grace-period helper: replacing the
+ * element of an array of maps returns only after synchronize_rcu()
+ * (kernel/bpf/syscall.c, maybe_wait_bpf_programs()), when every XDP and
+ * TC program that started before has finished. */
+static int sk_after_load(struct xs_loader *l, char *err, size_t errlen)
+{
+	const struct xs_sk_layout *sk = &l->sizes.sk;
+	struct bpf_map *maps[5] = { l->skel->maps.sk_slots, l->skel->maps.top_lite,
+				    l->skel->maps.top_pages, l->skel->maps.hll_regs,
+				    l->skel->maps.sk_ctl };
+	size_t half[5] = { skread_slots_bytes(sk), skread_lite_bytes(sk), skread_pages_bytes(sk),
+			   skread_regs_bytes(sk), sizeof(struct xs_sk_ctl) };
+	LIBBPF_OPTS(bpf_map_create_opts, mo);
+	char *m[5];
+	int i, ep;
+
+	for (i = 0; i < 5; i++) {
+		m[i] = NULL;
+		if (!half[i])		/* no dimension tracked: no top maps to read */
+			continue;
+		l->sk_lens[i] = mmap_bytes(2 * half[i]);
+		l->sk_maps[i] = mmap(NULL, l->sk_lens[i], PROT_READ | PROT_WRITE, MAP_SHARED,
+				     bpf_map__fd(maps[i]), 0);
+		if (l->sk_maps[i] == MAP_FAILED) {
+			l->sk_maps[i] = NULL;
+			snprintf(err, errlen, "mapping %s: %s", bpf_map__name(maps[i]),
+				 strerror(errno));
+			return -errno;
+		}
+		m[i] = l->sk_maps[i];
+	}
+	for (ep = 0; ep < 2; ep++)
+		l->sk_epoch[ep] = (struct xs_sk_epoch){
+			.slots = (void *)(m[0] + ep * half[0]),
+			.lite = (void *)(m[1] + ep * half[1]),
+			.pages = (void *)(m[2] + ep * half[2]),
+			.regs = (void *)(m[3] + ep * half[3]),
+			.ctl = (void *)(m[4] + ep * half[4]),
+		};
+	/* The epoch through our own mapping of .bss: when libxdp loads the
+	 * object, the skeleton's bss pointer still points at the copy it
+	 * was loaded from, not at the map. */
+	l->bss = mmap(NULL, mmap_bytes(sizeof(*l->skel->bss)), PROT_READ | PROT_WRITE,
+		      MAP_SHARED, bpf_map__fd(l->skel->maps.bss), 0);
+	if (l->bss == MAP_FAILED) {
+		l->bss = NULL;
+		snprintf(err, errlen, "mapping .bss: %s", strerror(errno));
+		return -errno;
+	}
+	l->stage_vals = calloc((size_t)sk->stage_sets * l->ncpus, sizeof(*l->stage_vals));
+	l->stage = calloc((size_t)sk->stage_sets * XS_STAGE_WAYS * l->ncpus, sizeof(*l->stage));
+	l->stage_keys = calloc(sk->stage_sets, sizeof(*l->stage_keys));
+	if (!l->stage_vals || !l->stage || !l->stage_keys) {
+		snprintf(err, errlen, "allocating the stage buffers: %s", strerror(ENOMEM));
+		return -ENOMEM;
+	}
+	l->sync_inner_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "xs_sync_inner", 4, 4, 1, NULL);
+	mo.inner_map_fd = l->sync_inner_fd;
+	if (l->sync_inner_fd >= 0)
+		l->sync_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY_OF_MAPS, "xs_sync", 4, 4, 1, &mo);
+	if (l->sync_inner_fd < 0 || l->sync_fd < 0)
+		return perm_hint(errno, err, errlen, "creating the epoch sync map");
+	return 0;
+}
+
+/* Every CPU's staged entries of `epoch`, into l->stage (sorted). */
+static int read_stage(struct xs_loader *l, uint32_t epoch, struct xs_sk_epoch *e)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	int fd = bpf_map__fd(l->skel->maps.top_stage);
+	uint32_t sets = l->sizes.sk.stage_sets, prev = epoch * sets - 1, out, count = sets, k;
+	size_t n = 0;
+	int c, w;
+
+	/* The batch starts after in_batch: the key before the epoch's first. */
+	if (bpf_map_lookup_batch(fd, epoch ? &prev : NULL, &out, l->stage_keys, l->stage_vals,
+				 &count, &opts) && errno != ENOENT)
+		return -errno;
+	for (k = 0; k < count; k++)
+		for (c = 0; c < l->ncpus; c++)
+			for (w = 0; w < XS_STAGE_WAYS; w++) {
+				const struct xs_top_stage *v =
+					&l->stage_vals[(size_t)k * l->ncpus + c].way[w];
+
+				if (v->tag)
+					l->stage[n++] = *v;
+			}
+	skread_sort_stage(l->stage, n);
+	e->stage = l->stage;
+	e->nstage = n;
+	return 0;
+}
+
+struct xs_sk_epoch *loader_sk_flip(struct xs_loader *l, int sync)
+{
+	uint32_t old, zero = 0;
+	int e;
+
+	if (!l->sizes.sk.nslots || !l->bss) {
+		errno = EINVAL;
+		return NULL;
+	}
+	old = l->bss->xs_epoch & 1;
+	__atomic_store_n(&l->bss->xs_epoch, old ^ 1, __ATOMIC_SEQ_CST);
+	if (sync && bpf_map_update_elem(l->sync_fd, &zero, &l->sync_inner_fd, BPF_ANY))
+		return NULL;
+	e = read_stage(l, old, &l->sk_epoch[old]);
+	if (e) {
+		errno = -e;
+		return NULL;
+	}
+	return &l->sk_epoch[old];
+}
+
+int loader_sk_clear(struct xs_loader *l, struct xs_sk_epoch *e)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	uint32_t sets = l->sizes.sk.stage_sets, epoch = e == &l->sk_epoch[1], count = sets, k;
+
+	skread_clear(&l->sizes.sk, e);
+	e->nstage = 0;
+	for (k = 0; k < sets; k++)
+		l->stage_keys[k] = epoch * sets + k;
+	memset(l->stage_vals, 0, (size_t)sets * l->ncpus * sizeof(*l->stage_vals));
+	if (bpf_map_update_batch(bpf_map__fd(l->skel->maps.top_stage), l->stage_keys,
+				 l->stage_vals, &count, &opts))
+		return -errno;
+	/* stage_vals is zero and larger than ncpus struct xs_sk_cpu. */
+	if (bpf_map_update_elem(bpf_map__fd(l->skel->maps.sk_cpu), &epoch, l->stage_vals, 0))
+		return -errno;
+	return 0;
+}
+
 int loader_load(struct xs_loader *l, char *err, size_t errlen)
 {
 	if (xdpscope_bpf__load(l->skel))
 		return perm_hint(errno, err, errlen, "loading the BPF object");
+	if (l->sizes.sk.nslots)
+		return sk_after_load(l, err, errlen);
 	return 0;
 }
 
@@ -486,6 +694,8 @@ int loader_attach(struct xs_loader *l, const char *ifname, enum xs_xdp_mode mode
 		return -ENODEV;
 	}
 	e = attach_xdp(l, mode, err, errlen);
+	if (!e && l->sizes.sk.nslots)	/* libxdp loaded the object */
+		e = sk_after_load(l, err, errlen);
 	if (!e && egress)
 		e = attach_tc(l, err, errlen);
 	if (!e)
@@ -495,6 +705,8 @@ int loader_attach(struct xs_loader *l, const char *ifname, enum xs_xdp_mode mode
 
 void loader_close(struct xs_loader *l)
 {
+	int i;
+
 	if (l->xdp_prog) {
 		if (l->xdp_attached) {
 			struct xdp_multiprog *mp = xdp_multiprog__get_from_ifindex(l->ifindex);
@@ -525,9 +737,21 @@ void loader_close(struct xs_loader *l)
 		munmap(l->v6_skip, l->v6_skip_len * sizeof(struct xs_skip));
 	if (l->stats_fd >= 0)
 		close(l->stats_fd);
+	for (i = 0; i < 5; i++)
+		if (l->sk_maps[i])
+			munmap(l->sk_maps[i], l->sk_lens[i]);
+	if (l->bss)
+		munmap(l->bss, mmap_bytes(sizeof(*l->bss)));
+	free(l->stage_vals);
+	free(l->stage);
+	free(l->stage_keys);
+	if (l->sync_fd >= 0)
+		close(l->sync_fd);
+	if (l->sync_inner_fd >= 0)
+		close(l->sync_inner_fd);
 	xdpscope_bpf__destroy(l->skel);
 	memset(l, 0, sizeof(*l));
-	l->stats_fd = -1;
+	l->stats_fd = l->sync_fd = l->sync_inner_fd = -1;
 }
 
 int loader_detach_ifname(const char *ifname, char *err, size_t errlen)

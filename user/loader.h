@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include "xdpscope.h"
 #include "trie.h"
+#include "skread.h"
 
 #define XS_PIN_ROOT "/sys/fs/bpf/xdpscope"
 #define XS_TC_HANDLE 0x5853		/* "XS": our egress filter */
@@ -31,6 +32,7 @@ struct xs_sizes {
 	uint32_t v4_nodes;
 	uint32_t v6_nodes;
 	uint32_t v6_skips;
+	struct xs_sk_layout sk;		/* sk.nslots 0: no sketches */
 };
 
 struct xdpscope_bpf;
@@ -54,13 +56,23 @@ struct xs_loader {
 	struct xs_skip *v6_skip;		/* mmap'd, v6_skip_len records */
 	size_t v6_skip_len;
 	int stats_fd;			/* BPF_ENABLE_STATS while >= 0 */
+	struct xs_sk_epoch sk_epoch[2];	/* mmap'd sketch maps, by epoch */
+	void *sk_maps[5];		/* the mappings, for munmap */
+	size_t sk_lens[5];
+	struct xs_stage_set *stage_vals; /* per-CPU values of one epoch's stage */
+	struct xs_top_stage *stage;	/* the staged entries collected from them */
+	uint32_t *stage_keys;
+	struct xdpscope_bpf__bss *bss;	/* mmap'd .bss: xs_epoch */
+	int sync_fd;			/* array of maps: an update waits a grace period */
+	int sync_inner_fd;
 };
 
 /* The map sizes a config with these tries needs (every field set). */
 void loader_sizes(struct xs_sizes *s, uint32_t nranges, const struct xs_trie *t4,
 		  const struct xs_trie *t6);
 
-/* Kernel memory the maps of `s` take on `ncpus` CPUs, in bytes. */
+/* Kernel memory the maps of `s` take on `ncpus` CPUs, in bytes (the
+ * sketch maps are shared: their part does not grow with ncpus). */
 uint64_t loader_kernel_mem(const struct xs_sizes *s, int ncpus);
 
 /* Make sure /sys/fs/bpf is a bpffs, mounting one if needed. */
@@ -70,6 +82,23 @@ int loader_bpffs(char *err, size_t errlen);
  * from the tries. Nothing is attached yet. */
 int loader_open(struct xs_loader *l, const struct xs_trie *t4, const struct xs_trie *t6,
 		uint32_t nranges, char *err, size_t errlen);
+
+/* Turn sketches on with this layout (skread_layout), between open and
+ * load. Without it the sketch maps stay placeholders and the program
+ * skips them. */
+int loader_sketches(struct xs_loader *l, const struct xs_sk_layout *sk, char *err,
+		    size_t errlen);
+
+/* End the active sketch epoch: flip xs_epoch, and unless `sync` is 0
+ * (no program can be running: replay) wait until no program still writes
+ * the old one. Returns the old epoch's regions, to read and clear, or
+ * NULL with errno. */
+struct xs_sk_epoch *loader_sk_flip(struct xs_loader *l, int sync);
+
+/* After the records of the epoch loader_sk_flip() returned: clear it (the
+ * shared maps and every CPU's stage), ready for its next turn. 0 or
+ * -errno. */
+int loader_sk_clear(struct xs_loader *l, struct xs_sk_epoch *e);
 
 /* Load without attaching (replay, tests). */
 int loader_load(struct xs_loader *l, char *err, size_t errlen);

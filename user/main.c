@@ -138,6 +138,8 @@ static void help_replay(void)
 	       "      --count-captured-bytes  bytes are the captured length, not the wire length\n"
 	       "      --reorder-window TIME hold frames this long (capture time) to put them in\n"
 	       "                            timestamp order: 1s (default), 0 to 3600s\n"
+	       "      --whole               one interval for the whole capture, whatever its\n"
+	       "                            span (ts: its newest frame, interval_s: its span)\n"
 	       "      --ifname NAME         \"ifname\" in records (default: FILE's basename)\n"
 	       "      --max-kernel-mem SIZE refuse configs needing more (default 256M)\n"
 	       "      --host NAME           host name in records (default: hostname)\n"
@@ -147,6 +149,7 @@ static void help_replay(void)
 	       "Examples:\n"
 	       "  xdpscope replay capture.pcap\n"
 	       "  xdpscope replay --range 198.18.0.0/24=customer-a -t 10s capture.pcapng\n"
+	       "  xdpscope replay --whole --range 0.0.0.0/0=all4 attack.pcap\n"
 	       "  tcpdump -i eth0 -w - | xdpscope replay -c /etc/xdpscope.json -\n");
 }
 
@@ -404,6 +407,9 @@ static int replay_opt(int c, void *own)
 	case 'I':
 		ro->ifname = optarg;
 		return 0;
+	case 'A':
+		ro->whole = 1;
+		return 0;
 	default:
 		return -1;
 	}
@@ -417,6 +423,7 @@ static int cmd_replay(int argc, char **argv)
 		{ "count-captured-bytes", no_argument, NULL, 'C' },
 		{ "reorder-window", required_argument, NULL, 'W' },
 		{ "ifname", required_argument, NULL, 'I' },
+		{ "whole", no_argument, NULL, 'A' },
 		{}
 	};
 	struct xs_replay_opts ro = { .reorder_ms = 1000 };

@@ -112,6 +112,8 @@ struct replay {
 	int prog_fd;
 	tns interval, window;		/* ns */
 	tns t0, newest;			/* first timestamp in file order; the newest */
+	tns oldest;			/* the oldest timestamp (--whole) */
+	int whole;			/* one interval: the whole capture */
 	tns bin;			/* the bin being filled, when have_bin */
 	int started, have_bin;
 	int ts_u32;			/* classic pcap: seconds are unsigned 32-bit */
@@ -123,6 +125,7 @@ struct replay {
 	struct reorder held;
 	struct xs_drain d;
 	struct xs_report rep;
+	struct xs_loader *l;
 	struct xs_rec_meta meta;
 	struct xs_prog_stat prog;
 	uint64_t kmem;
@@ -461,11 +464,23 @@ static int flush(struct replay *r)
 		log_err("%s: reading the counter maps: %s", r->name, strerror(-e));
 		return XS_EXIT_FAIL;
 	}
+	/* Every test run has returned: no program writes the old epoch. */
+	e = run_sketches_flip(r->l, &r->rep, 0);
+	if (e) {
+		log_err("%s: ending the sketch epoch: %s", r->name, strerror(-e));
+		return XS_EXIT_FAIL;
+	}
 	sum[0] = r->d.gcur;
 	sum[1] = r->extra;
 	global_sum(&r->d.gcur, sum, 2, sizeof(sum[0]));
 
-	m.ts = to_timespec(r->t0 + (r->bin + 1) * r->interval);
+	if (r->whole) {
+		/* The interval is the capture: it ends at its newest frame. */
+		m.ts = to_timespec(r->newest);
+		m.interval_s = (double)(r->newest - r->oldest) / NSEC_PER_SEC;
+	} else {
+		m.ts = to_timespec(r->t0 + (r->bin + 1) * r->interval);
+	}
 	s.drain_ms = (b.tv_sec - a.tv_sec) * 1e3 + (b.tv_nsec - a.tv_nsec) / 1e6;
 	s.gap_s = r->gap_s;
 	s.progs[0] = r->prog;
@@ -477,6 +492,11 @@ static int flush(struct replay *r)
 		log_err("%s: records not written: %s (counted in missed.records_dropped)",
 			r->rep.out->path ? r->rep.out->path : "stdout", strerror(-e));
 	r->write_failing = e != 0;
+	e = run_sketches_done(r->l, &r->rep);
+	if (e) {
+		log_err("%s: clearing the sketch epoch: %s", r->name, strerror(-e));
+		return XS_EXIT_FAIL;
+	}
 	drain_commit(&r->d);
 	memset(&r->stat, 0, sizeof(r->stat));
 	r->gap_s = 0;
@@ -487,7 +507,7 @@ static int flush(struct replay *r)
  * that was written already) and through the program. Frees f. */
 static int release(struct replay *r, struct held *f)
 {
-	tns k = floor_div(f->ts - r->t0, r->interval);
+	tns k = r->whole ? 0 : floor_div(f->ts - r->t0, r->interval);
 	int e = 0;
 
 	if (!r->have_bin) {
@@ -524,11 +544,13 @@ static int take(struct replay *r, const struct pcap_pkthdr *h, const unsigned ch
 	int e;
 
 	if (!r->started) {
-		r->t0 = r->newest = ts;
+		r->t0 = r->newest = r->oldest = ts;
 		r->started = 1;
 	} else if (ts > r->newest) {
 		r->newest = ts;
 	}
+	if (ts < r->oldest)
+		r->oldest = ts;
 	f = held_new(r, h, pkt, ts, rec);
 	if (!f || reorder_push(ro, f)) {
 		free(f);
@@ -650,6 +672,8 @@ int replay_file(const struct xs_config *cfg, const struct xs_replay_opts *o)
 {
 	struct xs_trie t4 = {}, t6 = {};
 	struct xs_loader l = {};
+	struct xs_skread skr = {};
+	struct xs_sk_layout sk;
 	struct xs_output out = {};
 	struct replay r = { .o = o };
 	const char *slash;
@@ -667,7 +691,8 @@ int replay_file(const struct xs_config *cfg, const struct xs_replay_opts *o)
 	 * sign-extended: 0xffff0000 would be 1969, not 2106. */
 	r.ts_u32 = pcap_major_version(p) == 2;
 	r.interval = (tns)cfg->interval_ms * NSEC_PER_MSEC;
-	r.window = (tns)o->reorder_ms * NSEC_PER_MSEC;
+	r.window = o->whole ? 0 : (tns)o->reorder_ms * NSEC_PER_MSEC;
+	r.whole = o->whole;
 
 	if (o->host)
 		snprintf(host, sizeof(host), "%s", o->host);
@@ -694,10 +719,12 @@ int replay_file(const struct xs_config *cfg, const struct xs_replay_opts *o)
 		log_err("%s: cannot open for appending: %s", cfg->output_file, strerror(-e));
 		goto out_tries;
 	}
+	skread_layout(&sk, &cfg->stats, XS_SLOTS(cfg->nranges));
 	if (loader_open(&l, &t4, &t6, cfg->nranges, err, sizeof(err)) ||
+	    loader_sketches(&l, &sk, err, sizeof(err)) ||
 	    loader_load_one(&l, o->egress, err, sizeof(err))) {
 		log_err("%s", err);
-		goto out_output;
+		goto out_loader;
 	}
 	e = drain_init(&r.d, loader_ctrs_fd(&l), loader_global_fd(&l), XS_SLOTS(cfg->nranges),
 		       l.ncpus);
@@ -709,14 +736,24 @@ int replay_file(const struct xs_config *cfg, const struct xs_replay_opts *o)
 	r.prog = (struct xs_prog_stat){ .hook = o->egress ? "tc" : "xdp", .mode = "test_run" };
 	loader_prog_stats(r.prog_fd, &run_ns, &run_cnt, &r.prog.prog_id);
 	r.rep = (struct xs_report){ .out = &out, .cfg = cfg, .nslots = r.d.nslots };
+	if (sk.nslots) {
+		e = skread_init(&skr, &sk);
+		if (e) {
+			log_err("allocating the sketch buffers: %s", strerror(-e));
+			goto out_drain;
+		}
+		r.rep.sk = &skr;
+	}
+	r.l = &l;
 
 	rc = replay_loop(&r, p);
 
 	reorder_free(&r.held);
+out_drain:
+	skread_free(&skr);
 	drain_free(&r.d);
 out_loader:
 	loader_close(&l);
-out_output:
 	output_close(&out);
 out_tries:
 	trie_free(&t4);

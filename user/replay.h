@@ -18,6 +18,7 @@ struct xs_replay_opts {
 	int egress;			/* run the TC program instead of XDP */
 	int count_captured;		/* bytes = captured length, not wire length */
 	unsigned int reorder_ms;	/* reorder window, capture time */
+	int whole;			/* one interval for the whole capture */
 };
 
 /* Replay o->path with the ranges and interval of cfg, records to

@@ -34,6 +34,14 @@ int report_interval(struct xs_report *r, const struct xs_rec_meta *m,
 	s->ranges_active = 0;
 	s->in_pkts = s->in_bytes = s->out_pkts = s->out_bytes = 0;
 	global_delta(&s->g, gcur, gprev);
+	s->sk_on = r->sk && r->ske;
+	if (s->sk_on) {
+		s->sk_pages = r->sk->l.pages;
+		s->sk_pages_used = r->ske->ctl->pages_used;
+		s->sk_pool_empty = r->ske->ctl->pool_empty;
+		s->sk_races = r->ske->ctl->races;
+		s->sk_torn = 0;
+	}
 	counters_delta(&s->unmatched, &cur[0], &prev[0]);
 
 	for (slot = XS_DIR_MAX; slot < r->nslots; slot++) {
@@ -51,6 +59,12 @@ int report_interval(struct xs_report *r, const struct xs_rec_meta *m,
 		} else {
 			s->out_pkts += counters_pkts(&d);
 			s->out_bytes += counters_bytes(&d);
+		}
+		if (r->sk && r->ske && !skread_slot(r->sk, r->ske, slot)) {
+			s->sk_torn += r->sk->res.torn;
+			write_line(r, emit_range_sk(m, r->cfg->ranges[range - 1].name, dir, &d,
+						    &r->sk->l, &r->sk->res), &err);
+			continue;
 		}
 		write_line(r, emit_range(m, r->cfg->ranges[range - 1].name, dir, &d), &err);
 	}

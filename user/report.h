@@ -10,12 +10,15 @@
 #include <stdint.h>
 #include "config.h"
 #include "emit.h"
+#include "skread.h"
 
 struct xs_report {
 	struct xs_output *out;
 	const struct xs_config *cfg;	/* range names: cfg->ranges[id - 1].name */
 	uint32_t nslots;
 	uint64_t write_errors;		/* failed writes reported so far */
+	struct xs_skread *sk;		/* NULL: no sketches */
+	struct xs_sk_epoch *ske;	/* the interval's epoch, set by the caller */
 };
 
 /*

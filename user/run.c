@@ -60,6 +60,7 @@ int run_prepare_tries(const struct xs_config *cfg, struct xs_trie *t4, struct xs
 		return e;
 	}
 	loader_sizes(&sz, cfg->nranges, t4, t6);
+	skread_layout(&sz.sk, &cfg->stats, XS_SLOTS(cfg->nranges));
 	*kernel_mem = loader_kernel_mem(&sz, ncpus);
 	if (*kernel_mem > cfg->max_kernel_mem) {
 		snprintf(err, errlen, "%s: the config needs %.1f MiB of kernel memory, over the "
@@ -69,6 +70,24 @@ int run_prepare_tries(const struct xs_config *cfg, struct xs_trie *t4, struct xs
 		return -E2BIG;
 	}
 	return 0;
+}
+
+int run_sketches_flip(struct xs_loader *l, struct xs_report *rep, int sync)
+{
+	if (!rep->sk)
+		return 0;
+	rep->ske = loader_sk_flip(l, sync);
+	return rep->ske ? 0 : -errno;
+}
+
+int run_sketches_done(struct xs_loader *l, struct xs_report *rep)
+{
+	int e = 0;
+
+	if (rep->sk && rep->ske)
+		e = loader_sk_clear(l, rep->ske);
+	rep->ske = NULL;
+	return e;
 }
 
 static double ts_diff(const struct timespec *a, const struct timespec *b)
@@ -139,6 +158,8 @@ int run_daemon(struct xs_config *cfg, const struct xs_run_opts *o)
 	struct xs_drain d = {};
 	struct xs_output out = {};
 	struct xs_report rep = {};
+	struct xs_skread skr = {};
+	struct xs_sk_layout sk;
 	struct prog_track pt[2] = {};
 	const char *modes[2];
 	char host[256], err[XS_ERR_LEN];
@@ -170,10 +191,13 @@ int run_daemon(struct xs_config *cfg, const struct xs_run_opts *o)
 		log_err("%s", err);
 		goto out_output;
 	}
+	skread_layout(&sk, &cfg->stats, XS_SLOTS(cfg->nranges));
 	e = loader_open(&l, &t4, &t6, cfg->nranges, err, sizeof(err));
+	if (!e)
+		e = loader_sketches(&l, &sk, err, sizeof(err));
 	if (e) {
 		log_err("%s", err);
-		goto out_output;
+		goto out_loader;
 	}
 	e = loader_attach(&l, o->ifname, o->xdp_mode, o->egress, err, sizeof(err));
 	if (e) {
@@ -207,6 +231,14 @@ int run_daemon(struct xs_config *cfg, const struct xs_run_opts *o)
 		fill_prog_stats(&tmp, pt, nprogs, modes, 0);
 	}
 	rep = (struct xs_report){ .out = &out, .cfg = cfg, .nslots = d.nslots };
+	if (sk.nslots) {
+		e = skread_init(&skr, &sk);
+		if (e) {
+			log_err("allocating the sketch buffers: %s", strerror(-e));
+			goto out_drain;
+		}
+		rep.sk = &skr;
+	}
 
 	clock_gettime(CLOCK_MONOTONIC, &last);
 	next = last;
@@ -235,9 +267,14 @@ int run_daemon(struct xs_config *cfg, const struct xs_run_opts *o)
 			next = t0;
 		}
 		e = drain_read(&d);
-		clock_gettime(CLOCK_MONOTONIC, &t1);
 		if (e) {
 			log_err("%s: reading the counter maps: %s", o->ifname, strerror(-e));
+			goto out_drain;
+		}
+		e = run_sketches_flip(&l, &rep, 1);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		if (e) {
+			log_err("%s: ending the sketch epoch: %s", o->ifname, strerror(-e));
 			goto out_drain;
 		}
 		now = t0;
@@ -252,6 +289,11 @@ int run_daemon(struct xs_config *cfg, const struct xs_run_opts *o)
 			log_err("%s: records not written: %s (counted in missed.records_dropped)",
 				cfg->output_file ? cfg->output_file : "stdout", strerror(-e));
 		write_failing = e != 0;
+		e = run_sketches_done(&l, &rep);
+		if (e) {
+			log_err("%s: clearing the sketch epoch: %s", o->ifname, strerror(-e));
+			goto out_drain;
+		}
 		drain_commit(&d);
 		late = 0;
 		last = now;
@@ -262,6 +304,7 @@ int run_daemon(struct xs_config *cfg, const struct xs_run_opts *o)
 	}
 	rc = XS_EXIT_OK;
 out_drain:
+	skread_free(&skr);
 	drain_free(&d);
 out_loader:
 	loader_close(&l);

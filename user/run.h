@@ -4,6 +4,7 @@
 
 #include "config.h"
 #include "loader.h"
+#include "report.h"
 
 struct xs_run_opts {
 	const char *ifname;
@@ -22,5 +23,12 @@ int run_daemon(struct xs_config *cfg, const struct xs_run_opts *o);
  * by run, replay and check-config. Prints nothing; 0 or -errno with err. */
 int run_prepare_tries(const struct xs_config *cfg, struct xs_trie *t4, struct xs_trie *t6,
 		      uint64_t *kernel_mem, int ncpus, char *err, size_t errlen);
+
+/* The interval's sketches for the report: end the epoch (loader_sk_flip)
+ * and point rep->ske at it; after the report, clear it with
+ * run_sketches_done() (loader_sk_clear). No-ops when sketches are off.
+ * 0 or -errno. */
+int run_sketches_flip(struct xs_loader *l, struct xs_report *rep, int sync);
+int run_sketches_done(struct xs_loader *l, struct xs_report *rep);
 
 #endif /* XS_RUN_H */

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "config.h"
+#include "skread.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -176,6 +177,56 @@ START_TEST(test_json_defaults)
 }
 END_TEST
 
+START_TEST(test_json_stats)
+{
+	const char *path = write_file("cfg.json",
+				      "{\"stats\": {\"top_k\": 64, \"top\": [\"dport\", \"src\"],"
+				      " \"hll_precision\": 8, \"top_buckets\": 1, \"pages\": 3,"
+				      " \"stage_sets\": 64, \"export_sketches\": true,"
+				      " \"enabled\": true}}");
+	struct xs_sk_layout l;
+
+	ck_assert_msg(config_load_json(&cfg, path, err, sizeof(err)) == 0, "err '%s'", err);
+	ck_assert_int_eq(cfg.stats.enabled, 1);
+	ck_assert_uint_eq(cfg.stats.top_k, 64);
+	ck_assert_uint_eq(cfg.stats.dims, 1U << XS_DIM_DPORT | 1U << XS_DIM_SRC);
+	ck_assert_uint_eq(cfg.stats.hll_precision, 8);
+	ck_assert_uint_eq(cfg.stats.top_buckets, 1);
+	ck_assert_uint_eq(cfg.stats.pages, 3);
+	ck_assert_uint_eq(cfg.stats.stage_sets, 64);
+	ck_assert_int_eq(cfg.stats.export_sketches, 1);
+
+	/* The kernel layout: tracked dimensions in enum order, others -1. */
+	skread_layout(&l, &cfg.stats, 10);
+	ck_assert_uint_eq(l.nslots, 10);
+	ck_assert_uint_eq(l.pages, 3);
+	ck_assert_uint_eq(l.ndims, 2);
+	ck_assert_int_eq(l.dim_pos[XS_DIM_SRC], 0);
+	ck_assert_int_eq(l.dim_pos[XS_DIM_DST], -1);
+	ck_assert_int_eq(l.dim_pos[XS_DIM_DPORT], 1);
+	ck_assert_int_eq(l.dim_pos[XS_DIM_SPORT], -1);
+	config_free(&cfg);
+
+	/* Defaults: on, every dimension, one page a slot up to the cap. */
+	config_init(&cfg);
+	ck_assert_int_eq(cfg.stats.enabled, 1);
+	ck_assert_uint_eq(cfg.stats.dims, XS_STATS_ALL_DIMS);
+	ck_assert_uint_eq(cfg.stats.top_k, XS_STATS_TOP_K);
+	ck_assert_uint_eq(cfg.stats.hll_precision, XS_STATS_HLL_P);
+	ck_assert_uint_eq(config_pages(&cfg.stats, 22), 22);
+	ck_assert_uint_eq(config_pages(&cfg.stats, 20002), XS_STATS_PAGES_MAX);
+	cfg.stats.enabled = 0;
+	skread_layout(&l, &cfg.stats, 22);
+	ck_assert_uint_eq(l.nslots, 0);
+	config_free(&cfg);
+
+	path = write_file("cfg2.json", "{\"stats\": {\"top\": []}}");
+	config_init(&cfg);
+	ck_assert_int_eq(config_load_json(&cfg, path, err, sizeof(err)), 0);
+	ck_assert_uint_eq(cfg.stats.dims, 0);
+}
+END_TEST
+
 START_TEST(test_json_limits)
 {
 	const char *path = write_file("cfg.json",
@@ -234,10 +285,40 @@ static const struct json_bad_row json_bad_rows[] = {
 
 	{ "{\"intervall_ms\": 1000}", -EINVAL,
 	  ": $.intervall_ms: unknown key (expected one of: interval_ms, max_kernel_mem, output, "
-	  "ranges, ranges_file)" },
+	  "ranges, ranges_file, stats)" },
 	{ "{\"a b\": 1}", -EINVAL,
 	  ": $[\"a b\"]: unknown key (expected one of: interval_ms, max_kernel_mem, output, "
-	  "ranges, ranges_file)" },
+	  "ranges, ranges_file, stats)" },
+	{ "{\"stats\": 1}", -EINVAL, ": $.stats: expected an object, got 1" },
+	{ "{\"stats\": {\"topk\": 1}}", -EINVAL,
+	  ": $.stats.topk: unknown key (expected one of: enabled, top_k, top, hll_precision, "
+	  "top_buckets, pages, stage_sets, export_sketches)" },
+	{ "{\"stats\": {\"top_k\": 0}}", -EINVAL,
+	  ": $.stats.top_k: expected an integer 1..64, got 0" },
+	{ "{\"stats\": {\"top_k\": 65}}", -EINVAL,
+	  ": $.stats.top_k: expected an integer 1..64, got 65" },
+	{ "{\"stats\": {\"top_k\": \"10\"}}", -EINVAL,
+	  ": $.stats.top_k: expected an integer 1..64, got \"10\"" },
+	{ "{\"stats\": {\"hll_precision\": 17}}", -EINVAL,
+	  ": $.stats.hll_precision: expected an integer 8..16, got 17" },
+	{ "{\"stats\": {\"hll_precision\": 7}}", -EINVAL,
+	  ": $.stats.hll_precision: expected an integer 8..16, got 7" },
+	{ "{\"stats\": {\"top_buckets\": 3}}", -EINVAL,
+	  ": $.stats.top_buckets: expected an integer 1..65536 and a power of 2, got 3" },
+	{ "{\"stats\": {\"stage_sets\": 32}}", -EINVAL,
+	  ": $.stats.stage_sets: expected an integer 64..1048576 and a power of 2, got 32" },
+	{ "{\"stats\": {\"pages\": 0}}", -EINVAL,
+	  ": $.stats.pages: expected an integer 1..65536, got 0" },
+	{ "{\"stats\": {\"export_sketches\": 1}}", -EINVAL,
+	  ": $.stats.export_sketches: expected true or false, got 1" },
+	{ "{\"stats\": {\"enabled\": \"no\"}}", -EINVAL,
+	  ": $.stats.enabled: expected true or false, got \"no\"" },
+	{ "{\"stats\": {\"top\": \"src\"}}", -EINVAL,
+	  ": $.stats.top: expected an array of \"src\", \"dst\", \"dport\", \"sport\", got \"src\"" },
+	{ "{\"stats\": {\"top\": [\"src\", \"proto\"]}}", -EINVAL,
+	  ": $.stats.top[1]: expected \"src\", \"dst\", \"dport\" or \"sport\", got \"proto\"" },
+	{ "{\"stats\": {\"top\": [\"dst\", \"dst\"]}}", -EINVAL,
+	  ": $.stats.top[1]: expected each dimension once, got dst twice" },
 	{ "{\"output\": {\"path\": \"x\"}}", -EINVAL,
 	  ": $.output.path: unknown key (expected one of: file)" },
 	{ "{\"ranges\": [{\"name\": \"a\", \"prefixes\": [\"198.18.0.0/24\"], \"prefix\": 1}]}",
@@ -960,6 +1041,7 @@ static Suite *config_suite(void)
 	tcase_add_unchecked_fixture(tc, tmpdir_create, tmpdir_remove);
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_json_good);
+	tcase_add_test(tc, test_json_stats);
 	tcase_add_test(tc, test_json_defaults);
 	tcase_add_test(tc, test_json_limits);
 	tcase_add_test(tc, test_json_dedup_in_range);

@@ -103,7 +103,7 @@ START_TEST(test_global_sum)
 	for (i = 0; i < GLOBAL_WORDS; i++)
 		ck_assert_msg(word(&out, i) == (i + 1) * 10, "global word %zu = %llu", i,
 			      (unsigned long long)word(&out, i));
-	ck_assert_uint_eq(out.lookup_fail, GLOBAL_WORDS * 10);
+	ck_assert_uint_eq(out.top_dropped, GLOBAL_WORDS * 10);
 	free(buf);
 }
 END_TEST

@@ -1,0 +1,380 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Sketches of one (range, direction) slot: distinct sources and top-K
+ * candidates, in the epoch userspace marked active (include/xdpscope.h,
+ * Sketches, for the layout and the two tiers). The maps are shared by all
+ * CPUs, so every write that could meet another CPU's is atomic: counts are
+ * atomic adds, taking a free entry or a register raise is a cmpxchg. A
+ * cmpxchg that keeps losing gives up and counts the update in `races`.
+ *
+ * Sizes are rodata set by the loader: sk_nslots 0 turns sketches off, and
+ * a dimension whose sk_dim_pos is negative is not tracked (the verifier
+ * drops its code).
+ */
+#ifndef XS_SKETCH_H
+#define XS_SKETCH_H
+
+#include "maps.h"
+
+const volatile __u32 sk_nslots = 0;		/* slots of one epoch; 0: off */
+const volatile __u32 sk_pages = 0;		/* pool pages of one epoch */
+const volatile __u32 sk_hll_p = 14;		/* registers: 2^p a page */
+const volatile __u32 sk_ndims = 0;		/* tracked dimensions */
+const volatile __u32 sk_bucket_bits = 8;	/* top buckets a page and dimension: 2^bits */
+const volatile __u32 sk_stage_bits = 13;	/* stage sets an epoch: 2^bits */
+const volatile __s32 sk_dim_pos[XS_DIM_MAX] = { -1, -1, -1, -1 };
+
+/* The epoch the program writes; userspace flips it (xs_epoch & 1). */
+volatile __u32 xs_epoch = 0;
+
+#define XS_CAS_TRIES 3
+
+/* What the sketches need of a packet. Addresses are the 16 bytes as two
+ * native-endian words, IPv4 as ::ffff:a.b.c.d; tags are xs_hash_addr | 1. */
+struct xs_skf {
+	__u64 src_hi, src_lo, dst_hi, dst_lo;
+	__u64 src_tag, dst_tag;
+	__u64 bytes;
+	__u32 pkts;
+	__u32 epoch;
+	__u32 sport, dport;		/* host order, when has_ports */
+	__u32 has_ports;
+	__u32 pad;
+};
+
+/* Leading zeros of a nonzero u64 (BPF has no clz instruction). */
+static __always_inline __u32 clz64(__u64 w)
+{
+	__u32 n = 0;
+
+	if (!(w >> 32)) {
+		n += 32;
+		w <<= 32;
+	}
+	if (!(w >> 48)) {
+		n += 16;
+		w <<= 16;
+	}
+	if (!(w >> 56)) {
+		n += 8;
+		w <<= 8;
+	}
+	if (!(w >> 60)) {
+		n += 4;
+		w <<= 4;
+	}
+	if (!(w >> 62)) {
+		n += 2;
+		w <<= 2;
+	}
+	if (!(w >> 63))
+		n += 1;
+	return n;
+}
+
+/* Raise register (hash's top p bits) of a page to the hash's rank: a
+ * monotone max, so a lost race can only leave a lower register, and the
+ * cmpxchg retries until ours is in or a larger one is. */
+static __always_inline void hll_add(__u32 page, __u64 h, const struct xs_skf *f)
+{
+	__u32 p = sk_hll_p & 31, reg, idx, sh, i;
+	__u64 w = h << p, rank, v, nv, old;
+	__u64 *word;
+
+	reg = h >> (64 - p);
+	rank = w ? clz64(w) + 1 : 65 - p;
+	idx = (((f->epoch * sk_pages + page) << p) + reg) >> 3;
+	word = bpf_map_lookup_elem(&hll_regs, &idx);
+	if (!word)
+		return;
+	sh = (reg & 7) * 8;
+	v = *word;
+	for (i = 0; i < XS_CAS_TRIES; i++) {
+		if (((v >> sh) & 0xff) >= rank)
+			return;
+		nv = (v & ~(0xffULL << sh)) | rank << sh;
+		old = __sync_val_compare_and_swap(word, v, nv);
+		if (old == v)
+			return;
+		v = old;
+	}
+	if (((v >> sh) & 0xff) < rank) {
+		__u32 epoch = f->epoch;
+		struct xs_sk_ctl *ctl = bpf_map_lookup_elem(&sk_ctl, &epoch);
+
+		if (ctl)
+			__sync_fetch_and_add(&ctl->races, 1);
+	}
+}
+
+/* Lite distinct sources: 0 when h is (now) in the list, 1 when full. */
+static __always_inline int lite_add(struct xs_sk_slot *s, __u64 h)
+{
+	__u64 old;
+	int i;
+
+#pragma unroll
+	for (i = 0; i < XS_LITE_HASHES; i++)
+		if (s->hashes[i] == h)
+			return 0;
+#pragma unroll
+	for (i = 0; i < XS_LITE_HASHES; i++) {
+		if (s->hashes[i])
+			continue;
+		old = __sync_val_compare_and_swap(&s->hashes[i], 0, h);
+		if (!old || old == h)
+			return 0;
+	}
+	return 1;
+}
+
+/* The slot's page + 1, taking one from the pool if it has none; 0 when
+ * the pool is empty (the slot is flagged once). */
+static __always_inline __u64 promote(struct xs_sk_slot *s, struct xs_sk_ctl *ctl)
+{
+	__u64 n, old;
+
+	if (s->page)
+		return s->page;
+	if (s->full)
+		return 0;
+	n = __sync_fetch_and_add(&ctl->pages_used, 1);
+	if (n >= sk_pages) {
+		s->full = 1;
+		__sync_fetch_and_add(&ctl->pool_empty, 1);
+		return 0;
+	}
+	old = __sync_val_compare_and_swap(&s->page, 0, n + 1);
+	return old ? old : n + 1;
+}
+
+/*
+ * Add pkts/bytes for `tag` in bucket b: to its entry, else a free one,
+ * else (evict) the entry with the fewest packets, whose counts it inherits
+ * (Space-Saving). Returns 1 when the bucket is full and evict is 0. A key
+ * seen once does not evict (returns 2: dropped): in a full bucket it would
+ * only hand its inherited count to the next newcomer, and a spoofed flood
+ * would fill every list with such guesses.
+ */
+static __always_inline int top_update(struct xs_top_bucket *b, const struct xs_top_stage *c,
+				      int evict, struct xs_sk_ctl *ctl)
+{
+	struct xs_top_ent *e = 0, *min;
+	__u64 old, tag = c->tag;
+	int i;
+
+#pragma unroll
+	for (i = 0; i < XS_TOP_WAYS; i++)
+		if (b->ent[i].tag == tag) {
+			e = &b->ent[i];
+			goto add;
+		}
+#pragma unroll
+	for (i = 0; i < XS_TOP_WAYS; i++) {
+		if (b->ent[i].tag)
+			continue;
+		old = __sync_val_compare_and_swap(&b->ent[i].tag, 0, tag);
+		if (old && old != tag)
+			continue;
+		e = &b->ent[i];
+		if (!old)
+			goto key;
+		goto add;
+	}
+	if (!evict)
+		return 1;
+	if (c->pkts == 1)
+		return 2;
+	min = &b->ent[0];
+#pragma unroll
+	for (i = 1; i < XS_TOP_WAYS; i++)
+		if (b->ent[i].pkts < min->pkts)
+			min = &b->ent[i];
+	old = min->tag;
+	if (__sync_val_compare_and_swap(&min->tag, old, tag) != old) {
+		__sync_fetch_and_add(&ctl->races, 1);
+		return 0;
+	}
+	e = min;
+key:
+	*(__u64 *)&e->key[0] = c->khi;
+	*(__u64 *)&e->key[8] = c->klo;
+add:
+	__sync_fetch_and_add(&e->pkts, c->pkts);
+	__sync_fetch_and_add(&e->bytes, c->bytes);
+	return 0;
+}
+
+/*
+ * Move a staged count into the shared tiers of its slot: the lite bucket
+ * while the slot has no page, else (taking one if the lite bucket is
+ * full) the page's bucket for the key. With may_drop, a key seen once in
+ * a slot with a page is dropped instead (returns 1: the caller counts it).
+ * A global function, verified once.
+ */
+__noinline int sk_flush(const struct xs_top_stage *c, __u32 epoch, int may_drop)
+{
+	struct xs_top_bucket *b;
+	struct xs_sk_slot *s;
+	struct xs_sk_ctl *ctl;
+	__u32 idx, key, pos, slot, dim;
+	__u64 page;
+	__s32 p;
+
+	if (!c)
+		return -1;
+	slot = c->slotdim >> 2;
+	dim = c->slotdim & 3;
+	p = sk_dim_pos[dim];
+	if (slot >= sk_nslots || p < 0)
+		return -1;
+	pos = p;
+	epoch &= 1;
+	idx = epoch * sk_nslots + slot;
+	s = bpf_map_lookup_elem(&sk_slots, &idx);
+	ctl = bpf_map_lookup_elem(&sk_ctl, &epoch);
+	if (!s || !ctl)
+		return -1;
+	page = s->page;
+	if (page && c->pkts == 1 && may_drop)
+		return 1;
+	if (!page) {
+		key = idx * sk_ndims + pos;
+		b = bpf_map_lookup_elem(&top_lite, &key);
+		if (!b || !top_update(b, c, 0, ctl))
+			return 0;
+		page = promote(s, ctl);
+		if (!page)
+			return 0;
+	}
+	key = ((((epoch * sk_pages + (__u32)page - 1) * sk_ndims + pos) << sk_bucket_bits) +
+	       (((c->tag * 0x9E3779B97F4A7C15ULL) >> 32) & ((1U << sk_bucket_bits) - 1)));
+	b = bpf_map_lookup_elem(&top_pages, &key);
+	if (b && top_update(b, c, 1, ctl) == 2)
+		return 1;
+	return 0;
+}
+
+/* An entry leaving the stage. A key seen once is moved like any other
+ * until this CPU has moved XS_FLUSH_BUDGET of them in the epoch; then,
+ * in this packet's slot with a page, it is dropped without a call.
+ * Returns the packets dropped. */
+static __always_inline int stage_out(const struct xs_top_stage *v, __u32 slot, __u64 page,
+				     __u32 epoch)
+{
+	struct xs_top_stage copy;
+	struct xs_sk_cpu *cpu;
+	int may_drop = 0;
+
+	if (v->pkts == 1) {
+		cpu = bpf_map_lookup_elem(&sk_cpu, &epoch);
+		if (cpu && cpu->flushed >= XS_FLUSH_BUDGET) {
+			if (page && (v->slotdim >> 2) == slot)
+				return 1;
+			may_drop = 1;
+		} else if (cpu) {
+			cpu->flushed++;
+		}
+	}
+	copy = *v;
+	return sk_flush(&copy, epoch, may_drop) == 1;
+}
+
+/* Stage one dimension of one packet (include/xdpscope.h, Sketches). */
+static __always_inline int top_stage_add(__u32 slot, __u32 dim, __u64 tag, __u64 khi,
+					 __u64 klo, const struct xs_skf *f, __u64 page)
+{
+	struct xs_top_stage *e, *w0, *w1;
+	struct xs_stage_set *set;
+	__u32 key, sd = slot << 2 | dim;
+	int dropped = 0;
+
+	key = (f->epoch << sk_stage_bits) +
+	      (((tag ^ ((__u64)sd << 40)) * 0x9E3779B97F4A7C15ULL) >>
+	       (64 - (sk_stage_bits & 31)));
+	set = bpf_map_lookup_elem(&top_stage, &key);
+	if (!set)
+		return 0;
+	w0 = &set->way[0];
+	w1 = &set->way[1];
+	if (w0->tag == tag && w0->slotdim == sd) {
+		e = w0;
+		goto hit;
+	}
+	if (w1->tag == tag && w1->slotdim == sd) {
+		e = w1;
+		goto hit;
+	}
+	/* A miss: the new key goes to way 0 (the newest). */
+	if (w0->tag) {
+		if (w1->tag && w0->pkts < w1->pkts) {
+			dropped = stage_out(w0, slot, page, f->epoch);
+		} else {
+			if (w1->tag)
+				dropped = stage_out(w1, slot, page, f->epoch);
+			*w1 = *w0;
+		}
+	}
+	w0->tag = tag;
+	w0->khi = khi;
+	w0->klo = klo;
+	w0->bytes = f->bytes;
+	w0->pkts = f->pkts;
+	w0->slotdim = sd;
+	return dropped;
+hit:
+	if (e->pkts >= (1U << 31)) {
+		stage_out(e, slot, page, f->epoch);
+		e->pkts = 0;
+		e->bytes = 0;
+	}
+	e->pkts += f->pkts;
+	e->bytes += f->bytes;
+	return 0;
+}
+
+/* A global function, verified once: the sketches of one slot. Returns
+ * the packets dropped from the stage (xs_global.top_dropped), -1 when a
+ * map lookup failed. */
+__noinline int sketch_slot(__u32 slot, const struct xs_skf *f)
+{
+	struct xs_sk_slot *s;
+	__u32 idx, epoch;
+	int dropped = 0;
+	__u64 page;
+
+	if (!f)
+		return -1;
+	epoch = f->epoch;
+	idx = epoch * sk_nslots + slot;
+	s = bpf_map_lookup_elem(&sk_slots, &idx);
+	if (!s)
+		return -1;
+	page = s->page;
+	if (!page && lite_add(s, f->src_tag)) {
+		struct xs_sk_ctl *ctl = bpf_map_lookup_elem(&sk_ctl, &epoch);
+
+		if (!ctl)
+			return -1;
+		page = promote(s, ctl);
+	}
+	if (page)
+		hll_add((__u32)page - 1, f->src_tag, f);
+	if (sk_dim_pos[XS_DIM_SRC] >= 0)
+		dropped += top_stage_add(slot, XS_DIM_SRC, f->src_tag, f->src_hi, f->src_lo, f,
+					 page);
+	if (sk_dim_pos[XS_DIM_DST] >= 0)
+		dropped += top_stage_add(slot, XS_DIM_DST, f->dst_tag, f->dst_hi, f->dst_lo, f,
+					 page);
+	if (!f->has_ports)
+		return dropped;
+	if (sk_dim_pos[XS_DIM_DPORT] >= 0)
+		dropped += top_stage_add(slot, XS_DIM_DPORT, f->dport | XS_TAG_PORT, f->dport, 0,
+					 f, page);
+	if (sk_dim_pos[XS_DIM_SPORT] >= 0)
+		dropped += top_stage_add(slot, XS_DIM_SPORT, f->sport | XS_TAG_PORT, f->sport, 0,
+					 f, page);
+	return dropped;
+}
+
+#endif /* XS_SKETCH_H */

@@ -1,0 +1,571 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The kernel sketches through BPF_PROG_TEST_RUN: crafted packets go through
+ * the XDP program, the epoch is ended (loader_sk_flip) and read back with
+ * skread, and the distinct-source counts and top-K lists must be exactly
+ * what the packets say. Also the raw map contents for one packet, the
+ * lite-to-page promotion, an empty pool, epochs, the stage dropping keys
+ * seen once, and a 1% heavy hitter in 10^6 spoofed sources.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/bpf.h>
+#include "pkt.h"
+#include "config.h"
+#include "counters.h"
+#include "loader.h"
+#include "skread.h"
+#include "trie.h"
+#include "xdpscope.skel.h"
+
+/* Ranges: a = 198.18.0.0/24, b = 2001:db8:a::/48, c = 198.18.1.0/24. */
+#define R_A 1
+#define R_B 2
+#define R_C 3
+#define SLOT(r, dir) ((r) * XS_DIR_MAX + (dir))
+
+struct sworld {
+	struct xs_config cfg;
+	struct xs_trie t4, t6;
+	struct xs_loader l;
+	struct xs_sk_layout sk;
+	struct xs_skread r;
+	char err[XS_ERR_LEN];
+};
+
+static void sw_open(struct sworld *w, unsigned int pages, unsigned int dims)
+{
+	static const char *const ranges[] = {
+		"198.18.0.0/24=a", "2001:db8:a::/48=b", "198.18.1.0/24=c",
+	};
+	size_t i;
+
+	memset(w, 0, sizeof(*w));
+	config_init(&w->cfg);
+	for (i = 0; i < sizeof(ranges) / sizeof(ranges[0]); i++)
+		ck_assert_msg(!config_add_range_arg(&w->cfg, ranges[i], w->err, sizeof(w->err)),
+			      "%s", w->err);
+	w->cfg.stats.pages = pages;
+	w->cfg.stats.dims = dims;
+	ck_assert(!trie_init(&w->t4, 4) && !trie_init(&w->t6, 6));
+	ck_assert(!trie_build(&w->t4, &w->t6, &w->cfg));
+	skread_layout(&w->sk, &w->cfg.stats, XS_SLOTS(w->cfg.nranges));
+	ck_assert_msg(!loader_open(&w->l, &w->t4, &w->t6, w->cfg.nranges, w->err,
+				   sizeof(w->err)) &&
+		      !loader_sketches(&w->l, &w->sk, w->err, sizeof(w->err)) &&
+		      !loader_load_one(&w->l, 0, w->err, sizeof(w->err)),
+		      "loading: %s", w->err);
+	ck_assert(!skread_init(&w->r, &w->sk));
+}
+
+static void sw_close(struct sworld *w)
+{
+	skread_free(&w->r);
+	loader_close(&w->l);
+	trie_free(&w->t4);
+	trie_free(&w->t6);
+	config_free(&w->cfg);
+}
+
+/* One frame: TCP SYN, UDP or ICMP by proto; IPv6 when src has a ':'. */
+static void frame(struct pkt *p, const char *src, const char *dst, int proto, uint16_t sport,
+		  uint16_t dport)
+{
+	int v6 = strchr(src, ':') != NULL;
+	size_t off;
+
+	memset(p, 0, sizeof(*p));
+	pkt_eth(p, v6 ? ETHTYPE_IPV6 : ETHTYPE_IPV4);
+	off = v6 ? pkt_ipv6(p, src, dst, proto == 1 ? 58 : proto) : pkt_ipv4(p, src, dst, proto);
+	if (proto == 6)
+		pkt_tcp(p, sport, dport, TH_SYN);
+	else if (proto == 17)
+		pkt_udp(p, sport, dport, 10);
+	else
+		pkt_icmp(p, v6 ? 128 : 8, 0);
+	if (v6)
+		pkt_ipv6_len(p, off);
+	else
+		pkt_ipv4_len(p, off);
+}
+
+static void run(struct sworld *w, const struct pkt *p)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = p->b, .data_size_in = p->len);
+
+	ck_assert_msg(!bpf_prog_test_run_opts(loader_xdp_fd(&w->l), &o), "test run: %s",
+		      strerror(errno));
+}
+
+static void send_n(struct sworld *w, const char *src, const char *dst, int proto,
+		   uint16_t sport, uint16_t dport, int n)
+{
+	static struct pkt p;
+
+	frame(&p, src, dst, proto, sport, dport);
+	while (n-- > 0)
+		run(w, &p);
+}
+
+static struct xs_sk_epoch *flip(struct sworld *w)
+{
+	struct xs_sk_epoch *e = loader_sk_flip(&w->l, 0);
+
+	ck_assert_msg(e, "loader_sk_flip: %s", strerror(errno));
+	return e;
+}
+
+static void done(struct sworld *w, struct xs_sk_epoch *e)
+{
+	ck_assert(!loader_sk_clear(&w->l, e));
+}
+
+static const struct xs_sk_result *slot_res(struct sworld *w, struct xs_sk_epoch *e, uint32_t slot)
+{
+	ck_assert(!skread_slot(&w->r, e, slot));
+	return &w->r.res;
+}
+
+static void addr_text(const struct xs_top_item *it, char *buf, size_t len)
+{
+	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+	int v4 = !memcmp(it->key, mapped, 12);
+
+	inet_ntop(v4 ? AF_INET : AF_INET6, v4 ? it->key + 12 : it->key, buf, len);
+}
+
+/* "198.18.0.5:3,198.18.0.6:1" for address dims, "80:3" for ports. */
+static void top_text(const struct xs_sk_result *r, int dim, char *buf, size_t len)
+{
+	char a[INET6_ADDRSTRLEN];
+	size_t i, o = 0;
+	uint16_t port;
+
+	buf[0] = '\0';
+	for (i = 0; i < r->ntop[dim] && o < len; i++) {
+		if (dim == XS_DIM_DPORT || dim == XS_DIM_SPORT) {
+			memcpy(&port, r->top[dim][i].key, 2);
+			snprintf(a, sizeof(a), "%u", port);
+		} else {
+			addr_text(&r->top[dim][i], a, sizeof(a));
+		}
+		o += snprintf(buf + o, len - o, "%s%s:%llu", i ? "," : "", a,
+			      (unsigned long long)r->top[dim][i].pkts);
+	}
+}
+
+struct want {
+	uint32_t slot;
+	uint64_t uniq;
+	const char *top[XS_DIM_MAX];	/* as top_text() writes them */
+};
+
+struct send {
+	const char *src, *dst;
+	int proto;
+	uint16_t sport, dport;
+	int n;
+};
+
+struct row {
+	const char *name;
+	struct send send[4];
+	struct want want[3];
+	uint32_t quiet[2];		/* slots that must have no sketch at all */
+};
+
+/* Rows are asymmetric: ports differ, sources differ from destinations. */
+static const struct row rows[] = {
+	{ "v4 tcp into a", { { "198.19.0.1", "198.18.0.5", 6, 40000, 80, 3 } },
+	  { { SLOT(R_A, XS_DIR_IN), 1,
+	      { "198.19.0.1:3", "198.18.0.5:3", "80:3", "40000:3" } } },
+	  { SLOT(R_A, XS_DIR_OUT), SLOT(R_C, XS_DIR_IN) } },
+	{ "v6 udp into b", { { "2001:db8:ffff::1", "2001:db8:a::9", 17, 5353, 53, 2 } },
+	  { { SLOT(R_B, XS_DIR_IN), 1,
+	      { "2001:db8:ffff::1:2", "2001:db8:a::9:2", "53:2", "5353:2" } } },
+	  { SLOT(R_B, XS_DIR_OUT) } },
+	{ "inside a counts once, as in",
+	  { { "198.18.0.1", "198.18.0.2", 17, 1111, 2222, 1 } },
+	  { { SLOT(R_A, XS_DIR_IN), 1, { "198.18.0.1:1", "198.18.0.2:1", "2222:1", "1111:1" } } },
+	  { SLOT(R_A, XS_DIR_OUT) } },
+	{ "a to c: c in and a out",
+	  { { "198.18.0.7", "198.18.1.7", 6, 3333, 443, 2 } },
+	  { { SLOT(R_C, XS_DIR_IN), 1, { "198.18.0.7:2", "198.18.1.7:2", "443:2", "3333:2" } },
+	    { SLOT(R_A, XS_DIR_OUT), 1, { "198.18.0.7:2", "198.18.1.7:2", "443:2", "3333:2" } } },
+	  { SLOT(R_A, XS_DIR_IN), SLOT(R_C, XS_DIR_OUT) } },
+	{ "icmp has no ports", { { "198.19.0.9", "198.18.0.9", 1, 0, 0, 2 } },
+	  { { SLOT(R_A, XS_DIR_IN), 1, { "198.19.0.9:2", "198.18.0.9:2", "", "" } } },
+	  { SLOT(R_A, XS_DIR_OUT) } },
+	{ "three sources ranked, ties by key",
+	  { { "198.19.0.3", "198.18.0.1", 6, 1000, 80, 1 },
+	    { "198.19.0.2", "198.18.0.1", 6, 1001, 80, 3 },
+	    { "198.19.0.1", "198.18.0.2", 6, 1002, 443, 1 } },
+	  { { SLOT(R_A, XS_DIR_IN), 3,
+	      { "198.19.0.2:3,198.19.0.1:1,198.19.0.3:1", "198.18.0.1:4,198.18.0.2:1",
+		"80:4,443:1", "1001:3,1000:1,1002:1" } } },
+	  { SLOT(R_C, XS_DIR_IN) } },
+	{ "unmatched traffic has no sketch", { { "203.0.113.1", "203.0.113.2", 6, 1, 2, 1 } },
+	  { { 0 } }, { SLOT(R_A, XS_DIR_IN), SLOT(R_C, XS_DIR_IN) } },
+};
+
+#define NROWS (sizeof(rows) / sizeof(rows[0]))
+
+START_TEST(test_rows)
+{
+	const struct row *r = &rows[_i];
+	static const int dims[XS_DIM_MAX] = { XS_DIM_SRC, XS_DIM_DST, XS_DIM_DPORT, XS_DIM_SPORT };
+	const struct xs_sk_result *res;
+	struct xs_sk_epoch *e;
+	struct sworld w;
+	char got[512];
+	size_t i;
+	int d;
+
+	sw_open(&w, 0, XS_STATS_ALL_DIMS);
+	for (i = 0; i < 4 && r->send[i].src; i++)
+		send_n(&w, r->send[i].src, r->send[i].dst, r->send[i].proto, r->send[i].sport,
+		       r->send[i].dport, r->send[i].n);
+	e = flip(&w);
+	for (i = 0; i < 3 && r->want[i].slot; i++) {
+		res = slot_res(&w, e, r->want[i].slot);
+		ck_assert_msg(res->uniq_src == r->want[i].uniq, "%s: slot %u uniq_src %llu, want %llu",
+			      r->name, r->want[i].slot, (unsigned long long)res->uniq_src,
+			      (unsigned long long)r->want[i].uniq);
+		for (d = 0; d < XS_DIM_MAX; d++) {
+			top_text(res, dims[d], got, sizeof(got));
+			ck_assert_msg(!strcmp(got, r->want[i].top[d]),
+				      "%s: slot %u %s: got \"%s\", want \"%s\"", r->name,
+				      r->want[i].slot, config_dim_names[d], got, r->want[i].top[d]);
+		}
+	}
+	for (i = 0; i < 2 && r->quiet[i]; i++) {
+		res = slot_res(&w, e, r->quiet[i]);
+		ck_assert_msg(!res->uniq_src && !res->keys[XS_DIM_SRC] && !res->keys[XS_DIM_DPORT],
+			      "%s: slot %u has a sketch (uniq %llu, %zu sources)", r->name,
+			      r->quiet[i], (unsigned long long)res->uniq_src, res->keys[XS_DIM_SRC]);
+	}
+	ck_assert_uint_eq(e->ctl->races, 0);
+	done(&w, e);
+	sw_close(&w);
+}
+END_TEST
+
+/* The map contents of one packet: the lite hash is the source's, the
+ * staged entry names slot, dimension, key and counts. */
+START_TEST(test_map_contents)
+{
+	struct xs_sk_epoch *e;
+	struct sworld w;
+	uint8_t key[16] = { [10] = 0xff, [11] = 0xff, 198, 19, 0, 1 };
+	uint64_t hi, lo, tag;
+	uint32_t slot = SLOT(R_A, XS_DIR_IN);
+	size_t i, staged = 0;
+
+	sw_open(&w, 0, 1U << XS_DIM_SRC | 1U << XS_DIM_DPORT);
+	send_n(&w, "198.19.0.1", "198.18.0.5", 6, 40000, 80, 1);
+	e = flip(&w);
+	memcpy(&hi, key, 8);
+	memcpy(&lo, key + 8, 8);
+	tag = xs_hash_addr(hi, lo) | 1;
+	ck_assert_msg(e->slots[slot].hashes[0] == tag, "lite hash %llx, want %llx",
+		      (unsigned long long)e->slots[slot].hashes[0], (unsigned long long)tag);
+	for (i = 1; i < XS_LITE_HASHES; i++)
+		ck_assert_uint_eq(e->slots[slot].hashes[i], 0);
+	ck_assert_uint_eq(e->slots[slot].page, 0);
+	ck_assert_uint_eq(e->ctl->pages_used, 0);
+	for (i = 0; i < e->nstage; i++) {
+		const struct xs_top_stage *s = &e->stage[i];
+
+		ck_assert_uint_eq(s->slotdim >> 2, slot);
+		ck_assert_uint_eq(s->pkts, 1);
+		ck_assert_uint_eq(s->bytes, 14 + 20 + 20);
+		if ((s->slotdim & 3) == XS_DIM_SRC) {
+			ck_assert_uint_eq(s->tag, tag);
+			ck_assert(s->khi == hi && s->klo == lo);
+		} else {
+			ck_assert_uint_eq(s->slotdim & 3, XS_DIM_DPORT);
+			ck_assert_uint_eq(s->tag, 80 | XS_TAG_PORT);
+			ck_assert(s->khi == 80 && s->klo == 0);
+		}
+		staged++;
+	}
+	ck_assert_uint_eq(staged, 2);
+	done(&w, e);
+	/* Cleared: the next turn of that epoch starts empty. */
+	e = flip(&w);
+	e = flip(&w);
+	ck_assert_uint_eq(e->nstage, 0);
+	ck_assert_uint_eq(e->slots[slot].hashes[0], 0);
+	done(&w, e);
+	sw_close(&w);
+}
+END_TEST
+
+/* More than XS_LITE_HASHES sources and more than XS_TOP_WAYS ports: the
+ * slot takes a page, and counts from both tiers add up per key. */
+START_TEST(test_promotion)
+{
+	const struct xs_sk_result *res;
+	struct xs_sk_epoch *e;
+	struct sworld w;
+	char src[32], got[256];
+	int i;
+
+	sw_open(&w, 0, XS_STATS_ALL_DIMS);
+	for (i = 0; i < 40; i++) {
+		snprintf(src, sizeof(src), "198.19.1.%d", i + 1);
+		send_n(&w, src, "198.18.0.5", 17, 5000 + i % 8, 53, i < 8 ? 5 : 1);
+	}
+	e = flip(&w);
+	ck_assert_uint_eq(e->ctl->pages_used, 1);
+	res = slot_res(&w, e, SLOT(R_A, XS_DIR_IN));
+	ck_assert_uint_eq(res->uniq_src, 40);
+	ck_assert_uint_eq(res->total[XS_DIM_SRC], 72);
+	ck_assert_uint_eq(res->total[XS_DIM_DPORT], 72);
+	ck_assert_uint_eq(res->keys[XS_DIM_SRC], 40);
+	top_text(res, XS_DIM_SPORT, got, sizeof(got));
+	ck_assert_str_eq(got, "5000:9,5001:9,5002:9,5003:9,5004:9,5005:9,5006:9,5007:9");
+	top_text(res, XS_DIM_DPORT, got, sizeof(got));
+	ck_assert_str_eq(got, "53:72");
+	ck_assert_uint_eq(res->ntop[XS_DIM_SRC], 10);
+	ck_assert_uint_eq(res->top[XS_DIM_SRC][7].pkts, 5);
+	ck_assert_uint_eq(res->top[XS_DIM_SRC][8].pkts, 1);
+	ck_assert(!res->uniq_lower_bound);
+	done(&w, e);
+	sw_close(&w);
+}
+END_TEST
+
+/* A pool of one page: the second slot that wants one stays in the lite
+ * tier, flagged, its distinct count a lower bound. */
+START_TEST(test_pool_empty)
+{
+	const struct xs_sk_result *res;
+	struct xs_sk_epoch *e;
+	struct sworld w;
+	char src[32];
+	int i;
+
+	sw_open(&w, 1, XS_STATS_ALL_DIMS);
+	for (i = 0; i < 20; i++) {
+		snprintf(src, sizeof(src), "198.19.2.%d", i + 1);
+		send_n(&w, src, "198.18.0.5", 6, 7000, 22, 1);
+		send_n(&w, src, "198.18.1.5", 6, 7000, 22, 1);
+	}
+	e = flip(&w);
+	ck_assert_uint_eq(e->ctl->pages_used, 2);
+	ck_assert_uint_eq(e->ctl->pool_empty, 1);
+	res = slot_res(&w, e, SLOT(R_A, XS_DIR_IN));
+	ck_assert_uint_eq(res->uniq_src, 20);
+	ck_assert(!res->uniq_lower_bound);
+	res = slot_res(&w, e, SLOT(R_C, XS_DIR_IN));
+	ck_assert_uint_eq(res->uniq_src, XS_LITE_HASHES);
+	ck_assert(res->uniq_lower_bound);
+	done(&w, e);
+	sw_close(&w);
+}
+END_TEST
+
+/* Packets before a flip are in the old epoch only, after it in the new. */
+START_TEST(test_epochs)
+{
+	const struct xs_sk_result *res;
+	struct xs_sk_epoch *e;
+	struct sworld w;
+
+	sw_open(&w, 0, XS_STATS_ALL_DIMS);
+	send_n(&w, "198.19.0.1", "198.18.0.5", 6, 1234, 80, 2);
+	e = flip(&w);
+	send_n(&w, "198.19.0.2", "198.18.0.5", 6, 1234, 443, 3);
+	res = slot_res(&w, e, SLOT(R_A, XS_DIR_IN));
+	ck_assert_uint_eq(res->total[XS_DIM_SRC], 2);
+	ck_assert_uint_eq(res->uniq_src, 1);
+	done(&w, e);
+	e = flip(&w);
+	res = slot_res(&w, e, SLOT(R_A, XS_DIR_IN));
+	ck_assert_uint_eq(res->total[XS_DIM_SRC], 3);
+	ck_assert_uint_eq(res->top[XS_DIM_DPORT][0].key[0], 443 & 0xff);
+	ck_assert_uint_eq(res->keys[XS_DIM_DPORT], 1);
+	done(&w, e);
+	sw_close(&w);
+}
+END_TEST
+
+static uint64_t dropped_now(struct sworld *w)
+{
+	size_t gstride = (sizeof(struct xs_global) + 7) / 8 * 8;
+	char *buf = calloc(w->l.ncpus, gstride);
+	struct xs_global g;
+	uint32_t zero = 0;
+
+	ck_assert(!bpf_map_lookup_elem(loader_global_fd(&w->l), &zero, buf));
+	global_sum(&g, buf, w->l.ncpus, gstride);
+	free(buf);
+	return g.top_dropped;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static uint64_t rng(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+/* 10^6 SYNs from random spoofed sources, every 100th from one heavy
+ * hitter: the distinct count within 3%, the hitter on top with its exact
+ * count (or over by at most 0.1% of the range), and every packet of the
+ * source dimension either in the sketch or counted as dropped. */
+START_TEST(test_flood_heavy_hitter)
+{
+	const int n = 1000000;
+	const struct xs_sk_result *res;
+	struct xs_sk_epoch *e;
+	struct sworld w;
+	static struct pkt p;
+	uint32_t *seen = calloc(n, sizeof(*seen)), a, heavy;
+	uint64_t s = 0x9e3779b97f4a7c15ULL, distinct = 0, hh = 0, hh_want = 0, drop0;
+	char txt[64];
+	int i;
+
+	ck_assert_ptr_nonnull(seen);
+	sw_open(&w, 0, XS_STATS_ALL_DIMS);
+	drop0 = dropped_now(&w);
+	frame(&p, "198.19.0.7", "198.18.0.10", 6, 40000, 80);
+	memcpy(&heavy, p.b + 26, 4);
+	for (i = 0; i < n; i++) {
+		uint64_t r = rng(&s);
+
+		a = i % 100 == 50 ? heavy : (uint32_t)r;
+		hh_want += a == heavy;
+		memcpy(p.b + 26, &a, 4);
+		pkt_be16(&p, 34, 1024 + (r >> 40) % 60000);
+		run(&w, &p);
+		seen[i] = a;
+	}
+	qsort(seen, n, sizeof(*seen), cmp_u32);
+	for (i = 0; i < n; i++)
+		distinct += !i || seen[i] != seen[i - 1];
+	free(seen);
+	e = flip(&w);
+	res = slot_res(&w, e, SLOT(R_A, XS_DIR_IN));
+	ck_assert_msg(res->uniq_src * 100 >= distinct * 97 && res->uniq_src * 100 <= distinct * 103,
+		      "uniq_src %llu, exact %llu", (unsigned long long)res->uniq_src,
+		      (unsigned long long)distinct);
+	addr_text(&res->top[XS_DIM_SRC][0], txt, sizeof(txt));
+	ck_assert_str_eq(txt, "198.19.0.7");
+	hh = res->top[XS_DIM_SRC][0].pkts;
+	ck_assert_msg(hh >= hh_want && (hh - hh_want) * 1000 <= (uint64_t)n,
+		      "heavy hitter %llu packets, exact %llu", (unsigned long long)hh,
+		      (unsigned long long)hh_want);
+	/* Only the random dimensions (source, source port) drop keys. */
+	ck_assert_uint_eq(res->total[XS_DIM_SRC] + res->total[XS_DIM_SPORT] +
+				  (dropped_now(&w) - drop0), 2ULL * n);
+	ck_assert_uint_eq(res->total[XS_DIM_DST], n);
+	ck_assert_uint_eq(res->total[XS_DIM_DPORT], n);
+	ck_assert_uint_eq(e->ctl->races, 0);
+	done(&w, e);
+	sw_close(&w);
+}
+END_TEST
+
+/* Sketches off: no records change, the program runs without them. */
+START_TEST(test_off)
+{
+	struct sworld w;
+
+	memset(&w, 0, sizeof(w));
+	config_init(&w.cfg);
+	ck_assert(!config_add_range_arg(&w.cfg, "198.18.0.0/24=a", w.err, sizeof(w.err)));
+	w.cfg.stats.enabled = 0;
+	ck_assert(!trie_init(&w.t4, 4) && !trie_init(&w.t6, 6));
+	ck_assert(!trie_build(&w.t4, &w.t6, &w.cfg));
+	skread_layout(&w.sk, &w.cfg.stats, XS_SLOTS(w.cfg.nranges));
+	ck_assert_uint_eq(w.sk.nslots, 0);
+	ck_assert_msg(!loader_open(&w.l, &w.t4, &w.t6, w.cfg.nranges, w.err, sizeof(w.err)) &&
+		      !loader_sketches(&w.l, &w.sk, w.err, sizeof(w.err)) &&
+		      !loader_load_one(&w.l, 0, w.err, sizeof(w.err)), "%s", w.err);
+	send_n(&w, "198.19.0.1", "198.18.0.5", 6, 40000, 80, 1);
+	ck_assert_ptr_null(loader_sk_flip(&w.l, 0));
+	loader_close(&w.l);
+	trie_free(&w.t4);
+	trie_free(&w.t6);
+	config_free(&w.cfg);
+}
+END_TEST
+
+static uint64_t fd_memlock(int fd)
+{
+	unsigned long long v = 0;
+	char path[64], line[128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "memlock: %llu", &v) == 1)
+			break;
+	fclose(f);
+	return v;
+}
+
+/* The memory the daemon prints and holds against the budget covers what
+ * the kernel charges for the maps, sketches on (90%: the kernel's own
+ * headers and rounding). */
+START_TEST(test_kernel_mem)
+{
+	uint64_t actual = 0, est;
+	struct sworld w;
+	int i, fd;
+
+	sw_open(&w, 0, XS_STATS_ALL_DIMS);
+	for (i = 0; loader_map_names[i]; i++) {
+		fd = bpf_object__find_map_fd_by_name(w.l.skel->obj, loader_map_names[i]);
+		ck_assert_msg(fd >= 0, "map %s: not in the object", loader_map_names[i]);
+		actual += fd_memlock(fd);
+	}
+	est = loader_kernel_mem(&w.l.sizes, w.l.ncpus);
+	ck_assert_msg(est * 10 >= actual * 9 && est <= actual * 2,
+		      "loader_kernel_mem() = %llu, the kernel charges %llu",
+		      (unsigned long long)est, (unsigned long long)actual);
+	sw_close(&w);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("sketch_bpf");
+	TCase *tc = tcase_create("kernel");
+	SRunner *sr;
+	int failed;
+
+	libbpf_set_print(NULL);
+	tcase_set_timeout(tc, 120);
+	tcase_add_loop_test(tc, test_rows, 0, NROWS);
+	tcase_add_test(tc, test_map_contents);
+	tcase_add_test(tc, test_promotion);
+	tcase_add_test(tc, test_pool_empty);
+	tcase_add_test(tc, test_epochs);
+	tcase_add_test(tc, test_flood_heavy_hitter);
+	tcase_add_test(tc, test_off);
+	tcase_add_test(tc, test_kernel_mem);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}

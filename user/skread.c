@@ -1,0 +1,216 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "config.h"
+#include "skread.h"
+
+void skread_layout(struct xs_sk_layout *l, const struct xs_stats_cfg *st, uint32_t nslots)
+{
+	int d;
+
+	memset(l, 0, sizeof(*l));
+	for (d = 0; d < XS_DIM_MAX; d++)
+		l->dim_pos[d] = -1;
+	if (!st->enabled)
+		return;
+	l->nslots = nslots;
+	l->pages = config_pages(st, nslots);
+	l->hll_p = st->hll_precision;
+	l->buckets = st->top_buckets;
+	l->stage_sets = st->stage_sets;
+	l->top_k = st->top_k;
+	l->export_sketches = st->export_sketches;
+	for (d = 0; d < XS_DIM_MAX; d++)
+		if (st->dims & (1U << d))
+			l->dim_pos[d] = l->ndims++;
+}
+
+size_t skread_slots_bytes(const struct xs_sk_layout *l)
+{
+	return (size_t)l->nslots * sizeof(struct xs_sk_slot);
+}
+
+size_t skread_lite_bytes(const struct xs_sk_layout *l)
+{
+	return (size_t)l->nslots * l->ndims * sizeof(struct xs_top_bucket);
+}
+
+size_t skread_pages_bytes(const struct xs_sk_layout *l)
+{
+	return (size_t)l->pages * l->ndims * l->buckets * sizeof(struct xs_top_bucket);
+}
+
+size_t skread_regs_bytes(const struct xs_sk_layout *l)
+{
+	return (size_t)l->pages << l->hll_p;
+}
+
+int skread_init(struct xs_skread *r, const struct xs_sk_layout *l)
+{
+	int e;
+
+	memset(r, 0, sizeof(*r));
+	r->l = *l;
+	e = hll_init(&r->hll, l->hll_p);
+	if (e)
+		return e;
+	top_init(&r->agg);
+	return 0;
+}
+
+void skread_free(struct xs_skread *r)
+{
+	hll_free(&r->hll);
+	top_free(&r->agg);
+	free(r->res.hll_b64);
+	memset(r, 0, sizeof(*r));
+}
+
+/* The key a tag stands for, checked: a key written by the loser of two
+ * racing inserts would name another element than its counts. */
+static int entry_ok(const struct xs_top_ent *t, int dim)
+{
+	uint64_t hi, lo;
+
+	memcpy(&hi, t->key, 8);
+	memcpy(&lo, t->key + 8, 8);
+	if (dim == XS_DIM_DPORT || dim == XS_DIM_SPORT)
+		return t->tag == ((hi & 0xffff) | XS_TAG_PORT) && hi <= 0xffff && !lo;
+	return t->tag == (xs_hash_addr(hi, lo) | 1);
+}
+
+static int add_bucket(struct xs_skread *r, const struct xs_top_bucket *b, int dim)
+{
+	const struct xs_top_ent *t;
+	int i, e;
+
+	for (i = 0; i < XS_TOP_WAYS; i++) {
+		t = &b->ent[i];
+		if (!t->tag)
+			continue;
+		if (!entry_ok(t, dim)) {
+			r->res.torn++;
+			continue;
+		}
+		e = top_add(&r->agg, t->tag, t->pkts, t->bytes, t->key);
+		if (e)
+			return e;
+	}
+	return 0;
+}
+
+static int stage_cmp(const void *a, const void *b)
+{
+	const struct xs_top_stage *x = a, *y = b;
+
+	return x->slotdim < y->slotdim ? -1 : x->slotdim > y->slotdim;
+}
+
+void skread_sort_stage(struct xs_top_stage *st, size_t n)
+{
+	qsort(st, n, sizeof(*st), stage_cmp);
+}
+
+/* The staged entries of (slot, dim): first index, then count in *n. */
+static size_t stage_find(const struct xs_sk_epoch *ep, uint32_t slot, uint32_t dim, size_t *n)
+{
+	uint32_t sd = slot << 2 | dim;
+	size_t lo = 0, hi = ep->nstage, first;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (ep->stage[mid].slotdim < sd)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	first = lo;
+	while (lo < ep->nstage && ep->stage[lo].slotdim == sd)
+		lo++;
+	*n = lo - first;
+	return first;
+}
+
+static int read_top(struct xs_skread *r, const struct xs_sk_epoch *ep, uint32_t slot,
+		    uint64_t page, int dim)
+{
+	const struct xs_sk_layout *l = &r->l;
+	uint32_t pos = l->dim_pos[dim], b;
+	uint8_t key[16];
+	size_t base, i, n;
+	int e = 0;
+
+	top_clear(&r->agg);
+	base = stage_find(ep, slot, dim, &n);
+	for (i = base; i < base + n && !e; i++) {
+		memcpy(key, &ep->stage[i].khi, 8);
+		memcpy(key + 8, &ep->stage[i].klo, 8);
+		e = top_add(&r->agg, ep->stage[i].tag, ep->stage[i].pkts, ep->stage[i].bytes, key);
+	}
+	if (!e)
+		e = add_bucket(r, &ep->lite[(size_t)slot * l->ndims + pos], dim);
+	if (!e && page) {
+		base = ((size_t)(page - 1) * l->ndims + pos) * l->buckets;
+		for (b = 0; b < l->buckets && !e; b++)
+			e = add_bucket(r, &ep->pages[base + b], dim);
+	}
+	if (e)
+		return e;
+	r->res.ntop[dim] = top_sorted(&r->agg, r->res.top[dim], l->top_k);
+	r->res.keys[dim] = r->agg.n;
+	for (i = 0; i < r->agg.n; i++)
+		r->res.total[dim] += r->agg.items[i].pkts;
+	return 0;
+}
+
+int skread_slot(struct xs_skread *r, const struct xs_sk_epoch *ep, uint32_t slot)
+{
+	const struct xs_sk_layout *l = &r->l;
+	const struct xs_sk_slot *s = &ep->slots[slot];
+	struct xs_sk_result *res = &r->res;
+	uint64_t page = s->page;
+	int dim, e, i;
+
+	free(res->hll_b64);
+	memset(res, 0, sizeof(*res));
+	if (page > l->pages)		/* not ours to read: a corrupt map */
+		page = 0;
+	res->uniq_lower_bound = s->full && !page;
+	if (page)
+		memcpy(r->hll.regs, ep->regs + ((size_t)(page - 1) << l->hll_p),
+		       (size_t)1 << l->hll_p);
+	else
+		hll_clear(&r->hll);
+	for (i = 0; i < XS_LITE_HASHES; i++)
+		if (s->hashes[i])
+			hll_add_hash(&r->hll, s->hashes[i]);
+	res->uniq_src = page ? hll_count(&r->hll) : hll_lite_count((const uint64_t *)s->hashes, XS_LITE_HASHES);
+	if (l->export_sketches) {
+		e = hll_export(&r->hll, &res->hll_b64);
+		if (e)
+			return e;
+	}
+	for (dim = 0; dim < XS_DIM_MAX; dim++) {
+		if (l->dim_pos[dim] < 0)
+			continue;
+		e = read_top(r, ep, slot, page, dim);
+		if (e)
+			return e;
+	}
+	return 0;
+}
+
+void skread_clear(const struct xs_sk_layout *l, struct xs_sk_epoch *e)
+{
+	uint64_t used = e->ctl->pages_used < l->pages ? e->ctl->pages_used : l->pages;
+
+	memset(e->slots, 0, skread_slots_bytes(l));
+	if (l->ndims) {
+		memset(e->lite, 0, skread_lite_bytes(l));
+		memset(e->pages, 0, used * l->ndims * l->buckets * sizeof(struct xs_top_bucket));
+	}
+	memset(e->regs, 0, used << l->hll_p);
+	memset(e->ctl, 0, sizeof(*e->ctl));
+}
