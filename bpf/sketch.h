@@ -260,14 +260,12 @@ __noinline int sk_flush(const struct xs_top_stage *c, __u32 epoch, int may_drop)
  * in this packet's slot with a page, it is dropped without a call.
  * Returns the packets dropped. */
 static __always_inline int stage_out(const struct xs_top_stage *v, __u32 slot, __u64 page,
-				     __u32 epoch)
+				     __u32 epoch, struct xs_sk_cpu *cpu)
 {
 	struct xs_top_stage copy;
-	struct xs_sk_cpu *cpu;
 	int may_drop = 0;
 
 	if (v->pkts == 1) {
-		cpu = bpf_map_lookup_elem(&sk_cpu, &epoch);
 		if (cpu && cpu->flushed >= XS_FLUSH_BUDGET) {
 			if (page && (v->slotdim >> 2) == slot)
 				return 1;
@@ -280,9 +278,14 @@ static __always_inline int stage_out(const struct xs_top_stage *v, __u32 slot, _
 	return sk_flush(&copy, epoch, may_drop) == 1;
 }
 
-/* Stage one dimension of one packet (include/xdpscope.h, Sketches). */
+#define XS_STAGE_HIT 2
+
+/* Stage one dimension of one packet (include/xdpscope.h, Sketches).
+ * Returns the packets dropped (0 or 1), or XS_STAGE_HIT when the key was
+ * in the stage already. */
 static __always_inline int top_stage_add(__u32 slot, __u32 dim, __u64 tag, __u64 khi,
-					 __u64 klo, const struct xs_skf *f, __u64 page)
+					 __u64 klo, const struct xs_skf *f, __u64 page,
+					 struct xs_sk_cpu *cpu)
 {
 	struct xs_top_stage *e, *w0, *w1;
 	struct xs_stage_set *set;
@@ -308,10 +311,10 @@ static __always_inline int top_stage_add(__u32 slot, __u32 dim, __u64 tag, __u64
 	/* A miss: the new key goes to way 0 (the newest). */
 	if (w0->tag) {
 		if (w1->tag && w0->pkts < w1->pkts) {
-			dropped = stage_out(w0, slot, page, f->epoch);
+			dropped = stage_out(w0, slot, page, f->epoch, cpu);
 		} else {
 			if (w1->tag)
-				dropped = stage_out(w1, slot, page, f->epoch);
+				dropped = stage_out(w1, slot, page, f->epoch, cpu);
 			*w1 = *w0;
 		}
 	}
@@ -324,23 +327,28 @@ static __always_inline int top_stage_add(__u32 slot, __u32 dim, __u64 tag, __u64
 	return dropped;
 hit:
 	if (e->pkts >= (1U << 31)) {
-		stage_out(e, slot, page, f->epoch);
+		stage_out(e, slot, page, f->epoch, cpu);
 		e->pkts = 0;
 		e->bytes = 0;
 	}
 	e->pkts += f->pkts;
 	e->bytes += f->bytes;
-	return 0;
+	return XS_STAGE_HIT;
 }
 
-/* A global function, verified once: the sketches of one slot. Returns
- * the packets dropped from the stage (xs_global.top_dropped), -1 when a
- * map lookup failed. */
+/*
+ * A global function, verified once: the sketches of one slot. The source
+ * goes into the distinct count only when it is not in this CPU's stage
+ * yet: a staged source was counted with its first packet of the epoch.
+ * Returns the packets dropped from the stage (xs_global.top_dropped), -1
+ * when a map lookup failed.
+ */
 __noinline int sketch_slot(__u32 slot, const struct xs_skf *f)
 {
 	struct xs_sk_slot *s;
+	struct xs_sk_cpu *cpu;
 	__u32 idx, epoch;
-	int dropped = 0;
+	int dropped = 0, r = 0;
 	__u64 page;
 
 	if (!f)
@@ -348,32 +356,44 @@ __noinline int sketch_slot(__u32 slot, const struct xs_skf *f)
 	epoch = f->epoch;
 	idx = epoch * sk_nslots + slot;
 	s = bpf_map_lookup_elem(&sk_slots, &idx);
+	cpu = bpf_map_lookup_elem(&sk_cpu, &epoch);
 	if (!s)
 		return -1;
 	page = s->page;
-	if (!page && lite_add(s, f->src_tag)) {
-		struct xs_sk_ctl *ctl = bpf_map_lookup_elem(&sk_ctl, &epoch);
-
-		if (!ctl)
-			return -1;
-		page = promote(s, ctl);
+	if (sk_dim_pos[XS_DIM_SRC] >= 0) {
+		r = top_stage_add(slot, XS_DIM_SRC, f->src_tag, f->src_hi, f->src_lo, f, page,
+				  cpu);
+		if (r != XS_STAGE_HIT)
+			dropped += r;
 	}
-	if (page)
-		hll_add((__u32)page - 1, f->src_tag, f);
-	if (sk_dim_pos[XS_DIM_SRC] >= 0)
-		dropped += top_stage_add(slot, XS_DIM_SRC, f->src_tag, f->src_hi, f->src_lo, f,
-					 page);
-	if (sk_dim_pos[XS_DIM_DST] >= 0)
-		dropped += top_stage_add(slot, XS_DIM_DST, f->dst_tag, f->dst_hi, f->dst_lo, f,
-					 page);
+	if (r != XS_STAGE_HIT) {
+		if (!page && lite_add(s, f->src_tag)) {
+			struct xs_sk_ctl *ctl = bpf_map_lookup_elem(&sk_ctl, &epoch);
+
+			if (!ctl)
+				return -1;
+			page = promote(s, ctl);
+		}
+		if (page)
+			hll_add((__u32)page - 1, f->src_tag, f);
+	}
+	if (sk_dim_pos[XS_DIM_DST] >= 0) {
+		r = top_stage_add(slot, XS_DIM_DST, f->dst_tag, f->dst_hi, f->dst_lo, f, page,
+				  cpu);
+		dropped += r & 1;
+	}
 	if (!f->has_ports)
 		return dropped;
-	if (sk_dim_pos[XS_DIM_DPORT] >= 0)
-		dropped += top_stage_add(slot, XS_DIM_DPORT, f->dport | XS_TAG_PORT, f->dport, 0,
-					 f, page);
-	if (sk_dim_pos[XS_DIM_SPORT] >= 0)
-		dropped += top_stage_add(slot, XS_DIM_SPORT, f->sport | XS_TAG_PORT, f->sport, 0,
-					 f, page);
+	if (sk_dim_pos[XS_DIM_DPORT] >= 0) {
+		r = top_stage_add(slot, XS_DIM_DPORT, f->dport | XS_TAG_PORT, f->dport, 0, f,
+				  page, cpu);
+		dropped += r & 1;
+	}
+	if (sk_dim_pos[XS_DIM_SPORT] >= 0) {
+		r = top_stage_add(slot, XS_DIM_SPORT, f->sport | XS_TAG_PORT, f->sport, 0, f,
+				  page, cpu);
+		dropped += r & 1;
+	}
 	return dropped;
 }
 

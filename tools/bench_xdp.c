@@ -18,6 +18,8 @@
  * hitter's top_src count against the truth.
  */
 #include <errno.h>
+#include <pthread.h>
+#include <sched.h>
 #define PCAP_DONT_INCLUDE_PCAP_BPF_H /* its struct bpf_insn clashes with linux/bpf.h */
 #include <pcap/pcap.h>
 #include <stdio.h>
@@ -227,10 +229,42 @@ static double now_ms(void)
 	return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
 }
 
-/* One pass of the flood through the full program, then its sketches
- * against the truth. */
+struct worker {
+	int fd, cpu;
+	const struct frame *f;
+	size_t n;
+};
+
+/* One CPU's share of the flood: every frame whose index is cpu mod ncpus. */
+static void *work(void *arg)
+{
+	struct worker *w = arg;
+	cpu_set_t set;
+	size_t i;
+
+	CPU_ZERO(&set);
+	CPU_SET(w->cpu, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+	for (i = w->cpu; i < w->n; i += libbpf_num_possible_cpus())
+		run_mix(w->fd, &w->f[i], 1, 1);
+	return NULL;
+}
+
+/* The flood through the full program, one thread pinned to each CPU at
+ * once (the shared sketch maps see real concurrency), or in one thread;
+ * then its sketches against the truth. */
+static void flood_pass(struct xs_loader *l, const struct xs_sk_layout *sk,
+		       const struct frame *f, size_t n, uint64_t heavy, int threads);
+
 static void flood_accuracy(struct xs_loader *l, const struct xs_sk_layout *sk,
 			   const struct frame *f, size_t n, uint64_t heavy)
+{
+	flood_pass(l, sk, f, n, heavy, 0);
+	flood_pass(l, sk, f, n, heavy, 1);
+}
+
+static void flood_pass(struct xs_loader *l, const struct xs_sk_layout *sk,
+		       const struct frame *f, size_t n, uint64_t heavy, int threads)
 {
 	uint64_t exact = flood_distinct(f, n), max = 0, hh = 0;
 	struct xs_sk_epoch *e;
@@ -238,7 +272,22 @@ static void flood_accuracy(struct xs_loader *l, const struct xs_sk_layout *sk,
 	uint32_t slot, best = 0;
 	size_t i;
 
-	run_mix(loader_xdp_fd(l), f, n, 1);
+	if (threads) {
+		int c, ncpu = libbpf_num_possible_cpus();
+		struct worker *w = calloc(ncpu, sizeof(*w));
+		pthread_t *t = calloc(ncpu, sizeof(*t));
+
+		for (c = 0; c < ncpu; c++) {
+			w[c] = (struct worker){ .fd = loader_xdp_fd(l), .cpu = c, .f = f, .n = n };
+			pthread_create(&t[c], NULL, work, &w[c]);
+		}
+		for (c = 0; c < ncpu; c++)
+			pthread_join(t[c], NULL);
+		free(w);
+		free(t);
+	} else {
+		run_mix(loader_xdp_fd(l), f, n, 1);
+	}
 	e = loader_sk_flip(l, 0);
 	if (!e || skread_init(&r, sk))
 		return;
@@ -255,9 +304,10 @@ static void flood_accuracy(struct xs_loader *l, const struct xs_sk_layout *sk,
 	for (i = 0; i < r.res.ntop[XS_DIM_SRC]; i++)
 		if (!memcmp(r.res.top[XS_DIM_SRC][i].key + 12, "\xc6\x13\x00\x07", 4))
 			hh = r.res.top[XS_DIM_SRC][i].pkts;
-	printf("sketch flood of %zu frames: uniq_src %llu, exact %llu, error %+.2f%%; heavy hitter "
-	       "(1%%) top_src %llu, exact %llu, overcount %.3f%% of the range's packets; %llu races\n",
-	       n, (unsigned long long)r.res.uniq_src, (unsigned long long)exact,
+	printf("sketch flood of %zu frames, %s: uniq_src %llu, exact %llu, error %+.2f%%; heavy "
+	       "hitter (1%%) top_src %llu, exact %llu, overcount %.3f%% of the range's packets; "
+	       "%llu races\n", n, threads ? "every CPU at once" : "one CPU",
+	       (unsigned long long)r.res.uniq_src, (unsigned long long)exact,
 	       100.0 * ((double)r.res.uniq_src - exact) / exact, (unsigned long long)hh,
 	       (unsigned long long)heavy, 100.0 * ((double)hh - heavy) / n,
 	       (unsigned long long)e->ctl->races);
