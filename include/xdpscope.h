@@ -289,9 +289,16 @@ struct xs_sk_ctl {
 #define XS_FLUSH_BUDGET 65536		/* keys seen once a CPU moves an epoch */
 #endif
 
-/* Per CPU and epoch ("sk_cpu"): keys seen once moved out of the stage. */
+#define XS_DIRTY_MAX 126		/* stage sets a CPU lists as written */
+
+/* Per CPU and epoch ("sk_cpu"): keys seen once moved out of the stage,
+ * and the stage sets written, so that userspace reads and clears those
+ * only; ndirty past XS_DIRTY_MAX means "too many: read them all". */
 struct xs_sk_cpu {
 	__u64 flushed;
+	__u32 ndirty;
+	__u32 pad;
+	__u32 dirty[XS_DIRTY_MAX];
 };
 
 /* A staged count; tag, khi and klo as in xs_top_ent (khi, klo: key bytes
@@ -358,6 +365,7 @@ _Static_assert(__builtin_offsetof(struct xs_sk_slot, page) == 48, "xs_sk_slot pa
 _Static_assert(sizeof(struct xs_sk_ctl) == 32, "xs_sk_ctl layout");
 _Static_assert(sizeof(struct xs_top_stage) == 40, "xs_top_stage layout");
 _Static_assert(sizeof(struct xs_stage_set) == 80, "xs_stage_set layout");
+_Static_assert(sizeof(struct xs_sk_cpu) == 16 + 4 * XS_DIRTY_MAX, "xs_sk_cpu layout");
 _Static_assert(XS_SLOTS(MAX_RANGES) <= (1U << 30), "slots fit slotdim");
 /* Range ids, node and skip indexes share an entry with the two flag bits. */
 _Static_assert(MAX_RANGES < XS_TRIE_SKIP, "range ids collide with XS_TRIE_SKIP");

@@ -402,14 +402,23 @@ int main(int argc, char **argv)
 		       nranges, m, repeat, bare, ctrs, full, full - ctrs, full / bare);
 		free(smp);
 	}
-	printf("memory ranges=%d: v4 nodes %u, v6 nodes %u, v6 skips %u; kernel memory of the "
-	       "default config %.1f MiB (sketches %.1f MiB: %u pages, 2^%u registers, %u top "
-	       "buckets; the same on any CPU count), counters only %.1f MiB, on %d CPUs\n",
-	       nranges, t4.nnodes, t6.nnodes, t6.nskips,
-	       loader_kernel_mem(&l.sizes, l.ncpus) / 1048576.0,
-	       (loader_kernel_mem(&l.sizes, l.ncpus) - loader_kernel_mem(&lc.sizes, l.ncpus)) /
-		       1048576.0, sk.pages, sk.hll_p, sk.buckets,
-	       loader_kernel_mem(&lc.sizes, l.ncpus) / 1048576.0, l.ncpus);
+	{
+		/* The sketches' shared part is the difference on one CPU; what
+		 * each further CPU adds is the stage. */
+		double full1 = loader_kernel_mem(&l.sizes, 1), ctr1 = loader_kernel_mem(&lc.sizes, 1);
+		double per_cpu = loader_kernel_mem(&l.sizes, 2) - full1 -
+				 (loader_kernel_mem(&lc.sizes, 2) - ctr1);
+
+		printf("memory ranges=%d: v4 nodes %u, v6 nodes %u, v6 skips %u; kernel memory of "
+		       "the default config %.1f MiB on %d CPUs (counters only: %.1f MiB); the "
+		       "sketches: %.1f MiB shared whatever the CPU count (%u pages, 2^%u "
+		       "registers, %u top buckets) + %.2f MiB a CPU (the stage)\n",
+		       nranges, t4.nnodes, t6.nnodes, t6.nskips,
+		       loader_kernel_mem(&l.sizes, l.ncpus) / 1048576.0, l.ncpus,
+		       loader_kernel_mem(&lc.sizes, l.ncpus) / 1048576.0,
+		       (full1 - ctr1 - per_cpu) / 1048576.0, sk.pages, sk.hll_p, sk.buckets,
+		       per_cpu / 1048576.0);
+	}
 
 	if (drain_init(&d, loader_ctrs_fd(&l), loader_global_fd(&l), XS_SLOTS(cfg.nranges),
 		       l.ncpus)) {

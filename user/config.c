@@ -921,9 +921,10 @@ int config_dim(const char *name)
 
 unsigned int config_pages(const struct xs_stats_cfg *st, uint32_t nslots)
 {
-	if (st->pages)
-		return st->pages;
-	return nslots < XS_STATS_PAGES_MAX ? nslots : XS_STATS_PAGES_MAX;
+	unsigned int want = st->pages ? st->pages : XS_STATS_PAGES_MAX;
+
+	/* A slot takes one page at most: more would never be used. */
+	return nslots < want ? nslots : want;
 }
 
 static int stats_uint(struct jload *j, const json_t *st, const char *key, long long lo,

@@ -123,8 +123,8 @@ int parse_size(const char *s, uint64_t *out);
 int config_dim(const char *name);
 extern const char *const config_dim_names[XS_DIM_MAX];
 
-/* Pool pages an epoch for `nslots` slots: stats.pages, or by default one
- * a slot up to XS_STATS_PAGES_MAX. */
+/* Pool pages an epoch for `nslots` slots: stats.pages (default
+ * XS_STATS_PAGES_MAX), at most one a slot. */
 unsigned int config_pages(const struct xs_stats_cfg *st, uint32_t nslots);
 
 #endif /* XS_CONFIG_H */

@@ -345,8 +345,11 @@ static int sk_after_load(struct xs_loader *l, char *err, size_t errlen)
 	}
 	l->stage_vals = calloc((size_t)sk->stage_sets * l->ncpus, sizeof(*l->stage_vals));
 	l->stage = calloc((size_t)sk->stage_sets * XS_STAGE_WAYS * l->ncpus, sizeof(*l->stage));
-	l->stage_keys = calloc(sk->stage_sets, sizeof(*l->stage_keys));
-	if (!l->stage_vals || !l->stage || !l->stage_keys) {
+	/* Keys of the whole epoch, or of every CPU's list of written sets. */
+	l->stage_keys = calloc(sk->stage_sets + (size_t)l->ncpus * XS_DIRTY_MAX + 1,
+			       sizeof(*l->stage_keys));
+	l->cpu_vals = calloc(l->ncpus, sizeof(*l->cpu_vals));
+	if (!l->stage_vals || !l->stage || !l->stage_keys || !l->cpu_vals) {
 		snprintf(err, errlen, "allocating the stage buffers: %s", strerror(ENOMEM));
 		return -ENOMEM;
 	}
@@ -359,28 +362,68 @@ static int sk_after_load(struct xs_loader *l, char *err, size_t errlen)
 	return 0;
 }
 
-/* Every CPU's staged entries of `epoch`, into l->stage (sorted). */
+static void collect_set(struct xs_loader *l, const struct xs_stage_set *percpu, size_t *n)
+{
+	int c, w;
+
+	for (c = 0; c < l->ncpus; c++)
+		for (w = 0; w < XS_STAGE_WAYS; w++)
+			if (percpu[c].way[w].tag)
+				l->stage[(*n)++] = percpu[c].way[w];
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Every CPU's staged entries of `epoch`, into l->stage (sorted). The sets
+ * the CPUs listed as written, one lookup each (l->ndirty of them, keys in
+ * l->stage_keys, for loader_sk_clear); or, when a CPU wrote more than it
+ * could list, the whole epoch in one batch (l->ndirty = -1).
+ */
 static int read_stage(struct xs_loader *l, uint32_t epoch, struct xs_sk_epoch *e)
 {
 	LIBBPF_OPTS(bpf_map_batch_opts, opts);
 	int fd = bpf_map__fd(l->skel->maps.top_stage);
-	uint32_t sets = l->sizes.sk.stage_sets, prev = epoch * sets - 1, out, count = sets, k;
-	size_t n = 0;
-	int c, w;
+	uint32_t sets = l->sizes.sk.stage_sets, prev = epoch * sets - 1, out, count = sets, k, i;
+	size_t n = 0, nd = 0;
+	int c;
 
-	/* The batch starts after in_batch: the key before the epoch's first. */
-	if (bpf_map_lookup_batch(fd, epoch ? &prev : NULL, &out, l->stage_keys, l->stage_vals,
-				 &count, &opts) && errno != ENOENT)
+	memset(l->cpu_vals, 0, l->ncpus * sizeof(*l->cpu_vals));
+	if (bpf_map_lookup_elem(bpf_map__fd(l->skel->maps.sk_cpu), &epoch, l->cpu_vals))
 		return -errno;
-	for (k = 0; k < count; k++)
-		for (c = 0; c < l->ncpus; c++)
-			for (w = 0; w < XS_STAGE_WAYS; w++) {
-				const struct xs_top_stage *v =
-					&l->stage_vals[(size_t)k * l->ncpus + c].way[w];
-
-				if (v->tag)
-					l->stage[n++] = *v;
-			}
+	for (c = 0; c < l->ncpus; c++) {
+		if (l->cpu_vals[c].ndirty > XS_DIRTY_MAX) {
+			nd = (size_t)l->ncpus * XS_DIRTY_MAX + 1;
+			break;
+		}
+		for (i = 0; i < l->cpu_vals[c].ndirty; i++)
+			l->stage_keys[nd++] = epoch * sets + (l->cpu_vals[c].dirty[i] & (sets - 1));
+	}
+	if (nd <= (size_t)l->ncpus * XS_DIRTY_MAX) {
+		qsort(l->stage_keys, nd, sizeof(*l->stage_keys), cmp_u32);
+		for (i = 0, k = 0; i < nd; i++)
+			if (!k || l->stage_keys[k - 1] != l->stage_keys[i])
+				l->stage_keys[k++] = l->stage_keys[i];
+		l->ndirty = k;
+		for (i = 0; i < k; i++) {
+			if (bpf_map_lookup_elem(fd, &l->stage_keys[i], l->stage_vals))
+				return -errno;
+			collect_set(l, l->stage_vals, &n);
+		}
+	} else {
+		/* The batch starts after in_batch: the key before the epoch's first. */
+		if (bpf_map_lookup_batch(fd, epoch ? &prev : NULL, &out, l->stage_keys,
+					 l->stage_vals, &count, &opts) && errno != ENOENT)
+			return -errno;
+		for (k = 0; k < count; k++)
+			collect_set(l, &l->stage_vals[(size_t)k * l->ncpus], &n);
+		l->ndirty = -1;
+	}
 	skread_sort_stage(l->stage, n);
 	e->stage = l->stage;
 	e->nstage = n;
@@ -415,14 +458,18 @@ int loader_sk_clear(struct xs_loader *l, struct xs_sk_epoch *e)
 
 	skread_clear(&l->sizes.sk, e);
 	e->nstage = 0;
-	for (k = 0; k < sets; k++)
-		l->stage_keys[k] = epoch * sets + k;
-	memset(l->stage_vals, 0, (size_t)sets * l->ncpus * sizeof(*l->stage_vals));
-	if (bpf_map_update_batch(bpf_map__fd(l->skel->maps.top_stage), l->stage_keys,
-				 l->stage_vals, &count, &opts))
+	if (l->ndirty < 0) {
+		for (k = 0; k < sets; k++)
+			l->stage_keys[k] = epoch * sets + k;
+	} else {
+		count = l->ndirty;	/* read_stage() left their keys */
+	}
+	memset(l->stage_vals, 0, (size_t)count * l->ncpus * sizeof(*l->stage_vals));
+	if (count && bpf_map_update_batch(bpf_map__fd(l->skel->maps.top_stage), l->stage_keys,
+					  l->stage_vals, &count, &opts))
 		return -errno;
-	/* stage_vals is zero and larger than ncpus struct xs_sk_cpu. */
-	if (bpf_map_update_elem(bpf_map__fd(l->skel->maps.sk_cpu), &epoch, l->stage_vals, 0))
+	memset(l->cpu_vals, 0, l->ncpus * sizeof(*l->cpu_vals));
+	if (bpf_map_update_elem(bpf_map__fd(l->skel->maps.sk_cpu), &epoch, l->cpu_vals, 0))
 		return -errno;
 	return 0;
 }
@@ -745,6 +792,7 @@ void loader_close(struct xs_loader *l)
 	free(l->stage_vals);
 	free(l->stage);
 	free(l->stage_keys);
+	free(l->cpu_vals);
 	if (l->sync_fd >= 0)
 		close(l->sync_fd);
 	if (l->sync_inner_fd >= 0)

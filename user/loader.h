@@ -62,6 +62,8 @@ struct xs_loader {
 	struct xs_stage_set *stage_vals; /* per-CPU values of one epoch's stage */
 	struct xs_top_stage *stage;	/* the staged entries collected from them */
 	uint32_t *stage_keys;
+	struct xs_sk_cpu *cpu_vals;	/* one epoch of sk_cpu, every CPU */
+	long ndirty;			/* stage sets read_stage() read, -1: all */
 	struct xdpscope_bpf__bss *bss;	/* mmap'd .bss: xs_epoch */
 	int sync_fd;			/* array of maps: an update waits a grace period */
 	int sync_inner_fd;

@@ -99,6 +99,21 @@ EOF
 n_pass=$((n_pass + $(grep -c '^PASS' "$TMP/export.log")))
 n_fail=$((n_fail + $(grep -c '^FAIL' "$TMP/export.log")))
 
+# -------------------------------------------------------- budget
+# The sketches' memory counts against the budget: with it a small budget
+# is refused (exit 2, one line naming the config), without it the same
+# config fits.
+printf '{"ranges": [{"name": "a", "prefixes": ["198.18.0.0/24"]}], "max_kernel_mem": "2M"}\n' \
+	>"$TMP/budget.json"
+out=$("$XDPSCOPE" check-config "$TMP/budget.json" 2>&1)
+check_eq "budget: a config over max_kernel_mem is refused (exit 2)" "$?" 2
+check "budget: the refusal names the config and both figures ($out)" \
+	grep -q "^xdpscope: $TMP/budget.json: the config needs [0-9.]* MiB of kernel memory, over the budget of 2.0 MiB" <<<"$out"
+printf '{"ranges": [{"name": "a", "prefixes": ["198.18.0.0/24"]}], "max_kernel_mem": "2M", "stats": {"enabled": false}}\n' \
+	>"$TMP/budget-off.json"
+check "budget: the same config without sketches fits" \
+	"$XDPSCOPE" check-config "$TMP/budget-off.json"
+
 # ------------------------------------------------- 3. live, epoch flips
 lab_up || { fail "lab setup"; e2e_finish; }
 specs=()

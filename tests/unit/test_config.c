@@ -200,6 +200,8 @@ START_TEST(test_json_stats)
 	skread_layout(&l, &cfg.stats, 10);
 	ck_assert_uint_eq(l.nslots, 10);
 	ck_assert_uint_eq(l.pages, 3);
+	skread_layout(&l, &cfg.stats, 2);
+	ck_assert_uint_eq(l.pages, 2);		/* no more pages than slots */
 	ck_assert_uint_eq(l.ndims, 2);
 	ck_assert_int_eq(l.dim_pos[XS_DIM_SRC], 0);
 	ck_assert_int_eq(l.dim_pos[XS_DIM_DST], -1);
