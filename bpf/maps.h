@@ -119,12 +119,13 @@ struct {
 	__type(value, __u64);
 } hll_regs SEC(".maps");
 
-/* Per CPU: (epoch, hash of slot, dimension, key) -> a set of staged counts. */
+/* Per CPU: (epoch, hash of slot, dimension, key) -> a chunk of sets of
+ * staged counts. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 2);
 	__type(key, __u32);
-	__type(value, struct xs_stage_set);
+	__type(value, struct xs_stage_chunk);
 } top_stage SEC(".maps");
 
 /* Per CPU and epoch: keys seen once moved out of the stage. */

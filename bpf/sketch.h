@@ -306,20 +306,20 @@ struct xs_stage_arg {
 static __always_inline int top_stage_add(const struct xs_stage_arg *a, struct xs_sk_cpu *cpu)
 {
 	struct xs_top_stage *e, *w0, *w1;
-	struct xs_stage_set *set;
-	__u32 key, sd, epoch;
+	struct xs_stage_chunk *chunk;
+	__u32 key, idx, sd, epoch;
 	int dropped = 0;
 
 	epoch = a->epoch & 1;
 	sd = a->slot << 2 | (a->dim & 3);
-	key = (epoch << sk_stage_bits) +
-	      (((a->tag ^ ((__u64)sd << 40)) * 0x9E3779B97F4A7C15ULL) >>
-	       (64 - (sk_stage_bits & 31)));
-	set = bpf_map_lookup_elem(&top_stage, &key);
-	if (!set)
+	idx = ((a->tag ^ ((__u64)sd << 40)) * 0x9E3779B97F4A7C15ULL) >>
+	      (64 - (sk_stage_bits & 31));
+	key = ((epoch << sk_stage_bits) + idx) / XS_STAGE_CHUNK;
+	chunk = bpf_map_lookup_elem(&top_stage, &key);
+	if (!chunk)
 		return 0;
-	w0 = &set->way[0];
-	w1 = &set->way[1];
+	w0 = &chunk->set[idx % XS_STAGE_CHUNK].way[0];
+	w1 = &chunk->set[idx % XS_STAGE_CHUNK].way[1];
 	if (w0->tag == a->tag && w0->slotdim == sd) {
 		e = w0;
 		goto hit;
@@ -348,7 +348,7 @@ static __always_inline int top_stage_add(const struct xs_stage_arg *a, struct xs
 		__u32 n = cpu->ndirty;
 
 		if (n < XS_DIRTY_MAX)
-			cpu->dirty[n] = key - (epoch << sk_stage_bits);
+			cpu->dirty[n] = idx;
 		cpu->ndirty = n + 1;
 	}
 	return dropped;

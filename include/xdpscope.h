@@ -229,7 +229,8 @@ struct xs_v6_cache_ent {
  * line between CPUs, the keys of a spoofed flood soon cost one per-CPU
  * set each and no shared write, and a key that comes back is in the
  * stage, counted exactly, from its second packet on. Userspace adds what
- * is still staged on every CPU. The stage is stats.stage_sets sets an epoch,
+ * is still staged on every CPU. The stage is stats.stage_sets sets an epoch
+ * (in chunks of XS_STAGE_CHUNK),
  * whatever the number of ranges.
  *
  * One 64-bit hash of the source address feeds the HyperLogLog (index:
@@ -316,6 +317,14 @@ struct xs_stage_set {
 	struct xs_top_stage way[XS_STAGE_WAYS];
 };
 
+/* The stage map's element: XS_STAGE_CHUNK sets. A per-CPU array
+ * allocates every element on its own, so 8192 one-set elements took 4 ms
+ * to create; 32 chunks take a fraction of that. */
+#define XS_STAGE_CHUNK 256
+struct xs_stage_chunk {
+	struct xs_stage_set set[XS_STAGE_CHUNK];
+};
+
 #define XS_TAG_PORT (1ULL << 32)
 
 /* 64-bit finalizer (MurmurHash3 fmix64): every input bit moves every
@@ -365,6 +374,8 @@ _Static_assert(__builtin_offsetof(struct xs_sk_slot, page) == 48, "xs_sk_slot pa
 _Static_assert(sizeof(struct xs_sk_ctl) == 32, "xs_sk_ctl layout");
 _Static_assert(sizeof(struct xs_top_stage) == 40, "xs_top_stage layout");
 _Static_assert(sizeof(struct xs_stage_set) == 80, "xs_stage_set layout");
+/* Per-CPU map values may not exceed the kernel's PCPU_MIN_UNIT_SIZE. */
+_Static_assert(sizeof(struct xs_stage_chunk) <= 32768, "xs_stage_chunk too large");
 _Static_assert(sizeof(struct xs_sk_cpu) == 16 + 4 * XS_DIRTY_MAX, "xs_sk_cpu layout");
 _Static_assert(XS_SLOTS(MAX_RANGES) <= (1U << 30), "slots fit slotdim");
 /* Range ids, node and skip indexes share an entry with the two flag bits. */

@@ -988,7 +988,8 @@ static int load_stats(struct jload *j, const json_t *v)
 	if (!ret)
 		ret = stats_uint(j, v, "pages", 1, MAX_SK_PAGES, 0, &st->pages);
 	if (!ret)
-		ret = stats_uint(j, v, "stage_sets", 64, XS_STAGE_SETS_MAX, 1, &st->stage_sets);
+		ret = stats_uint(j, v, "stage_sets", XS_STAGE_CHUNK, XS_STAGE_SETS_MAX, 1,
+				 &st->stage_sets);
 	if (ret || !(top = json_object_get(v, "top")))
 		return ret;
 	if (!json_is_array(top))

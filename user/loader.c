@@ -91,7 +91,7 @@ uint64_t loader_kernel_mem(const struct xs_sizes *s, int ncpus)
 		     mmap_bytes(2 * sizeof(struct xs_sk_ctl)) +
 		     2ULL * k->stage_sets * sizeof(struct xs_stage_set) * ncpus;
 	else
-		sk = 5 * mmap_bytes(1) + sizeof(struct xs_stage_set) * ncpus;
+		sk = 5 * mmap_bytes(1) + sizeof(struct xs_stage_chunk) * ncpus;
 	sk += 2 * sizeof(struct xs_sk_cpu) * ncpus;
 	return tries + ctrs + global + cache + sk;
 }
@@ -265,7 +265,7 @@ int loader_sketches(struct xs_loader *l, const struct xs_sk_layout *sk, char *er
 	l->sizes.sk = *sk;
 	if (!sk->nslots)
 		return 0;
-	e = size_map(k->maps.top_stage, 2ULL * sk->stage_sets, err, errlen);
+	e = size_map(k->maps.top_stage, 2ULL * sk->stage_sets / XS_STAGE_CHUNK, err, errlen);
 	if (!e)
 		e = size_map(k->maps.sk_slots, 2ULL * sk->nslots, err, errlen);
 	if (!e)
@@ -343,7 +343,8 @@ static int sk_after_load(struct xs_loader *l, char *err, size_t errlen)
 		snprintf(err, errlen, "mapping .bss: %s", strerror(errno));
 		return -errno;
 	}
-	l->stage_vals = calloc((size_t)sk->stage_sets * l->ncpus, sizeof(*l->stage_vals));
+	l->stage_vals = calloc((size_t)sk->stage_sets / XS_STAGE_CHUNK * l->ncpus,
+			       sizeof(*l->stage_vals));
 	l->stage = calloc((size_t)sk->stage_sets * XS_STAGE_WAYS * l->ncpus, sizeof(*l->stage));
 	/* Keys of the whole epoch, or of every CPU's list of written sets. */
 	l->stage_keys = calloc(sk->stage_sets + (size_t)l->ncpus * XS_DIRTY_MAX + 1,
@@ -362,14 +363,16 @@ static int sk_after_load(struct xs_loader *l, char *err, size_t errlen)
 	return 0;
 }
 
-static void collect_set(struct xs_loader *l, const struct xs_stage_set *percpu, size_t *n)
+/* The staged entries of one chunk, every CPU's copy (ncpus values). */
+static void collect_chunk(struct xs_loader *l, const struct xs_stage_chunk *percpu, size_t *n)
 {
-	int c, w;
+	int c, i, w;
 
 	for (c = 0; c < l->ncpus; c++)
-		for (w = 0; w < XS_STAGE_WAYS; w++)
-			if (percpu[c].way[w].tag)
-				l->stage[(*n)++] = percpu[c].way[w];
+		for (i = 0; i < XS_STAGE_CHUNK; i++)
+			for (w = 0; w < XS_STAGE_WAYS; w++)
+				if (percpu[c].set[i].way[w].tag)
+					l->stage[(*n)++] = percpu[c].set[i].way[w];
 }
 
 static int cmp_u32(const void *a, const void *b)
@@ -380,16 +383,18 @@ static int cmp_u32(const void *a, const void *b)
 }
 
 /*
- * Every CPU's staged entries of `epoch`, into l->stage (sorted). The sets
- * the CPUs listed as written, one lookup each (l->ndirty of them, keys in
- * l->stage_keys, for loader_sk_clear); or, when a CPU wrote more than it
- * could list, the whole epoch in one batch (l->ndirty = -1).
+ * Every CPU's staged entries of `epoch`, into l->stage (sorted). The
+ * chunks holding the sets the CPUs listed as written, one lookup each
+ * (l->ndirty of them, keys in l->stage_keys, for loader_sk_clear); or,
+ * when a CPU wrote more than it could list, the whole epoch in one batch
+ * (l->ndirty = -1).
  */
 static int read_stage(struct xs_loader *l, uint32_t epoch, struct xs_sk_epoch *e)
 {
 	LIBBPF_OPTS(bpf_map_batch_opts, opts);
 	int fd = bpf_map__fd(l->skel->maps.top_stage);
-	uint32_t sets = l->sizes.sk.stage_sets, prev = epoch * sets - 1, out, count = sets, k, i;
+	uint32_t sets = l->sizes.sk.stage_sets, chunks = sets / XS_STAGE_CHUNK;
+	uint32_t prev = epoch * chunks - 1, out, count = chunks, k, i;
 	size_t n = 0, nd = 0;
 	int c;
 
@@ -402,7 +407,8 @@ static int read_stage(struct xs_loader *l, uint32_t epoch, struct xs_sk_epoch *e
 			break;
 		}
 		for (i = 0; i < l->cpu_vals[c].ndirty; i++)
-			l->stage_keys[nd++] = epoch * sets + (l->cpu_vals[c].dirty[i] & (sets - 1));
+			l->stage_keys[nd++] = epoch * chunks +
+					      (l->cpu_vals[c].dirty[i] & (sets - 1)) / XS_STAGE_CHUNK;
 	}
 	if (nd <= (size_t)l->ncpus * XS_DIRTY_MAX) {
 		qsort(l->stage_keys, nd, sizeof(*l->stage_keys), cmp_u32);
@@ -413,7 +419,7 @@ static int read_stage(struct xs_loader *l, uint32_t epoch, struct xs_sk_epoch *e
 		for (i = 0; i < k; i++) {
 			if (bpf_map_lookup_elem(fd, &l->stage_keys[i], l->stage_vals))
 				return -errno;
-			collect_set(l, l->stage_vals, &n);
+			collect_chunk(l, l->stage_vals, &n);
 		}
 	} else {
 		/* The batch starts after in_batch: the key before the epoch's first. */
@@ -421,7 +427,7 @@ static int read_stage(struct xs_loader *l, uint32_t epoch, struct xs_sk_epoch *e
 					 l->stage_vals, &count, &opts) && errno != ENOENT)
 			return -errno;
 		for (k = 0; k < count; k++)
-			collect_set(l, &l->stage_vals[(size_t)k * l->ncpus], &n);
+			collect_chunk(l, &l->stage_vals[(size_t)k * l->ncpus], &n);
 		l->ndirty = -1;
 	}
 	skread_sort_stage(l->stage, n);
@@ -454,13 +460,14 @@ struct xs_sk_epoch *loader_sk_flip(struct xs_loader *l, int sync)
 int loader_sk_clear(struct xs_loader *l, struct xs_sk_epoch *e)
 {
 	LIBBPF_OPTS(bpf_map_batch_opts, opts);
-	uint32_t sets = l->sizes.sk.stage_sets, epoch = e == &l->sk_epoch[1], count = sets, k;
+	uint32_t chunks = l->sizes.sk.stage_sets / XS_STAGE_CHUNK, count = chunks, k;
+	uint32_t epoch = e == &l->sk_epoch[1];
 
 	skread_clear(&l->sizes.sk, e);
 	e->nstage = 0;
 	if (l->ndirty < 0) {
-		for (k = 0; k < sets; k++)
-			l->stage_keys[k] = epoch * sets + k;
+		for (k = 0; k < chunks; k++)
+			l->stage_keys[k] = epoch * chunks + k;
 	} else {
 		count = l->ndirty;	/* read_stage() left their keys */
 	}

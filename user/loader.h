@@ -59,11 +59,11 @@ struct xs_loader {
 	struct xs_sk_epoch sk_epoch[2];	/* mmap'd sketch maps, by epoch */
 	void *sk_maps[5];		/* the mappings, for munmap */
 	size_t sk_lens[5];
-	struct xs_stage_set *stage_vals; /* per-CPU values of one epoch's stage */
+	struct xs_stage_chunk *stage_vals; /* per-CPU values of one epoch's stage */
 	struct xs_top_stage *stage;	/* the staged entries collected from them */
 	uint32_t *stage_keys;
 	struct xs_sk_cpu *cpu_vals;	/* one epoch of sk_cpu, every CPU */
-	long ndirty;			/* stage sets read_stage() read, -1: all */
+	long ndirty;			/* stage chunks read_stage() read, -1: all */
 	struct xdpscope_bpf__bss *bss;	/* mmap'd .bss: xs_epoch */
 	int sync_fd;			/* array of maps: an update waits a grace period */
 	int sync_inner_fd;

@@ -182,7 +182,7 @@ START_TEST(test_json_stats)
 	const char *path = write_file("cfg.json",
 				      "{\"stats\": {\"top_k\": 64, \"top\": [\"dport\", \"src\"],"
 				      " \"hll_precision\": 8, \"top_buckets\": 1, \"pages\": 3,"
-				      " \"stage_sets\": 64, \"export_sketches\": true,"
+				      " \"stage_sets\": 256, \"export_sketches\": true,"
 				      " \"enabled\": true}}");
 	struct xs_sk_layout l;
 
@@ -193,7 +193,7 @@ START_TEST(test_json_stats)
 	ck_assert_uint_eq(cfg.stats.hll_precision, 8);
 	ck_assert_uint_eq(cfg.stats.top_buckets, 1);
 	ck_assert_uint_eq(cfg.stats.pages, 3);
-	ck_assert_uint_eq(cfg.stats.stage_sets, 64);
+	ck_assert_uint_eq(cfg.stats.stage_sets, 256);
 	ck_assert_int_eq(cfg.stats.export_sketches, 1);
 
 	/* The kernel layout: tracked dimensions in enum order, others -1. */
@@ -307,8 +307,8 @@ static const struct json_bad_row json_bad_rows[] = {
 	  ": $.stats.hll_precision: expected an integer 8..16, got 7" },
 	{ "{\"stats\": {\"top_buckets\": 3}}", -EINVAL,
 	  ": $.stats.top_buckets: expected an integer 1..65536 and a power of 2, got 3" },
-	{ "{\"stats\": {\"stage_sets\": 32}}", -EINVAL,
-	  ": $.stats.stage_sets: expected an integer 64..1048576 and a power of 2, got 32" },
+	{ "{\"stats\": {\"stage_sets\": 128}}", -EINVAL,
+	  ": $.stats.stage_sets: expected an integer 256..1048576 and a power of 2, got 128" },
 	{ "{\"stats\": {\"pages\": 0}}", -EINVAL,
 	  ": $.stats.pages: expected an integer 1..65536, got 0" },
 	{ "{\"stats\": {\"export_sketches\": 1}}", -EINVAL,

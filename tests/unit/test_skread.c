@@ -31,7 +31,7 @@ static void setup(void)
 {
 	struct xs_stats_cfg st = { .enabled = 1, .top_k = 3, .dims = XS_STATS_ALL_DIMS,
 				   .hll_precision = 12, .top_buckets = BUCKETS, .pages = 1,
-				   .stage_sets = 64 };
+				   .stage_sets = 256 };
 
 	memset(slots, 0, sizeof(slots));
 	memset(lite, 0, sizeof(lite));
