@@ -118,6 +118,9 @@ e2e_init() {
 e2e_cleanup() {
 	local rc=$? pid ns ifn
 	trap - EXIT INT TERM
+	# With stdout gone (| head), a write here must fail, not end the
+	# clean-up halfway and leave the namespaces behind.
+	trap '' PIPE
 	for pid in "${DAEMON_PIDS[@]}"; do
 		kill -0 "$pid" 2>/dev/null || continue
 		kill -TERM "$pid" 2>/dev/null
