@@ -30,6 +30,7 @@
 #include "trie.h"
 #include "loader.h"
 #include "xdpscope.skel.h"
+#include "memlock.h"
 #include "counters.h"
 #include "pkt.h"
 
@@ -1492,24 +1493,6 @@ START_TEST(test_tc_gso)
 }
 END_TEST
 
-/* The kernel's own charge for a map (fdinfo "memlock"), 0 if unknown. */
-static uint64_t fd_memlock(int fd)
-{
-	char path[64], line[128];
-	unsigned long long v = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	f = fopen(path, "r");
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "memlock: %llu", &v) == 1)
-			break;
-	fclose(f);
-	return v;
-}
-
 /* DESIGN: the daemon prints the kernel memory a config will use and
  * refuses one over budget, so loader_kernel_mem() must not fall short of
  * what the kernel charges for the maps (90%: headers and page rounding
@@ -1517,24 +1500,11 @@ static uint64_t fd_memlock(int fd)
 START_TEST(test_kernel_mem)
 {
 	struct world *w = &w_full;
-	uint64_t actual = 0, est, m;
-	char detail[512] = "";
-	size_t used;
-	int i, fd;
+	uint64_t actual, est;
+	char detail[512];
 
 	ck_assert_msg(w->loaded, "loading the BPF object failed: %s", w->err);
-	for (i = 0; loader_map_names[i]; i++) {
-		/* From the object: the verifier may leave a map the program
-		 * cannot reach (sketches off) out of the program's map list. */
-		fd = bpf_object__find_map_fd_by_name(w->l.skel->obj, loader_map_names[i]);
-		ck_assert_msg(fd >= 0, "map %s: not in the object", loader_map_names[i]);
-		m = fd_memlock(fd);
-		ck_assert_msg(m, "map %s: no memlock in fdinfo", loader_map_names[i]);
-		actual += m;
-		used = strlen(detail);
-		snprintf(detail + used, sizeof(detail) - used, " %s %llu;", loader_map_names[i],
-			 (unsigned long long)m);
-	}
+	actual = maps_memlock(w->l.skel->obj, detail, sizeof(detail));
 	est = loader_kernel_mem(&w->l.sizes, w->l.ncpus);
 	ck_assert_msg(est * 10 >= actual * 9,
 		      "loader_kernel_mem() = %llu bytes, the kernel charges %llu for the maps "

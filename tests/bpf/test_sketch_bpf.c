@@ -21,6 +21,7 @@
 #include "skread.h"
 #include "trie.h"
 #include "xdpscope.skel.h"
+#include "memlock.h"
 
 /* Ranges: a = 198.18.0.0/24, b = 2001:db8:a::/48, c = 198.18.1.0/24. */
 #define R_A 1
@@ -505,42 +506,21 @@ START_TEST(test_off)
 }
 END_TEST
 
-static uint64_t fd_memlock(int fd)
-{
-	unsigned long long v = 0;
-	char path[64], line[128];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	f = fopen(path, "r");
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "memlock: %llu", &v) == 1)
-			break;
-	fclose(f);
-	return v;
-}
-
 /* The memory the daemon prints and holds against the budget covers what
  * the kernel charges for the maps, sketches on (90%: the kernel's own
  * headers and rounding). */
 START_TEST(test_kernel_mem)
 {
-	uint64_t actual = 0, est;
+	uint64_t actual, est;
+	char detail[512];
 	struct sworld w;
-	int i, fd;
 
 	sw_open(&w, 0, XS_STATS_ALL_DIMS);
-	for (i = 0; loader_map_names[i]; i++) {
-		fd = bpf_object__find_map_fd_by_name(w.l.skel->obj, loader_map_names[i]);
-		ck_assert_msg(fd >= 0, "map %s: not in the object", loader_map_names[i]);
-		actual += fd_memlock(fd);
-	}
+	actual = maps_memlock(w.l.skel->obj, detail, sizeof(detail));
 	est = loader_kernel_mem(&w.l.sizes, w.l.ncpus);
 	ck_assert_msg(est * 10 >= actual * 9 && est <= actual * 2,
-		      "loader_kernel_mem() = %llu, the kernel charges %llu",
-		      (unsigned long long)est, (unsigned long long)actual);
+		      "loader_kernel_mem() = %llu, the kernel charges %llu:%s",
+		      (unsigned long long)est, (unsigned long long)actual, detail);
 	sw_close(&w);
 }
 END_TEST
