@@ -186,7 +186,8 @@ int skread_slot(struct xs_skread *r, const struct xs_sk_epoch *ep, uint32_t slot
 	for (i = 0; i < XS_LITE_HASHES; i++)
 		if (s->hashes[i])
 			hll_add_hash(&r->hll, s->hashes[i]);
-	res->uniq_src = page ? hll_count(&r->hll) : hll_lite_count((const uint64_t *)s->hashes, XS_LITE_HASHES);
+	res->uniq_src = page ? hll_count(&r->hll) :
+			       hll_lite_count((const uint64_t *)s->hashes, XS_LITE_HASHES);
 	if (l->export_sketches) {
 		e = hll_export(&r->hll, &res->hll_b64);
 		if (e)
