@@ -7,13 +7,12 @@
 #include <string.h>
 #include <sys/stat.h>
 #include "config.h"
+#include "config_json.h"
 #include "xdpscope.h"
 #include "log.h"
 
 #define INTERVAL_MS_MIN 10
 #define INTERVAL_MS_MAX 3600000
-#define QUOTE_MAX 80
-#define QBUF (QUOTE_MAX * 4 + 8)	/* every byte escaped, quotes, "...", NUL */
 
 /*
  * Name and prefix lookups, so that merging 100k prefix-list lines into
@@ -36,7 +35,7 @@ struct xs_config_index {
 
 /* `"s"` with quotes, backslashes and control bytes escaped, so that the
  * message stays one line whatever the input held. */
-static const char *quote(const char *s, char *buf, size_t len)
+const char *config_quote(const char *s, char *buf, size_t len)
 {
 	size_t o = 0, i;
 
@@ -108,7 +107,7 @@ static int prefix_normalize(const struct xs_prefix *p, struct xs_prefix *n)
 	return 0;
 }
 
-static int name_ok(const char *name)
+int config_name_ok(const char *name)
 {
 	size_t n, i;
 
@@ -133,7 +132,7 @@ static void name_err(const char *name, char *err, size_t errlen)
 	set_err(err, errlen,
 		"expected a range name of 1..%d printable ASCII characters without quotes, "
 		"backslashes or a space at either end, got %s",
-		XS_NAME_MAX - 1, quote(name ? name : "", q, sizeof(q)));
+		XS_NAME_MAX - 1, config_quote(name ? name : "", q, sizeof(q)));
 }
 
 static void index_free(struct xs_config_index *ix)
@@ -295,6 +294,13 @@ void config_init(struct xs_config *cfg)
 		.top_buckets = XS_STATS_TOP_BUCKETS,
 		.stage_sets = XS_STATS_STAGE_SETS,
 	};
+	cfg->alerts = (struct xs_alerts_cfg){
+		.exec_timeout_s = XS_ALERT_EXEC_TIMEOUT_S,
+		.exec_max = XS_ALERT_EXEC_MAX,
+		.ongoing_s = XS_ALERT_ONGOING_S,
+		.top_n = XS_ALERT_TOP_N,
+		.state_save_s = XS_ALERT_STATE_SAVE_S,
+	};
 }
 
 void config_free(struct xs_config *cfg)
@@ -309,6 +315,7 @@ void config_free(struct xs_config *cfg)
 	free(cfg->output_file);
 	free(cfg->source);
 	index_free(cfg->index);
+	config_free_rules(cfg);
 	config_init(cfg);
 }
 
@@ -372,7 +379,7 @@ int config_add_prefix(struct xs_config *cfg, const char *name, const struct xs_p
 	struct xs_range *r;
 	long idx;
 
-	if (!name_ok(name)) {
+	if (!config_name_ok(name)) {
 		name_err(name, err, errlen);
 		return -EINVAL;
 	}
@@ -466,7 +473,7 @@ int config_add_range_arg(struct xs_config *cfg, const char *arg, char *err, size
 	}
 	if (eq && !eq[1]) {
 		set_err(err, errlen, "--range: expected CIDR or CIDR=NAME, got %s",
-			quote(arg, q, sizeof(q)));
+			config_quote(arg, q, sizeof(q)));
 		return -EINVAL;
 	}
 	name = eq ? eq + 1 : cidr_format(&p, buf, sizeof(buf));
@@ -510,7 +517,7 @@ static int prefix_line(struct xs_config *cfg, char *line, char *msg, size_t msgl
 			c++;
 	}
 	if (ntok > 2) {
-		set_err(msg, msglen, "expected \"CIDR [NAME]\", got %s", quote(s, q, sizeof(q)));
+		set_err(msg, msglen, "expected \"CIDR [NAME]\", got %s", config_quote(s, q, sizeof(q)));
 		return -EINVAL;
 	}
 	for (int i = 0; i < ntok; i++) {
@@ -643,7 +650,7 @@ static int check_names(const struct xs_config *cfg, char *err, size_t errlen)
 	int ret = 0;
 
 	for (r = 0; r < cfg->nranges; r++) {
-		if (!name_ok(cfg->ranges[r].name)) {
+		if (!config_name_ok(cfg->ranges[r].name)) {
 			char msg[XS_ERR_LEN];
 
 			name_err(cfg->ranges[r].name, msg, sizeof(msg));
@@ -652,7 +659,7 @@ static int check_names(const struct xs_config *cfg, char *err, size_t errlen)
 		}
 		if (!cfg->ranges[r].nprefixes) {
 			set_err(err, errlen, "range %s: expected at least one prefix, got none",
-				quote(cfg->ranges[r].name, q, sizeof(q)));
+				config_quote(cfg->ranges[r].name, q, sizeof(q)));
 			return -EINVAL;
 		}
 	}
@@ -667,7 +674,7 @@ static int check_names(const struct xs_config *cfg, char *err, size_t errlen)
 	for (r = 1; r < cfg->nranges; r++) {
 		if (!strcmp(names[r - 1], names[r])) {
 			set_err(err, errlen, "expected one range named %s, got two",
-				quote(names[r], q, sizeof(q)));
+				config_quote(names[r], q, sizeof(q)));
 			ret = -EINVAL;
 			break;
 		}
@@ -702,7 +709,7 @@ static int check_prefixes(const struct xs_config *cfg, char *err, size_t errlen)
 			if (prefix_normalize(&rg->prefixes[i], &refs[k].p)) {
 				set_err(err, errlen,
 					"range %s: expected a prefix without host bits, got %s",
-					quote(rg->name, qa, sizeof(qa)),
+					config_quote(rg->name, qa, sizeof(qa)),
 					cidr_format(&rg->prefixes[i], buf, sizeof(buf)));
 				free(refs);
 				return -EINVAL;
@@ -718,8 +725,8 @@ static int check_prefixes(const struct xs_config *cfg, char *err, size_t errlen)
 		set_err(err, errlen,
 			"prefix %s is in ranges %s and %s (expected each prefix in one range)",
 			cidr_format(&refs[k].p, buf, sizeof(buf)),
-			quote(cfg->ranges[refs[k - 1].range].name, qa, sizeof(qa)),
-			quote(cfg->ranges[refs[k].range].name, qb, sizeof(qb)));
+			config_quote(cfg->ranges[refs[k - 1].range].name, qa, sizeof(qa)),
+			config_quote(cfg->ranges[refs[k].range].name, qb, sizeof(qb)));
 		ret = -EINVAL;
 		break;
 	}
@@ -759,22 +766,12 @@ int config_validate_empty_ok(const struct xs_config *cfg, char *err, size_t errl
 	ret = check_names(cfg, err, errlen);
 	if (!ret)
 		ret = check_prefixes(cfg, err, errlen);
+	if (!ret)
+		ret = config_check_rules(cfg, err, errlen);
 	return ret;
 }
 
-struct jload {
-	struct xs_config *cfg;
-	const char *file;
-	char *err;
-	size_t errlen;
-};
-
-#define JPATH_LEN 256
-
-static int jfail(struct jload *j, const char *path, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int jfail(struct jload *j, const char *path, const char *fmt, ...)
+int config_jfail(struct jload *j, const char *path, const char *fmt, ...)
 {
 	char msg[XS_ERR_LEN];
 	va_list ap;
@@ -787,11 +784,11 @@ static int jfail(struct jload *j, const char *path, const char *fmt, ...)
 }
 
 /* What the file held, for "got ...": the value itself if short. */
-static const char *describe(const json_t *v, char *buf, size_t len)
+const char *config_describe(const json_t *v, char *buf, size_t len)
 {
 	switch (json_typeof(v)) {
 	case JSON_STRING:
-		return quote(json_string_value(v), buf, len);
+		return config_quote(json_string_value(v), buf, len);
 	case JSON_INTEGER:
 		snprintf(buf, len, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
 		return buf;
@@ -825,11 +822,11 @@ static void path_key(char *out, size_t len, const char *path, const char *key)
 	if (plain)
 		snprintf(out, len, "%s.%s", path, key);
 	else
-		snprintf(out, len, "%s[%s]", path, quote(key, q, sizeof(q)));
+		snprintf(out, len, "%s[%s]", path, config_quote(key, q, sizeof(q)));
 }
 
 /* A typo in a key must not silently drop a setting. */
-static int check_keys(struct jload *j, const json_t *obj, const char *path,
+int config_check_keys(struct jload *j, const json_t *obj, const char *path,
 		      const char *const *known)
 {
 	char kpath[JPATH_LEN], list[256];
@@ -846,7 +843,7 @@ static int check_keys(struct jload *j, const json_t *obj, const char *path,
 		for (i = 0, o = 0; known[i] && o < sizeof(list); i++)
 			o += snprintf(list + o, sizeof(list) - o, "%s%s", i ? ", " : "", known[i]);
 		path_key(kpath, sizeof(kpath), path, key);
-		return jfail(j, kpath, "unknown key (expected one of: %s)", list);
+		return config_jfail(j, kpath, "unknown key (expected one of: %s)", list);
 	}
 	return 0;
 }
@@ -857,8 +854,8 @@ static int load_interval(struct jload *j, const json_t *v)
 
 	if (!json_is_integer(v) || json_integer_value(v) < INTERVAL_MS_MIN ||
 	    json_integer_value(v) > INTERVAL_MS_MAX)
-		return jfail(j, "$.interval_ms", "expected an integer %d..%d, got %s",
-			     INTERVAL_MS_MIN, INTERVAL_MS_MAX, describe(v, d, sizeof(d)));
+		return config_jfail(j, "$.interval_ms", "expected an integer %d..%d, got %s",
+			     INTERVAL_MS_MIN, INTERVAL_MS_MAX, config_describe(v, d, sizeof(d)));
 	j->cfg->interval_ms = json_integer_value(v);
 	return 0;
 }
@@ -873,9 +870,9 @@ static int load_max_kernel_mem(struct jload *j, const json_t *v)
 	else if (json_is_string(v) && parse_size(json_string_value(v), &bytes))
 		bytes = 0;
 	if (!bytes)
-		return jfail(j, "$.max_kernel_mem",
+		return config_jfail(j, "$.max_kernel_mem",
 			     "expected bytes above 0 as an integer or a string like \"256M\", got %s",
-			     describe(v, d, sizeof(d)));
+			     config_describe(v, d, sizeof(d)));
 	j->cfg->max_kernel_mem = bytes;
 	return 0;
 }
@@ -888,9 +885,9 @@ static int load_output(struct jload *j, const json_t *v)
 	int ret;
 
 	if (!json_is_object(v))
-		return jfail(j, "$.output", "expected an object, got %s",
-			     describe(v, d, sizeof(d)));
-	ret = check_keys(j, v, "$.output", keys);
+		return config_jfail(j, "$.output", "expected an object, got %s",
+			     config_describe(v, d, sizeof(d)));
+	ret = config_check_keys(j, v, "$.output", keys);
 	if (ret)
 		return ret;
 	file = json_object_get(v, "file");
@@ -898,12 +895,12 @@ static int load_output(struct jload *j, const json_t *v)
 		return 0;
 	if (!json_is_string(file) || !json_string_length(file) ||
 	    strlen(json_string_value(file)) != json_string_length(file))
-		return jfail(j, "$.output.file", "expected a file name, got %s",
-			     describe(file, d, sizeof(d)));
+		return config_jfail(j, "$.output.file", "expected a file name, got %s",
+			     config_describe(file, d, sizeof(d)));
 	free(j->cfg->output_file);
 	j->cfg->output_file = strdup(json_string_value(file));
 	if (!j->cfg->output_file)
-		return jfail(j, "$.output.file", "out of memory");
+		return config_jfail(j, "$.output.file", "out of memory");
 	return 0;
 }
 
@@ -939,8 +936,8 @@ static int stats_uint(struct jload *j, const json_t *st, const char *key, long l
 	x = json_is_integer(v) ? json_integer_value(v) : lo - 1;
 	snprintf(path, sizeof(path), "$.stats.%s", key);
 	if (x < lo || x > hi || (pow2 && (x & (x - 1))))
-		return jfail(j, path, "expected an integer %lld..%lld%s, got %s", lo, hi,
-			     pow2 ? " and a power of 2" : "", describe(v, d, sizeof(d)));
+		return config_jfail(j, path, "expected an integer %lld..%lld%s, got %s", lo, hi,
+			     pow2 ? " and a power of 2" : "", config_describe(v, d, sizeof(d)));
 	*out = x;
 	return 0;
 }
@@ -954,7 +951,7 @@ static int stats_bool(struct jload *j, const json_t *st, const char *key, int *o
 		return 0;
 	snprintf(path, sizeof(path), "$.stats.%s", key);
 	if (!json_is_boolean(v))
-		return jfail(j, path, "expected true or false, got %s", describe(v, d, sizeof(d)));
+		return config_jfail(j, path, "expected true or false, got %s", config_describe(v, d, sizeof(d)));
 	*out = json_is_true(v);
 	return 0;
 }
@@ -972,8 +969,8 @@ static int load_stats(struct jload *j, const json_t *v)
 	int ret, dim;
 
 	if (!json_is_object(v))
-		return jfail(j, "$.stats", "expected an object, got %s", describe(v, d, sizeof(d)));
-	ret = check_keys(j, v, "$.stats", keys);
+		return config_jfail(j, "$.stats", "expected an object, got %s", config_describe(v, d, sizeof(d)));
+	ret = config_check_keys(j, v, "$.stats", keys);
 	if (!ret)
 		ret = stats_bool(j, v, "enabled", &st->enabled);
 	if (!ret)
@@ -993,18 +990,18 @@ static int load_stats(struct jload *j, const json_t *v)
 	if (ret || !(top = json_object_get(v, "top")))
 		return ret;
 	if (!json_is_array(top))
-		return jfail(j, "$.stats.top",
+		return config_jfail(j, "$.stats.top",
 			     "expected an array of \"src\", \"dst\", \"dport\", \"sport\", got %s",
-			     describe(top, d, sizeof(d)));
+			     config_describe(top, d, sizeof(d)));
 	st->dims = 0;
 	json_array_foreach(top, i, t) {
 		snprintf(path, sizeof(path), "$.stats.top[%zu]", i);
 		dim = json_is_string(t) ? config_dim(json_string_value(t)) : -1;
 		if (dim < 0)
-			return jfail(j, path, "expected \"src\", \"dst\", \"dport\" or \"sport\", got %s",
-				     describe(t, d, sizeof(d)));
+			return config_jfail(j, path, "expected \"src\", \"dst\", \"dport\" or \"sport\", got %s",
+				     config_describe(t, d, sizeof(d)));
 		if (st->dims & (1U << dim))
-			return jfail(j, path, "expected each dimension once, got %s twice",
+			return config_jfail(j, path, "expected each dimension once, got %s twice",
 				     config_dim_names[dim]);
 		st->dims |= 1U << dim;
 	}
@@ -1022,44 +1019,44 @@ static int load_range(struct jload *j, const json_t *v, size_t idx)
 
 	snprintf(path, sizeof(path), "$.ranges[%zu]", idx);
 	if (!json_is_object(v))
-		return jfail(j, path, "expected an object with \"name\" and \"prefixes\", got %s",
-			     describe(v, d, sizeof(d)));
-	ret = check_keys(j, v, path, keys);
+		return config_jfail(j, path, "expected an object with \"name\" and \"prefixes\", got %s",
+			     config_describe(v, d, sizeof(d)));
+	ret = config_check_keys(j, v, path, keys);
 	if (ret)
 		return ret;
 	name = json_object_get(v, "name");
 	prefixes = json_object_get(v, "prefixes");
 	if (!name || !prefixes)
-		return jfail(j, path,
+		return config_jfail(j, path,
 			     "expected an object with \"name\" and \"prefixes\", got no \"%s\"",
 			     name ? "prefixes" : "name");
 
 	snprintf(epath, sizeof(epath), "%s.name", path);
-	if (!json_is_string(name) || !name_ok(json_string_value(name)) ||
+	if (!json_is_string(name) || !config_name_ok(json_string_value(name)) ||
 	    strlen(json_string_value(name)) != json_string_length(name)) {
 		if (json_is_string(name))
 			name_err(json_string_value(name), msg, sizeof(msg));
 		else
 			snprintf(msg, sizeof(msg), "expected a range name, got %s",
-				 describe(name, d, sizeof(d)));
-		return jfail(j, epath, "%s", msg);
+				 config_describe(name, d, sizeof(d)));
+		return config_jfail(j, epath, "%s", msg);
 	}
 
 	snprintf(epath, sizeof(epath), "%s.prefixes", path);
 	if (!json_is_array(prefixes) || !json_array_size(prefixes))
-		return jfail(j, epath, "expected a non-empty array of CIDRs, got %s",
-			     json_is_array(prefixes) ? "[]" : describe(prefixes, d, sizeof(d)));
+		return config_jfail(j, epath, "expected a non-empty array of CIDRs, got %s",
+			     json_is_array(prefixes) ? "[]" : config_describe(prefixes, d, sizeof(d)));
 	json_array_foreach(prefixes, i, e) {
 		snprintf(epath, sizeof(epath), "%s.prefixes[%zu]", path, i);
 		if (!json_is_string(e))
-			return jfail(j, epath, "expected a CIDR string, got %s",
-				     describe(e, d, sizeof(d)));
+			return config_jfail(j, epath, "expected a CIDR string, got %s",
+				     config_describe(e, d, sizeof(d)));
 		ret = cidr_parse(json_string_value(e), &p, msg, sizeof(msg));
 		if (!ret)
 			ret = config_add_prefix(j->cfg, json_string_value(name), &p, msg,
 						sizeof(msg));
 		if (ret) {
-			jfail(j, epath, "%s", msg);
+			config_jfail(j, epath, "%s", msg);
 			return ret;
 		}
 	}
@@ -1074,8 +1071,8 @@ static int load_ranges(struct jload *j, const json_t *v)
 	int ret;
 
 	if (!json_is_array(v))
-		return jfail(j, "$.ranges", "expected an array of ranges, got %s",
-			     describe(v, d, sizeof(d)));
+		return config_jfail(j, "$.ranges", "expected an array of ranges, got %s",
+			     config_describe(v, d, sizeof(d)));
 	json_array_foreach(v, i, e) {
 		ret = load_range(j, e, i);
 		if (ret)
@@ -1095,8 +1092,8 @@ static int load_ranges_file(struct jload *j, const json_t *v)
 
 	if (!json_is_string(v) || !json_string_length(v) ||
 	    strlen(json_string_value(v)) != json_string_length(v))
-		return jfail(j, "$.ranges_file", "expected a file name, got %s",
-			     describe(v, d, sizeof(d)));
+		return config_jfail(j, "$.ranges_file", "expected a file name, got %s",
+			     config_describe(v, d, sizeof(d)));
 	file = json_string_value(v);
 	slash = strrchr(j->file, '/');
 	if (file[0] == '/' || !slash)
@@ -1104,7 +1101,7 @@ static int load_ranges_file(struct jload *j, const json_t *v)
 	else if (asprintf(&path, "%.*s%s", (int)(slash - j->file + 1), j->file, file) < 0)
 		path = NULL;
 	if (!path)
-		return jfail(j, "$.ranges_file", "out of memory");
+		return config_jfail(j, "$.ranges_file", "out of memory");
 	ret = config_load_prefix_file(j->cfg, path, j->err, j->errlen);
 	free(path);
 	return ret;
@@ -1113,7 +1110,8 @@ static int load_ranges_file(struct jload *j, const json_t *v)
 int config_load_json(struct xs_config *cfg, const char *path, char *err, size_t errlen)
 {
 	static const char *const keys[] = {
-		"interval_ms", "max_kernel_mem", "output", "ranges", "ranges_file", "stats", NULL
+		"interval_ms", "max_kernel_mem", "output", "ranges", "ranges_file", "stats",
+		"rules", "alerts", NULL
 	};
 	struct jload j = { .cfg = cfg, .file = path, .err = err, .errlen = errlen };
 	json_error_t jerr;
@@ -1135,15 +1133,15 @@ int config_load_json(struct xs_config *cfg, const char *path, char *err, size_t 
 		return -EINVAL;
 	}
 	if (!json_is_object(root)) {
-		ret = jfail(&j, "$", "expected an object, got %s", describe(root, d, sizeof(d)));
+		ret = config_jfail(&j, "$", "expected an object, got %s", config_describe(root, d, sizeof(d)));
 		goto out;
 	}
 	/* Before ranges_file, which would name itself otherwise. */
 	if (set_source(cfg, path)) {
-		ret = jfail(&j, "$", "out of memory");
+		ret = config_jfail(&j, "$", "out of memory");
 		goto out;
 	}
-	ret = check_keys(&j, root, "$", keys);
+	ret = config_check_keys(&j, root, "$", keys);
 	if (!ret && (v = json_object_get(root, "interval_ms")))
 		ret = load_interval(&j, v);
 	if (!ret && (v = json_object_get(root, "max_kernel_mem")))
@@ -1156,6 +1154,10 @@ int config_load_json(struct xs_config *cfg, const char *path, char *err, size_t 
 		ret = load_ranges(&j, v);
 	if (!ret && (v = json_object_get(root, "ranges_file")))
 		ret = load_ranges_file(&j, v);
+	if (!ret && (v = json_object_get(root, "alerts")))
+		ret = config_load_alerts(&j, v);
+	if (!ret && (v = json_object_get(root, "rules")))
+		ret = config_load_rules(&j, v);
 out:
 	json_decref(root);
 	return ret;

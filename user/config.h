@@ -51,6 +51,109 @@ struct xs_stats_cfg {
 	int export_sketches;		/* records carry the HLL registers */
 };
 
+/*
+ * Anomaly rules ("rules", "alerts"). A metric is one of enum xs_metric,
+ * per (range, direction) and interval, or a ratio "a/b" of two of them.
+ */
+enum xs_metric {
+	XS_M_PKTS = 0,
+	XS_M_BYTES,
+	XS_M_PPS,
+	XS_M_BPS,
+	XS_M_TCP_PPS,
+	XS_M_TCP_BPS,
+	XS_M_UDP_PPS,
+	XS_M_UDP_BPS,
+	XS_M_ICMP_PPS,
+	XS_M_ICMP_BPS,
+	XS_M_OTHER_PPS,
+	XS_M_OTHER_BPS,
+	XS_M_SYN_PPS,
+	XS_M_SYNACK_PPS,
+	XS_M_RST_PPS,
+	XS_M_FIN_PPS,
+	XS_M_FRAG_PPS,
+	XS_M_UNIQ_SRC,		/* needs stats */
+	XS_M_HOST_PPS,		/* the busiest host of the range: top_dst (in), top_src (out) */
+	XS_M_HOST_BPS,
+	XS_M_HOST_SHARE,	/* its packets over the range's, 0..1 */
+	XS_M_MAX,
+};
+
+extern const char *const config_metric_names[XS_M_MAX];
+
+/* A metric, or num/den (den >= 0): num / max(den, 1). */
+struct xs_expr {
+	int num;
+	int den;		/* -1: no ratio */
+};
+
+/* A threshold: `value`, or pct % of `of` (a metric of the same record, or
+ * the link speed when of_link), never below `min`. */
+struct xs_thresh {
+	double value;
+	int is_pct;
+	double pct;
+	struct xs_expr of;
+	int of_link;
+	double min;
+};
+
+struct xs_cond {
+	struct xs_expr m;
+	int below;		/* 0: above */
+	struct xs_thresh t;
+};
+
+/* A learned level: EWMA mean and deviation with time constant window_s;
+ * the threshold is max(min, mean + k * dev, factor * mean) over the
+ * terms configured (k, factor 0: not used), after warmup_s of learning. */
+struct xs_baseline {
+	double window_s;
+	double factor;
+	double k;
+	double min;
+	double warmup_s;
+};
+
+#define XS_RULE_AND_MAX 8		/* "and" conditions a rule */
+#define XS_RULE_DIR_IN (1U << XS_DIR_IN)
+#define XS_RULE_DIR_OUT (1U << XS_DIR_OUT)
+
+struct xs_rule {
+	char *name;
+	struct xs_cond cond;		/* cond.t unused with a baseline */
+	int has_baseline;
+	struct xs_baseline bl;
+	struct xs_cond *and_conds;	/* must hold too, to start */
+	size_t nand;
+	unsigned int dirs;		/* XS_RULE_DIR_* */
+	char **ranges;			/* NULL: every range */
+	size_t nranges;
+	double for_s;			/* condition held this long before start */
+	double clear_s;			/* and released this long before end */
+	double hysteresis;		/* release at threshold * (1 -/+ h) */
+};
+
+#define XS_ALERT_EXEC_TIMEOUT_S 10.0
+#define XS_ALERT_EXEC_MAX 4
+#define XS_ALERT_ONGOING_S 10.0
+#define XS_ALERT_TOP_N 5
+#define XS_ALERT_STATE_SAVE_S 300.0
+#define XS_RULE_CLEAR_S 5.0
+#define XS_RULE_HYSTERESIS 0.1
+
+struct xs_alerts_cfg {
+	char **exec_argv;		/* NULL: no hook; NULL-terminated */
+	double exec_timeout_s;
+	unsigned int exec_max;		/* hooks in flight at most */
+	double ongoing_s;		/* 0: an ongoing record every interval */
+	unsigned int top_n;		/* entries of each top list in an alert */
+	double link_bps;		/* 0: not configured */
+	char *state_file;		/* NULL: baselines die with the process */
+	double state_save_s;
+};
+
 struct xs_config {
 	unsigned int interval_ms;	/* 10 .. 3600000 */
 	struct xs_range *ranges;	/* range id = index + 1 */
@@ -59,6 +162,9 @@ struct xs_config {
 	char *output_file;		/* NULL: stdout */
 	uint64_t max_kernel_mem;	/* bytes */
 	struct xs_stats_cfg stats;
+	struct xs_rule *rules;
+	size_t nrules;
+	struct xs_alerts_cfg alerts;
 	char *source;			/* for messages: file the ranges came from */
 	struct xs_config_index *index;	/* private to config.c: name and prefix
 					 * lookups, rebuilt if ranges are added
@@ -81,7 +187,8 @@ void config_free(struct xs_config *cfg);
  * {"enabled": bool, "top_k": 1..64, "top": ["src", "dst", "dport", "sport"],
  * "hll_precision": 8..16, "top_buckets": power of 2, "pages": integer,
  * "stage_sets": power of 2,
- * "export_sketches": bool}. Unknown
+ * "export_sketches": bool}, rules (array, config_rules.c), alerts (object,
+ * config_rules.c). Unknown
  * keys are errors (a typo must not be silently ignored). Ranges are added in
  * file order, then those of ranges_file; a name seen before merges.
  */
@@ -118,6 +225,18 @@ int config_validate_empty_ok(const struct xs_config *cfg, char *err, size_t errl
 /* "256M", "1G", "1048576" -> bytes: digits, then at most one of K/M/G/T
  * (either case). 0 or -EINVAL, also on overflow. */
 int parse_size(const char *s, uint64_t *out);
+
+/* Rules against the rest of the config: the ranges they name exist, the
+ * metrics they use are measured (uniq_src and host_* need stats). */
+int config_check_rules(const struct xs_config *cfg, char *err, size_t errlen);
+void config_free_rules(struct xs_config *cfg);
+
+/* "syn_pps" -> XS_M_SYN_PPS; -1 for an unknown name. */
+int config_metric(const char *name);
+/* "syn_pps/synack_pps" or "pps" into e; 0 or -EINVAL. */
+int config_expr(const char *s, struct xs_expr *e);
+/* e as the config spells it; buf of at least 64 bytes. */
+const char *config_expr_name(const struct xs_expr *e, char *buf, size_t len);
 
 /* "src", "dst", "dport", "sport" -> enum xs_dim; -1 for anything else. */
 int config_dim(const char *name);

@@ -23,6 +23,8 @@
 #include <arpa/inet.h>
 #include <jansson.h>
 #include "emit.h"
+#include "hook.h"
+#include "rules.h"
 #include "skread.h"
 
 /*
@@ -456,6 +458,27 @@ char *emit_summary(const struct xs_rec_meta *m, const struct xs_summary *s)
 		err |= json_object_set_new(sk, "torn", emit_uint(s->sk_torn));
 		err |= json_object_set_new(rec, "sketch", sk);
 	}
+	if (s->rules_on) {
+		json_t *al = json_object();
+
+		err |= json_object_set_new(al, "active", emit_uint(s->alerts.active));
+		err |= json_object_set_new(al, "started", emit_uint(s->alerts.started));
+		err |= json_object_set_new(al, "ended", emit_uint(s->alerts.ended));
+		if (s->hooks) {
+			json_t *hk = json_object();
+
+			err |= json_object_set_new(hk, "started", emit_uint(s->hooks->started));
+			err |= json_object_set_new(hk, "ok", emit_uint(s->hooks->ok));
+			err |= json_object_set_new(hk, "failed", emit_uint(s->hooks->failed));
+			err |= json_object_set_new(hk, "timeout", emit_uint(s->hooks->timeout));
+			err |= json_object_set_new(hk, "skipped", emit_uint(s->hooks->skipped));
+			if (s->hooks->has_last)
+				err |= json_object_set_new(hk, "last_status",
+							   json_integer(s->hooks->last_status));
+			err |= json_object_set_new(al, "hooks", hk);
+		}
+		err |= json_object_set_new(rec, "alerts", al);
+	}
 	if (s->replay) {
 		json_t *rp = json_object();
 
@@ -605,4 +628,82 @@ void output_close(struct xs_output *o)
 	free(o->path);
 	o->path = NULL;
 	o->fd = -1;
+}
+
+static void emit_time(json_t *o, const char *key, double t, int *err)
+{
+	struct timespec ts;
+	char buf[XS_TS_LEN];
+
+	ts.tv_sec = (time_t)floor(t);
+	ts.tv_nsec = (long)((t - floor(t)) * 1e9);
+	format_rfc3339_ms(&ts, buf, sizeof(buf));
+	*err |= json_object_set_new(o, key, json_string(buf));
+}
+
+char *emit_alert(const struct xs_rec_meta *m, const struct xs_alert *a, unsigned int top_n)
+{
+	const struct xs_rule *r = a->rule;
+	char name[64];
+	json_t *rec, *o, *arr;
+	int err = 0, d;
+	size_t i;
+
+	if (a->dir != XS_DIR_IN && a->dir != XS_DIR_OUT) {
+		errno = EINVAL;
+		return NULL;
+	}
+	rec = emit_head(m, "alert", &err);
+	err |= json_object_set_new(rec, "id", json_string(a->id));
+	err |= json_object_set_new(rec, "rule", emit_str(r->name));
+	err |= json_object_set_new(rec, "range", emit_str(a->range));
+	err |= json_object_set_new(rec, "dir", json_string(a->dir == XS_DIR_IN ? "in" : "out"));
+	err |= json_object_set_new(rec, "state", json_string(rules_state_names[a->state]));
+	err |= json_object_set_new(rec, "metric",
+				   json_string(config_expr_name(&r->cond.m, name, sizeof(name))));
+	err |= json_object_set_new(rec, "value", emit_real(a->value));
+	err |= json_object_set_new(rec, r->cond.below ? "below" : "threshold",
+				   emit_real(a->threshold));
+	if (a->has_baseline) {
+		o = json_object();
+		err |= json_object_set_new(o, "mean", emit_real(a->mean));
+		err |= json_object_set_new(o, "dev", emit_real(a->dev));
+		err |= json_object_set_new(rec, "baseline", o);
+	}
+	err |= json_object_set_new(rec, "severity", emit_real(a->severity));
+	err |= json_object_set_new(rec, "attack", json_string(a->attack ? a->attack : "unknown"));
+	emit_time(rec, "since", a->since, &err);
+	err |= json_object_set_new(rec, "duration_s", emit_real(a->duration_s));
+	err |= json_object_set_new(rec, "peak", emit_real(a->peak));
+	err |= json_object_set_new(rec, "pkts", emit_uint(a->pkts));
+	err |= json_object_set_new(rec, "bytes", emit_uint(a->bytes));
+	if (a->reason)
+		err |= json_object_set_new(rec, "reason", json_string(a->reason));
+	if (a->m && a->m->has_host && (r->cond.m.num >= XS_M_HOST_PPS ||
+				       (r->cond.m.den >= XS_M_HOST_PPS)))
+		err |= json_object_set_new(rec, "target", emit_addr(a->m->host));
+	if (a->nand) {
+		arr = json_array();
+		for (i = 0; i < a->nand; i++) {
+			const struct xs_cond *c = &r->and_conds[i];
+
+			o = json_object();
+			err |= json_object_set_new(o, "metric", json_string(config_expr_name(
+							      &c->m, name, sizeof(name))));
+			err |= json_object_set_new(o, "value", emit_real(a->and_value[i]));
+			err |= json_object_set_new(o, c->below ? "below" : "threshold",
+						   emit_real(a->and_threshold[i]));
+			err |= json_array_append_new(arr, o);
+		}
+		err |= json_object_set_new(rec, "and", arr);
+	}
+	if (a->m && a->m->sk && a->m->l && top_n)
+		for (d = 0; d < XS_DIM_MAX; d++)
+			if (a->m->l->dim_pos[d] >= 0)
+				err |= json_object_set_new(
+					rec, emit_top_names[d],
+					emit_top(a->m->sk->top[d],
+						 a->m->sk->ntop[d] < top_n ? a->m->sk->ntop[d] : top_n,
+						 d));
+	return emit_line(rec, err);
 }

@@ -14,6 +14,8 @@
 #include <time.h>
 #include "xdpscope.h"
 
+struct xs_hook_stats;
+
 #define XS_SCHEMA 1
 
 struct xs_rec_meta {
@@ -62,6 +64,11 @@ struct xs_summary {
 	uint64_t sk_races;		/* sketch updates lost to concurrent ones */
 	uint64_t sk_torn;		/* top entries dropped: key lost a race */
 	const struct xs_replay_stat *replay;	/* NULL: a live run */
+	int rules_on;				/* the "alerts" object below */
+	struct {
+		uint64_t active, started, ended;
+	} alerts;
+	const struct xs_hook_stats *hooks;	/* NULL: no alerts.exec */
 };
 
 /* Enough for format_rfc3339_ms() (24 characters and the NUL). */
@@ -106,6 +113,15 @@ struct xs_sk_result;
 char *emit_range_sk(const struct xs_rec_meta *m, const char *range, int dir,
 		    const struct xs_counters *delta, const struct xs_sk_layout *l,
 		    const struct xs_sk_result *sk);
+
+/* An `alert` record (DESIGN.md, Records): id, rule, range, dir, state,
+ * metric, value, threshold ("below" for a below rule), baseline {mean,
+ * dev} (baseline rules), severity, attack, since, duration_s, peak, pkts,
+ * bytes, reason (end), target (host_* metrics), and (start, with "and"
+ * conditions) [{metric, value, threshold}], then the first top_n entries
+ * of each tracked top list of the interval. */
+struct xs_alert;
+char *emit_alert(const struct xs_rec_meta *m, const struct xs_alert *a, unsigned int top_n);
 
 struct xs_output {
 	int fd;

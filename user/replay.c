@@ -127,6 +127,7 @@ struct replay {
 	struct xs_report rep;
 	struct xs_loader *l;
 	struct xs_rec_meta meta;
+	struct timespec last_ts;	/* of the last interval written */
 	struct xs_prog_stat prog;
 	uint64_t kmem;
 };
@@ -488,6 +489,7 @@ static int flush(struct replay *r)
 	s.kernel_mem = r->kmem;
 	s.replay = &r->stat;
 	e = report_interval(&r->rep, &m, r->d.cur, r->d.prev, &r->d.gcur, &r->d.gprev, &s);
+	r->last_ts = m.ts;
 	if (e && !r->write_failing)
 		log_err("%s: records not written: %s (counted in missed.records_dropped)",
 			r->rep.out->path ? r->rep.out->path : "stdout", strerror(-e));
@@ -736,6 +738,10 @@ int replay_file(const struct xs_config *cfg, const struct xs_replay_opts *o)
 	r.prog = (struct xs_prog_stat){ .hook = o->egress ? "tc" : "xdp", .mode = "test_run" };
 	loader_prog_stats(r.prog_fd, &run_ns, &run_cnt, &r.prog.prog_id);
 	r.rep = (struct xs_report){ .out = &out, .cfg = cfg, .nslots = r.d.nslots };
+	if (report_rules_init(&r.rep, r.d.nslots, err, sizeof(err))) {
+		log_err("%s", err);
+		goto out_drain;
+	}
 	if (sk.nslots) {
 		e = skread_init(&skr, &sk);
 		if (e) {
@@ -747,9 +753,18 @@ int replay_file(const struct xs_config *cfg, const struct xs_replay_opts *o)
 	r.l = &l;
 
 	rc = replay_loop(&r, p);
+	if (r.rep.rules) {
+		/* Alerts still active end with the capture, at its last interval. */
+		struct xs_rec_meta m = r.meta;
+
+		m.ts = r.last_ts;
+		if (report_rules_stop(&r.rep, &m, "capture_end") && rc == XS_EXIT_OK)
+			rc = XS_EXIT_FAIL;
+	}
 
 	reorder_free(&r.held);
 out_drain:
+	report_rules_stop(&r.rep, &r.meta, "capture_end");
 	skread_free(&skr);
 	drain_free(&r.d);
 out_loader:

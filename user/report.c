@@ -2,7 +2,11 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <math.h>
+#include <stdio.h>
 #include "counters.h"
+#include "log.h"
 #include "report.h"
 
 static int write_line(struct xs_report *r, char *line, int *first_err)
@@ -21,14 +25,121 @@ static int write_line(struct xs_report *r, char *line, int *first_err)
 	return e;
 }
 
+static double ts_seconds(const struct timespec *t)
+{
+	return t->tv_sec + t->tv_nsec / 1e9;
+}
+
+/* xs_alert_fn: the record goes out after the range records; start and
+ * end also go to the hook. */
+static int on_alert(void *ctx, const struct xs_alert *a)
+{
+	struct xs_report *r = ctx;
+	char *line = emit_alert(r->meta, a, r->cfg->alerts.top_n), **grown;
+
+	if (!line) {
+		r->out->dropped++;
+		return 0;
+	}
+	if (a->state != XS_ALERT_ONGOING)
+		hook_run(&r->hooks, line, strlen(line));
+	if (r->nalerts == r->alerts_cap) {
+		size_t cap = r->alerts_cap ? 2 * r->alerts_cap : 16;
+
+		grown = realloc(r->alerts, cap * sizeof(*grown));
+		if (!grown) {
+			free(line);
+			r->out->dropped++;
+			return 0;
+		}
+		r->alerts = grown;
+		r->alerts_cap = cap;
+	}
+	r->alerts[r->nalerts++] = line;
+	return 0;
+}
+
+static void write_alerts(struct xs_report *r, int *err)
+{
+	size_t i;
+
+	for (i = 0; i < r->nalerts; i++)
+		write_line(r, r->alerts[i], err);
+	r->nalerts = 0;
+}
+
+int report_rules_init(struct xs_report *r, uint32_t nslots, char *err, size_t errlen)
+{
+	const struct xs_alerts_cfg *a = &r->cfg->alerts;
+	int e;
+
+	if (!r->cfg->nrules)
+		return 0;
+	if (a->exec_argv && access(a->exec_argv[0], X_OK)) {
+		e = -errno;
+		set_err(err, errlen, "alerts.exec: %s: expected an executable program: %s",
+			a->exec_argv[0], strerror(-e));
+		return e;
+	}
+	r->rules = rules_new(r->cfg, nslots, err, errlen);
+	if (!r->rules)
+		return -ENOMEM;
+	e = hook_init(&r->hooks, a->exec_argv, a->exec_timeout_s, a->exec_max);
+	if (!e && a->state_file)
+		e = rules_load_state(r->rules, a->state_file, err, errlen);
+	else if (e)
+		set_err(err, errlen, "alert hooks: %s", strerror(-e));
+	if (e) {
+		rules_free(r->rules);
+		r->rules = NULL;
+		hook_finish(&r->hooks);
+	}
+	return e;
+}
+
+static int save_state(struct xs_report *r)
+{
+	char err[XS_ERR_LEN];
+	int e;
+
+	if (!r->cfg->alerts.state_file)
+		return 0;
+	e = rules_save_state(r->rules, r->cfg->alerts.state_file, err, sizeof(err));
+	if (e)
+		log_err("%s", err);
+	return e;
+}
+
+int report_rules_stop(struct xs_report *r, const struct xs_rec_meta *m, const char *reason)
+{
+	int err = 0, e;
+
+	if (!r->rules)
+		return 0;
+	r->meta = m;
+	rules_stop(r->rules, ts_seconds(&m->ts), reason, on_alert, r);
+	write_alerts(r, &err);
+	e = save_state(r);
+	hook_finish(&r->hooks);
+	rules_free(r->rules);
+	r->rules = NULL;
+	free(r->alerts);
+	r->alerts = NULL;
+	r->alerts_cap = 0;
+	return err ? err : e;
+}
+
 int report_interval(struct xs_report *r, const struct xs_rec_meta *m,
 		    const struct xs_counters *cur, const struct xs_counters *prev,
 		    const struct xs_global *gcur, const struct xs_global *gprev,
 		    struct xs_summary *s)
 {
+	static const struct xs_metrics idle;
+	struct xs_metrics mt;
 	struct xs_counters d;
 	uint32_t slot, range;
-	int dir, err = 0;
+	int dir, err = 0, have_sk;
+	double now = ts_seconds(&m->ts);
 
 	s->ranges = r->cfg->nranges;
 	s->ranges_active = 0;
@@ -43,6 +154,11 @@ int report_interval(struct xs_report *r, const struct xs_rec_meta *m,
 		s->sk_torn = 0;
 	}
 	counters_delta(&s->unmatched, &cur[0], &prev[0]);
+	r->meta = m;
+	if (r->rules) {
+		hook_poll(&r->hooks);
+		rules_begin(r->rules, now, m->interval_s, s->gap_s);
+	}
 
 	for (slot = XS_DIR_MAX; slot < r->nslots; slot++) {
 		range = slot / XS_DIR_MAX;
@@ -50,8 +166,11 @@ int report_interval(struct xs_report *r, const struct xs_rec_meta *m,
 		if (range > r->cfg->nranges)
 			break;
 		counters_delta(&d, &cur[slot], &prev[slot]);
-		if (!counters_pkts(&d))
+		if (!counters_pkts(&d)) {
+			if (r->rules)
+				rules_slot(r->rules, slot, &idle, on_alert, r);
 			continue;
+		}
 		s->ranges_active++;
 		if (dir == XS_DIR_IN) {
 			s->in_pkts += counters_pkts(&d);
@@ -60,13 +179,35 @@ int report_interval(struct xs_report *r, const struct xs_rec_meta *m,
 			s->out_pkts += counters_pkts(&d);
 			s->out_bytes += counters_bytes(&d);
 		}
-		if (r->sk && r->ske && !skread_slot(r->sk, r->ske, slot)) {
+		have_sk = r->sk && r->ske && !skread_slot(r->sk, r->ske, slot);
+		if (have_sk) {
 			s->sk_torn += r->sk->res.torn;
 			write_line(r, emit_range_sk(m, r->cfg->ranges[range - 1].name, dir, &d,
 						    &r->sk->l, &r->sk->res), &err);
-			continue;
+		} else {
+			write_line(r, emit_range(m, r->cfg->ranges[range - 1].name, dir, &d), &err);
 		}
-		write_line(r, emit_range(m, r->cfg->ranges[range - 1].name, dir, &d), &err);
+		if (!r->rules)
+			continue;
+		rules_metrics(&mt, &d, m->interval_s, dir, have_sk ? &r->sk->l : NULL,
+			      have_sk ? &r->sk->res : NULL);
+		rules_slot(r->rules, slot, &mt, on_alert, r);
+	}
+	if (r->rules) {
+		struct xs_rules_stats rs;
+
+		write_alerts(r, &err);
+		rules_stats(r->rules, &rs);
+		s->rules_on = 1;
+		s->alerts.active = rs.active;
+		s->alerts.started = rs.started;
+		s->alerts.ended = rs.ended;
+		s->hooks = r->hooks.argv ? &r->hooks.st : NULL;
+		if (r->cfg->alerts.state_file && now - r->state_saved >= r->cfg->alerts.state_save_s) {
+			if (r->state_saved)
+				save_state(r);
+			r->state_saved = now;
+		}
 	}
 	s->records_dropped = r->out->dropped;
 	write_line(r, emit_summary(m, s), &err);

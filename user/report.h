@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include "config.h"
 #include "emit.h"
+#include "hook.h"
+#include "rules.h"
 #include "skread.h"
 
 struct xs_report {
@@ -19,12 +21,29 @@ struct xs_report {
 	uint64_t write_errors;		/* failed writes reported so far */
 	struct xs_skread *sk;		/* NULL: no sketches */
 	struct xs_sk_epoch *ske;	/* the interval's epoch, set by the caller */
+	struct xs_rules *rules;		/* NULL: no rules (report_rules_init) */
+	struct xs_hooks hooks;
+	double state_saved;		/* when the baselines were last saved */
+	char **alerts;			/* the interval's alert lines, written after */
+	size_t nalerts, alerts_cap;	/* the range records */
+	const struct xs_rec_meta *meta;	/* of the interval being reported */
+	int alert_err;			/* first failed write of an alert */
 };
+
+/* The rules of r->cfg (none: nothing to do), their hook and saved
+ * baselines. Prints nothing; 0 or -errno with err. */
+int report_rules_init(struct xs_report *r, uint32_t nslots, char *err, size_t errlen);
+/* End the active alerts with `reason` (records at m), save the baselines,
+ * wait for the hooks, free. 0 or -errno of a failed write or save (told
+ * on stderr). */
+int report_rules_stop(struct xs_report *r, const struct xs_rec_meta *m, const char *reason);
 
 /*
  * Emit the records of the interval ending at m->ts. `s` comes in with the
  * caller's fields set (drain_ms, drains_late, gap_s, progs, kernel_mem,
- * replay) and goes out with the traffic fields filled. Returns 0 or -errno of the first
+ * replay) and goes out with the traffic fields filled. Rules see every
+ * configured (range, direction), with traffic or not; their alert records
+ * follow the range records, before the summary. Returns 0 or -errno of the first
  * failed write (records that fail are counted in out->dropped; the caller
  * reports once per error streak).
  */

@@ -164,6 +164,7 @@ int run_daemon(struct xs_config *cfg, const struct xs_run_opts *o)
 	const char *modes[2];
 	char host[256], err[XS_ERR_LEN];
 	struct timespec next, last, now, wall, t0, t1;
+	struct xs_rec_meta lastm;
 	uint64_t kmem = 0, late = 0, intervals = 0;
 	int nprogs = 1, rc = XS_EXIT_FAIL, e, write_failing = 0;
 
@@ -186,6 +187,13 @@ int run_daemon(struct xs_config *cfg, const struct xs_run_opts *o)
 	if (e) {
 		log_err("%s: cannot open for appending: %s", cfg->output_file, strerror(-e));
 		goto out_tries;
+	}
+	clock_gettime(CLOCK_REALTIME, &wall);
+	lastm = (struct xs_rec_meta){ .host = host, .ifname = o->ifname, .ts = wall };
+	rep = (struct xs_report){ .out = &out, .cfg = cfg };
+	if (report_rules_init(&rep, XS_SLOTS(cfg->nranges), err, sizeof(err))) {
+		log_err("%s", err);
+		goto out_output;
 	}
 	if (loader_bpffs(err, sizeof(err)) || loader_check_free(o->ifname, err, sizeof(err))) {
 		log_err("%s", err);
@@ -230,7 +238,7 @@ int run_daemon(struct xs_config *cfg, const struct xs_run_opts *o)
 
 		fill_prog_stats(&tmp, pt, nprogs, modes, 0);
 	}
-	rep = (struct xs_report){ .out = &out, .cfg = cfg, .nslots = d.nslots };
+	rep.nslots = d.nslots;
 	if (sk.nslots) {
 		e = skread_init(&skr, &sk);
 		if (e) {
@@ -285,6 +293,7 @@ int run_daemon(struct xs_config *cfg, const struct xs_run_opts *o)
 		s.kernel_mem = kmem;
 		fill_prog_stats(&s, pt, nprogs, modes, o->bpf_stats || stats_sysctl_on());
 		e = report_interval(&rep, &m, d.cur, d.prev, &d.gcur, &d.gprev, &s);
+		lastm = m;
 		if (e && !write_failing)
 			log_err("%s: records not written: %s (counted in missed.records_dropped)",
 				cfg->output_file ? cfg->output_file : "stdout", strerror(-e));
@@ -309,6 +318,8 @@ out_drain:
 out_loader:
 	loader_close(&l);
 out_output:
+	/* After the detach: the last records are the alerts' ends. */
+	report_rules_stop(&rep, &lastm, "stopped");
 	output_close(&out);
 out_tries:
 	trie_free(&t4);

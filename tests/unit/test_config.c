@@ -229,6 +229,80 @@ START_TEST(test_json_stats)
 }
 END_TEST
 
+START_TEST(test_json_rules)
+{
+	const char *path = write_file("cfg.json",
+		"{\"ranges\": [{\"name\": \"a\", \"prefixes\": [\"198.18.0.0/24\"]},"
+		"  {\"name\": \"b\", \"prefixes\": [\"198.18.1.0/24\"]}],"
+		" \"rules\": [{\"name\": \"syn\", \"metric\": \"syn_pps/synack_pps\", \"dir\": \"both\","
+		"   \"ranges\": [\"b\"], \"above\": {\"pct\": 50, \"of\": \"pps\", \"min\": 100},"
+		"   \"and\": [{\"metric\": \"uniq_src\", \"above\": 10}], \"for_s\": 2, \"clear_s\": 7,"
+		"   \"hysteresis\": 0.2},"
+		"  {\"name\": \"spike\", \"metric\": \"bps\", \"baseline\": {\"window_s\": 60, "
+		"   \"factor\": 4, \"min\": 1000}},"
+		"  {\"name\": \"link\", \"metric\": \"bps\", \"above\": {\"pct\": 80, \"of\": \"link\"}}],"
+		" \"alerts\": {\"exec\": [\"/bin/cat\", \"-u\"], \"exec_timeout_s\": 2, \"exec_max\": 3,"
+		"   \"ongoing_s\": 0, \"top_n\": 2, \"link_bps\": 1e9, \"state_file\": \"st.json\"}}");
+	const struct xs_rule *r;
+	char name[64];
+
+	ck_assert_int_eq(config_load_json(&cfg, path, err, sizeof(err)), 0);
+	ck_assert_int_eq(config_validate(&cfg, err, sizeof(err)), 0);
+	ck_assert_uint_eq(cfg.nrules, 3);
+	r = &cfg.rules[0];
+	ck_assert_str_eq(r->name, "syn");
+	ck_assert_str_eq(config_expr_name(&r->cond.m, name, sizeof(name)), "syn_pps/synack_pps");
+	ck_assert_uint_eq(r->dirs, XS_RULE_DIR_IN | XS_RULE_DIR_OUT);
+	ck_assert_uint_eq(r->nranges, 1);
+	ck_assert_str_eq(r->ranges[0], "b");
+	ck_assert_int_eq(r->cond.t.is_pct, 1);
+	ck_assert_int_eq(r->cond.t.of.num, XS_M_PPS);
+	ck_assert_double_eq(r->cond.t.min, 100);
+	ck_assert_uint_eq(r->nand, 1);
+	ck_assert_int_eq(r->and_conds[0].m.num, XS_M_UNIQ_SRC);
+	ck_assert_double_eq(r->for_s, 2);
+	ck_assert_double_eq(r->clear_s, 7);
+	ck_assert_double_eq(r->hysteresis, 0.2);
+	r = &cfg.rules[1];
+	ck_assert_int_eq(r->has_baseline, 1);
+	ck_assert_double_eq(r->bl.window_s, 60);
+	ck_assert_double_eq(r->bl.warmup_s, 60);	/* defaults to the window */
+	ck_assert_double_eq(r->bl.factor, 4);
+	ck_assert_uint_eq(r->dirs, XS_RULE_DIR_IN);
+	ck_assert_double_eq(r->clear_s, XS_RULE_CLEAR_S);
+	ck_assert_int_eq(cfg.rules[2].cond.t.of_link, 1);
+	ck_assert_str_eq(cfg.alerts.exec_argv[0], "/bin/cat");
+	ck_assert_str_eq(cfg.alerts.exec_argv[1], "-u");
+	ck_assert_ptr_null(cfg.alerts.exec_argv[2]);
+	ck_assert_uint_eq(cfg.alerts.exec_max, 3);
+	ck_assert_uint_eq(cfg.alerts.top_n, 2);
+	ck_assert_double_eq(cfg.alerts.ongoing_s, 0);
+	ck_assert_str_eq(cfg.alerts.state_file, "st.json");
+
+	/* What needs the rest of the config: an unknown range, sketches off
+	 * under uniq_src, a host list not kept, a link speed not given. */
+	free(cfg.rules[0].ranges[0]);
+	cfg.rules[0].ranges[0] = strdup("c");
+	ck_assert_int_eq(config_validate(&cfg, err, sizeof(err)), -EINVAL);
+	ck_assert_str_eq(err, "rule \"syn\": expected ranges that exist, got \"c\"");
+	free(cfg.rules[0].ranges[0]);
+	cfg.rules[0].ranges[0] = strdup("a");
+	cfg.stats.enabled = 0;
+	ck_assert_int_eq(config_validate(&cfg, err, sizeof(err)), -EINVAL);
+	ck_assert_str_eq(err, "rule \"syn\": metric uniq_src needs stats.enabled");
+	cfg.stats.enabled = 1;
+	ck_assert_int_eq(config_expr("host_pps", &cfg.rules[1].cond.m), 0);
+	cfg.stats.dims = 1U << XS_DIM_SRC;
+	ck_assert_int_eq(config_validate(&cfg, err, sizeof(err)), -EINVAL);
+	ck_assert_str_eq(err, "rule \"spike\": metric host_pps needs the top list of the range's "
+			 "hosts (stats.top with \"dst\" for dir in, \"src\" for dir out)");
+	cfg.stats.dims = XS_STATS_ALL_DIMS;
+	cfg.alerts.link_bps = 0;
+	ck_assert_int_eq(config_validate(&cfg, err, sizeof(err)), -EINVAL);
+	ck_assert_str_eq(err, "rule \"link\": a threshold of \"link\" needs alerts.link_bps");
+}
+END_TEST
+
 START_TEST(test_json_limits)
 {
 	const char *path = write_file("cfg.json",
@@ -287,10 +361,10 @@ static const struct json_bad_row json_bad_rows[] = {
 
 	{ "{\"intervall_ms\": 1000}", -EINVAL,
 	  ": $.intervall_ms: unknown key (expected one of: interval_ms, max_kernel_mem, output, "
-	  "ranges, ranges_file, stats)" },
+	  "ranges, ranges_file, stats, rules, alerts)" },
 	{ "{\"a b\": 1}", -EINVAL,
 	  ": $[\"a b\"]: unknown key (expected one of: interval_ms, max_kernel_mem, output, "
-	  "ranges, ranges_file, stats)" },
+	  "ranges, ranges_file, stats, rules, alerts)" },
 	{ "{\"stats\": 1}", -EINVAL, ": $.stats: expected an object, got 1" },
 	{ "{\"stats\": {\"topk\": 1}}", -EINVAL,
 	  ": $.stats.topk: unknown key (expected one of: enabled, top_k, top, hll_precision, "
@@ -403,6 +477,67 @@ static const struct json_bad_row json_bad_rows[] = {
 
 	{ "{\"ranges_file\": 7}", -EINVAL, ": $.ranges_file: expected a file name, got 7" },
 	{ "{\"ranges_file\": \"\"}", -EINVAL, ": $.ranges_file: expected a file name, got \"\"" },
+
+	/* Rules and alerts. */
+	{ "{\"rules\": {}}", -EINVAL,
+	  ": $.rules: expected an array of at most 1024 rules, got an object" },
+	{ "{\"rules\": [{\"metric\": \"pps\", \"above\": 1}]}", -EINVAL,
+	  ": $.rules[0].name: expected a rule name, got none" },
+	{ "{\"rules\": [{\"name\": \"r\", \"above\": 1}]}", -EINVAL,
+	  ": $.rules[0]: expected a \"metric\"" },
+	{ "{\"rules\": [{\"name\": \"r\", \"metric\": \"ppx\", \"above\": 1}]}", -EINVAL,
+	  ": $.rules[0].metric: expected a metric (pps, bps, syn_pps, uniq_src, host_pps, ... "
+	  "or a ratio like \"syn_pps/synack_pps\"), got \"ppx\"" },
+	{ "{\"rules\": [{\"name\": \"r\", \"metric\": \"syn_pps/\", \"above\": 1}]}", -EINVAL,
+	  ": $.rules[0].metric: expected a metric (pps, bps, syn_pps, uniq_src, host_pps, ... "
+	  "or a ratio like \"syn_pps/synack_pps\"), got \"syn_pps/\"" },
+	{ "{\"rules\": [{\"name\": \"r\", \"metric\": \"pps\"}]}", -EINVAL,
+	  ": $.rules[0]: expected \"above\", \"below\" or \"baseline\"" },
+	{ "{\"rules\": [{\"name\": \"r\", \"metric\": \"pps\", \"above\": 1, \"below\": 2}]}",
+	  -EINVAL, ": $.rules[0]: expected one of \"above\" and \"below\", got both" },
+	{ "{\"rules\": [{\"name\": \"r\", \"metric\": \"pps\", \"above\": 1, "
+	  "\"baseline\": {\"factor\": 3}}]}",
+	  -EINVAL, ": $.rules[0]: expected \"above\", \"below\" or \"baseline\", got more than one" },
+	{ "{\"rules\": [{\"name\": \"r\", \"metric\": \"pps\", \"above\": -1}]}", -EINVAL,
+	  ": $.rules[0].above: expected a number >= 0 or {\"pct\", \"of\", \"min\"}, got -1" },
+	{ "{\"rules\": [{\"name\": \"r\", \"metric\": \"pps\", \"above\": {\"pct\": 5}}]}", -EINVAL,
+	  ": $.rules[0].above: expected both \"pct\" and \"of\"" },
+	{ "{\"rules\": [{\"name\": \"r\", \"metric\": \"pps\", \"above\": {\"pct\": 5, "
+	  "\"of\": \"pps\", \"floor\": 1}}]}", -EINVAL,
+	  ": $.rules[0].above.floor: unknown key (expected one of: pct, of, min)" },
+	{ "{\"rules\": [{\"name\": \"r\", \"metric\": \"pps\", \"baseline\": {\"window_s\": 60}}]}",
+	  -EINVAL, ": $.rules[0].baseline: expected \"factor\" or \"k\" (or both)" },
+	{ "{\"rules\": [{\"name\": \"r\", \"metric\": \"pps\", \"baseline\": {\"factor\": 0.5}}]}",
+	  -EINVAL, ": $.rules[0].baseline.factor: expected a number 1..1e+06, got 0.5" },
+	{ "{\"rules\": [{\"name\": \"r\", \"metric\": \"pps\", \"above\": 1, \"dir\": \"up\"}]}",
+	  -EINVAL, ": $.rules[0].dir: expected \"in\", \"out\" or \"both\", got \"up\"" },
+	{ "{\"rules\": [{\"name\": \"r\", \"metric\": \"pps\", \"above\": 1, \"for_s\": -1}]}",
+	  -EINVAL, ": $.rules[0].for_s: expected a number 0..86400, got -1" },
+	{ "{\"rules\": [{\"name\": \"r\", \"metric\": \"pps\", \"above\": 1, \"ranges\": []}]}",
+	  -EINVAL, ": $.rules[0].ranges: expected a non-empty array of range names, got an array" },
+	{ "{\"rules\": [{\"name\": \"r\", \"metric\": \"pps\", \"above\": 1, \"and\": "
+	  "[{\"metric\": \"uniq_src\"}]}]}",
+	  -EINVAL, ": $.rules[0].and[0]: expected \"above\" or \"below\"" },
+	{ "{\"rules\": [{\"name\": \"r\", \"metric\": \"pps\", \"above\": 1, \"and\": "
+	  "[{\"metric\": \"uniq_src\", \"above\": 1, \"for_s\": 3}]}]}",
+	  -EINVAL, ": $.rules[0].and[0].for_s: unknown key (expected one of: metric, above, below)" },
+	{ "{\"rules\": [{\"name\": \"r\", \"metric\": \"pps\", \"above\": 1},"
+	  " {\"name\": \"r\", \"metric\": \"bps\", \"above\": 1}]}",
+	  -EINVAL, ": $.rules[1].name: expected a name no other rule has, got \"r\" (also "
+	  "$.rules[0])" },
+	{ "{\"rules\": [{\"name\": \"r\", \"metric\": \"pps\", \"above\": 1, \"typo\": 1}]}",
+	  -EINVAL, ": $.rules[0].typo: unknown key (expected one of: name, metric, dir, ranges, "
+	  "above, below, baseline, and, for_s, clear_s, hysteresis)" },
+	{ "{\"alerts\": {\"exec\": \"on-alert\"}}", -EINVAL,
+	  ": $.alerts.exec: expected an absolute path, got \"on-alert\"" },
+	{ "{\"alerts\": {\"exec\": []}}", -EINVAL,
+	  ": $.alerts.exec: expected a program path or an array [path, arg, ...], got an array" },
+	{ "{\"alerts\": {\"exec_max\": 2.5}}", -EINVAL,
+	  ": $.alerts.exec_max: expected an integer, got 2.5" },
+	{ "{\"alerts\": {\"exec_timeout_s\": 0}}", -EINVAL,
+	  ": $.alerts.exec_timeout_s: expected a number 0.01..3600, got 0" },
+	{ "{\"alerts\": {\"state_file\": \"\"}}", -EINVAL,
+	  ": $.alerts.state_file: expected a file name, got \"\"" },
 };
 
 START_TEST(test_json_bad)
@@ -1044,6 +1179,7 @@ static Suite *config_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_json_good);
 	tcase_add_test(tc, test_json_stats);
+	tcase_add_test(tc, test_json_rules);
 	tcase_add_test(tc, test_json_defaults);
 	tcase_add_test(tc, test_json_limits);
 	tcase_add_test(tc, test_json_dedup_in_range);

@@ -23,6 +23,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "emit.h"
+#include "hook.h"
+#include "rules.h"
 
 /* Made in main() before the runner forks, removed there whatever happened. */
 static char scratch[] = "/tmp/xs_test_emit.XXXXXX";
@@ -560,6 +562,118 @@ START_TEST(test_summary_full)
 }
 END_TEST
 
+/* An alert record, field by field, and the summary's alerts object. */
+START_TEST(test_alert_record)
+{
+	static const char *const alert_keys[] = {
+		"schema", "type", "ts", "host", "ifname", "interval_s", "id", "rule", "range",
+		"dir", "state", "metric", "value", "threshold", "severity", "attack", "since",
+		"duration_s", "peak", "pkts", "bytes", "and", "top_src", "top_dport", NULL,
+	};
+	static const char *const end_keys[] = {
+		"schema", "type", "ts", "host", "ifname", "interval_s", "id", "rule", "range",
+		"dir", "state", "metric", "value", "threshold", "baseline", "severity", "attack",
+		"since", "duration_s", "peak", "pkts", "bytes", "reason", NULL,
+	};
+	struct xs_cond and1 = { .m = { XS_M_UNIQ_SRC, -1 } };
+	struct xs_rule rule = { .name = "syn-flood", .cond = { .m = { XS_M_SYN_PPS, -1 } },
+				.and_conds = &and1, .nand = 1 };
+	struct xs_sk_layout l = { .dim_pos = { 0, -1, 1, -1 } };
+	struct xs_sk_result sk = { .ntop = { 3, 0, 1, 0 } };
+	struct xs_metrics mt = { .l = &l, .sk = &sk };
+	struct xs_alert a = {
+		.state = XS_ALERT_START, .rule = &rule, .range = "customer-a", .dir = XS_DIR_IN,
+		.id = "00112233aabbccdd", .value = 25000, .threshold = 10000, .severity = 2.5,
+		.since = 1795600799.5, .duration_s = 1.5, .peak = 25000, .pkts = 30000,
+		.bytes = 1800000, .attack = "syn_flood", .nand = 1, .and_value = { 20000 },
+		.and_threshold = { 100 }, .m = &mt,
+	};
+	struct xs_summary s = { 0 };
+	struct xs_hook_stats hs = { .started = 2, .ok = 1, .failed = 1, .last_status = 3,
+				    .has_last = 1 };
+	json_t *r, *e;
+	char *line;
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		sk.top[XS_DIM_SRC][i].key[10] = 0xff;
+		sk.top[XS_DIM_SRC][i].key[11] = 0xff;
+		sk.top[XS_DIM_SRC][i].key[12] = 198;
+		sk.top[XS_DIM_SRC][i].key[13] = 18;
+		sk.top[XS_DIM_SRC][i].key[15] = i + 1;
+		sk.top[XS_DIM_SRC][i].pkts = 100 - i;
+	}
+	memcpy(sk.top[XS_DIM_DPORT][0].key, &(uint16_t){ 80 }, 2);
+	sk.top[XS_DIM_DPORT][0].pkts = 30000;
+	line = emit_alert(&meta_1s, &a, 2);
+	r = parse_line(line);
+	expect_keys(r, "alert", alert_keys);
+	expect_head(r, "alert", &meta_1s);
+	expect_str(r, "id", "00112233aabbccdd");
+	expect_str(r, "rule", "syn-flood");
+	expect_str(r, "range", "customer-a");
+	expect_str(r, "dir", "in");
+	expect_str(r, "state", "start");
+	expect_str(r, "metric", "syn_pps");
+	expect_real(r, "value", 25000);
+	expect_real(r, "threshold", 10000);
+	expect_real(r, "severity", 2.5);
+	expect_str(r, "attack", "syn_flood");
+	expect_str(r, "since", "2026-11-25T09:59:59.500Z");
+	expect_real(r, "duration_s", 1.5);
+	expect_int(r, "pkts", 30000);
+	e = json_array_get(get(r, "and"), 0);
+	expect_str(e, "metric", "uniq_src");
+	expect_real(e, "value", 20000);
+	expect_real(e, "threshold", 100);
+	ck_assert_uint_eq(json_array_size(get(r, "top_src")), 2);	/* top_n */
+	expect_str(json_array_get(get(r, "top_src"), 0), "addr", "198.18.0.1");
+	expect_int(json_array_get(get(r, "top_dport"), 0), "port", 80);
+	json_decref(r);
+	free(line);
+
+	/* The end of a baseline rule at a stop: no figures of the moment. */
+	rule.has_baseline = 1;
+	a.state = XS_ALERT_END;
+	a.has_baseline = 1;
+	a.mean = 1000;
+	a.dev = 50;
+	a.reason = "stopped";
+	a.m = NULL;
+	a.nand = 0;
+	line = emit_alert(&meta_1s, &a, 2);
+	r = parse_line(line);
+	expect_keys(r, "alert", end_keys);
+	expect_str(r, "state", "end");
+	expect_str(r, "reason", "stopped");
+	expect_real(r, "baseline.mean", 1000);
+	expect_real(r, "baseline.dev", 50);
+	json_decref(r);
+	free(line);
+	a.dir = 7;
+	ck_assert_ptr_null(emit_alert(&meta_1s, &a, 2));
+
+	s.rules_on = 1;
+	s.alerts.active = 1;
+	s.alerts.started = 4;
+	s.alerts.ended = 3;
+	s.hooks = &hs;
+	line = emit_summary(&meta_1s, &s);
+	r = parse_line(line);
+	expect_int(r, "alerts.active", 1);
+	expect_int(r, "alerts.started", 4);
+	expect_int(r, "alerts.ended", 3);
+	expect_int(r, "alerts.hooks.started", 2);
+	expect_int(r, "alerts.hooks.ok", 1);
+	expect_int(r, "alerts.hooks.failed", 1);
+	expect_int(r, "alerts.hooks.timeout", 0);
+	expect_int(r, "alerts.hooks.skipped", 0);
+	expect_int(r, "alerts.hooks.last_status", 3);
+	json_decref(r);
+	free(line);
+}
+END_TEST
+
 /* No bpf_stats, no gap, a degenerate interval: optional fields stay out. */
 START_TEST(test_summary_minimal)
 {
@@ -1091,6 +1205,7 @@ static Suite *emit_suite(void)
 	tcase_add_test(tc, test_large_u64);
 	tcase_add_test(tc, test_summary_full);
 	tcase_add_test(tc, test_summary_minimal);
+	tcase_add_test(tc, test_alert_record);
 	tcase_add_test(tc, test_enomem);
 	suite_add_tcase(s, tc);
 

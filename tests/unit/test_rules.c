@@ -1,0 +1,659 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rules and hook: thresholds, sustain, hysteresis, baselines (warm-up,
+ * detection, frozen during an alert), "and" conditions, percentages,
+ * ratios, below rules, gaps, the lifecycle under one id, the attack
+ * guess, saved baselines, and the alert hook (stdin, timeout, limit,
+ * exit status), over synthetic series.
+ */
+#include <check.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "config.h"
+#include "hook.h"
+#include "rules.h"
+
+static char tmpdir[] = "/tmp/xs_test_rules.XXXXXX";
+static struct xs_config cfg;
+static struct xs_rules *eng;
+static char err[XS_ERR_LEN];
+
+struct ev {
+	enum xs_alert_state state;
+	char rule[32], range[32], id[24], attack[32], reason[32];
+	int dir;
+	double value, threshold, since, duration_s, peak, severity, now;
+	uint64_t pkts;
+};
+
+static struct ev evs[256];
+static int nev;
+static double clock_now;
+
+static int collect(void *ctx, const struct xs_alert *a)
+{
+	struct ev *e = &evs[nev++];
+
+	(void)ctx;
+	ck_assert_int_lt(nev, 256);
+	memset(e, 0, sizeof(*e));
+	e->state = a->state;
+	snprintf(e->rule, sizeof(e->rule), "%s", a->rule->name);
+	snprintf(e->range, sizeof(e->range), "%s", a->range);
+	snprintf(e->id, sizeof(e->id), "%s", a->id);
+	snprintf(e->attack, sizeof(e->attack), "%s", a->attack ? a->attack : "");
+	snprintf(e->reason, sizeof(e->reason), "%s", a->reason ? a->reason : "");
+	e->dir = a->dir;
+	e->value = a->value;
+	e->threshold = a->threshold;
+	e->since = a->since;
+	e->duration_s = a->duration_s;
+	e->peak = a->peak;
+	e->severity = a->severity;
+	e->pkts = a->pkts;
+	e->now = clock_now;
+	return 0;
+}
+
+/* Ranges a (198.18.0.0/24) and b (198.18.1.0/24), then `json` (rules, alerts). */
+static void load(const char *json)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/cfg.json", tmpdir);
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fprintf(f, "{\"ranges\": [{\"name\": \"a\", \"prefixes\": [\"198.18.0.0/24\"]},"
+		   " {\"name\": \"b\", \"prefixes\": [\"198.18.1.0/24\"]}], %s}", json);
+	fclose(f);
+	config_init(&cfg);
+	ck_assert_msg(!config_load_json(&cfg, path, err, sizeof(err)), "%s", err);
+	ck_assert_msg(!config_validate(&cfg, err, sizeof(err)), "%s", err);
+	eng = rules_new(&cfg, XS_SLOTS(cfg.nranges), err, sizeof(err));
+	ck_assert_ptr_nonnull(eng);
+	nev = 0;
+}
+
+static void teardown(void)
+{
+	rules_free(eng);
+	eng = NULL;
+	config_free(&cfg);
+}
+
+#define SLOT_A_IN (1 * XS_DIR_MAX + XS_DIR_IN)
+#define SLOT_B_IN (2 * XS_DIR_MAX + XS_DIR_IN)
+#define SLOT_B_OUT (2 * XS_DIR_MAX + XS_DIR_OUT)
+
+static struct xs_metrics pps_metrics(double pps)
+{
+	struct xs_metrics m = {};
+
+	m.v[XS_M_PPS] = pps;
+	m.v[XS_M_PKTS] = pps;
+	m.pkts = (uint64_t)pps;
+	m.udp = m.pkts;
+	return m;
+}
+
+/* One 1 s interval ending at t for slot with figures m (others idle). */
+static void step_slot(double t, uint32_t slot, const struct xs_metrics *m)
+{
+	static const struct xs_metrics idle;
+	uint32_t s;
+
+	clock_now = t;
+	rules_begin(eng, t, 1.0, 0);
+	for (s = XS_DIR_MAX; s < XS_SLOTS(cfg.nranges); s++)
+		ck_assert_int_eq(rules_slot(eng, s, s == slot ? m : &idle, collect, NULL), 0);
+}
+
+static void step(double t, double pps)
+{
+	struct xs_metrics m = pps_metrics(pps);
+
+	step_slot(t, SLOT_A_IN, &m);
+}
+
+static void series(double t0, const double *v, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		step(t0 + i, v[i]);
+}
+
+START_TEST(test_threshold_lifecycle)
+{
+	static const double v[] = { 50, 150, 160, 170, 50, 50, 50, 50, 50 };
+	struct xs_rules_stats st;
+
+	load("\"rules\": [{\"name\": \"r\", \"metric\": \"pps\", \"above\": 100, \"clear_s\": 3}],"
+	     " \"alerts\": {\"ongoing_s\": 2}");
+	series(1, v, 9);
+	ck_assert_int_eq(nev, 4);
+	ck_assert_int_eq(evs[0].state, XS_ALERT_START);
+	ck_assert_double_eq(evs[0].now, 2);
+	ck_assert_double_eq(evs[0].since, 1);	/* the start of the first interval over */
+	ck_assert_double_eq(evs[0].value, 150);
+	ck_assert_double_eq(evs[0].threshold, 100);
+	ck_assert_double_eq(evs[0].severity, 1.5);
+	ck_assert_str_eq(evs[0].range, "a");
+	ck_assert_str_eq(evs[0].attack, "udp_flood");
+	ck_assert_int_eq(evs[1].state, XS_ALERT_ONGOING);	/* every 2 s */
+	ck_assert_double_eq(evs[1].now, 4);
+	ck_assert_int_eq(evs[2].state, XS_ALERT_ONGOING);
+	ck_assert_double_eq(evs[2].now, 6);
+	ck_assert_int_eq(evs[3].state, XS_ALERT_END);
+	ck_assert_double_eq(evs[3].now, 7);	/* 3 s after the last interval over */
+	ck_assert_str_eq(evs[3].reason, "cleared");
+	ck_assert_double_eq(evs[3].duration_s, 3);
+	ck_assert_double_eq(evs[3].peak, 170);
+	ck_assert_double_eq(evs[3].severity, 1.7);
+	ck_assert_uint_eq(evs[3].pkts, 150 + 160 + 170 + 50 + 50 + 50);
+	ck_assert_str_eq(evs[0].id, evs[1].id);
+	ck_assert_str_eq(evs[0].id, evs[3].id);
+	ck_assert_uint_eq(strlen(evs[0].id), 16);
+	rules_stats(eng, &st);
+	ck_assert_uint_eq(st.started, 1);
+	ck_assert_uint_eq(st.ended, 1);
+	ck_assert_uint_eq(st.active, 0);
+
+	/* A second attack is a second alert, with its own id. */
+	step(20, 500);
+	ck_assert_int_eq(nev, 5);
+	ck_assert_int_eq(evs[4].state, XS_ALERT_START);
+	ck_assert_str_ne(evs[4].id, evs[0].id);
+}
+END_TEST
+
+START_TEST(test_ongoing_every_interval)
+{
+	static const double v[] = { 150, 150, 150 };
+
+	load("\"rules\": [{\"name\": \"r\", \"metric\": \"pps\", \"above\": 100}],"
+	     " \"alerts\": {\"ongoing_s\": 0}");
+	series(1, v, 3);
+	ck_assert_int_eq(nev, 3);
+	ck_assert_int_eq(evs[1].state, XS_ALERT_ONGOING);
+	ck_assert_int_eq(evs[2].state, XS_ALERT_ONGOING);
+}
+END_TEST
+
+START_TEST(test_sustain)
+{
+	static const double v[] = { 150, 150, 50, 150, 150, 150, 150 };
+
+	load("\"rules\": [{\"name\": \"r\", \"metric\": \"pps\", \"above\": 100, \"for_s\": 3}]");
+	series(1, v, 7);
+	ck_assert_int_eq(nev, 1);		/* the 2 s blip started nothing */
+	ck_assert_int_eq(evs[0].state, XS_ALERT_START);
+	ck_assert_double_eq(evs[0].now, 6);
+	ck_assert_double_eq(evs[0].since, 3);
+}
+END_TEST
+
+START_TEST(test_hysteresis)
+{
+	static const double v[] = { 150, 95, 105, 91, 99, 89 };
+
+	/* With the default 10%: a value hovering at the threshold holds. */
+	load("\"rules\": [{\"name\": \"r\", \"metric\": \"pps\", \"above\": 100, \"clear_s\": 0}]");
+	series(1, v, 6);
+	ck_assert_int_eq(nev, 2);
+	ck_assert_int_eq(evs[1].state, XS_ALERT_END);
+	ck_assert_double_eq(evs[1].now, 6);
+	teardown();
+
+	/* Without it, the same series flaps. */
+	load("\"rules\": [{\"name\": \"r\", \"metric\": \"pps\", \"above\": 100, \"clear_s\": 0,"
+	     " \"hysteresis\": 0}]");
+	series(1, v, 6);
+	ck_assert_int_eq(nev, 4);
+	ck_assert_int_eq(evs[1].state, XS_ALERT_END);
+	ck_assert_double_eq(evs[1].now, 2);
+	ck_assert_int_eq(evs[2].state, XS_ALERT_START);
+}
+END_TEST
+
+START_TEST(test_baseline)
+{
+	double t = 1;
+	int i;
+
+	load("\"rules\": [{\"name\": \"spike\", \"metric\": \"pps\", \"baseline\": {\"window_s\": 60,"
+	     " \"factor\": 3, \"min\": 50, \"warmup_s\": 30}, \"clear_s\": 2}]");
+	/* Warm-up: even 10x the level alerts nobody. */
+	for (i = 0; i < 29; i++, t++)
+		step(t, i == 10 ? 1000 : 100 + (i % 3));
+	ck_assert_int_eq(nev, 0);
+	for (i = 0; i < 60; i++, t++)
+		step(t, 100 + (i % 3));
+	ck_assert_int_eq(nev, 0);
+	/* 4x the normal level. */
+	for (i = 0; i < 10; i++, t++)
+		step(t, 400);
+	ck_assert_int_eq(nev, 1);
+	ck_assert_int_eq(evs[0].state, XS_ALERT_START);
+	ck_assert_double_eq(evs[0].now, t - 10);
+	ck_assert(evs[0].threshold > 300 && evs[0].threshold < 400);
+	/* Back to normal: the end; the attack was not learned as normal. */
+	for (i = 0; i < 5; i++, t++)
+		step(t, 100);
+	ck_assert_int_eq(evs[nev - 1].state, XS_ALERT_END);
+	nev = 0;
+	step(t++, 350);
+	ck_assert_int_eq(nev, 1);
+	ck_assert_int_eq(evs[0].state, XS_ALERT_START);
+	ck_assert(evs[0].threshold < 320);
+	teardown();
+
+	/* mean + k * dev: noisy traffic needs more to alert than steady. */
+	load("\"rules\": [{\"name\": \"k\", \"metric\": \"pps\", \"baseline\": {\"window_s\": 60,"
+	     " \"k\": 4, \"warmup_s\": 20}}]");
+	for (i = 0, t = 1; i < 200; i++, t++)
+		step(t, i % 2 ? 50 : 150);	/* mean 100, deviation 50 */
+	step(t++, 280);
+	ck_assert_int_eq(nev, 0);
+	step(t++, 340);				/* 280 was learned: about 322 now */
+	ck_assert_int_eq(nev, 1);
+	ck_assert(evs[0].threshold > 310 && evs[0].threshold < 330);
+}
+END_TEST
+
+START_TEST(test_and_conditions)
+{
+	struct xs_metrics m = pps_metrics(5000);
+
+	/* A fast download (one source) must not page; a spoofed flood must. */
+	load("\"rules\": [{\"name\": \"syn\", \"metric\": \"pps\", \"above\": 1000,"
+	     " \"and\": [{\"metric\": \"uniq_src\", \"above\": 100}]}]");
+	m.v[XS_M_UNIQ_SRC] = 1;
+	step_slot(1, SLOT_A_IN, &m);
+	ck_assert_int_eq(nev, 0);
+	m.v[XS_M_UNIQ_SRC] = 5000;
+	step_slot(2, SLOT_A_IN, &m);
+	ck_assert_int_eq(nev, 1);
+	/* Once started, the primary condition alone holds it. */
+	m.v[XS_M_UNIQ_SRC] = 1;
+	step_slot(3, SLOT_A_IN, &m);
+	ck_assert_int_eq(nev, 1);
+}
+END_TEST
+
+START_TEST(test_pct_threshold)
+{
+	struct xs_metrics m = {};
+
+	load("\"rules\": [{\"name\": \"udp\", \"metric\": \"udp_pps\","
+	     " \"above\": {\"pct\": 50, \"of\": \"pps\", \"min\": 10}}]");
+	m.v[XS_M_PPS] = 1000;
+	m.v[XS_M_UDP_PPS] = 400;		/* 40% */
+	step_slot(1, SLOT_A_IN, &m);
+	ck_assert_int_eq(nev, 0);
+	m.v[XS_M_PPS] = 8;
+	m.v[XS_M_UDP_PPS] = 8;			/* 100%, but under the floor */
+	step_slot(2, SLOT_A_IN, &m);
+	ck_assert_int_eq(nev, 0);
+	m.v[XS_M_PPS] = 1000;
+	m.v[XS_M_UDP_PPS] = 600;
+	step_slot(3, SLOT_A_IN, &m);
+	ck_assert_int_eq(nev, 1);
+	ck_assert_double_eq(evs[0].threshold, 500);
+	teardown();
+
+	load("\"rules\": [{\"name\": \"link\", \"metric\": \"bps\","
+	     " \"above\": {\"pct\": 80, \"of\": \"link\"}}], \"alerts\": {\"link_bps\": 1e9}");
+	m.v[XS_M_BPS] = 7.9e8;
+	step_slot(1, SLOT_A_IN, &m);
+	ck_assert_int_eq(nev, 0);
+	m.v[XS_M_BPS] = 8.1e8;
+	step_slot(2, SLOT_A_IN, &m);
+	ck_assert_int_eq(nev, 1);
+	ck_assert_double_eq(evs[0].threshold, 8e8);
+}
+END_TEST
+
+START_TEST(test_ratio_and_below)
+{
+	struct xs_metrics m = {};
+
+	load("\"rules\": [{\"name\": \"ratio\", \"metric\": \"syn_pps/synack_pps\", \"above\": 10},"
+	     " {\"name\": \"quiet\", \"metric\": \"pps\", \"below\": 10, \"ranges\": [\"b\"],"
+	     "  \"for_s\": 2, \"clear_s\": 0}]");
+	m.v[XS_M_SYN_PPS] = 1000;
+	m.v[XS_M_SYNACK_PPS] = 500;		/* 2: a busy server, no alert */
+	m.v[XS_M_PPS] = 100;
+	step_slot(1, SLOT_A_IN, &m);
+	step_slot(1, SLOT_B_IN, &m);
+	ck_assert_int_eq(nev, 0);
+	m.v[XS_M_SYNACK_PPS] = 0;		/* 1000 over max(0, 1) */
+	step_slot(2, SLOT_A_IN, &m);
+	ck_assert_int_eq(nev, 1);
+	ck_assert_str_eq(evs[0].rule, "ratio");
+	ck_assert_double_eq(evs[0].value, 1000);
+	/* Range b goes quiet (its slot idle from t=2: pps 0 < 10). */
+	step_slot(3, SLOT_A_IN, &m);
+	ck_assert_int_eq(nev, 2);
+	ck_assert_str_eq(evs[1].rule, "quiet");
+	ck_assert_str_eq(evs[1].range, "b");
+	ck_assert_double_eq(evs[1].since, 1);
+	m.v[XS_M_SYN_PPS] = 0;
+	m.v[XS_M_PPS] = 10.5;			/* within the hysteresis: still quiet */
+	step_slot(4, SLOT_B_IN, &m);
+	ck_assert_int_eq(nev, 2);
+	m.v[XS_M_PPS] = 12;
+	step_slot(5, SLOT_B_IN, &m);
+	ck_assert_int_eq(nev, 3);		/* (a's ratio alert ends only after clear_s) */
+	ck_assert_int_eq(evs[2].state, XS_ALERT_END);
+	ck_assert_str_eq(evs[2].rule, "quiet");
+}
+END_TEST
+
+START_TEST(test_dirs_and_ranges)
+{
+	struct xs_metrics m = pps_metrics(500);
+
+	load("\"rules\": [{\"name\": \"r\", \"metric\": \"pps\", \"above\": 100, \"dir\": \"out\","
+	     " \"ranges\": [\"b\"]}]");
+	step_slot(1, SLOT_A_IN, &m);
+	step_slot(2, SLOT_B_IN, &m);
+	ck_assert_int_eq(nev, 0);
+	step_slot(3, SLOT_B_OUT, &m);
+	ck_assert_int_eq(nev, 1);
+	ck_assert_int_eq(evs[0].dir, XS_DIR_OUT);
+	ck_assert_str_eq(evs[0].range, "b");
+}
+END_TEST
+
+START_TEST(test_gap_and_stop)
+{
+	struct xs_metrics m = pps_metrics(500);
+	struct xs_rules_stats st;
+
+	load("\"rules\": [{\"name\": \"r\", \"metric\": \"pps\", \"above\": 100}]");
+	step(1, 500);
+	ck_assert_int_eq(nev, 1);
+	/* Replay skipped 20 empty seconds: the alert ended in them, and the
+	 * traffic after the gap is a new alert. */
+	clock_now = 22;
+	rules_begin(eng, 22, 1.0, 20);
+	rules_slot(eng, SLOT_A_IN, &m, collect, NULL);
+	ck_assert_int_eq(nev, 3);
+	ck_assert_int_eq(evs[1].state, XS_ALERT_END);
+	ck_assert_double_eq(evs[1].duration_s, 1);
+	ck_assert_int_eq(evs[2].state, XS_ALERT_START);
+	ck_assert_str_ne(evs[1].id, evs[2].id);
+	/* A stop ends what is active, with its reason. */
+	ck_assert_int_eq(rules_stop(eng, 23, "stopped", collect, NULL), 0);
+	ck_assert_int_eq(nev, 4);
+	ck_assert_int_eq(evs[3].state, XS_ALERT_END);
+	ck_assert_str_eq(evs[3].reason, "stopped");
+	ck_assert_str_eq(evs[3].id, evs[2].id);
+	rules_stats(eng, &st);
+	ck_assert_uint_eq(st.active, 0);
+	ck_assert_uint_eq(st.started, 2);
+}
+END_TEST
+
+START_TEST(test_state_file)
+{
+	static const char *rules =
+		"\"rules\": [{\"name\": \"spike\", \"metric\": \"pps\", \"baseline\": {\"window_s\": 60,"
+		" \"factor\": 3, \"warmup_s\": 30}}]";
+	char path[256];
+	FILE *f;
+	int i;
+
+	snprintf(path, sizeof(path), "%s/state.json", tmpdir);
+	unlink(path);
+	load(rules);
+	ck_assert_int_eq(rules_load_state(eng, path, err, sizeof(err)), 0);	/* missing: fine */
+	for (i = 0; i < 40; i++)
+		step(i + 1, 100);
+	ck_assert_int_eq(rules_save_state(eng, path, err, sizeof(err)), 0);
+	teardown();
+
+	/* A restart: no warm-up again, 400 alerts at once. */
+	load(rules);
+	ck_assert_int_eq(rules_load_state(eng, path, err, sizeof(err)), 0);
+	step(100, 400);
+	ck_assert_int_eq(nev, 1);
+	ck_assert_double_eq_tol(evs[0].threshold, 300, 1e-6);
+	teardown();
+
+	/* Without the file it would have learned from scratch. */
+	load(rules);
+	step(100, 400);
+	ck_assert_int_eq(nev, 0);
+	teardown();
+
+	f = fopen(path, "w");
+	fputs("{\"schema\":1,\"baselines\":[{\"rule\":\"spike\"}]}", f);
+	fclose(f);
+	load(rules);
+	ck_assert_int_eq(rules_load_state(eng, path, err, sizeof(err)), -EINVAL);
+	ck_assert_msg(strstr(err, "state.json: baselines[0]: expected {\"rule\", \"metric\", "
+				  "\"range\", \"dir\", \"mean\", \"var\", \"learned_s\"}"), "%s", err);
+	f = fopen(path, "w");
+	fputs("{\"schema\":1,", f);
+	fclose(f);
+	ck_assert_int_eq(rules_load_state(eng, path, err, sizeof(err)), -EINVAL);
+	ck_assert_msg(strstr(err, "invalid state file"), "%s", err);
+}
+END_TEST
+
+static struct xs_metrics mix(uint64_t tcp, uint64_t udp, uint64_t icmp, uint64_t syn,
+			     uint64_t synack, uint64_t rst, uint64_t frags, uint16_t port,
+			     uint64_t port_pkts)
+{
+	struct xs_metrics m = {};
+
+	m.tcp = tcp;
+	m.udp = udp;
+	m.icmp = icmp;
+	m.pkts = tcp + udp + icmp;
+	m.syn = syn;
+	m.synack = synack;
+	m.rst = rst;
+	m.frags = frags;
+	m.amp_port = port;
+	m.amp_pkts = port_pkts;
+	return m;
+}
+
+START_TEST(test_classify)
+{
+	static const struct {
+		struct xs_metrics m;
+		const char *want;
+	} rows[] = {
+		{ { .pkts = 0 }, "unknown" },
+		{ { .pkts = 10, .tcp = 10, .syn = 9 }, "syn_flood" },
+		{ { .pkts = 10, .tcp = 10, .synack = 8, .rst = 2 }, "synack_flood" },
+		{ { .pkts = 10, .tcp = 10, .rst = 6 }, "rst_flood" },
+		{ { .pkts = 10, .tcp = 10, .syn = 1 }, "ack_flood" },
+		{ { .pkts = 10, .tcp = 10, .syn = 3, .fin = 3 }, "tcp_flood" },
+		{ { .pkts = 10, .udp = 10 }, "udp_flood" },
+		{ { .pkts = 10, .icmp = 10, .frags = 10 }, "icmp_flood" },
+		{ { .pkts = 10, .other = 10, .frags = 10 }, "fragment_flood" },
+		{ { .pkts = 10, .udp = 9, .frags = 8 }, "fragment_flood" },
+		{ { .pkts = 10, .other = 10 }, "unknown" },
+	};
+	static const struct {
+		uint16_t port;
+		const char *want;
+	} amp[] = {
+		{ 53, "dns_amplification" },	   { 123, "ntp_amplification" },
+		{ 11211, "memcached_amplification" }, { 1900, "ssdp_amplification" },
+		{ 19, "chargen_amplification" },   { 389, "ldap_amplification" },
+		{ 161, "snmp_amplification" },	   { 500, "isakmp_amplification" },
+	};
+	struct xs_metrics m;
+	size_t i;
+
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+		ck_assert_msg(!strcmp(rules_classify(&rows[i].m), rows[i].want), "row %zu: %s", i,
+			      rules_classify(&rows[i].m));
+	for (i = 0; i < sizeof(amp) / sizeof(amp[0]); i++) {
+		m = mix(0, 1000, 0, 0, 0, 0, 0, amp[i].port, 900);
+		ck_assert_str_eq(rules_classify(&m), amp[i].want);
+	}
+	/* Fragmented answers: later fragments carry no port. */
+	m = mix(100, 250, 0, 5, 0, 0, 240, 53, 70);
+	ck_assert_str_eq(rules_classify(&m), "dns_amplification");
+	/* A service port among random ones is a plain flood. */
+	m = mix(0, 1000, 0, 0, 0, 0, 0, 53, 3);
+	ck_assert_str_eq(rules_classify(&m), "udp_flood");
+	ck_assert_ptr_null(rules_amp_service(80));
+}
+END_TEST
+
+START_TEST(test_metrics_from_counters)
+{
+	struct xs_counters d = {
+		.tcp = { .pkts = 100, .bytes = 6000 },
+		.udp = { .pkts = 20, .bytes = 20000 },
+		.syn = 90,
+		.synack = 3,
+		.frags = 4,
+	};
+	struct xs_metrics m;
+
+	rules_metrics(&m, &d, 2.0, XS_DIR_IN, NULL, NULL);
+	ck_assert_uint_eq(m.pkts, 120);
+	ck_assert_double_eq(m.v[XS_M_PPS], 60);
+	ck_assert_double_eq(m.v[XS_M_BPS], 26000 * 8 / 2.0);
+	ck_assert_double_eq(m.v[XS_M_TCP_PPS], 50);
+	ck_assert_double_eq(m.v[XS_M_UDP_BPS], 80000);
+	ck_assert_double_eq(m.v[XS_M_SYN_PPS], 45);
+	ck_assert_double_eq(m.v[XS_M_FRAG_PPS], 2);
+	ck_assert_double_eq(m.v[XS_M_PKTS], 120);
+	ck_assert_int_eq(m.has_host, 0);
+}
+END_TEST
+
+static const char *slurp(const char *path)
+{
+	static char buf[4096];
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	if (!f)
+		return "";
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+static void wait_all(struct xs_hooks *h)
+{
+	int i;
+
+	for (i = 0; i < 500 && h->nkids; i++) {
+		usleep(10000);
+		hook_poll(h);
+	}
+}
+
+START_TEST(test_hook)
+{
+	char script[512], out[256];
+	char *argv[] = { "/bin/sh", script, out, NULL };
+	struct xs_hooks h;
+	struct timespec a, b;
+	FILE *f;
+
+	snprintf(script, sizeof(script), "%s/hook.sh", tmpdir);
+	snprintf(out, sizeof(out), "%s/hook.out", tmpdir);
+	f = fopen(script, "w");
+	/* Reads its input to a file, then exits with the status it was asked for. */
+	fputs("cat > \"$1\"; case \"$(cat \"$1\")\" in *sleep*) sleep 30;; *fail*) exit 3;; esac\n", f);
+	fclose(f);
+
+	ck_assert_int_eq(hook_init(&h, argv, 5, 2), 0);
+	ck_assert_int_eq(hook_run(&h, "{\"state\":\"start\"}\n", 19), 0);
+	wait_all(&h);
+	ck_assert_str_eq(slurp(out), "{\"state\":\"start\"}\n");
+	ck_assert_uint_eq(h.st.started, 1);
+	ck_assert_uint_eq(h.st.ok, 1);
+	ck_assert_int_eq(h.st.last_status, 0);
+
+	ck_assert_int_eq(hook_run(&h, "fail\n", 5), 0);
+	wait_all(&h);
+	ck_assert_uint_eq(h.st.failed, 1);
+	ck_assert_int_eq(h.st.last_status, 3);
+	hook_finish(&h);
+
+	/* A hanging hook is killed after its timeout; the caller never waits. */
+	ck_assert_int_eq(hook_init(&h, argv, 0.3, 1), 0);
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	ck_assert_int_eq(hook_run(&h, "sleep\n", 6), 0);
+	ck_assert_int_eq(hook_run(&h, "{}\n", 3), -EBUSY);	/* one in flight at most */
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	ck_assert(b.tv_sec - a.tv_sec < 1);
+	ck_assert_uint_eq(h.st.skipped, 1);
+	wait_all(&h);
+	ck_assert_uint_eq(h.st.timeout, 1);
+	ck_assert_int_eq(h.nkids, 0);
+	hook_finish(&h);
+
+	/* No hook configured: nothing runs. */
+	ck_assert_int_eq(hook_init(&h, NULL, 1, 1), 0);
+	ck_assert_int_eq(hook_run(&h, "{}\n", 3), 0);
+	ck_assert_uint_eq(h.st.started, 0);
+	hook_finish(&h);
+}
+END_TEST
+
+static Suite *rules_suite(void)
+{
+	Suite *s = suite_create("rules");
+	TCase *tc = tcase_create("rules");
+
+	tcase_add_checked_fixture(tc, NULL, teardown);
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_threshold_lifecycle);
+	tcase_add_test(tc, test_ongoing_every_interval);
+	tcase_add_test(tc, test_sustain);
+	tcase_add_test(tc, test_hysteresis);
+	tcase_add_test(tc, test_baseline);
+	tcase_add_test(tc, test_and_conditions);
+	tcase_add_test(tc, test_pct_threshold);
+	tcase_add_test(tc, test_ratio_and_below);
+	tcase_add_test(tc, test_dirs_and_ranges);
+	tcase_add_test(tc, test_gap_and_stop);
+	tcase_add_test(tc, test_state_file);
+	tcase_add_test(tc, test_classify);
+	tcase_add_test(tc, test_metrics_from_counters);
+	tcase_add_test(tc, test_hook);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr;
+	int failed;
+	char cmd[128];
+
+	if (!mkdtemp(tmpdir)) {
+		perror("test_rules: mkdtemp");
+		return 1;
+	}
+	sr = srunner_create(rules_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+	if (system(cmd))
+		fprintf(stderr, "test_rules: could not remove %s\n", tmpdir);
+	return failed ? 1 : 0;
+}

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers the JSON config loaders share (config.c, config_rules.c): the
+ * file being read, error messages that name the file and the JSON path,
+ * and checks of object keys. Private to the config module.
+ */
+#ifndef XS_CONFIG_JSON_H
+#define XS_CONFIG_JSON_H
+
+#include <jansson.h>
+#include "config.h"
+
+#define QUOTE_MAX 80
+#define QBUF (QUOTE_MAX * 4 + 8)	/* every byte escaped, quotes, "...", NUL */
+#define JPATH_LEN 256
+
+struct jload {
+	struct xs_config *cfg;
+	const char *file;
+	char *err;
+	size_t errlen;
+};
+
+/* "file: path: message" into j->err; returns -EINVAL. */
+int config_jfail(struct jload *j, const char *path, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* What the file held, for "got ...": the value itself if short. */
+const char *config_describe(const json_t *v, char *buf, size_t len);
+
+/* `"s"` quoted and escaped, cut after QUOTE_MAX bytes. */
+const char *config_quote(const char *s, char *buf, size_t len);
+
+/* Unknown keys are errors: a typo must not silently drop a setting. */
+int config_check_keys(struct jload *j, const json_t *obj, const char *path,
+		      const char *const *known);
+
+/* A range (or rule) name: printable ASCII, no '"' or '\\', not blank at
+ * either end, 1..XS_NAME_MAX-1 bytes. */
+int config_name_ok(const char *name);
+
+/* $.rules and $.alerts (config_rules.c). */
+int config_load_rules(struct jload *j, const json_t *v);
+int config_load_alerts(struct jload *j, const json_t *v);
+
+#endif /* XS_CONFIG_JSON_H */

@@ -1,0 +1,651 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The rule engine (rules.h). Each (rule, slot) is a small state machine:
+ *
+ *   idle --condition holds--> pending --held for_s--> active (start)
+ *   active --released for clear_s--> idle (end)
+ *
+ * "Holds" is value over the threshold (under, for `below`) and every "and"
+ * condition. "Released" is value under threshold * (1 - hysteresis) (over
+ * threshold * (1 + hysteresis) for `below`), so a value hovering at the
+ * threshold keeps the alert rather than flapping it. A baseline learns an
+ * EWMA of the value while the slot is idle, and is frozen while an alert
+ * runs, so an attack never becomes the normal level.
+ */
+#include <errno.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "log.h"
+#include "rules.h"
+
+const char *const rules_state_names[3] = { "start", "ongoing", "end" };
+
+/* Source ports of well-known UDP reflection/amplification services. */
+static const struct {
+	uint16_t port;
+	const char *attack;
+} amp_ports[] = {
+	{ 17, "qotd_amplification" },
+	{ 19, "chargen_amplification" },
+	{ 53, "dns_amplification" },
+	{ 69, "tftp_amplification" },
+	{ 111, "portmap_amplification" },
+	{ 123, "ntp_amplification" },
+	{ 137, "netbios_amplification" },
+	{ 161, "snmp_amplification" },
+	{ 389, "ldap_amplification" },
+	{ 500, "isakmp_amplification" },
+	{ 520, "rip_amplification" },
+	{ 4500, "isakmp_amplification" },	/* IKE over NAT traversal */
+	{ 1900, "ssdp_amplification" },
+	{ 3283, "ard_amplification" },
+	{ 3702, "wsd_amplification" },
+	{ 5353, "mdns_amplification" },
+	{ 10001, "ubiquiti_amplification" },
+	{ 11211, "memcached_amplification" },
+};
+
+#define EPS 1e-9
+
+struct rstate {
+	double mean, var, learned_s;	/* baseline */
+	double pend_since;		/* NAN: not pending */
+	double since, last_true, last_ongoing;
+	double peak, threshold;
+	uint64_t pkts, bytes;
+	const char *attack;
+	uint8_t active;
+};
+
+struct rule_rt {
+	const struct xs_rule *rule;
+	uint8_t *applies;		/* per slot */
+	struct rstate *st;		/* per slot */
+};
+
+struct xs_rules {
+	const struct xs_config *cfg;
+	uint32_t nslots;
+	struct rule_rt *rt;
+	size_t nrules;
+	double now, dt, gap;
+	struct xs_rules_stats stats;
+};
+
+const char *rules_amp_service(uint16_t port)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(amp_ports) / sizeof(amp_ports[0]); i++)
+		if (amp_ports[i].port == port)
+			return amp_ports[i].attack;
+	return NULL;
+}
+
+void rules_metrics(struct xs_metrics *m, const struct xs_counters *d, double dt, int dir,
+		   const struct xs_sk_layout *l, const struct xs_sk_result *sk)
+{
+	const struct xs_class *c = &d->tcp;
+	double inv = dt > 0 ? 1.0 / dt : 0;
+	int i, hd = dir == XS_DIR_IN ? XS_DIM_DST : XS_DIM_SRC;
+	size_t k;
+
+	memset(m, 0, sizeof(*m));
+	for (i = 0; i < XS_L4_MAX; i++) {
+		m->pkts += c[i].pkts;
+		m->bytes += c[i].bytes;
+		m->v[XS_M_TCP_PPS + 2 * i] = c[i].pkts * inv;
+		m->v[XS_M_TCP_BPS + 2 * i] = c[i].bytes * 8.0 * inv;
+	}
+	m->tcp = d->tcp.pkts;
+	m->udp = d->udp.pkts;
+	m->icmp = d->icmp.pkts;
+	m->other = d->other.pkts;
+	m->syn = d->syn;
+	m->synack = d->synack;
+	m->rst = d->rst;
+	m->fin = d->fin;
+	m->frags = d->frags;
+	m->v[XS_M_PKTS] = m->pkts;
+	m->v[XS_M_BYTES] = m->bytes;
+	m->v[XS_M_PPS] = m->pkts * inv;
+	m->v[XS_M_BPS] = m->bytes * 8.0 * inv;
+	m->v[XS_M_SYN_PPS] = d->syn * inv;
+	m->v[XS_M_SYNACK_PPS] = d->synack * inv;
+	m->v[XS_M_RST_PPS] = d->rst * inv;
+	m->v[XS_M_FIN_PPS] = d->fin * inv;
+	m->v[XS_M_FRAG_PPS] = d->frags * inv;
+	if (!sk || !l)
+		return;
+	m->l = l;
+	m->sk = sk;
+	m->v[XS_M_UNIQ_SRC] = sk->uniq_src;
+	if (l->dim_pos[hd] >= 0 && sk->ntop[hd]) {
+		const struct xs_top_item *h = &sk->top[hd][0];
+
+		m->has_host = 1;
+		memcpy(m->host, h->key, sizeof(m->host));
+		m->v[XS_M_HOST_PPS] = h->pkts * inv;
+		m->v[XS_M_HOST_BPS] = h->bytes * 8.0 * inv;
+		m->v[XS_M_HOST_SHARE] = m->pkts ? (double)h->pkts / m->pkts : 0;
+	}
+	if (l->dim_pos[XS_DIM_SPORT] < 0)
+		return;
+	for (k = 0; k < sk->ntop[XS_DIM_SPORT]; k++) {
+		const struct xs_top_item *t = &sk->top[XS_DIM_SPORT][k];
+		uint16_t port;
+
+		memcpy(&port, t->key, sizeof(port));
+		if (t->pkts > m->amp_pkts && rules_amp_service(port)) {
+			m->amp_pkts = t->pkts;
+			m->amp_port = port;
+		}
+	}
+}
+
+/*
+ * The guess, from the interval's mix: a class is "dominant" with at least
+ * half of the packets. Amplification first: UDP dominant and a known
+ * service port with at least half of the UDP packets that carry ports
+ * (later fragments carry none; first fragments do, and are in frags too,
+ * so the share can only be overstated toward the service, never missed).
+ */
+const char *rules_classify(const struct xs_metrics *m)
+{
+	uint64_t n = m->pkts, ported;
+
+	if (!n)
+		return "unknown";
+	if (m->udp * 2 >= n && m->amp_pkts) {
+		ported = m->udp > m->frags ? m->udp - m->frags : 0;
+		if (m->amp_pkts * 2 >= (ported ? ported : 1))
+			return rules_amp_service(m->amp_port);
+	}
+	if (m->tcp * 2 >= n) {
+		if (m->syn * 2 >= m->tcp)
+			return "syn_flood";
+		if (m->synack * 2 >= m->tcp)
+			return "synack_flood";
+		if (m->rst * 2 >= m->tcp)
+			return "rst_flood";
+		if ((m->syn + m->synack + m->rst + m->fin) * 2 < m->tcp)
+			return "ack_flood";
+		return "tcp_flood";
+	}
+	if (m->icmp * 2 >= n)
+		return "icmp_flood";
+	if (m->frags * 2 >= n)
+		return "fragment_flood";
+	if (m->udp * 2 >= n)
+		return "udp_flood";
+	return "unknown";
+}
+
+static double expr_value(const struct xs_expr *e, const struct xs_metrics *m)
+{
+	double a = m->v[e->num], b;
+
+	if (e->den < 0)
+		return a;
+	b = m->v[e->den];
+	return a / (b > 1 ? b : 1);
+}
+
+static double thresh_value(const struct xs_rules *r, const struct xs_thresh *t,
+			   const struct xs_metrics *m)
+{
+	double x = t->value;
+
+	if (t->is_pct)
+		x = t->pct / 100.0 * (t->of_link ? r->cfg->alerts.link_bps : expr_value(&t->of, m));
+	return x > t->min ? x : t->min;
+}
+
+static int over(const struct xs_cond *c, double v, double thr)
+{
+	return c->below ? v < thr : v > thr;
+}
+
+/* The baseline's threshold; NAN while it is still learning. */
+static double baseline_thr(const struct xs_baseline *b, const struct rstate *s)
+{
+	double thr = b->min;
+
+	if (s->learned_s + EPS < b->warmup_s)
+		return NAN;
+	if (b->k && s->mean + b->k * sqrt(s->var) > thr)
+		thr = s->mean + b->k * sqrt(s->var);
+	if (b->factor && b->factor * s->mean > thr)
+		thr = b->factor * s->mean;
+	return thr;
+}
+
+/* EWMA over `dt` seconds of value x (time constant window_s): mean and
+ * the exponentially weighted variance (West 1979, incremental form). */
+static void baseline_learn(const struct xs_baseline *b, struct rstate *s, double x, double dt)
+{
+	double a, diff;
+
+	if (!(dt > 0))
+		return;
+	if (!s->learned_s) {
+		s->mean = x;
+		s->var = 0;
+		s->learned_s = dt;
+		return;
+	}
+	a = 1 - exp(-dt / b->window_s);
+	diff = x - s->mean;
+	s->mean += a * diff;
+	s->var = (1 - a) * (s->var + a * diff * diff);
+	s->learned_s += dt;
+}
+
+static void alert_id(struct xs_alert *a, uint32_t slot, double since)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	long long ms = llround(since * 1e3);
+	const char *p;
+	size_t i;
+
+	for (p = a->rule->name; *p; p++)
+		h = (h ^ (uint8_t)*p) * 0x100000001b3ULL;
+	for (i = 0; i < sizeof(slot); i++)
+		h = (h ^ ((slot >> (8 * i)) & 0xff)) * 0x100000001b3ULL;
+	for (i = 0; i < sizeof(ms); i++)
+		h = (h ^ (((unsigned long long)ms >> (8 * i)) & 0xff)) * 0x100000001b3ULL;
+	snprintf(a->id, sizeof(a->id), "%016llx", (unsigned long long)h);
+}
+
+static int fire(struct xs_rules *r, const struct rule_rt *rt, uint32_t slot, struct rstate *s,
+		enum xs_alert_state state, double value, const struct xs_metrics *m,
+		const char *reason, xs_alert_fn fn, void *ctx)
+{
+	const struct xs_rule *rule = rt->rule;
+	struct xs_alert a = {
+		.state = state,
+		.rule = rule,
+		.range = r->cfg->ranges[slot / XS_DIR_MAX - 1].name,
+		.dir = slot % XS_DIR_MAX,
+		.value = value,
+		.threshold = s->threshold,
+		.has_baseline = rule->has_baseline,
+		.mean = s->mean,
+		.dev = sqrt(s->var),
+		.since = s->since,
+		.duration_s = (state == XS_ALERT_END ? s->last_true : r->now) - s->since,
+		.peak = s->peak,
+		.pkts = s->pkts,
+		.bytes = s->bytes,
+		.attack = s->attack,
+		.reason = reason,
+		.m = m,
+	};
+	size_t i;
+
+	a.severity = (state == XS_ALERT_END ? s->peak : value) /
+		     (s->threshold > 0 ? s->threshold : 1);
+	if (rule->cond.below)
+		a.severity = s->threshold > 0 ? (s->threshold - value) / s->threshold : 0;
+	if (state == XS_ALERT_START && m) {
+		a.nand = rule->nand;
+		for (i = 0; i < rule->nand && i < XS_RULE_AND_MAX; i++) {
+			a.and_value[i] = expr_value(&rule->and_conds[i].m, m);
+			a.and_threshold[i] = thresh_value(r, &rule->and_conds[i].t, m);
+		}
+	}
+	alert_id(&a, slot, s->since);
+	if (state == XS_ALERT_START)
+		r->stats.started++;
+	else if (state == XS_ALERT_END)
+		r->stats.ended++;
+	return fn(ctx, &a);
+}
+
+static int end_alert(struct xs_rules *r, const struct rule_rt *rt, uint32_t slot,
+		     struct rstate *s, double value, const struct xs_metrics *m,
+		     const char *reason, xs_alert_fn fn, void *ctx)
+{
+	int e = fire(r, rt, slot, s, XS_ALERT_END, value, m, reason, fn, ctx);
+
+	s->active = 0;
+	s->pend_since = NAN;
+	r->stats.active--;
+	return e;
+}
+
+static int eval(struct xs_rules *r, const struct rule_rt *rt, uint32_t slot,
+		const struct xs_metrics *m, xs_alert_fn fn, void *ctx)
+{
+	const struct xs_rule *rule = rt->rule;
+	struct rstate *s = &rt->st[slot];
+	double v = expr_value(&rule->cond.m, m), thr, start_ts = r->now - r->dt;
+	int hold, e = 0;
+	size_t i;
+
+	/* A silence longer than clear_s before this interval ended it. */
+	if (s->active && r->gap > 0 && start_ts - s->last_true + EPS >= rule->clear_s) {
+		e = end_alert(r, rt, slot, s, 0, NULL, "cleared", fn, ctx);
+		if (e)
+			return e;
+	}
+	if (rule->has_baseline) {
+		if (!s->active && r->gap > 0)
+			baseline_learn(&rule->bl, s, 0, r->gap);
+		thr = s->active ? s->threshold : baseline_thr(&rule->bl, s);
+	} else {
+		thr = thresh_value(r, &rule->cond.t, m);
+	}
+
+	if (s->active) {
+		double keep = rule->cond.below ? thr * (1 + rule->hysteresis) :
+						 thr * (1 - rule->hysteresis);
+
+		s->pkts += m->pkts;
+		s->bytes += m->bytes;
+		/* The guess of the worst interval: the mix of an attack's tail
+		 * (or of the traffic left under it) says little. */
+		if (rule->cond.below ? v < s->peak : v > s->peak) {
+			s->peak = v;
+			if (m->pkts)
+				s->attack = rules_classify(m);
+		}
+		if (!rule->has_baseline)
+			s->threshold = thr;
+		if (rule->cond.below ? v < keep : v > keep) {
+			s->last_true = r->now;
+		} else if (r->now - s->last_true + EPS >= rule->clear_s) {
+			return end_alert(r, rt, slot, s, v, m, "cleared", fn, ctx);
+		}
+		if (r->now - s->last_ongoing + EPS >= r->cfg->alerts.ongoing_s) {
+			s->last_ongoing = r->now;
+			return fire(r, rt, slot, s, XS_ALERT_ONGOING, v, m, NULL, fn, ctx);
+		}
+		return 0;
+	}
+
+	hold = !isnan(thr) && over(&rule->cond, v, thr);
+	for (i = 0; hold && i < rule->nand; i++)
+		hold = over(&rule->and_conds[i], expr_value(&rule->and_conds[i].m, m),
+			    thresh_value(r, &rule->and_conds[i].t, m));
+	if (!hold) {
+		s->pend_since = NAN;
+		if (rule->has_baseline)
+			baseline_learn(&rule->bl, s, v, r->dt);
+		return 0;
+	}
+	if (isnan(s->pend_since))
+		s->pend_since = start_ts;
+	if (r->now - s->pend_since + EPS < rule->for_s)
+		return 0;
+	s->active = 1;
+	s->since = s->pend_since;
+	s->last_true = s->last_ongoing = r->now;
+	s->peak = v;
+	s->threshold = thr;
+	s->pkts = m->pkts;
+	s->bytes = m->bytes;
+	s->attack = rules_classify(m);
+	r->stats.active++;
+	return fire(r, rt, slot, s, XS_ALERT_START, v, m, NULL, fn, ctx);
+}
+
+struct xs_rules *rules_new(const struct xs_config *cfg, uint32_t nslots, char *err,
+			   size_t errlen)
+{
+	struct xs_rules *r = calloc(1, sizeof(*r));
+	size_t i, k, n;
+	uint32_t slot;
+
+	if (!r)
+		goto oom;
+	r->cfg = cfg;
+	r->nslots = nslots;
+	r->nrules = cfg->nrules;
+	r->rt = calloc(cfg->nrules ? cfg->nrules : 1, sizeof(*r->rt));
+	if (!r->rt)
+		goto oom;
+	for (i = 0; i < cfg->nrules; i++) {
+		struct rule_rt *rt = &r->rt[i];
+		const struct xs_rule *rule = &cfg->rules[i];
+
+		rt->rule = rule;
+		rt->applies = calloc(nslots ? nslots : 1, 1);
+		rt->st = calloc(nslots ? nslots : 1, sizeof(*rt->st));
+		if (!rt->applies || !rt->st)
+			goto oom;
+		for (slot = XS_DIR_MAX; slot < nslots; slot++) {
+			size_t range = slot / XS_DIR_MAX;
+
+			rt->st[slot].pend_since = NAN;
+			if (range > cfg->nranges || !(rule->dirs & (1U << (slot % XS_DIR_MAX))))
+				continue;
+			n = !rule->nranges;
+			for (k = 0; k < rule->nranges && !n; k++)
+				n = !strcmp(rule->ranges[k], cfg->ranges[range - 1].name);
+			rt->applies[slot] = n;
+		}
+	}
+	return r;
+oom:
+	set_err(err, errlen, "rules: out of memory for %u slots and %zu rules", nslots,
+		cfg->nrules);
+	rules_free(r);
+	return NULL;
+}
+
+void rules_free(struct xs_rules *r)
+{
+	size_t i;
+
+	if (!r)
+		return;
+	for (i = 0; r->rt && i < r->nrules; i++) {
+		free(r->rt[i].applies);
+		free(r->rt[i].st);
+	}
+	free(r->rt);
+	free(r);
+}
+
+void rules_begin(struct xs_rules *r, double now, double interval_s, double gap_s)
+{
+	r->now = now;
+	r->dt = interval_s;
+	r->gap = gap_s;
+}
+
+int rules_slot(struct xs_rules *r, uint32_t slot, const struct xs_metrics *m, xs_alert_fn fn,
+	       void *ctx)
+{
+	size_t i;
+	int e;
+
+	if (slot >= r->nslots)
+		return 0;
+	for (i = 0; i < r->nrules; i++) {
+		if (!r->rt[i].applies[slot])
+			continue;
+		e = eval(r, &r->rt[i], slot, m, fn, ctx);
+		if (e)
+			return e;
+	}
+	return 0;
+}
+
+int rules_stop(struct xs_rules *r, double now, const char *reason, xs_alert_fn fn, void *ctx)
+{
+	uint32_t slot;
+	size_t i;
+	int e, first = 0;
+
+	r->now = now;
+	for (i = 0; i < r->nrules; i++)
+		for (slot = 0; slot < r->nslots; slot++) {
+			struct rstate *s = &r->rt[i].st[slot];
+
+			if (!s->active)
+				continue;
+			e = end_alert(r, &r->rt[i], slot, s, 0, NULL, reason, fn, ctx);
+			if (e && !first)
+				first = e;
+		}
+	return first;
+}
+
+void rules_stats(const struct xs_rules *r, struct xs_rules_stats *s)
+{
+	*s = r->stats;
+}
+
+static const char *dir_name(uint32_t slot)
+{
+	return slot % XS_DIR_MAX == XS_DIR_IN ? "in" : "out";
+}
+
+int rules_save_state(const struct xs_rules *r, const char *path, char *err, size_t errlen)
+{
+	json_t *root = json_object(), *arr = json_array(), *o;
+	char tmp[4096], metric[64];
+	uint32_t slot;
+	int e = 0;
+	size_t i;
+
+	if (!root || !arr) {
+		json_decref(root);
+		json_decref(arr);
+		set_err(err, errlen, "%s: out of memory", path);
+		return -ENOMEM;
+	}
+	json_object_set_new(root, "schema", json_integer(1));
+	json_object_set_new(root, "baselines", arr);
+	for (i = 0; i < r->nrules; i++) {
+		const struct xs_rule *rule = r->rt[i].rule;
+
+		if (!rule->has_baseline)
+			continue;
+		config_expr_name(&rule->cond.m, metric, sizeof(metric));
+		for (slot = XS_DIR_MAX; slot < r->nslots; slot++) {
+			const struct rstate *s = &r->rt[i].st[slot];
+
+			if (!r->rt[i].applies[slot] || !s->learned_s)
+				continue;
+			o = json_pack("{s:s,s:s,s:s,s:s,s:f,s:f,s:f}", "rule", rule->name,
+				      "metric", metric, "range",
+				      r->cfg->ranges[slot / XS_DIR_MAX - 1].name, "dir",
+				      dir_name(slot), "mean", s->mean, "var", s->var,
+				      "learned_s", s->learned_s);
+			if (!o || json_array_append_new(arr, o))
+				e = -ENOMEM;
+		}
+	}
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	if (!e && json_dump_file(root, tmp, JSON_COMPACT))
+		e = -errno ? -errno : -EIO;
+	json_decref(root);
+	if (!e && rename(tmp, path))
+		e = -errno;
+	if (e) {
+		set_err(err, errlen, "%s: cannot save the baselines: %s", path, strerror(-e));
+		unlink(tmp);
+	}
+	return e;
+}
+
+struct name_ref {
+	const char *name;
+	uint32_t range;			/* range id */
+};
+
+static int name_ref_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct name_ref *)a)->name, ((const struct name_ref *)b)->name);
+}
+
+static struct rstate *state_for(struct xs_rules *r, const struct name_ref *names,
+				const char *rule, const char *metric, const char *range,
+				const char *dir)
+{
+	struct name_ref key = { .name = range }, *hit;
+	char name[64];
+	uint32_t slot;
+	size_t i;
+
+	hit = bsearch(&key, names, r->cfg->nranges, sizeof(*names), name_ref_cmp);
+	if (!hit || (strcmp(dir, "in") && strcmp(dir, "out")))
+		return NULL;
+	slot = hit->range * XS_DIR_MAX + (strcmp(dir, "in") ? XS_DIR_OUT : XS_DIR_IN);
+	for (i = 0; i < r->nrules && slot < r->nslots; i++) {
+		const struct xs_rule *ru = r->rt[i].rule;
+
+		if (ru->has_baseline && !strcmp(ru->name, rule) &&
+		    !strcmp(config_expr_name(&ru->cond.m, name, sizeof(name)), metric) &&
+		    r->rt[i].applies[slot])
+			return &r->rt[i].st[slot];
+	}
+	return NULL;
+}
+
+int rules_load_state(struct xs_rules *r, const char *path, char *err, size_t errlen)
+{
+	const char *rule, *metric, *range, *dir;
+	double mean, var, learned;
+	struct name_ref *names;
+	json_error_t je;
+	struct rstate *s;
+	json_t *root, *arr, *o;
+	size_t i;
+
+	if (access(path, F_OK) && errno == ENOENT)
+		return 0;
+	names = calloc(r->cfg->nranges + 1, sizeof(*names));
+	if (!names) {
+		set_err(err, errlen, "%s: out of memory", path);
+		return -ENOMEM;
+	}
+	for (i = 0; i < r->cfg->nranges; i++)
+		names[i] = (struct name_ref){ r->cfg->ranges[i].name, i + 1 };
+	qsort(names, r->cfg->nranges, sizeof(*names), name_ref_cmp);
+	root = json_load_file(path, 0, &je);
+	if (!root) {
+		set_err(err, errlen, "%s:%d:%d: invalid state file: %s (delete it to start "
+			"learning afresh)", path, je.line, je.column, je.text);
+		free(names);
+		return -EINVAL;
+	}
+	arr = json_object_get(root, "baselines");
+	if (!json_is_array(arr) || json_integer_value(json_object_get(root, "schema")) != 1) {
+		set_err(err, errlen, "%s: expected {\"schema\":1,\"baselines\":[...]} (delete it "
+			"to start learning afresh)", path);
+		json_decref(root);
+		free(names);
+		return -EINVAL;
+	}
+	json_array_foreach(arr, i, o) {
+		if (json_unpack(o, "{s:s,s:s,s:s,s:s,s:F,s:F,s:F}", "rule", &rule, "metric",
+				&metric, "range", &range, "dir", &dir, "mean", &mean, "var", &var,
+				"learned_s", &learned) ||
+		    !(mean >= 0) || !(var >= 0) || !(learned >= 0) || !isfinite(mean) ||
+		    !isfinite(var) || !isfinite(learned)) {
+			set_err(err, errlen, "%s: baselines[%zu]: expected {\"rule\", \"metric\", "
+				"\"range\", \"dir\", \"mean\", \"var\", \"learned_s\"} with finite "
+				"numbers >= 0 (delete the file to start learning afresh)", path, i);
+			json_decref(root);
+			free(names);
+			return -EINVAL;
+		}
+		s = state_for(r, names, rule, metric, range, dir);
+		if (!s)
+			continue;
+		s->mean = mean;
+		s->var = var;
+		s->learned_s = learned;
+	}
+	json_decref(root);
+	free(names);
+	return 0;
+}
