@@ -482,8 +482,13 @@ static int cmd_check_config(int argc, char **argv)
 		log_err("%s", err);
 		goto out;
 	}
-	printf("%s: ok: %zu ranges, interval %u ms, kernel memory %.1f MiB\n", argv[1],
-	       cfg.nranges, cfg.interval_ms, kmem / 1048576.0);
+	if (cfg.alerts.exec_argv && access(cfg.alerts.exec_argv[0], X_OK)) {
+		log_err("%s: alerts.exec: %s: expected an executable program: %s", argv[1],
+			cfg.alerts.exec_argv[0], strerror(errno));
+		goto out;
+	}
+	printf("%s: ok: %zu ranges, %zu rules, interval %u ms, kernel memory %.1f MiB\n",
+	       argv[1], cfg.nranges, cfg.nrules, cfg.interval_ms, kmem / 1048576.0);
 	rc = XS_EXIT_OK;
 out:
 	trie_free(&t4);

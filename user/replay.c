@@ -31,6 +31,7 @@
  * the summary's replay.refused, with one warning.
  */
 #include <errno.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -670,6 +671,24 @@ static int replay_loop(struct replay *r, pcap_t *p)
 	return rc;
 }
 
+/*
+ * Every frame through the program on one CPU: the per-CPU sketch stage
+ * then sees the capture in order, whatever the scheduler does, and a
+ * capture gives the same records every time (top lists with ties
+ * included). A cpuset that refuses is no error: only ties may differ.
+ */
+static void pin_to_one_cpu(void)
+{
+	cpu_set_t set;
+	int cpu = sched_getcpu();
+
+	if (cpu < 0)
+		return;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+}
+
 int replay_file(const struct xs_config *cfg, const struct xs_replay_opts *o)
 {
 	struct xs_trie t4 = {}, t6 = {};
@@ -684,6 +703,7 @@ int replay_file(const struct xs_config *cfg, const struct xs_replay_opts *o)
 	pcap_t *p;
 	int rc, e;
 
+	pin_to_one_cpu();
 	r.name = strcmp(o->path, "-") ? o->path : "stdin";
 	p = open_capture(o->path, r.name, &rc);
 	if (!p)

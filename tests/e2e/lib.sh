@@ -44,6 +44,11 @@ TMP=
 NS_S= NS_R= IF_S= IF_R=
 
 pass() { echo "PASS: $*"; n_pass=$((n_pass + 1)); }
+# readme_block NAME: the README's lines between <!-- NAME:begin --> and
+# <!-- NAME:end -->, without the markers and the code fences.
+readme_block() {
+	sed -n "/<!-- $1:begin -->/,/<!-- $1:end -->/p" "$ROOT/README.md" | grep -v -e '^<!--' -e '^```'
+}
 fail() { echo "FAIL: $*"; n_fail=$((n_fail + 1)); }
 note() { echo "      $*"; }
 

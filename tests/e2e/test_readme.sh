@@ -19,9 +19,7 @@ SAMPLE_TRAFFIC=(
 	arp,198.19.0.5,198.18.0.10
 )
 
-block() { # block NAME: the lines between <!-- NAME:begin --> and <!-- NAME:end -->, no fences
-	sed -n "/<!-- $1:begin -->/,/<!-- $1:end -->/p" "$README" | grep -v -e '^<!--' -e '^```'
-}
+block() { readme_block "$@"; }
 
 # 1. The config example validates.
 block config >"$TMP/readme-config.json"
@@ -138,4 +136,35 @@ if [[ -n $cmd ]] && (cd "$TMP" && "$XDPSCOPE" $cmd >"$TMP/replay.out" 2>"$TMP/re
 else
 	fail "README replay command '$cmd': $(cat "$TMP/replay.err" 2>/dev/null)"
 fi
+# The alert example: the README's rules with the capture's victim as a
+# range print exactly this start record.
+block rules >"$TMP/readme-rules.json"
+# Its hook is the operator's program: check-config wants it executable.
+if out=$("$XDPSCOPE" check-config "$TMP/readme-rules.json" 2>&1); then
+	fail "README rules example validates without its hook: $out"
+else
+	check_eq "README rules example without its hook" "$out" "xdpscope: $TMP/readme-rules.json: \
+alerts.exec: /usr/local/bin/on-alert: expected an executable program: No such file or directory"
+fi
+sed 's|/usr/local/bin/on-alert|/bin/true|' "$TMP/readme-rules.json" >"$TMP/readme-rules-true.json"
+if out=$("$XDPSCOPE" check-config "$TMP/readme-rules-true.json" 2>&1) && [[ $out == *"6 rules"* ]]
+then
+	pass "README rules example: $out"
+else
+	fail "README rules example does not validate: $out"
+fi
+"$PYTHON" - "$TMP/readme-rules.json" "$TMP/alert-cfg.json" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))
+c["ranges"] = [{"name": "victim", "prefixes": ["10.10.10.0/24", "2001:db8:1::/64"]},
+               {"name": "rest", "prefixes": ["0.0.0.0/0", "::/0"]}]
+del c["alerts"]["exec"]
+json.dump(c, open(sys.argv[2], "w"))
+PY
+block alert >"$TMP/readme-alert.json"
+"$XDPSCOPE" replay --host edge1 -c "$TMP/alert-cfg.json" "$PCAPS/pkt.TCP.synflood.spoofed.pcap" \
+	2>"$TMP/alert.err" | grep '"type":"alert","' | grep '"state":"start"' >"$TMP/alert.out"
+"$PYTHON" -c 'import json, sys; print(json.dumps(json.load(open(sys.argv[1]))))' \
+	"$TMP/readme-alert.json" >"$TMP/readme-alert.ndjson"
+same_records "$TMP/readme-alert.ndjson" "$TMP/alert.out" "" alert
 e2e_finish
