@@ -34,3 +34,43 @@ if build/xdpscope replay --help >/dev/null 2>&1; then
 		printf "replay  %d frames: xdpscope %.3f s (%.0f pkt/s), tshark io,stat %.3f s (%.0f pkt/s), ratio %.1fx\n",
 			n, x, n / x, t, n / t, t / x }'
 fi
+
+echo "== rule engine: 10,000 ranges, 10 rules (tools/bench_rules.c)"
+build/tools/bench_rules
+echo "== detection latency: capture seconds from an attack's start (first 1 s bin with >= 10% of the"
+echo "   peak bin's packets, ground-truth.json) to the alert's start, the README's example rules"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+sed -n '/<!-- rules:begin -->/,/<!-- rules:end -->/p' README.md | grep -v -e '^<!--' -e '^```' \
+	>"$tmp/rules.json"
+python3 - "$tmp/rules.json" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))
+c["ranges"] = [{"name": "victim", "prefixes": ["10.10.10.0/24", "2001:db8:1::/64"]},
+               {"name": "rest", "prefixes": ["0.0.0.0/0", "::/0"]}]
+del c["alerts"]["exec"]
+json.dump(c, open(sys.argv[1], "w"))
+PY
+for f in pkt.TCP.synflood.spoofed.pcap pkt.TCP.DOMINATE.syn.ecn.cwr.pcapng \
+	amp.TCP.reflection.SYNACK.pcap amp.UDP.isakmp.pcap amp.UDP.snmp.src161.pcapng \
+	amp.dns.RRSIG.fragmented.pcap denial6-6.pcap; do
+	[[ -e $pcaps/$f ]] || continue
+	build/xdpscope replay -c "$tmp/rules.json" "$pcaps/$f" >"$tmp/out.ndjson"
+	python3 - "$pcaps/ground-truth.json" "$f" "$tmp/out.ndjson" <<'PY'
+import datetime, json, sys
+from decimal import Decimal
+gt = json.load(open(sys.argv[1]))["captures"][sys.argv[2]]
+ps = gt["per_second"]
+k = next(i for i, n in enumerate(ps["packets"]) if n * 10 >= max(ps["packets"]))
+begin = Decimal(gt["time"]["first"]) + ps["first_bin"] + k
+starts = [a for a in map(json.loads, open(sys.argv[3]))
+          if a["type"] == "alert" and a["state"] == "start"]
+if not starts:
+    print("latency %-38s no alert" % sys.argv[2])
+else:
+    t = datetime.datetime.strptime(starts[0]["ts"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(
+        tzinfo=datetime.timezone.utc).timestamp()
+    print("latency %-38s %5.2f s  %-13s %s" % (sys.argv[2], float(Decimal(t) - begin),
+                                               starts[0]["rule"], starts[0]["attack"]))
+PY
+done

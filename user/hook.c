@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <stdio.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -21,13 +22,26 @@ static double mono_s(void)
 int hook_init(struct xs_hooks *h, char *const *argv, double timeout_s, unsigned int max)
 {
 	memset(h, 0, sizeof(*h));
+	return hook_update(h, argv, timeout_s, max);
+}
+
+int hook_update(struct xs_hooks *h, char *const *argv, double timeout_s, unsigned int max)
+{
+	struct xs_hook_child *kids;
+	unsigned int cap = max ? max : 1;
+
+	if (cap < h->nkids)
+		cap = h->nkids;
+	kids = realloc(h->kids, cap * sizeof(*kids));
+	if (!kids)
+		return -ENOMEM;
+	h->kids = kids;
 	h->argv = argv;
 	h->timeout_s = timeout_s;
 	h->max = max ? max : 1;
-	if (!argv)
-		return 0;
-	h->kids = calloc(h->max, sizeof(*h->kids));
-	return h->kids ? 0 : -ENOMEM;
+	if (argv)
+		snprintf(h->name, sizeof(h->name), "%s", argv[0]);
+	return 0;
 }
 
 static void ended(struct xs_hooks *h, unsigned int i, int status)
@@ -36,7 +50,7 @@ static void ended(struct xs_hooks *h, unsigned int i, int status)
 		h->st.last_status = WEXITSTATUS(status);
 		if (WEXITSTATUS(status)) {
 			h->st.failed++;
-			log_warn("alert hook %s (pid %d): exited with status %d", h->argv[0],
+			log_warn("alert hook %s (pid %d): exited with status %d", h->name,
 				 (int)h->kids[i].pid, WEXITSTATUS(status));
 		} else {
 			h->st.ok++;
@@ -44,12 +58,14 @@ static void ended(struct xs_hooks *h, unsigned int i, int status)
 	} else {
 		h->st.last_status = -WTERMSIG(status);
 		h->st.failed++;
-		log_warn("alert hook %s (pid %d): killed by signal %d", h->argv[0],
+		log_warn("alert hook %s (pid %d): killed by signal %d", h->name,
 			 (int)h->kids[i].pid, WTERMSIG(status));
 	}
 	h->st.has_last = 1;
 	h->kids[i] = h->kids[--h->nkids];
 }
+
+static void dequeue(struct xs_hooks *h);
 
 void hook_poll(struct xs_hooks *h)
 {
@@ -78,25 +94,84 @@ void hook_poll(struct xs_hooks *h)
 		h->st.timeout++;
 		h->st.last_status = -SIGKILL;
 		h->st.has_last = 1;
-		log_warn("alert hook %s (pid %d): still running after %gs, killed", h->argv[0],
-			 (int)h->kids[i].pid, h->timeout_s);
+		log_warn("alert hook %s (pid %d): still running after its timeout, killed", h->name,
+			 (int)h->kids[i].pid);
 		h->kids[i] = h->kids[--h->nkids];
+	}
+	dequeue(h);
+}
+
+static int in_flight(const struct xs_hooks *h, const char *key)
+{
+	unsigned int i;
+
+	for (i = 0; i < h->nkids; i++)
+		if (!strcmp(h->kids[i].key, key))
+			return 1;
+	return 0;
+}
+
+static int start(struct xs_hooks *h, const char *key, const char *line, size_t len);
+
+/* Start what waited for a key that is free now, in queue order. */
+static void dequeue(struct xs_hooks *h)
+{
+	unsigned int i = 0;
+
+	while (i < h->nqueue && h->argv) {
+		struct xs_hook_wait *w = &h->queue[i];
+		unsigned int k;
+
+		if (in_flight(h, w->key) || h->nkids >= h->max) {
+			i++;
+			continue;
+		}
+		/* An earlier entry of the same key goes first. */
+		for (k = 0; k < i && strcmp(h->queue[k].key, w->key); k++)
+			;
+		if (k < i) {
+			i++;
+			continue;
+		}
+		start(h, w->key, w->line, w->len);
+		free(w->line);
+		memmove(w, w + 1, (h->nqueue - i - 1) * sizeof(*w));
+		h->nqueue--;
 	}
 }
 
-int hook_run(struct xs_hooks *h, const char *line, size_t len)
+int hook_run(struct xs_hooks *h, const char *key, const char *line, size_t len)
+{
+	struct xs_hook_wait *w;
+
+	if (!h->argv)
+		return 0;
+	hook_poll(h);
+	if (!in_flight(h, key))
+		return start(h, key, line, len);
+	if (h->nqueue == XS_HOOK_QUEUE || !(line = strndup(line, len))) {
+		h->st.skipped++;
+		log_warn("alert hook %s: too many hooks waiting, this alert's hook skipped",
+			 h->name);
+		return -EBUSY;
+	}
+	w = &h->queue[h->nqueue++];
+	snprintf(w->key, sizeof(w->key), "%s", key);
+	w->line = (char *)line;
+	w->len = len;
+	return 0;
+}
+
+static int start(struct xs_hooks *h, const char *key, const char *line, size_t len)
 {
 	int fds[2], e;
 	ssize_t w;
 	pid_t pid;
 
-	if (!h->argv)
-		return 0;
-	hook_poll(h);
 	if (h->nkids >= h->max) {
 		h->st.skipped++;
 		log_warn("alert hook %s: %u already running, this alert's hook skipped",
-			 h->argv[0], h->nkids);
+			 h->name, h->nkids);
 		return -EBUSY;
 	}
 	if (pipe2(fds, O_CLOEXEC)) {
@@ -110,7 +185,7 @@ int hook_run(struct xs_hooks *h, const char *line, size_t len)
 		close(fds[0]);
 		close(fds[1]);
 		h->st.skipped++;
-		log_warn("alert hook %s: fork: %s", h->argv[0], strerror(-e));
+		log_warn("alert hook %s: fork: %s", h->name, strerror(-e));
 		return e;
 	}
 	if (!pid) {
@@ -129,8 +204,10 @@ int hook_run(struct xs_hooks *h, const char *line, size_t len)
 	close(fds[1]);
 	if (w != (ssize_t)len)
 		log_warn("alert hook %s: wrote %zd of %zu bytes of the alert to its input",
-			 h->argv[0], w, len);
-	h->kids[h->nkids++] = (struct xs_hook_child){ pid, mono_s() + h->timeout_s };
+			 h->name, w, len);
+	h->kids[h->nkids] = (struct xs_hook_child){ .pid = pid, .deadline = mono_s() + h->timeout_s };
+	snprintf(h->kids[h->nkids].key, sizeof(h->kids[0].key), "%s", key);
+	h->nkids++;
 	h->st.started++;
 	return 0;
 }
@@ -139,11 +216,13 @@ void hook_finish(struct xs_hooks *h)
 {
 	struct timespec pause = { 0, 10 * 1000 * 1000 };
 
-	while (h->nkids) {
+	while (h->nkids || (h->nqueue && h->argv)) {
 		hook_poll(h);
 		if (h->nkids)
 			nanosleep(&pause, NULL);
 	}
+	while (h->nqueue)
+		free(h->queue[--h->nqueue].line);
 	free(h->kids);
 	h->kids = NULL;
 }

@@ -343,6 +343,19 @@ static int run_opt(int c, void *own)
 	}
 }
 
+struct reload_ctx {
+	struct shared_opts *so;
+	const char *ifname;
+};
+
+/* SIGHUP: the same sources and command-line overrides as at start. */
+static int reload_config(void *ctx, struct xs_config *cfg)
+{
+	struct reload_ctx *c = ctx;
+
+	return shared_config(c->so, cfg, c->ifname);
+}
+
 static int cmd_run(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -355,6 +368,7 @@ static int cmd_run(int argc, char **argv)
 		{}
 	};
 	struct xs_run_opts ro = {};
+	struct reload_ctx rctx;
 	struct shared_opts so;
 	struct xs_config cfg;
 	int rc;
@@ -381,6 +395,9 @@ static int cmd_run(int argc, char **argv)
 	if (rc)
 		goto out;
 	ro.host = so.host;
+	rctx = (struct reload_ctx){ &so, ro.ifname };
+	ro.reload = reload_config;
+	ro.reload_ctx = &rctx;
 	rc = run_daemon(&cfg, &ro);
 out:
 	config_free(&cfg);

@@ -42,7 +42,7 @@ static int on_alert(void *ctx, const struct xs_alert *a)
 		return 0;
 	}
 	if (a->state != XS_ALERT_ONGOING)
-		hook_run(&r->hooks, line, strlen(line));
+		hook_run(&r->hooks, a->id, line, strlen(line));
 	if (r->nalerts == r->alerts_cap) {
 		size_t cap = r->alerts_cap ? 2 * r->alerts_cap : 16;
 
@@ -97,6 +97,52 @@ int report_rules_init(struct xs_report *r, uint32_t nslots, char *err, size_t er
 	return e;
 }
 
+int report_rules_reload(struct xs_report *r, const struct xs_config *ncfg,
+			const struct xs_rec_meta *m, char *err, size_t errlen)
+{
+	const struct xs_alerts_cfg *a = &ncfg->alerts;
+	struct xs_rules *nw = NULL;
+	int e = 0, werr = 0;
+
+	if (a->exec_argv && access(a->exec_argv[0], X_OK)) {
+		e = -errno;
+		set_err(err, errlen, "alerts.exec: %s: expected an executable program: %s",
+			a->exec_argv[0], strerror(-e));
+		return e;
+	}
+	if (ncfg->nrules) {
+		nw = rules_new(ncfg, XS_SLOTS(ncfg->nranges), err, errlen);
+		if (!nw)
+			return -ENOMEM;
+	}
+	e = r->rules || nw ? hook_update(&r->hooks, a->exec_argv, a->exec_timeout_s,
+					 a->exec_max) : 0;
+	if (e) {
+		set_err(err, errlen, "alert hooks: %s", strerror(-e));
+		rules_free(nw);
+		return e;
+	}
+	r->meta = m;
+	if (r->rules && nw)
+		rules_adopt(nw, r->rules, on_alert, r);
+	else if (r->rules)
+		rules_stop(r->rules, ts_seconds(&m->ts), "reloaded", on_alert, r);
+	write_alerts(r, &werr);
+	rules_free(r->rules);
+	r->rules = nw;
+	return 0;
+}
+
+void report_rules_moved(struct xs_report *r)
+{
+	const struct xs_alerts_cfg *a = &r->cfg->alerts;
+
+	if (r->rules)
+		rules_rebind(r->rules, r->cfg);
+	if (r->hooks.kids)
+		hook_update(&r->hooks, a->exec_argv, a->exec_timeout_s, a->exec_max);
+}
+
 static int save_state(struct xs_report *r)
 {
 	char err[XS_ERR_LEN];
@@ -114,8 +160,10 @@ int report_rules_stop(struct xs_report *r, const struct xs_rec_meta *m, const ch
 {
 	int err = 0, e;
 
-	if (!r->rules)
+	if (!r->rules) {
+		hook_finish(&r->hooks);		/* what a reload left running */
 		return 0;
+	}
 	r->meta = m;
 	rules_stop(r->rules, ts_seconds(&m->ts), reason, on_alert, r);
 	write_alerts(r, &err);

@@ -33,6 +33,16 @@ struct xs_report {
 /* The rules of r->cfg (none: nothing to do), their hook and saved
  * baselines. Prints nothing; 0 or -errno with err. */
 int report_rules_init(struct xs_report *r, uint32_t nslots, char *err, size_t errlen);
+/*
+ * SIGHUP: the rules and alerts of `ncfg` take over (rules_adopt: baselines
+ * and active alerts of what both configs have go on; the rest end, with
+ * records at m). On success the caller moves *ncfg into *r->cfg (a struct
+ * copy) and calls report_rules_moved(). 0 or -errno with err (nothing
+ * changed).
+ */
+int report_rules_reload(struct xs_report *r, const struct xs_config *ncfg,
+			const struct xs_rec_meta *m, char *err, size_t errlen);
+void report_rules_moved(struct xs_report *r);
 /* End the active alerts with `reason` (records at m), save the baselines,
  * wait for the hooks, free. 0 or -errno of a failed write or save (told
  * on stderr). */

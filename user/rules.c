@@ -245,7 +245,9 @@ static void baseline_learn(const struct xs_baseline *b, struct rstate *s, double
 	s->learned_s += dt;
 }
 
-static void alert_id(struct xs_alert *a, uint32_t slot, double since)
+/* FNV-1a of rule, range, direction and start: the same alert has the
+ * same id in every record, also across a reload that renumbers ranges. */
+static void alert_id(struct xs_alert *a, double since)
 {
 	uint64_t h = 0xcbf29ce484222325ULL;
 	long long ms = llround(since * 1e3);
@@ -254,22 +256,24 @@ static void alert_id(struct xs_alert *a, uint32_t slot, double since)
 
 	for (p = a->rule->name; *p; p++)
 		h = (h ^ (uint8_t)*p) * 0x100000001b3ULL;
-	for (i = 0; i < sizeof(slot); i++)
-		h = (h ^ ((slot >> (8 * i)) & 0xff)) * 0x100000001b3ULL;
+	h = (h ^ 0xff) * 0x100000001b3ULL;
+	for (p = a->range; *p; p++)
+		h = (h ^ (uint8_t)*p) * 0x100000001b3ULL;
+	h = (h ^ (uint8_t)a->dir) * 0x100000001b3ULL;
 	for (i = 0; i < sizeof(ms); i++)
 		h = (h ^ (((unsigned long long)ms >> (8 * i)) & 0xff)) * 0x100000001b3ULL;
 	snprintf(a->id, sizeof(a->id), "%016llx", (unsigned long long)h);
 }
 
-static int fire(struct xs_rules *r, const struct rule_rt *rt, uint32_t slot, struct rstate *s,
-		enum xs_alert_state state, double value, const struct xs_metrics *m,
-		const char *reason, xs_alert_fn fn, void *ctx)
+static int fire_named(struct xs_rules *r, const struct rule_rt *rt, const char *range,
+		      uint32_t slot, struct rstate *s, enum xs_alert_state state, double value,
+		      const struct xs_metrics *m, const char *reason, xs_alert_fn fn, void *ctx)
 {
 	const struct xs_rule *rule = rt->rule;
 	struct xs_alert a = {
 		.state = state,
 		.rule = rule,
-		.range = r->cfg->ranges[slot / XS_DIR_MAX - 1].name,
+		.range = range,
 		.dir = slot % XS_DIR_MAX,
 		.value = value,
 		.threshold = s->threshold,
@@ -298,12 +302,20 @@ static int fire(struct xs_rules *r, const struct rule_rt *rt, uint32_t slot, str
 			a.and_threshold[i] = thresh_value(r, &rule->and_conds[i].t, m);
 		}
 	}
-	alert_id(&a, slot, s->since);
+	alert_id(&a, s->since);
 	if (state == XS_ALERT_START)
 		r->stats.started++;
 	else if (state == XS_ALERT_END)
 		r->stats.ended++;
 	return fn(ctx, &a);
+}
+
+static int fire(struct xs_rules *r, const struct rule_rt *rt, uint32_t slot, struct rstate *s,
+		enum xs_alert_state state, double value, const struct xs_metrics *m,
+		const char *reason, xs_alert_fn fn, void *ctx)
+{
+	return fire_named(r, rt, r->cfg->ranges[slot / XS_DIR_MAX - 1].name, slot, s, state,
+			  value, m, reason, fn, ctx);
 }
 
 static int end_alert(struct xs_rules *r, const struct rule_rt *rt, uint32_t slot,
@@ -588,6 +600,67 @@ static struct rstate *state_for(struct xs_rules *r, const struct name_ref *names
 			return &r->rt[i].st[slot];
 	}
 	return NULL;
+}
+
+void rules_rebind(struct xs_rules *r, const struct xs_config *cfg)
+{
+	r->cfg = cfg;
+}
+
+static int same_rule(const struct xs_rule *a, const struct xs_rule *b)
+{
+	return !strcmp(a->name, b->name) && a->cond.m.num == b->cond.m.num &&
+	       a->cond.m.den == b->cond.m.den;
+}
+
+int rules_adopt(struct xs_rules *nw, const struct xs_rules *old, xs_alert_fn fn, void *ctx)
+{
+	struct name_ref *names;
+	uint32_t slot, nslot;
+	size_t i, k;
+	int e, first = 0;
+
+	names = calloc(nw->cfg->nranges + 1, sizeof(*names));
+	if (!names)
+		return -ENOMEM;
+	for (i = 0; i < nw->cfg->nranges; i++)
+		names[i] = (struct name_ref){ nw->cfg->ranges[i].name, i + 1 };
+	qsort(names, nw->cfg->nranges, sizeof(*names), name_ref_cmp);
+	nw->now = old->now;
+	nw->stats.started = old->stats.started;
+	nw->stats.ended = old->stats.ended;
+	for (i = 0; i < old->nrules; i++) {
+		const struct rule_rt *ort = &old->rt[i];
+		struct rule_rt *nrt = NULL;
+
+		for (k = 0; k < nw->nrules && !nrt; k++)
+			if (same_rule(nw->rt[k].rule, ort->rule))
+				nrt = &nw->rt[k];
+		for (slot = XS_DIR_MAX; slot < old->nslots; slot++) {
+			struct rstate *os = &ort->st[slot];
+			struct name_ref key, *hit;
+
+			if (!ort->applies[slot])
+				continue;
+			key.name = old->cfg->ranges[slot / XS_DIR_MAX - 1].name;
+			hit = bsearch(&key, names, nw->cfg->nranges, sizeof(*names), name_ref_cmp);
+			nslot = hit ? hit->range * XS_DIR_MAX + slot % XS_DIR_MAX : 0;
+			if (nrt && hit && nslot < nw->nslots && nrt->applies[nslot]) {
+				nrt->st[nslot] = *os;
+				nw->stats.active += os->active;
+				continue;
+			}
+			if (!os->active)
+				continue;
+			/* Its rule or range is gone: the alert ends here. */
+			e = fire_named(nw, ort, key.name, slot, os, XS_ALERT_END, 0, NULL,
+				       "reloaded", fn, ctx);
+			if (e && !first)
+				first = e;
+		}
+	}
+	free(names);
+	return first;
 }
 
 int rules_load_state(struct xs_rules *r, const char *path, char *err, size_t errlen)

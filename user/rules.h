@@ -92,6 +92,18 @@ int rules_slot(struct xs_rules *r, uint32_t slot, const struct xs_metrics *m, xs
  * ends). */
 int rules_stop(struct xs_rules *r, double now, const char *reason, xs_alert_fn fn, void *ctx);
 
+/*
+ * A reload: `nw` (made from the new config) takes over the state of every
+ * (rule, range, direction) that `old` also has, matched by rule name and
+ * metric and by range name, so baselines go on learning and active alerts
+ * go on under their id. Alerts of rules or ranges that are gone end with
+ * reason "reloaded" (fn at old's time). Counts carry over. Returns the
+ * first nonzero fn result.
+ */
+int rules_adopt(struct xs_rules *nw, const struct xs_rules *old, xs_alert_fn fn, void *ctx);
+/* The engine's config moved (a struct copy): follow it. */
+void rules_rebind(struct xs_rules *r, const struct xs_config *cfg);
+
 struct xs_rules_stats {
 	uint64_t active;		/* alerts between start and end */
 	uint64_t started;		/* since rules_new */

@@ -151,6 +151,48 @@ static int stats_sysctl_on(void)
 	return v;
 }
 
+/*
+ * SIGHUP: reopen the output, read the config again and let its rules and
+ * alerts take over (report_rules_reload: baselines and active alerts go
+ * on). A config that does not load, or changes what only a restart can
+ * (config_fixed_diff), is refused and the running one goes on.
+ */
+static void reload(struct xs_config *cfg, struct xs_report *rep, struct xs_output *out,
+		   const struct xs_run_opts *o, const struct xs_rec_meta *m)
+{
+	struct xs_config n, old;
+	char err[XS_ERR_LEN];
+	const char *what;
+
+	if (output_reopen(out))
+		log_err("%s: cannot reopen: %s", cfg->output_file, strerror(errno));
+	if (!o->reload)
+		return;
+	config_init(&n);
+	if (o->reload(o->reload_ctx, &n)) {
+		log_err("SIGHUP: the new config is refused, the running one goes on");
+		goto out;
+	}
+	what = config_fixed_diff(cfg, &n);
+	if (what) {
+		log_err("SIGHUP: the new config changes %s, which needs a restart (a reload "
+			"changes rules and alerts); the running config goes on", what);
+		goto out;
+	}
+	if (report_rules_reload(rep, &n, m, err, sizeof(err))) {
+		log_err("SIGHUP: %s; the running config goes on", err);
+		goto out;
+	}
+	old = *cfg;
+	*cfg = n;
+	config_init(&n);
+	report_rules_moved(rep);
+	config_free(&old);
+	log_info("SIGHUP: config reloaded, %zu rules", cfg->nrules);
+out:
+	config_free(&n);
+}
+
 int run_daemon(struct xs_config *cfg, const struct xs_run_opts *o)
 {
 	struct xs_trie t4 = {}, t6 = {};
@@ -260,9 +302,9 @@ int run_daemon(struct xs_config *cfg, const struct xs_run_opts *o)
 			e = clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL);
 			if (hup_requested) {
 				hup_requested = 0;
-				if (output_reopen(&out))
-					log_err("%s: cannot reopen: %s", cfg->output_file,
-						strerror(errno));
+				clock_gettime(CLOCK_REALTIME, &wall);
+				lastm.ts = wall;
+				reload(cfg, &rep, &out, o, &lastm);
 			}
 			if (!e)
 				break;

@@ -13,6 +13,11 @@ struct xs_run_opts {
 	int bpf_stats;			/* turn kernel.bpf_stats_enabled on while we run */
 	const char *host;		/* NULL: gethostname() */
 	unsigned long max_intervals;	/* stop after this many (0: never) */
+	/* SIGHUP: build the config again from its sources into an initialized
+	 * cfg; 0, or nonzero after printing why. NULL: SIGHUP only reopens
+	 * the output. */
+	int (*reload)(void *ctx, struct xs_config *cfg);
+	void *reload_ctx;
 };
 
 /* The daemon: attach, drain and report every interval until SIGINT or

@@ -14,7 +14,10 @@
 # - live: a spoofed SYN flood sent with tcpreplay through a veth raises an
 #   alert in the running daemon within 5 s (on the victim /24, not on the
 #   customer /16 around it), the hook runs for its start and end, and a
-#   single-source stream of the same rate raises none.
+#   single-source stream of the same rate raises none;
+# - SIGHUP: a config with a rule more takes over and the learned baseline
+#   goes on (the spike alerts at once, no second warm-up); a broken config
+#   is refused with its error and the daemon goes on.
 source "$(dirname "$0")/lib.sh"
 e2e_init
 
@@ -99,7 +102,10 @@ else:
     msg = "%s alert(s): %s, %s %.3f s after the attack began" % (
         len(starts), ",".join(a["rule"] for a in starts), want, late if starts else -1)
 want_hooks = [a for a in alerts if a["state"] != "ongoing"]
-if [(h["id"], h["state"]) for h in hooked] != [(a["id"], a["state"]) for a in want_hooks]:
+# Hooks of one alert run in order; different alerts' may interleave.
+def by_id(rs):
+    return sorted(((r["id"], i, r["state"]) for i, r in enumerate(rs)), key=lambda x: x[:2])
+if [(i, s) for i, _, s in by_id(hooked)] != [(i, s) for i, _, s in by_id(want_hooks)]:
     fails.append("hook saw %d records, expected the %d starts and ends" % (
         len(hooked), len(want_hooks)))
 # The summary counts the hooks started up to it (ends at the capture's end
@@ -173,5 +179,56 @@ PY
 	n_fail=$((n_fail + $(grep -c '^FAIL' "$TMP/live.log")))
 else
 	fail "live: daemon did not start"
+fi
+# --------------------------------------------------------------- SIGHUP
+"$PYTHON" "$ROOT/tools/gen-pcap.py" "$TMP/steady.pcap" \
+	"udp,198.19.1.1,198.18.0.10,sport=5000,dport=6000,count=1200" >/dev/null
+"$PYTHON" "$ROOT/tools/gen-pcap.py" "$TMP/burst.pcap" \
+	"udp,198.19.1.1,198.18.0.10,sport=5000,dport=6000,count=3000" >/dev/null
+mkcfg() { # mkcfg EXTRA_RULE: the baseline rule, then EXTRA_RULE
+	cat <<JSON
+{"ranges": [{"name": "victim", "prefixes": ["198.18.0.0/24"]}],
+ "rules": [{"name": "spike", "metric": "pps", "clear_s": 1,
+	    "baseline": {"window_s": 60, "factor": 4, "min": 50, "warmup_s": 4}}$1],
+ "alerts": {"ongoing_s": 0}}
+JSON
+}
+mkcfg "" >"$TMP/hup.json"
+if daemon_start hup "$NS_R" "$IF_R" -c "$TMP/hup.json"; then
+	replay "$NS_S" "$IF_S" "$TMP/steady.pcap" 200	# 6 s at 200 pps: learned
+	echo '{"rules": [' >"$TMP/hup.json"			# broken
+	kill -HUP "$DPID"
+	sleep 1.2
+	check "SIGHUP: a broken config is refused with its error" \
+		grep -q "SIGHUP: the new config is refused, the running one goes on" "$DERR"
+	check "SIGHUP: ... naming the file" grep -q "^xdpscope: $TMP/hup.json:2:0: invalid JSON" "$DERR"
+	mkcfg ', {"name": "udp", "metric": "udp_pps", "above": 100000}' >"$TMP/hup.json"
+	kill -HUP "$DPID"
+	sleep 1.2
+	check "SIGHUP: the new config took over" grep -q "SIGHUP: config reloaded, 2 rules" "$DERR"
+	t0=$(date +%s.%N)
+	replay "$NS_S" "$IF_S" "$TMP/burst.pcap" 1500
+	sleep 2
+	daemon_stop "$DPID"
+	"$PYTHON" - "$DOUT" "$t0" <<'PY' | tee "$TMP/hup.log"
+import datetime, json, sys
+recs = [json.loads(l) for l in open(sys.argv[1])]
+t0 = float(sys.argv[2])
+def ts(s):
+    return datetime.datetime.strptime(s, "%Y-%m-%dT%H:%M:%S.%fZ").replace(
+        tzinfo=datetime.timezone.utc).timestamp()
+starts = [a for a in recs if a["type"] == "alert" and a["state"] == "start"]
+ok = len(starts) == 1 and starts[0]["rule"] == "spike" and ts(starts[0]["ts"]) - t0 <= 2.5
+print(("PASS" if ok else "FAIL") + ": SIGHUP: the baseline learned before the reload alerts "
+      "on the burst at once: %s" % [(a["rule"], round(ts(a["ts"]) - t0, 2), a.get("baseline"))
+                                    for a in starts])
+summ = [r for r in recs if r["type"] == "summary"]
+ok = all(0.5 < r["interval_s"] < 1.5 for r in summ) and len(summ) >= 10
+print(("PASS" if ok else "FAIL") + ": SIGHUP: records every interval throughout (%d)" % len(summ))
+PY
+	n_pass=$((n_pass + $(grep -c '^PASS' "$TMP/hup.log")))
+	n_fail=$((n_fail + $(grep -c '^FAIL' "$TMP/hup.log")))
+else
+	fail "SIGHUP: daemon did not start"
 fi
 e2e_finish

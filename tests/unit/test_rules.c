@@ -60,8 +60,8 @@ static int collect(void *ctx, const struct xs_alert *a)
 	return 0;
 }
 
-/* Ranges a (198.18.0.0/24) and b (198.18.1.0/24), then `json` (rules, alerts). */
-static void load(const char *json)
+/* `ranges` (a JSON array), then `json` (rules, alerts) into c. */
+static void load_into(struct xs_config *c, const char *ranges, const char *json)
 {
 	char path[256];
 	FILE *f;
@@ -69,12 +69,20 @@ static void load(const char *json)
 	snprintf(path, sizeof(path), "%s/cfg.json", tmpdir);
 	f = fopen(path, "w");
 	ck_assert_ptr_nonnull(f);
-	fprintf(f, "{\"ranges\": [{\"name\": \"a\", \"prefixes\": [\"198.18.0.0/24\"]},"
-		   " {\"name\": \"b\", \"prefixes\": [\"198.18.1.0/24\"]}], %s}", json);
+	fprintf(f, "{\"ranges\": %s, %s}", ranges, json);
 	fclose(f);
-	config_init(&cfg);
-	ck_assert_msg(!config_load_json(&cfg, path, err, sizeof(err)), "%s", err);
-	ck_assert_msg(!config_validate(&cfg, err, sizeof(err)), "%s", err);
+	config_init(c);
+	ck_assert_msg(!config_load_json(c, path, err, sizeof(err)), "%s", err);
+	ck_assert_msg(!config_validate(c, err, sizeof(err)), "%s", err);
+}
+
+#define RANGES_AB "[{\"name\": \"a\", \"prefixes\": [\"198.18.0.0/24\"]}," \
+		  " {\"name\": \"b\", \"prefixes\": [\"198.18.1.0/24\"]}]"
+
+/* Ranges a (198.18.0.0/24) and b (198.18.1.0/24), then `json` (rules, alerts). */
+static void load(const char *json)
+{
+	load_into(&cfg, RANGES_AB, json);
 	eng = rules_new(&cfg, XS_SLOTS(cfg.nranges), err, sizeof(err));
 	ck_assert_ptr_nonnull(eng);
 	nev = 0;
@@ -539,6 +547,67 @@ START_TEST(test_metrics_from_counters)
 }
 END_TEST
 
+START_TEST(test_reload)
+{
+	struct xs_config c2;
+	struct xs_rules *e2;
+	struct xs_rules_stats st;
+	int i;
+
+	load("\"rules\": [{\"name\": \"spike\", \"metric\": \"pps\", \"baseline\": {\"window_s\": 60,"
+	     " \"factor\": 3, \"warmup_s\": 30}},"
+	     " {\"name\": \"gone\", \"metric\": \"pps\", \"above\": 1000}]");
+	for (i = 0; i < 40; i++)
+		step(i + 1, 100);
+	step(41, 2000);				/* both rules alert on a */
+	ck_assert_int_eq(nev, 2);
+	/* The new config: ranges renumbered (c, b, a), "gone" removed, a new rule. */
+	load_into(&c2, "[{\"name\": \"c\", \"prefixes\": [\"198.18.2.0/24\"]},"
+		       " {\"name\": \"b\", \"prefixes\": [\"198.18.1.0/24\"]},"
+		       " {\"name\": \"a\", \"prefixes\": [\"198.18.0.0/24\"]}]",
+		  "\"rules\": [{\"name\": \"new\", \"metric\": \"bps\", \"above\": 1},"
+		  " {\"name\": \"spike\", \"metric\": \"pps\", \"baseline\": {\"window_s\": 60,"
+		  " \"factor\": 3, \"warmup_s\": 30}}]");
+	e2 = rules_new(&c2, XS_SLOTS(c2.nranges), err, sizeof(err));
+	ck_assert_ptr_nonnull(e2);
+	ck_assert_int_eq(rules_adopt(e2, eng, collect, NULL), 0);
+	ck_assert_int_eq(nev, 3);
+	ck_assert_int_eq(evs[2].state, XS_ALERT_END);
+	ck_assert_str_eq(evs[2].rule, "gone");
+	ck_assert_str_eq(evs[2].reason, "reloaded");
+	ck_assert_str_eq(evs[2].id, evs[1].rule[0] == 'g' ? evs[1].id : evs[0].id);
+	rules_stats(e2, &st);
+	ck_assert_uint_eq(st.active, 1);	/* spike goes on */
+	rules_free(eng);
+	config_free(&cfg);
+	cfg = c2;
+	rules_rebind(e2, &cfg);
+	eng = e2;
+	/* a is now range 3: its spike alert goes on under its id, then ends. */
+	{
+		struct xs_metrics m = pps_metrics(2000);
+
+		step_slot(42, 3 * XS_DIR_MAX + XS_DIR_IN, &m);
+		m = pps_metrics(100);
+		for (i = 43; i < 50; i++)
+			step_slot(i, 3 * XS_DIR_MAX + XS_DIR_IN, &m);
+	}
+	ck_assert_int_eq(evs[nev - 1].state, XS_ALERT_END);
+	ck_assert_str_eq(evs[nev - 1].rule, "spike");
+	ck_assert_str_eq(evs[nev - 1].range, "a");
+	ck_assert_str_eq(evs[nev - 1].id, evs[0].rule[0] == 's' ? evs[0].id : evs[1].id);
+	/* Its baseline is the one learned before the reload: no new warm-up. */
+	{
+		struct xs_metrics m = pps_metrics(400);
+
+		nev = 0;
+		step_slot(60, 3 * XS_DIR_MAX + XS_DIR_IN, &m);
+		ck_assert_int_eq(nev, 1);
+		ck_assert_str_eq(evs[0].rule, "spike");
+	}
+}
+END_TEST
+
 static const char *slurp(const char *path)
 {
 	static char buf[4096];
@@ -579,24 +648,39 @@ START_TEST(test_hook)
 	fclose(f);
 
 	ck_assert_int_eq(hook_init(&h, argv, 5, 2), 0);
-	ck_assert_int_eq(hook_run(&h, "{\"state\":\"start\"}\n", 19), 0);
+	ck_assert_int_eq(hook_run(&h, "a", "{\"state\":\"start\"}\n", 19), 0);
 	wait_all(&h);
 	ck_assert_str_eq(slurp(out), "{\"state\":\"start\"}\n");
 	ck_assert_uint_eq(h.st.started, 1);
 	ck_assert_uint_eq(h.st.ok, 1);
 	ck_assert_int_eq(h.st.last_status, 0);
 
-	ck_assert_int_eq(hook_run(&h, "fail\n", 5), 0);
+	ck_assert_int_eq(hook_run(&h, "b", "fail\n", 5), 0);
 	wait_all(&h);
 	ck_assert_uint_eq(h.st.failed, 1);
 	ck_assert_int_eq(h.st.last_status, 3);
+
+	/* One alert's hooks run in order: the end waits for the slow start. */
+	f = fopen(script, "w");
+	fputs("read l; case \"$l\" in *start*) sleep 0.3;; esac; echo \"$l\" >> \"$1\"\n", f);
+	fclose(f);
+	unlink(out);
+	ck_assert_int_eq(hook_run(&h, "id1", "start\n", 6), 0);
+	ck_assert_int_eq(hook_run(&h, "id1", "end\n", 4), 0);
+	ck_assert_uint_eq(h.nqueue, 1);
+	ck_assert_uint_eq(h.nkids, 1);
 	hook_finish(&h);
+	ck_assert_str_eq(slurp(out), "start\nend\n");
+	ck_assert_uint_eq(h.st.started, 4);
+	f = fopen(script, "w");
+	fputs("cat > \"$1\"; case \"$(cat \"$1\")\" in *sleep*) sleep 30;; *fail*) exit 3;; esac\n", f);
+	fclose(f);
 
 	/* A hanging hook is killed after its timeout; the caller never waits. */
 	ck_assert_int_eq(hook_init(&h, argv, 0.3, 1), 0);
 	clock_gettime(CLOCK_MONOTONIC, &a);
-	ck_assert_int_eq(hook_run(&h, "sleep\n", 6), 0);
-	ck_assert_int_eq(hook_run(&h, "{}\n", 3), -EBUSY);	/* one in flight at most */
+	ck_assert_int_eq(hook_run(&h, "c", "sleep\n", 6), 0);
+	ck_assert_int_eq(hook_run(&h, "d", "{}\n", 3), -EBUSY);	/* one in flight at most */
 	clock_gettime(CLOCK_MONOTONIC, &b);
 	ck_assert(b.tv_sec - a.tv_sec < 1);
 	ck_assert_uint_eq(h.st.skipped, 1);
@@ -607,7 +691,7 @@ START_TEST(test_hook)
 
 	/* No hook configured: nothing runs. */
 	ck_assert_int_eq(hook_init(&h, NULL, 1, 1), 0);
-	ck_assert_int_eq(hook_run(&h, "{}\n", 3), 0);
+	ck_assert_int_eq(hook_run(&h, "e", "{}\n", 3), 0);
 	ck_assert_uint_eq(h.st.started, 0);
 	hook_finish(&h);
 }
@@ -631,6 +715,7 @@ static Suite *rules_suite(void)
 	tcase_add_test(tc, test_dirs_and_ranges);
 	tcase_add_test(tc, test_gap_and_stop);
 	tcase_add_test(tc, test_state_file);
+	tcase_add_test(tc, test_reload);
 	tcase_add_test(tc, test_classify);
 	tcase_add_test(tc, test_metrics_from_counters);
 	tcase_add_test(tc, test_hook);
