@@ -17,7 +17,8 @@
 #   single-source stream of the same rate raises none;
 # - SIGHUP: a config with a rule more takes over and the learned baseline
 #   goes on (the spike alerts at once, no second warm-up); a broken config
-#   is refused with its error and the daemon goes on.
+#   is refused with its error and the daemon goes on; at exit the baseline
+#   is in alerts.state_file.
 source "$(dirname "$0")/lib.sh"
 e2e_init
 
@@ -190,7 +191,7 @@ mkcfg() { # mkcfg EXTRA_RULE: the baseline rule, then EXTRA_RULE
 {"ranges": [{"name": "victim", "prefixes": ["198.18.0.0/24"]}],
  "rules": [{"name": "spike", "metric": "pps", "clear_s": 1,
 	    "baseline": {"window_s": 60, "factor": 4, "min": 50, "warmup_s": 4}}$1],
- "alerts": {"ongoing_s": 0}}
+ "alerts": {"ongoing_s": 0, "state_file": "$TMP/state.json"}}
 JSON
 }
 mkcfg "" >"$TMP/hup.json"
@@ -226,6 +227,11 @@ summ = [r for r in recs if r["type"] == "summary"]
 ok = all(0.5 < r["interval_s"] < 1.5 for r in summ) and len(summ) >= 10
 print(("PASS" if ok else "FAIL") + ": SIGHUP: records every interval throughout (%d)" % len(summ))
 PY
+	check "state_file: the daemon saved the learned baseline at exit" "$PYTHON" -c '
+import json, sys
+b = json.load(open(sys.argv[1]))["baselines"]
+sys.exit(not any(x["rule"] == "spike" and x["range"] == "victim" and x["dir"] == "in"
+                 and x["learned_s"] > 5 and x["mean"] > 50 for x in b))' "$TMP/state.json"
 	n_pass=$((n_pass + $(grep -c '^PASS' "$TMP/hup.log")))
 	n_fail=$((n_fail + $(grep -c '^FAIL' "$TMP/hup.log")))
 else
