@@ -757,7 +757,8 @@ int replay_file(const struct xs_config *cfg, const struct xs_replay_opts *o)
 	r.prog_fd = o->egress ? loader_tc_fd(&l) : loader_xdp_fd(&l);
 	r.prog = (struct xs_prog_stat){ .hook = o->egress ? "tc" : "xdp", .mode = "test_run" };
 	loader_prog_stats(r.prog_fd, &run_ns, &run_cnt, &r.prog.prog_id);
-	r.rep = (struct xs_report){ .out = &out, .cfg = cfg, .nslots = r.d.nslots };
+	r.rep = (struct xs_report){ .out = &out, .cfg = cfg, .nslots = r.d.nslots,
+				    .no_state_file = 1 };
 	if (report_rules_init(&r.rep, r.d.nslots, err, sizeof(err))) {
 		log_err("%s", err);
 		goto out_drain;

@@ -85,7 +85,7 @@ int report_rules_init(struct xs_report *r, uint32_t nslots, char *err, size_t er
 	if (!r->rules)
 		return -ENOMEM;
 	e = hook_init(&r->hooks, a->exec_argv, a->exec_timeout_s, a->exec_max);
-	if (!e && a->state_file)
+	if (!e && a->state_file && !r->no_state_file)
 		e = rules_load_state(r->rules, a->state_file, err, errlen);
 	else if (e)
 		set_err(err, errlen, "alert hooks: %s", strerror(-e));
@@ -148,7 +148,7 @@ static int save_state(struct xs_report *r)
 	char err[XS_ERR_LEN];
 	int e;
 
-	if (!r->cfg->alerts.state_file)
+	if (!r->cfg->alerts.state_file || r->no_state_file)
 		return 0;
 	e = rules_save_state(r->rules, r->cfg->alerts.state_file, err, sizeof(err));
 	if (e)
@@ -251,7 +251,8 @@ int report_interval(struct xs_report *r, const struct xs_rec_meta *m,
 		s->alerts.started = rs.started;
 		s->alerts.ended = rs.ended;
 		s->hooks = r->hooks.argv ? &r->hooks.st : NULL;
-		if (r->cfg->alerts.state_file && now - r->state_saved >= r->cfg->alerts.state_save_s) {
+		if (r->cfg->alerts.state_file && !r->no_state_file &&
+		    now - r->state_saved >= r->cfg->alerts.state_save_s) {
 			if (r->state_saved)
 				save_state(r);
 			r->state_saved = now;

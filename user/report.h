@@ -24,6 +24,8 @@ struct xs_report {
 	struct xs_rules *rules;		/* NULL: no rules (report_rules_init) */
 	struct xs_hooks hooks;
 	double state_saved;		/* when the baselines were last saved */
+	int no_state_file;		/* replay: alerts.state_file neither read nor
+					 * written (a capture is not the live normal) */
 	char **alerts;			/* the interval's alert lines, written after */
 	size_t nalerts, alerts_cap;	/* the range records */
 	const struct xs_rec_meta *meta;	/* of the interval being reported */

@@ -290,11 +290,15 @@ static int fire_named(struct xs_rules *r, const struct rule_rt *rt, const char *
 		.m = m,
 	};
 	size_t i;
+	double v;
 
-	a.severity = (state == XS_ALERT_END ? s->peak : value) /
-		     (s->threshold > 0 ? s->threshold : 1);
+	/* How far past the threshold: value over it (under it for `below`:
+	 * threshold over value, a value under 1 counting as 1). */
+	v = state == XS_ALERT_END ? s->peak : value;
 	if (rule->cond.below)
-		a.severity = s->threshold > 0 ? (s->threshold - value) / s->threshold : 0;
+		a.severity = s->threshold / (v > 1 ? v : 1);
+	else
+		a.severity = v / (s->threshold > 0 ? s->threshold : 1);
 	if (state == XS_ALERT_START && m) {
 		a.nand = rule->nand;
 		for (i = 0; i < rule->nand && i < XS_RULE_AND_MAX; i++) {

@@ -352,6 +352,7 @@ START_TEST(test_ratio_and_below)
 	ck_assert_str_eq(evs[1].rule, "quiet");
 	ck_assert_str_eq(evs[1].range, "b");
 	ck_assert_double_eq(evs[1].since, 1);
+	ck_assert_double_eq(evs[1].severity, 10);	/* threshold over max(value, 1) */
 	m.v[XS_M_SYN_PPS] = 0;
 	m.v[XS_M_PPS] = 10.5;			/* within the hysteresis: still quiet */
 	step_slot(4, SLOT_B_IN, &m);
