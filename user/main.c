@@ -17,6 +17,7 @@
 #include "ifprefix.h"
 #include "loader.h"
 #include "log.h"
+#include "metrics.h"
 #include "replay.h"
 #include "run.h"
 
@@ -108,6 +109,8 @@ static void help_run(void)
 	       "      --bpf-stats           turn on kernel.bpf_stats_enabled while running and\n"
 	       "                            report the programs' ns/packet\n"
 	       "      --host NAME           host name in records (default: hostname)\n"
+	       "      --metrics ADDR:PORT   serve Prometheus metrics at http://ADDR:PORT/metrics\n"
+	       "                            (PORT alone: 127.0.0.1); off by default\n"
 	       "  -n, --count N             stop after N intervals\n"
 	       "  -v, --verbose             show libbpf/libxdp messages\n"
 	       "  -h, --help                this help\n"
@@ -313,6 +316,7 @@ static int parse_cmd(int argc, char **argv, const struct option *opts, const cha
 static int run_opt(int c, void *own)
 {
 	struct xs_run_opts *ro = own;
+	char merr[XS_ERR_LEN];
 
 	switch (c) {
 	case 'i':
@@ -332,6 +336,11 @@ static int run_opt(int c, void *own)
 		return 0;
 	case 'S':
 		ro->bpf_stats = 1;
+		return 0;
+	case 'P':
+		ro->metrics_addr = optarg;
+		if (metrics_parse_addr(optarg, &ro->metrics_ss, merr, sizeof(merr)))
+			return usage_error("%s", merr);
 		return 0;
 	case 'n':
 		if (parse_ulong(optarg, &ro->max_intervals) || !ro->max_intervals)
@@ -365,6 +374,7 @@ static int cmd_run(int argc, char **argv)
 		{ "xdp-mode", required_argument, NULL, 'm' },
 		{ "bpf-stats", no_argument, NULL, 'S' },
 		{ "count", required_argument, NULL, 'n' },
+		{ "metrics", required_argument, NULL, 'P' },
 		{}
 	};
 	struct xs_run_opts ro = {};

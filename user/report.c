@@ -177,12 +177,51 @@ int report_rules_stop(struct xs_report *r, const struct xs_rec_meta *m, const ch
 	return err ? err : e;
 }
 
+static void snap_alert(void *ctx, const char *rule, uint32_t slot, const char *attack)
+{
+	metrics_snap_alert(ctx, rule, slot, attack);
+}
+
+/* The interval for --metrics: counters since start, the sketches the loop
+ * gathered, alerts, health. A snapshot that could not be made whole is
+ * not published (the last one stays). */
+static void publish(struct xs_report *r, struct xs_msnap *snap, const struct xs_rec_meta *m,
+		    const struct xs_summary *s, int ok)
+{
+	if (!snap)
+		return;
+	if (!ok) {
+		metrics_snap_free(snap);
+		return;
+	}
+	snap->ts = ts_seconds(&m->ts);
+	snap->interval_s = m->interval_s;
+	snap->drain_s = s->drain_ms / 1e3;
+	snap->written = r->out->written;
+	snap->dropped = r->out->dropped;
+	snap->kernel_mem = s->kernel_mem;
+	memcpy(snap->progs, s->progs, sizeof(snap->progs));
+	snap->nprogs = s->nprogs;
+	snap->rules_on = s->rules_on;
+	snap->alerts_started = s->alerts.started;
+	snap->alerts_ended = s->alerts.ended;
+	if (s->hooks) {
+		snap->has_hooks = 1;
+		snap->hooks = *s->hooks;
+	}
+	if (r->rules)
+		rules_foreach_active(r->rules, snap_alert, snap);
+	metrics_publish(r->metrics, snap);
+}
+
 int report_interval(struct xs_report *r, const struct xs_rec_meta *m,
 		    const struct xs_counters *cur, const struct xs_counters *prev,
 		    const struct xs_global *gcur, const struct xs_global *gprev,
 		    struct xs_summary *s)
 {
 	static const struct xs_metrics idle;
+	struct xs_msnap *snap = NULL;
+	int snap_ok = 1;
 	struct xs_metrics mt;
 	struct xs_counters d;
 	uint32_t slot, range;
@@ -203,6 +242,8 @@ int report_interval(struct xs_report *r, const struct xs_rec_meta *m,
 	}
 	counters_delta(&s->unmatched, &cur[0], &prev[0]);
 	r->meta = m;
+	if (r->metrics)
+		snap_ok = !!(snap = metrics_snap_new(r->nslots, cur, gcur));
 	if (r->rules) {
 		hook_poll(&r->hooks);
 		rules_begin(r->rules, now, m->interval_s, s->gap_s);
@@ -228,6 +269,8 @@ int report_interval(struct xs_report *r, const struct xs_rec_meta *m,
 			s->out_bytes += counters_bytes(&d);
 		}
 		have_sk = r->sk && r->ske && !skread_slot(r->sk, r->ske, slot);
+		if (have_sk && snap && metrics_snap_slot(snap, slot, &r->sk->l, &r->sk->res))
+			snap_ok = 0;
 		if (have_sk) {
 			s->sk_torn += r->sk->res.torn;
 			write_line(r, emit_range_sk(m, r->cfg->ranges[range - 1].name, dir, &d,
@@ -260,5 +303,6 @@ int report_interval(struct xs_report *r, const struct xs_rec_meta *m,
 	}
 	s->records_dropped = r->out->dropped;
 	write_line(r, emit_summary(m, s), &err);
+	publish(r, snap, m, s, snap_ok);
 	return err;
 }

@@ -11,6 +11,7 @@
 #include "config.h"
 #include "emit.h"
 #include "hook.h"
+#include "metrics.h"
 #include "rules.h"
 #include "skread.h"
 
@@ -30,6 +31,7 @@ struct xs_report {
 	size_t nalerts, alerts_cap;	/* the range records */
 	const struct xs_rec_meta *meta;	/* of the interval being reported */
 	int alert_err;			/* first failed write of an alert */
+	struct xs_metrics_srv *metrics;	/* NULL: no --metrics */
 };
 
 /* The rules of r->cfg (none: nothing to do), their hook and saved

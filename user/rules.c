@@ -513,6 +513,17 @@ int rules_stop(struct xs_rules *r, double now, const char *reason, xs_alert_fn f
 	return first;
 }
 
+void rules_foreach_active(const struct xs_rules *r, xs_active_fn fn, void *ctx)
+{
+	uint32_t slot;
+	size_t i;
+
+	for (i = 0; i < r->nrules; i++)
+		for (slot = 0; slot < r->nslots; slot++)
+			if (r->rt[i].st[slot].active)
+				fn(ctx, r->rt[i].rule->name, slot, r->rt[i].st[slot].attack);
+}
+
 void rules_stats(const struct xs_rules *r, struct xs_rules_stats *s)
 {
 	*s = r->stats;

@@ -104,6 +104,10 @@ int rules_adopt(struct xs_rules *nw, const struct xs_rules *old, xs_alert_fn fn,
 /* The engine's config moved (a struct copy): follow it. */
 void rules_rebind(struct xs_rules *r, const struct xs_config *cfg);
 
+/* Every alert between its start and end. */
+typedef void (*xs_active_fn)(void *ctx, const char *rule, uint32_t slot, const char *attack);
+void rules_foreach_active(const struct xs_rules *r, xs_active_fn fn, void *ctx);
+
 struct xs_rules_stats {
 	uint64_t active;		/* alerts between start and end */
 	uint64_t started;		/* since rules_new */

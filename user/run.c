@@ -237,6 +237,24 @@ int run_daemon(struct xs_config *cfg, const struct xs_run_opts *o)
 		log_err("%s", err);
 		goto out_output;
 	}
+	if (o->metrics_addr) {
+		char **names = calloc(cfg->nranges + 1, sizeof(*names));
+		size_t i;
+
+		for (i = 0; names && i < cfg->nranges; i++)
+			names[i] = cfg->ranges[i].name;
+		rep.metrics = names ? metrics_start(&o->metrics_ss, names, cfg->nranges, err,
+						    sizeof(err)) : NULL;
+		if (!names)
+			snprintf(err, sizeof(err), "--metrics: out of memory");
+		free(names);
+		if (!rep.metrics) {
+			log_err("%s", err);
+			goto out_output;
+		}
+		log_info("metrics at http://%s/metrics",
+			 metrics_addr_str(&o->metrics_ss, err, sizeof(err)));
+	}
 	if (loader_bpffs(err, sizeof(err)) || loader_check_free(o->ifname, err, sizeof(err))) {
 		log_err("%s", err);
 		goto out_output;
@@ -362,6 +380,7 @@ out_loader:
 out_output:
 	/* After the detach: the last records are the alerts' ends. */
 	report_rules_stop(&rep, &lastm, "stopped");
+	metrics_stop(rep.metrics);
 	output_close(&out);
 out_tries:
 	trie_free(&t4);

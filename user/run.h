@@ -2,6 +2,7 @@
 #ifndef XS_RUN_H
 #define XS_RUN_H
 
+#include <sys/socket.h>
 #include "config.h"
 #include "loader.h"
 #include "report.h"
@@ -13,6 +14,8 @@ struct xs_run_opts {
 	int bpf_stats;			/* turn kernel.bpf_stats_enabled on while we run */
 	const char *host;		/* NULL: gethostname() */
 	unsigned long max_intervals;	/* stop after this many (0: never) */
+	const char *metrics_addr;	/* --metrics as given; NULL: off */
+	struct sockaddr_storage metrics_ss;	/* parsed (metrics_parse_addr) */
 	/* SIGHUP: build the config again from its sources into an initialized
 	 * cfg; 0, or nonzero after printing why. NULL: SIGHUP only reopens
 	 * the output. */

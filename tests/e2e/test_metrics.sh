@@ -1,0 +1,174 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# --metrics (issue 6): the daemon on a veth serves Prometheus text that
+# promtool accepts, with the values the NDJSON records carry (counters
+# since start equal the records' sums, the interval's gauges equal the
+# record of the same interval); a real Prometheus server (Debian's
+# package), started here on loopback inside the test's namespace, scrapes
+# it and its HTTP API answers with the same figures, alerts included.
+# Bad --metrics values and a port in use are clear errors.
+source "$(dirname "$0")/lib.sh"
+e2e_init
+for t in curl promtool prometheus; do
+	command -v "$t" >/dev/null || { fail "'$t' not found (make deps)"; e2e_finish; }
+done
+
+# --------------------------------------------------------- CLI errors
+out=$("$XDPSCOPE" run -i lo --metrics 127.0.0.1:99999 2>&1)
+check_eq "--metrics: a bad port is a usage error" "$out" \
+	"xdpscope: run: --metrics: expected ADDR:PORT (127.0.0.1:9100, [::1]:9100) or PORT (loopback), got \"127.0.0.1:99999\" (see 'xdpscope run --help')"
+out=$("$XDPSCOPE" run -i lo --metrics host:80 2>&1)
+check "--metrics: a host name is refused ($out)" grep -q 'got "host:80"' <<<"$out"
+
+lab_up || { fail "lab setup"; e2e_finish; }
+ip -n "$NS_R" link set lo up
+MPORT=$((20000 + RANDOM % 20000))
+PPORT=$((MPORT + 1))
+
+specs=()
+for ((i = 0; i < 3000; i++)); do
+	specs+=("tcp,198.19.$((i / 250)).$((i % 250 + 1)),198.18.0.10,sport=$((1024 + i)),dport=80,flags=S")
+	((i % 3 == 0)) && specs+=("udp,198.19.200.1,198.18.0.20,sport=53,dport=5353,len=300")
+done
+"$PYTHON" "$ROOT/tools/gen-pcap.py" "$TMP/mix.pcap" "${specs[@]}" >/dev/null
+cat >"$TMP/m.json" <<JSON
+{"ranges": [{"name": "victim", "prefixes": ["198.18.0.0/24"]},
+	    {"name": "other", "prefixes": ["198.18.1.0/24"]}],
+ "rules": [{"name": "syn-flood", "metric": "syn_pps", "above": 200, "clear_s": 1}]}
+JSON
+
+# A port taken: a clear error before anything is attached.
+nsenter --net="/run/netns/$NS_R" "$PYTHON" -c '
+import socket, sys, time
+s = socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(); time.sleep(5)' "$MPORT" &
+blocker=$!
+sleep 0.3
+out=$(nsenter --net="/run/netns/$NS_R" "$XDPSCOPE" run -i "$IF_R" -c "$TMP/m.json" \
+	--metrics "$MPORT" -n 1 2>&1)
+check_eq "--metrics: a port in use is refused" "$out" \
+	"xdpscope: --metrics: cannot listen on 127.0.0.1:$MPORT (in use, or not an address of this host)"
+kill "$blocker" 2>/dev/null
+wait "$blocker" 2>/dev/null
+
+cat >"$TMP/prom.yml" <<YML
+global: {scrape_interval: 1s, evaluation_interval: 1s}
+scrape_configs:
+  - job_name: xdpscope
+    static_configs: [{targets: ["127.0.0.1:$MPORT"]}]
+YML
+nsenter --net="/run/netns/$NS_R" prometheus --config.file="$TMP/prom.yml" \
+	--storage.tsdb.path="$TMP/prom" --web.listen-address="127.0.0.1:$PPORT" \
+	>"$TMP/prom.log" 2>&1 &
+PROM=$!
+DAEMON_PIDS+=("$PROM")
+in_ns "$NS_R" timeout 20 bash -c "until curl -sf http://127.0.0.1:$PPORT/-/ready >/dev/null; do sleep 0.2; done" ||
+	fail "prometheus did not come up: $(tail -3 "$TMP/prom.log")"
+
+if daemon_start met "$NS_R" "$IF_R" -c "$TMP/m.json" --metrics "127.0.0.1:$MPORT"; then
+	check "the daemon says where the metrics are" grep -q "metrics at http://127.0.0.1:$MPORT/metrics" "$DERR"
+	# Traffic only once Prometheus scrapes the daemon (its first scrape
+	# comes some seconds after it is ready).
+	in_ns "$NS_R" timeout 20 bash -c "until curl -sfG http://127.0.0.1:$PPORT/api/v1/query \
+		--data-urlencode 'query=up{job=\"xdpscope\"} == 1' | grep -q '\"value\"'; do sleep 0.2; done" ||
+		fail "prometheus never scraped the daemon"
+	replay "$NS_S" "$IF_S" "$TMP/mix.pcap" 1000 &
+	rpid=$!
+	sleep 2.2
+	in_ns "$NS_R" curl -sf "http://127.0.0.1:$MPORT/metrics" >"$TMP/during.prom"
+	wait "$rpid"
+	sleep 2.5
+	in_ns "$NS_R" curl -sf "http://127.0.0.1:$MPORT/metrics" >"$TMP/after.prom"
+	code=$(in_ns "$NS_R" curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$MPORT/nope")
+	check_eq "an unknown path is 404" "$code" 404
+	code=$(in_ns "$NS_R" curl -s -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:$MPORT/metrics")
+	check_eq "POST is 405" "$code" 405
+	if out=$(promtool check metrics <"$TMP/after.prom" 2>&1); then
+		pass "promtool check metrics passes${out:+ ($out)}"
+	else
+		fail "promtool check metrics: $out"
+	fi
+	promtool check metrics <"$TMP/during.prom" >/dev/null 2>&1 &&
+		pass "promtool check metrics passes during traffic" ||
+		fail "promtool check metrics during traffic: $(promtool check metrics <"$TMP/during.prom" 2>&1 | head -3)"
+	# Let Prometheus scrape the final state, then ask it.
+	sleep 2
+	for q in 'xdpscope_packets_total{range="victim",dir="in",class="udp"}' \
+		'xdpscope_packets_total{range="victim",dir="in",class="tcp"}' \
+		'xdpscope_bytes_total{range="victim",dir="in",class="udp"}' \
+		'xdpscope_tcp_flags_total{range="victim",dir="in",flag="syn"}' \
+		'max_over_time(xdpscope_alert_active{range="victim",rule="syn-flood",attack="syn_flood"}[5m])' \
+		'max_over_time(xdpscope_uniq_src{range="victim",dir="in"}[5m])' \
+		'xdpscope_records_dropped_total' 'xdpscope_program_info'; do
+		in_ns "$NS_R" curl -sfG "http://127.0.0.1:$PPORT/api/v1/query" --data-urlencode "query=$q"
+		echo
+	done >"$TMP/api.json"
+	daemon_stop "$DPID"
+	"$PYTHON" - "$DOUT" "$TMP/during.prom" "$TMP/after.prom" "$TMP/api.json" <<'PY' | tee "$TMP/m.log"
+import json, re, sys
+recs = [json.loads(l) for l in open(sys.argv[1])]
+def parse(path):
+    out = {}
+    for l in open(path):
+        if l.startswith("#") or not l.strip():
+            continue
+        m = re.match(r'([a-z_]+)(\{.*\})? (\S+)$', l.strip())
+        labels = dict(re.findall(r'(\w+)="([^"]*)"', m.group(2) or ""))
+        out[(m.group(1), tuple(sorted(labels.items())))] = float(m.group(3))
+    return out
+def get(d, name, **lab):
+    return d.get((name, tuple(sorted(lab.items()))))
+def res(ok, label):
+    print(("PASS" if ok else "FAIL") + ": " + label)
+during, after = parse(sys.argv[2]), parse(sys.argv[3])
+api = [json.loads(l) for l in open(sys.argv[4]) if l.strip()]
+rng = [r for r in recs if r["type"] == "range" and r["range"] == "victim" and r["dir"] == "in"]
+tot = {c: sum(r["proto"][c]["pkts"] for r in rng) for c in ("tcp", "udp")}
+totb = sum(r["proto"]["udp"]["bytes"] for r in rng)
+syn = sum(r["tcp_flags"]["syn"] for r in rng)
+res(tot["tcp"] == 3000 and tot["udp"] == 1000, "NDJSON: the traffic sent (%s)" % tot)
+for c in ("tcp", "udp"):
+    v = get(after, "xdpscope_packets_total", range="victim", dir="in", **{"class": c})
+    res(v == tot[c], "/metrics packets_total %s %s == NDJSON %d" % (c, v, tot[c]))
+res(get(after, "xdpscope_bytes_total", range="victim", dir="in", **{"class": "udp"}) == totb,
+    "/metrics bytes_total udp == NDJSON %d" % totb)
+res(get(after, "xdpscope_tcp_flags_total", range="victim", dir="in", flag="syn") == syn,
+    "/metrics tcp_flags_total syn == NDJSON %d" % syn)
+# The gauges of the scrape during traffic are those of the record of its interval.
+ts = get(during, "xdpscope_last_interval_timestamp_seconds")
+import datetime
+def rts(s):
+    return datetime.datetime.strptime(s, "%Y-%m-%dT%H:%M:%S.%fZ").replace(
+        tzinfo=datetime.timezone.utc).timestamp()
+same = [r for r in rng if abs(rts(r["ts"]) - ts) < 0.002]
+res(len(same) == 1, "the scrape during traffic names an interval of the records (%s)" % ts)
+if same:
+    r = same[0]
+    res(get(during, "xdpscope_uniq_src", range="victim", dir="in") == r["uniq_src"],
+        "uniq_src gauge == the record's %d" % r["uniq_src"])
+    top = r["top_dst"][0]
+    res(get(during, "xdpscope_top_packets", range="victim", dir="in", list="dst", rank="1",
+            key=top["addr"]) == top["pkts"], "top_packets dst rank 1 == the record's %s" % top)
+    al = get(during, "xdpscope_alert_active", range="victim", dir="in", rule="syn-flood",
+             attack="syn_flood")
+    res(al == 1, "alert_active gauge during the flood: %s" % al)
+summ = [x for x in recs if x["type"] == "summary"]
+res(get(after, "xdpscope_records_dropped_total") == 0, "records_dropped_total 0")
+res(get(after, "xdpscope_program_info", hook="xdp", mode=summ[-1]["programs"][0]["mode"],
+        id=str(summ[-1]["programs"][0]["id"])) == 1, "program_info names the attached program")
+want = [tot["udp"], tot["tcp"], totb, syn, 1, None, 0, 1]
+for i, (a, w) in enumerate(zip(api, want)):
+    vals = [float(x["value"][1]) for x in a["data"]["result"]]
+    if w is None:
+        ok = vals and vals[0] >= 1
+    else:
+        ok = vals == [w]
+    res(ok, "Prometheus API query %d: %s (expected %s)" % (i, vals, w))
+PY
+	n_pass=$((n_pass + $(grep -c '^PASS' "$TMP/m.log")))
+	n_fail=$((n_fail + $(grep -c '^FAIL' "$TMP/m.log")))
+else
+	fail "daemon did not start"
+fi
+kill "$PROM" 2>/dev/null
+wait "$PROM" 2>/dev/null
+e2e_finish
