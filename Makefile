@@ -13,7 +13,7 @@ ARGS      ?=
 DEB_PACKAGES := libbpf-dev libxdp-dev xdp-tools bpftool clang llvm libelf-dev \
 	zlib1g-dev libjansson-dev check pkg-config libpcap-dev iproute2 \
 	tcpreplay tshark python3 valgrind strace util-linux libmicrohttpd-dev \
-	prometheus curl
+	prometheus curl logrotate
 
 ifeq ($(V),1)
 Q :=
@@ -160,8 +160,27 @@ valgrind: all $(UNIT_TESTS) $(BPF_TESTS)
 		--suppressions=tests/valgrind.supp
 
 PREFIX  ?= /usr/local
+# The binary carries its BPF object (the skeleton embeds it), so it always
+# loads the object it was built with; the copy in LIBDIR is for bpftool
+# and llvm-objdump. Configs in /etc are never overwritten.
+SBINDIR    = $(PREFIX)/sbin
+LIBDIR     = $(PREFIX)/lib/xdpscope
+MANDIR     = $(PREFIX)/share/man/man8
+DOCDIR     = $(PREFIX)/share/doc/xdpscope
+UNITDIR   ?= $(PREFIX)/lib/systemd/system
+SYSCONFDIR ?= /etc
+
 install: all
-	install -D -m 0755 $(BUILD)/xdpscope $(DESTDIR)$(PREFIX)/sbin/xdpscope
+	install -D -m 0755 $(BUILD)/xdpscope $(DESTDIR)$(SBINDIR)/xdpscope
+	install -D -m 0644 $(BUILD)/xdpscope.bpf.o $(DESTDIR)$(LIBDIR)/xdpscope.bpf.o
+	install -d $(DESTDIR)$(MANDIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/xdpscope
+	sed 's|@DOCDIR@|$(DOCDIR)|g' tools/dist/xdpscope.8 | gzip -9n >$(DESTDIR)$(MANDIR)/xdpscope.8.gz
+	sed 's|@SBINDIR@|$(SBINDIR)|g' tools/dist/xdpscope@.service >$(DESTDIR)$(UNITDIR)/xdpscope@.service
+	chmod 0644 $(DESTDIR)$(MANDIR)/xdpscope.8.gz $(DESTDIR)$(UNITDIR)/xdpscope@.service
+	install -D -m 0644 tools/dist/xdpscope.logrotate $(DESTDIR)$(SYSCONFDIR)/logrotate.d/xdpscope
+	install -D -m 0644 tools/dist/example.json $(DESTDIR)$(DOCDIR)/example.json
+	install -D -m 0644 tools/dist/prefixes.txt $(DESTDIR)$(DOCDIR)/prefixes.txt
+	install -D -m 0644 README.md $(DESTDIR)$(DOCDIR)/README.md
 
 clean:
 	rm -rf build

@@ -509,7 +509,7 @@ static int is_our_prog_id(uint32_t id, const char *name)
 
 	fd = bpf_prog_get_fd_by_id(id);
 	if (fd < 0)
-		return 0;
+		return errno == EPERM ? -EPERM : 0;
 	ours = !bpf_obj_get_info_by_fd(fd, &info, &len) && !strcmp(info.name, name);
 	close(fd);
 	return ours;
@@ -591,7 +591,7 @@ int loader_check_free(const char *ifname, char *err, size_t errlen)
 	if (find_our_xdp(ifindex, &mp))
 		busy = 1;
 	xdp_multiprog__close(mp);
-	if (busy || our_tc_filter(ifindex) || stat(dir, &st) == 0) {
+	if (busy || our_tc_filter(ifindex) > 0 || stat(dir, &st) == 0) {
 		snprintf(err, errlen, "%s: xdpscope is already attached (or left over from a crash: "
 			 "run 'xdpscope detach -i %s')", ifname, ifname);
 		return -EBUSY;
@@ -757,6 +757,22 @@ int loader_attach(struct xs_loader *l, const char *ifname, enum xs_xdp_mode mode
 	return e;
 }
 
+/*
+ * libxdp finds what is attached by program id, and BPF_PROG_GET_FD_BY_ID
+ * needs CAP_SYS_ADMIN, which the service does not have (CAP_BPF,
+ * CAP_NET_ADMIN, CAP_PERFMON). With our program attached alone (no
+ * dispatcher) the netlink detach by our own fd needs CAP_NET_ADMIN only,
+ * and replaces nothing but our program.
+ */
+static int detach_own_xdp(struct xs_loader *l)
+{
+	LIBBPF_OPTS(bpf_xdp_attach_opts, o, .old_prog_fd = xdp_program__fd(l->xdp_prog));
+	__u32 flags = l->xdp_mode && !strcmp(l->xdp_mode, "generic") ? XDP_FLAGS_SKB_MODE :
+								     XDP_FLAGS_DRV_MODE;
+
+	return bpf_xdp_detach(l->ifindex, flags, &o);
+}
+
 void loader_close(struct xs_loader *l)
 {
 	int i;
@@ -769,7 +785,8 @@ void loader_close(struct xs_loader *l)
 			if (mp && !libxdp_get_error(mp))
 				m = xdp_multiprog__attach_mode(mp);
 			xdp_multiprog__close(mp);
-			if (xdp_program__detach(l->xdp_prog, l->ifindex, m, 0))
+			if (xdp_program__detach(l->xdp_prog, l->ifindex, m, 0) &&
+			    detach_own_xdp(l))
 				log_warn("%s: detaching the XDP program failed", l->ifname);
 		}
 		xdp_program__close(l->xdp_prog);
@@ -820,6 +837,18 @@ int loader_detach_ifname(const char *ifname, char *err, size_t errlen)
 
 	loader_pin_dir(ifname, dir, sizeof(dir));
 	if (ifindex) {
+		__u32 id = 0;
+
+		/* Telling our programs from others takes BPF_PROG_GET_FD_BY_ID,
+		 * which needs CAP_SYS_ADMIN: without it, say so rather than
+		 * report a clean-up that did not happen. */
+		if ((!bpf_xdp_query_id(ifindex, 0, &id) && id && is_our_prog_id(id, "") == -EPERM) ||
+		    our_tc_filter(ifindex) == -EPERM) {
+			snprintf(err, errlen, "%s: cannot tell whether the programs attached to it "
+				 "are ours without CAP_SYS_ADMIN (run detach as root with all "
+				 "capabilities)", ifname);
+			return -EPERM;
+		}
 		p = find_our_xdp(ifindex, &mp);
 		if (p) {
 			if (xdp_multiprog__is_legacy(mp))
@@ -834,7 +863,7 @@ int loader_detach_ifname(const char *ifname, char *err, size_t errlen)
 			removed++;
 		}
 		xdp_multiprog__close(mp);
-		if (our_tc_filter(ifindex)) {
+		if (our_tc_filter(ifindex) > 0) {
 			detach_tc(ifindex, 0);
 			removed++;
 		}

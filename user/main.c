@@ -115,6 +115,11 @@ static void help_run(void)
 	       "  -v, --verbose             show libbpf/libxdp messages\n"
 	       "  -h, --help                this help\n"
 	       "\n"
+	       "Signals: SIGINT or SIGTERM print the last interval, end active alerts,\n"
+	       "detach and remove the pins. SIGHUP reopens the output file and reads the\n"
+	       "config again: new rules and alerts take over, baselines go on.\n"
+	       "Exit status: 0 ok, 1 runtime failure, 2 bad usage or config.\n"
+	       "\n"
 	       "Examples:\n"
 	       "  xdpscope run -i eth0\n"
 	       "  xdpscope run -i eth0 --range 198.18.0.0/24=customer-a --range 2001:db8::/48\n"
@@ -494,8 +499,10 @@ static int cmd_check_config(int argc, char **argv)
 
 	if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
 		printf("Usage: xdpscope check-config FILE\n\n"
-		       "Validate a JSON config (and the prefix lists it names) without\n"
-		       "attaching anything; print the ranges and the kernel memory it needs.\n\n"
+		       "Validate a JSON config (and the prefix lists it names, its rules and\n"
+		       "its alert hook) without attaching anything; print the ranges, the\n"
+		       "rules and the kernel memory it needs. Exit status: 0 valid, 2 not (the\n"
+		       "error names the file, the JSON path and what was expected).\n\n"
 		       "Example:\n  xdpscope check-config /etc/xdpscope.json\n");
 		return XS_EXIT_OK;
 	}
@@ -649,7 +656,7 @@ static void help_main(void)
 	       "  detach -i IFACE     remove xdpscope from IFACE (after a crash)\n"
 	       "  version             print the version\n"
 	       "\n"
-	       "'xdpscope COMMAND --help' describes each command.\n"
+	       "'xdpscope COMMAND --help' describes each command; man xdpscope, the rest.\n"
 	       "\n"
 	       "Examples:\n"
 	       "  xdpscope run -i eth0\n"
