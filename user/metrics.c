@@ -358,13 +358,13 @@ static void render_alerts(struct mbuf *b, const struct xs_msnap *s, char *const 
 	if (!s->has_hooks)
 		return;
 	family(b, "xdpscope_hooks_total", "counter", "Alert hooks by outcome since start.");
-	puts_(b, "xdpscope_hooks_total{outcome=\"ok");
+	puts_(b, "xdpscope_hooks_total{outcome=\"ok\"");
 	tail(b, NULL, NULL, s->hooks.ok);
-	puts_(b, "xdpscope_hooks_total{outcome=\"failed");
+	puts_(b, "xdpscope_hooks_total{outcome=\"failed\"");
 	tail(b, NULL, NULL, s->hooks.failed);
-	puts_(b, "xdpscope_hooks_total{outcome=\"timeout");
+	puts_(b, "xdpscope_hooks_total{outcome=\"timeout\"");
 	tail(b, NULL, NULL, s->hooks.timeout);
-	puts_(b, "xdpscope_hooks_total{outcome=\"skipped");
+	puts_(b, "xdpscope_hooks_total{outcome=\"skipped\"");
 	tail(b, NULL, NULL, s->hooks.skipped);
 }
 

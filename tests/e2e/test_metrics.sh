@@ -6,7 +6,9 @@
 # record of the same interval); a real Prometheus server (Debian's
 # package), started here on loopback inside the test's namespace, scrapes
 # it and its HTTP API answers with the same figures, alerts included.
-# Bad --metrics values and a port in use are clear errors.
+# Bad --metrics values and a port in use are clear errors. The Grafana
+# dashboard in dashboards/ only queries metrics and labels a real scrape
+# has, and Prometheus runs every one of its queries.
 source "$(dirname "$0")/lib.sh"
 e2e_init
 for t in curl promtool prometheus; do
@@ -34,7 +36,8 @@ done
 cat >"$TMP/m.json" <<JSON
 {"ranges": [{"name": "victim", "prefixes": ["198.18.0.0/24"]},
 	    {"name": "other", "prefixes": ["198.18.1.0/24"]}],
- "rules": [{"name": "syn-flood", "metric": "syn_pps", "above": 200, "clear_s": 1}]}
+ "rules": [{"name": "syn-flood", "metric": "syn_pps", "above": 200, "clear_s": 1}],
+ "alerts": {"exec": "/bin/true"}}
 JSON
 
 # A port taken: a clear error before anything is attached.
@@ -102,7 +105,77 @@ if daemon_start met "$NS_R" "$IF_R" -c "$TMP/m.json" --metrics "127.0.0.1:$MPORT
 		in_ns "$NS_R" curl -sfG "http://127.0.0.1:$PPORT/api/v1/query" --data-urlencode "query=$q"
 		echo
 	done >"$TMP/api.json"
+	# The Grafana dashboard: every query it makes, as Prometheus sees it.
+	"$PYTHON" - "$ROOT/dashboards/xdpscope.json" >"$TMP/dash-queries.txt" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+for p in d["panels"]:
+    for t in p["targets"]:
+        print(p["title"] + "\t" + t["expr"])
+for v in d["templating"]["list"]:
+    if v["type"] == "query":
+        print("variable " + v["name"] + "\t" + v["definition"])
+PY
+	while IFS=$'\t' read -r title expr; do
+		q=${expr//\$__rate_interval/1m}
+		q=${q//\$range/.*}
+		if [[ $q == label_values* ]]; then
+			m=${q#label_values(}; lab=${m#*, }; lab=${lab%)}; m=${m%%,*}
+			in_ns "$NS_R" curl -sfG "http://127.0.0.1:$PPORT/api/v1/label/$lab/values" \
+				--data-urlencode "match[]=$m" >"$TMP/dq.json"
+		else
+			in_ns "$NS_R" curl -sfG "http://127.0.0.1:$PPORT/api/v1/query" \
+				--data-urlencode "query=$q" >"$TMP/dq.json"
+		fi
+		"$PYTHON" - "$TMP/dq.json" "$title" <<'PY' >>"$TMP/dash.log"
+import json, sys
+try:
+    r = json.load(open(sys.argv[1]))
+    ok, n = r["status"] == "success", len(r["data"] if isinstance(r["data"], list) else r["data"]["result"])
+except Exception as e:
+    ok, n = False, 0
+print(("PASS" if ok else "FAIL") + ": dashboard '%s': Prometheus runs its query (%d series)" % (sys.argv[2], n))
+PY
+	done <"$TMP/dash-queries.txt"
 	daemon_stop "$DPID"
+	"$PYTHON" - "$ROOT/dashboards/xdpscope.json" "$TMP/after.prom" "$TMP/during.prom" <<'PY' >>"$TMP/dash.log"
+import json, re, sys
+d = json.load(open(sys.argv[1]))
+have = {}
+for f in sys.argv[2:]:
+    for l in open(f):
+        m = re.match(r"([a-z_]+)(\{[^}]*\})? ", l)
+        if m and not l.startswith("#"):
+            have.setdefault(m.group(1), set()).update(re.findall(r'(\w+)="', m.group(2) or ""))
+exprs = [t["expr"] for p in d["panels"] for t in p["targets"]]
+exprs += [v["definition"] for v in d["templating"]["list"] if v["type"] == "query"]
+fails = []
+for e in exprs:
+    names = re.findall(r"\b(xdpscope_[a-z_]+)", e)
+    for n in names:
+        if n not in have:
+            fails.append("%s: no such metric in a scrape" % n)
+    for n, sel in re.findall(r"\b(xdpscope_[a-z_]+)\{([^}]*)\}", e):
+        for lab in re.findall(r"(\w+)\s*(?:=~|!=|=)", sel):
+            if lab not in have.get(n, ()):
+                fails.append("%s has no label %s" % (n, lab))
+    for grp in re.findall(r"by \(([^)]*)\)", e):
+        for lab in [x.strip() for x in grp.split(",")]:
+            if not any(lab in have.get(n, ()) for n in names):
+                fails.append("by (%s) in %s: no such label" % (lab, e))
+    m = re.match(r"label_values\((\w+), (\w+)\)", e)
+    if m and m.group(2) not in have.get(m.group(1), ()):
+        fails.append("variable: %s has no label %s" % m.groups())
+vars_ = [v["name"] for v in d["templating"]["list"]]
+ds = {v.get("query") for v in d["templating"]["list"] if v["type"] == "datasource"}
+print(("FAIL: dashboard: " + "; ".join(sorted(set(fails)))) if fails else
+      "PASS: dashboard: every metric and label its %d queries use is in a real scrape" % len(exprs))
+print(("PASS" if "range" in vars_ and ds == {"prometheus"} else "FAIL") +
+      ": dashboard: a Prometheus data source and a range variable (%s)" % vars_)
+PY
+	n_pass=$((n_pass + $(grep -c '^PASS' "$TMP/dash.log")))
+	n_fail=$((n_fail + $(grep -c '^FAIL' "$TMP/dash.log")))
+	grep '^FAIL' "$TMP/dash.log"
 	"$PYTHON" - "$DOUT" "$TMP/during.prom" "$TMP/after.prom" "$TMP/api.json" <<'PY' | tee "$TMP/m.log"
 import json, re, sys
 recs = [json.loads(l) for l in open(sys.argv[1])]

@@ -99,6 +99,14 @@ START_TEST(test_render)
 	ck_assert_uint_eq(count(t, "# TYPE "), count(t, "# HELP "));
 	ck_assert_ptr_null(strstr(t, "xdpscope_hooks_total"));	/* no hook configured */
 	free(t);
+	s->has_hooks = 1;
+	s->hooks.ok = 4;
+	s->hooks.timeout = 1;
+	t = metrics_render(s, names, 2, &len);
+	ck_assert(has_line(t, "xdpscope_hooks_total{outcome=\"ok\"} 4"));
+	ck_assert(has_line(t, "xdpscope_hooks_total{outcome=\"timeout\"} 1"));
+	ck_assert(has_line(t, "xdpscope_hooks_total{outcome=\"skipped\"} 0"));
+	free(t);
 	metrics_snap_free(s);
 }
 END_TEST
