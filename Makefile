@@ -13,7 +13,7 @@ ARGS      ?=
 DEB_PACKAGES := libbpf-dev libxdp-dev xdp-tools bpftool clang llvm libelf-dev \
 	zlib1g-dev libjansson-dev check pkg-config libpcap-dev iproute2 \
 	tcpreplay tshark python3 valgrind strace util-linux libmicrohttpd-dev \
-	prometheus curl logrotate
+	prometheus curl logrotate influxdb
 
 ifeq ($(V),1)
 Q :=

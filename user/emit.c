@@ -479,6 +479,15 @@ char *emit_summary(const struct xs_rec_meta *m, const struct xs_summary *s)
 		}
 		err |= json_object_set_new(rec, "alerts", al);
 	}
+	if (s->has_influx) {
+		json_t *ix = json_object();
+
+		err |= json_object_set_new(ix, "sent", emit_uint(s->influx.sent));
+		err |= json_object_set_new(ix, "dropped", emit_uint(s->influx.dropped));
+		err |= json_object_set_new(ix, "failed_posts", emit_uint(s->influx.failed));
+		err |= json_object_set_new(ix, "pending", emit_uint(s->influx.pending));
+		err |= json_object_set_new(rec, "influx", ix);
+	}
 	if (s->replay) {
 		json_t *rp = json_object();
 

@@ -69,6 +69,10 @@ struct xs_summary {
 		uint64_t active, started, ended;
 	} alerts;
 	const struct xs_hook_stats *hooks;	/* NULL: no alerts.exec */
+	int has_influx;				/* the "influx" object: lines (cumulative) */
+	struct {
+		uint64_t sent, dropped, failed, pending;
+	} influx;
 };
 
 /* Enough for format_rfc3339_ms() (24 characters and the NUL). */

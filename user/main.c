@@ -109,6 +109,8 @@ static void help_run(void)
 	       "      --bpf-stats           turn on kernel.bpf_stats_enabled while running and\n"
 	       "                            report the programs' ns/packet\n"
 	       "      --host NAME           host name in records (default: hostname)\n"
+	       "      --influx URL          also write the records to InfluxDB, e.g.\n"
+	       "                            http://127.0.0.1:8086/write?db=xdpscope\n"
 	       "      --metrics ADDR:PORT   serve Prometheus metrics at http://ADDR:PORT/metrics\n"
 	       "                            (PORT alone: 127.0.0.1); off by default\n"
 	       "  -n, --count N             stop after N intervals\n"
@@ -342,6 +344,12 @@ static int run_opt(int c, void *own)
 	case 'S':
 		ro->bpf_stats = 1;
 		return 0;
+	case 'I':
+		ro->influx_url = optarg;
+		if (strncmp(optarg, "http://", 7))
+			return usage_error("--influx: expected http://HOST[:PORT]/write?db=NAME, "
+					   "got \"%s\"", optarg);
+		return 0;
 	case 'P':
 		ro->metrics_addr = optarg;
 		if (metrics_parse_addr(optarg, &ro->metrics_ss, merr, sizeof(merr)))
@@ -380,6 +388,7 @@ static int cmd_run(int argc, char **argv)
 		{ "bpf-stats", no_argument, NULL, 'S' },
 		{ "count", required_argument, NULL, 'n' },
 		{ "metrics", required_argument, NULL, 'P' },
+		{ "influx", required_argument, NULL, 'I' },
 		{}
 	};
 	struct xs_run_opts ro = {};

@@ -18,6 +18,8 @@ static int write_line(struct xs_report *r, char *line, int *first_err)
 		e = -ENOMEM;
 	} else {
 		e = output_write(r->out, line, strlen(line));
+		if (r->influx)
+			influx_record(r->influx, line);
 		free(line);
 	}
 	if (e && !*first_err)
@@ -302,7 +304,19 @@ int report_interval(struct xs_report *r, const struct xs_rec_meta *m,
 		}
 	}
 	s->records_dropped = r->out->dropped;
+	if (r->influx) {
+		struct xs_influx_stats is;
+
+		influx_stats(r->influx, &is);
+		s->has_influx = 1;
+		s->influx.sent = is.lines_sent;
+		s->influx.dropped = is.lines_dropped;
+		s->influx.failed = is.posts_failed;
+		s->influx.pending = is.lines_pending;
+	}
 	write_line(r, emit_summary(m, s), &err);
+	if (r->influx)
+		influx_flush(r->influx);
 	publish(r, snap, m, s, snap_ok);
 	return err;
 }

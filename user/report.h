@@ -11,6 +11,7 @@
 #include "config.h"
 #include "emit.h"
 #include "hook.h"
+#include "influx.h"
 #include "metrics.h"
 #include "rules.h"
 #include "skread.h"
@@ -32,6 +33,7 @@ struct xs_report {
 	const struct xs_rec_meta *meta;	/* of the interval being reported */
 	int alert_err;			/* first failed write of an alert */
 	struct xs_metrics_srv *metrics;	/* NULL: no --metrics */
+	struct xs_influx *influx;	/* NULL: no --influx */
 };
 
 /* The rules of r->cfg (none: nothing to do), their hook and saved

@@ -237,6 +237,13 @@ int run_daemon(struct xs_config *cfg, const struct xs_run_opts *o)
 		log_err("%s", err);
 		goto out_output;
 	}
+	if (o->influx_url) {
+		rep.influx = influx_start(o->influx_url, XS_INFLUX_BUFFER, err, sizeof(err));
+		if (!rep.influx) {
+			log_err("%s", err);
+			goto out_output;
+		}
+	}
 	if (o->metrics_addr) {
 		char **names = calloc(cfg->nranges + 1, sizeof(*names));
 		size_t i;
@@ -380,6 +387,7 @@ out_loader:
 out_output:
 	/* After the detach: the last records are the alerts' ends. */
 	report_rules_stop(&rep, &lastm, "stopped");
+	influx_stop(rep.influx, 5.0);
 	metrics_stop(rep.metrics);
 	output_close(&out);
 out_tries:

@@ -15,6 +15,7 @@ struct xs_run_opts {
 	const char *host;		/* NULL: gethostname() */
 	unsigned long max_intervals;	/* stop after this many (0: never) */
 	const char *metrics_addr;	/* --metrics as given; NULL: off */
+	const char *influx_url;		/* --influx; NULL: off */
 	struct sockaddr_storage metrics_ss;	/* parsed (metrics_parse_addr) */
 	/* SIGHUP: build the config again from its sources into an initialized
 	 * cfg; 0, or nonzero after printing why. NULL: SIGHUP only reopens
