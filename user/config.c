@@ -1168,22 +1168,25 @@ static int same_str(const char *a, const char *b)
 	return a == b || (a && b && !strcmp(a, b));
 }
 
-const char *config_fixed_diff(const struct xs_config *a, const struct xs_config *b)
+int config_same_ranges(const struct xs_config *a, const struct xs_config *b)
 {
 	size_t i;
 
 	if (a->nranges != b->nranges)
-		return "ranges";
+		return 0;
 	for (i = 0; i < a->nranges; i++)
 		if (strcmp(a->ranges[i].name, b->ranges[i].name) ||
 		    a->ranges[i].nprefixes != b->ranges[i].nprefixes ||
 		    memcmp(a->ranges[i].prefixes, b->ranges[i].prefixes,
 			   a->ranges[i].nprefixes * sizeof(*a->ranges[i].prefixes)))
-			return "ranges";
+			return 0;
+	return 1;
+}
+
+const char *config_fixed_diff(const struct xs_config *a, const struct xs_config *b)
+{
 	if (a->interval_ms != b->interval_ms)
 		return "interval_ms";
-	if (memcmp(&a->stats, &b->stats, sizeof(a->stats)))
-		return "stats";
 	if (!same_str(a->output_file, b->output_file))
 		return "output.file";
 	if (a->max_kernel_mem != b->max_kernel_mem)

@@ -226,10 +226,12 @@ int config_validate_empty_ok(const struct xs_config *cfg, char *err, size_t errl
  * (either case). 0 or -EINVAL, also on overflow. */
 int parse_size(const char *s, uint64_t *out);
 
-/* What a SIGHUP cannot change under a running daemon (yet): NULL when
- * a and b agree on it, else its name ("ranges", "interval_ms", "stats",
- * "output.file", "max_kernel_mem"). */
+/* What a SIGHUP cannot change under a running daemon: NULL when a and b
+ * agree on it, else its name ("interval_ms", "output.file",
+ * "max_kernel_mem"). */
 const char *config_fixed_diff(const struct xs_config *a, const struct xs_config *b);
+/* The same ranges (names and prefixes, in order). */
+int config_same_ranges(const struct xs_config *a, const struct xs_config *b);
 
 /* Rules against the rest of the config: the ranges they name exist, the
  * metrics they use are measured (uniq_src and host_* need stats). */

@@ -10,6 +10,17 @@
 #define ENOTSUPP 524	/* kernel-internal, returned by some bpf() commands */
 #endif
 
+/* Both structs are u64 counters only (include/xdpscope.h asserts sizes). */
+static void add_u64s(void *dst, const void *src, size_t bytes)
+{
+	uint64_t *d = dst;
+	const uint64_t *s = src;
+	size_t i;
+
+	for (i = 0; i < bytes / sizeof(uint64_t); i++)
+		d[i] += s[i];
+}
+
 int drain_init(struct xs_drain *d, int ctrs_fd, int global_fd, uint32_t nslots, int ncpus)
 {
 	uint32_t i;
@@ -24,7 +35,8 @@ int drain_init(struct xs_drain *d, int ctrs_fd, int global_fd, uint32_t nslots, 
 	d->keys = calloc(nslots, sizeof(*d->keys));
 	d->cur = calloc(nslots, sizeof(*d->cur));
 	d->prev = calloc(nslots, sizeof(*d->prev));
-	if (!d->buf || !d->keys || !d->cur || !d->prev) {
+	d->base = calloc(nslots, sizeof(*d->base));
+	if (!d->buf || !d->keys || !d->cur || !d->prev || !d->base) {
 		drain_free(d);
 		return -ENOMEM;
 	}
@@ -75,15 +87,34 @@ int drain_read(struct xs_drain *d)
 	e = read_ctrs(d);
 	if (e)
 		return e;
-	for (i = 0; i < d->nslots; i++)
+	for (i = 0; i < d->nslots; i++) {
 		counters_sum(&d->cur[i], (char *)d->buf + (size_t)i * d->ncpus * d->stride,
 			     d->ncpus, d->stride);
+		add_u64s(&d->cur[i], &d->base[i], sizeof(d->cur[i]));
+	}
 	/* valgrind marks only one CPU's value of a per-CPU lookup as written. */
 	memset(gbuf, 0, sizeof(gbuf));
 	if (bpf_map_lookup_elem(d->global_fd, &zero, gbuf))
 		return -errno;
 	global_sum(&d->gcur, gbuf, d->ncpus, gstride);
+	add_u64s(&d->gcur, &d->gbase, sizeof(d->gcur));
 	return 0;
+}
+
+void drain_carry(struct xs_drain *to, uint32_t to_slot, const struct xs_drain *from,
+		 uint32_t from_slot)
+{
+	if (to_slot >= to->nslots || from_slot >= from->nslots)
+		return;
+	to->base[to_slot] = from->cur[from_slot];
+	to->cur[to_slot] = from->cur[from_slot];
+	to->prev[to_slot] = from->prev[from_slot];
+}
+
+void drain_carry_global(struct xs_drain *to, const struct xs_drain *from)
+{
+	to->gbase = to->gcur = from->gcur;
+	to->gprev = from->gprev;
 }
 
 void drain_commit(struct xs_drain *d)
@@ -98,5 +129,6 @@ void drain_free(struct xs_drain *d)
 	free(d->keys);
 	free(d->cur);
 	free(d->prev);
+	free(d->base);
 	memset(d, 0, sizeof(*d));
 }

@@ -19,7 +19,8 @@ struct xs_drain {
 	uint32_t *keys;
 	struct xs_counters *cur;	/* merged cumulative totals, per slot */
 	struct xs_counters *prev;
-	struct xs_global gcur, gprev;
+	struct xs_counters *base;	/* added to what the maps hold (drain_carry) */
+	struct xs_global gcur, gprev, gbase;
 };
 
 int drain_init(struct xs_drain *d, int ctrs_fd, int global_fd, uint32_t nslots, int ncpus);
@@ -28,5 +29,15 @@ int drain_read(struct xs_drain *d);
 /* After the records of an interval were made: cur becomes prev. */
 void drain_commit(struct xs_drain *d);
 void drain_free(struct xs_drain *d);
+
+/* A reload put new maps in place of `from`'s (loader_replace): slot
+ * to_slot of `to` goes on from from_slot's totals, so its next delta
+ * holds what both maps counted since the last report, and its totals
+ * since start have no jump. from must have read its maps after the old
+ * programs stopped. */
+void drain_carry(struct xs_drain *to, uint32_t to_slot, const struct xs_drain *from,
+		 uint32_t from_slot);
+/* The same for the whole-program counters. */
+void drain_carry_global(struct xs_drain *to, const struct xs_drain *from);
 
 #endif /* XS_DRAIN_H */

@@ -766,7 +766,7 @@ int loader_attach(struct xs_loader *l, const char *ifname, enum xs_xdp_mode mode
  */
 static int detach_own_xdp(struct xs_loader *l)
 {
-	LIBBPF_OPTS(bpf_xdp_attach_opts, o, .old_prog_fd = xdp_program__fd(l->xdp_prog));
+	LIBBPF_OPTS(bpf_xdp_attach_opts, o, .old_prog_fd = loader_xdp_fd(l));
 	__u32 flags = l->xdp_mode && !strcmp(l->xdp_mode, "generic") ? XDP_FLAGS_SKB_MODE :
 								     XDP_FLAGS_DRV_MODE;
 
@@ -788,10 +788,13 @@ void loader_close(struct xs_loader *l)
 			if (xdp_program__detach(l->xdp_prog, l->ifindex, m, 0) &&
 			    detach_own_xdp(l))
 				log_warn("%s: detaching the XDP program failed", l->ifname);
+			l->xdp_attached = 0;
 		}
 		xdp_program__close(l->xdp_prog);
 		l->xdp_prog = NULL;
 	}
+	if (l->xdp_attached && !l->xdp_prog && detach_own_xdp(l))	/* loader_replace() */
+		log_warn("%s: detaching the XDP program failed", l->ifname);
 	if (l->tc_attached)
 		detach_tc(l->ifindex, l->tc_created_hook);
 	if (l->pinned)
@@ -824,6 +827,86 @@ void loader_close(struct xs_loader *l)
 	xdpscope_bpf__destroy(l->skel);
 	memset(l, 0, sizeof(*l));
 	l->stats_fd = l->sync_fd = l->sync_inner_fd = -1;
+}
+
+/* Wait until no program started before now still runs: updating an
+ * array of maps returns after synchronize_rcu (kernel/bpf/syscall.c,
+ * maybe_wait_bpf_programs). */
+static int grace_period(void)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, mo);
+	int inner, outer, e = 0;
+	__u32 k = 0;
+
+	inner = bpf_map_create(BPF_MAP_TYPE_ARRAY, "xs_grace_in", 4, 4, 1, NULL);
+	if (inner < 0)
+		return -errno;
+	mo.inner_map_fd = inner;
+	outer = bpf_map_create(BPF_MAP_TYPE_ARRAY_OF_MAPS, "xs_grace", 4, 4, 1, &mo);
+	if (outer < 0 || bpf_map_update_elem(outer, &k, &inner, 0))
+		e = -errno;
+	if (outer >= 0)
+		close(outer);
+	close(inner);
+	return e;
+}
+
+int loader_replace(struct xs_loader *nl, struct xs_loader *old, char *err, size_t errlen)
+{
+	struct xdp_multiprog *mp = xdp_multiprog__get_from_ifindex(old->ifindex);
+	int legacy = mp && !libxdp_get_error(mp) && xdp_multiprog__is_legacy(mp), e;
+	__u32 flags = !strcmp(old->xdp_mode, "generic") ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE;
+	LIBBPF_OPTS(bpf_xdp_attach_opts, xo, .old_prog_fd = loader_xdp_fd(old));
+
+	xdp_multiprog__close(mp);
+	if (!legacy) {
+		snprintf(err, errlen, "%s: new ranges need the XDP program replaced in place, which "
+			 "libxdp's dispatcher does not allow: restart the daemon", old->ifname);
+		return -EOPNOTSUPP;
+	}
+	snprintf(nl->ifname, sizeof(nl->ifname), "%s", old->ifname);
+	nl->ifindex = old->ifindex;
+	e = loader_load(nl, err, errlen);
+	if (e)
+		return e;
+	/* Atomic: a packet meets the old program or the new one, never both
+	 * nor neither. */
+	if (bpf_xdp_attach(nl->ifindex, loader_xdp_fd(nl), flags, &xo)) {
+		e = -errno;
+		snprintf(err, errlen, "%s: replacing the XDP program: %s", nl->ifname, strerror(-e));
+		return e;
+	}
+	nl->xdp_attached = 1;
+	nl->xdp_mode = old->xdp_mode;
+	old->xdp_attached = 0;
+	if (old->tc_attached) {
+		LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = nl->ifindex,
+			    .attach_point = BPF_TC_EGRESS);
+		LIBBPF_OPTS(bpf_tc_opts, opts, .handle = XS_TC_HANDLE, .priority = XS_TC_PRIO,
+			    .prog_fd = loader_tc_fd(nl), .flags = BPF_TC_F_REPLACE);
+
+		if (bpf_tc_attach(&hook, &opts)) {
+			e = -errno;
+			snprintf(err, errlen, "%s: replacing the TC program: %s", nl->ifname,
+				 strerror(-e));
+			return e;
+		}
+		nl->tc_attached = 1;
+		nl->tc_created_hook = old->tc_created_hook;
+		old->tc_attached = 0;
+	}
+	e = grace_period();
+	if (e) {
+		snprintf(err, errlen, "waiting for the old programs to finish: %s", strerror(-e));
+		return e;
+	}
+	nl->stats_fd = old->stats_fd;
+	old->stats_fd = -1;
+	if (old->pinned) {
+		remove_pins(old->pin_dir);
+		old->pinned = 0;
+	}
+	return pin_maps(nl, err, errlen);
 }
 
 int loader_detach_ifname(const char *ifname, char *err, size_t errlen)

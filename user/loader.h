@@ -117,6 +117,16 @@ int loader_check_free(const char *ifname, char *err, size_t errlen);
 int loader_attach(struct xs_loader *l, const char *ifname, enum xs_xdp_mode mode,
 		  int egress, char *err, size_t errlen);
 
+/*
+ * New ranges without a detach: load nl (opened with the new tries, and
+ * sketches set) and put its programs in the place of old's, atomically
+ * (netlink XDP replace, TC replace), then wait until old's programs no
+ * longer run, move the pins to nl's maps. old then holds nothing attached
+ * (loader_close frees it); its maps keep their last values to read.
+ * Needs XDP attached alone (libxdp's fallback here), not a dispatcher.
+ */
+int loader_replace(struct xs_loader *nl, struct xs_loader *old, char *err, size_t errlen);
+
 /* Detach what was attached, remove the pins, free everything. */
 void loader_close(struct xs_loader *l);
 

@@ -97,12 +97,50 @@ int metrics_snap_alert(struct xs_msnap *s, const char *rule, uint32_t slot, cons
 	return 0;
 }
 
+struct xs_mnames {
+	int refs;			/* atomic */
+	size_t n;
+	char *v[];
+};
+
+static struct xs_mnames *names_new(char *const *names, size_t n)
+{
+	struct xs_mnames *x = calloc(1, sizeof(*x) + (n + 1) * sizeof(char *));
+	size_t i;
+
+	if (!x)
+		return NULL;
+	x->refs = 1;
+	for (i = 0; i < n; i++) {
+		x->v[i] = strdup(names[i]);
+		if (!x->v[i])
+			break;
+		x->n++;
+	}
+	if (x->n == n)
+		return x;
+	while (x->n)
+		free(x->v[--x->n]);
+	free(x);
+	return NULL;
+}
+
+static void names_put(struct xs_mnames *x)
+{
+	if (!x || __atomic_sub_fetch(&x->refs, 1, __ATOMIC_ACQ_REL))
+		return;
+	while (x->n)
+		free(x->v[--x->n]);
+	free(x);
+}
+
 void metrics_snap_free(struct xs_msnap *s)
 {
 	size_t i;
 
 	if (!s)
 		return;
+	names_put(s->names);
 	for (i = 0; i < s->nalerts; i++)
 		free(s->alerts[i].rule);
 	free(s->alerts);
@@ -504,8 +542,7 @@ struct xs_metrics_srv {
 	struct MHD_Daemon *d;
 	pthread_mutex_t lock;
 	struct xs_msnap *snap;		/* newest, guarded by lock */
-	char **names;
-	size_t nnames;
+	struct xs_mnames *names;	/* guarded by lock */
 	uint64_t scrapes;
 	double render_ms;
 };
@@ -578,7 +615,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 			     MHD_RESPMEM_PERSISTENT);
 	}
 	clock_gettime(CLOCK_MONOTONIC, &a);
-	body = metrics_render(s, m->names, m->nnames, &len);
+	body = metrics_render(s, s->names ? s->names->v : NULL, s->names ? s->names->n : 0, &len);
 	clock_gettime(CLOCK_MONOTONIC, &b);
 	snap_put(m, s);
 	pthread_mutex_lock(&m->lock);
@@ -597,20 +634,13 @@ struct xs_metrics_srv *metrics_start(const struct sockaddr_storage *ss, char *co
 	struct xs_metrics_srv *m = calloc(1, sizeof(*m));
 	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD;
 	char where[INET6_ADDRSTRLEN + 8];
-	size_t i;
 
 	if (!m)
 		goto oom;
 	pthread_mutex_init(&m->lock, NULL);
-	m->names = calloc(nnames + 1, sizeof(char *));
+	m->names = names_new(names, nnames);
 	if (!m->names)
 		goto oom;
-	for (i = 0; i < nnames; i++) {
-		m->names[i] = strdup(names[i]);
-		if (!m->names[i])
-			goto oom;
-		m->nnames++;
-	}
 	if (ss->ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	/* The port argument is ignored with MHD_OPTION_SOCK_ADDR, but not 0. */
@@ -637,8 +667,24 @@ void metrics_publish(struct xs_metrics_srv *m, struct xs_msnap *s)
 	pthread_mutex_lock(&m->lock);
 	old = m->snap;
 	m->snap = s;
+	s->names = m->names;
+	__atomic_add_fetch(&m->names->refs, 1, __ATOMIC_ACQ_REL);
 	pthread_mutex_unlock(&m->lock);
 	snap_put(m, old);
+}
+
+int metrics_set_names(struct xs_metrics_srv *m, char *const *names, size_t nnames)
+{
+	struct xs_mnames *x = names_new(names, nnames), *old;
+
+	if (!x)
+		return -ENOMEM;
+	pthread_mutex_lock(&m->lock);
+	old = m->names;
+	m->names = x;
+	pthread_mutex_unlock(&m->lock);
+	names_put(old);
+	return 0;
 }
 
 void metrics_served(struct xs_metrics_srv *m, uint64_t *scrapes, double *render_ms)
@@ -651,7 +697,6 @@ void metrics_served(struct xs_metrics_srv *m, uint64_t *scrapes, double *render_
 
 void metrics_stop(struct xs_metrics_srv *m)
 {
-	size_t i;
 
 	if (!m)
 		return;
@@ -659,9 +704,7 @@ void metrics_stop(struct xs_metrics_srv *m)
 		MHD_stop_daemon(m->d);
 	if (m->snap)
 		metrics_snap_free(m->snap);
-	for (i = 0; m->names && i < m->nnames; i++)
-		free(m->names[i]);
-	free(m->names);
+	names_put(m->names);
 	pthread_mutex_destroy(&m->lock);
 	free(m);
 }

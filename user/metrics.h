@@ -37,8 +37,11 @@ struct xs_malert {			/* an alert between start and end */
 	const char *attack;		/* static strings (rules.c) */
 };
 
+struct xs_mnames;			/* range names, shared by snapshots */
+
 struct xs_msnap {
 	int refs;			/* guarded by the server's lock */
+	struct xs_mnames *names;	/* set by metrics_publish() */
 	uint32_t nslots;
 	struct xs_counters *ctrs;	/* cumulative, per slot */
 	struct xs_global g;		/* cumulative */
@@ -87,6 +90,9 @@ struct xs_metrics_srv *metrics_start(const struct sockaddr_storage *ss, char *co
 				     size_t nnames, char *err, size_t errlen);
 /* Hand over a snapshot (the server owns it from now on). */
 void metrics_publish(struct xs_metrics_srv *m, struct xs_msnap *s);
+/* The ranges changed (a reload): snapshots published from now on name
+ * them by these. 0 or -ENOMEM. */
+int metrics_set_names(struct xs_metrics_srv *m, char *const *names, size_t nnames);
 /* Scrapes served, and the time the last render took. */
 void metrics_served(struct xs_metrics_srv *m, uint64_t *scrapes, double *render_ms);
 void metrics_stop(struct xs_metrics_srv *m);

@@ -27,6 +27,15 @@ static int write_line(struct xs_report *r, char *line, int *first_err)
 	return e;
 }
 
+int report_range(struct xs_report *r, const struct xs_rec_meta *m, const char *range, int dir,
+		 const struct xs_counters *delta)
+{
+	int err = 0;
+
+	write_line(r, emit_range(m, range, dir, delta), &err);
+	return err;
+}
+
 static double ts_seconds(const struct timespec *t)
 {
 	return t->tv_sec + t->tv_nsec / 1e9;

@@ -49,6 +49,10 @@ int report_rules_init(struct xs_report *r, uint32_t nslots, char *err, size_t er
 int report_rules_reload(struct xs_report *r, const struct xs_config *ncfg,
 			const struct xs_rec_meta *m, char *err, size_t errlen);
 void report_rules_moved(struct xs_report *r);
+/* One `range` record outside report_interval(): the last one of a range
+ * a reload removed. 0 or -errno of the write. */
+int report_range(struct xs_report *r, const struct xs_rec_meta *m, const char *range, int dir,
+		 const struct xs_counters *delta);
 /* End the active alerts with `reason` (records at m), save the baselines,
  * wait for the hooks, free. 0 or -errno of a failed write or save (told
  * on stderr). */

@@ -11,6 +11,7 @@
 #include "emit.h"
 #include "log.h"
 #include "report.h"
+#include "counters.h"
 #include "run.h"
 
 static volatile sig_atomic_t stop_requested;
@@ -151,23 +152,161 @@ static int stats_sysctl_on(void)
 	return v;
 }
 
+/* What run_daemon() holds of the kernel side, for a reload to replace. */
+struct run_kernel {
+	struct xs_trie *t4, *t6;
+	struct xs_loader *l;
+	struct xs_drain *d;
+	struct xs_skread *skr;
+	struct xs_sk_layout *sk;
+	struct prog_track *pt;
+	int nprogs;
+	uint64_t *kmem;
+};
+
+struct name_id {
+	const char *name;
+	uint32_t id;
+};
+
+static int name_id_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct name_id *)a)->name, ((const struct name_id *)b)->name);
+}
+
 /*
- * SIGHUP: reopen the output, read the config again and let its rules and
- * alerts take over (report_rules_reload: baselines and active alerts go
- * on). A config that does not load, or changes what only a restart can
- * (config_fixed_diff), is refused and the running one goes on.
+ * New ranges or stats: new maps and programs put in place of the running
+ * ones at once (loader_replace), then every range kept (by name) goes on
+ * from its totals (drain_carry): no gap, no jump; new ranges start from
+ * zero, removed ones stop. What the sketches held of the interval so far
+ * stays in the old maps (the interval's uniq_src and top lists start at
+ * the reload). Before the replace any failure leaves the running config;
+ * after it, a failure is fatal (-1 in *fatal).
  */
-static void reload(struct xs_config *cfg, struct xs_report *rep, struct xs_output *out,
-		   const struct xs_run_opts *o, const struct xs_rec_meta *m)
+static int reload_kernel(const struct xs_config *cfg, const struct xs_config *n,
+			 struct run_kernel *k, struct xs_report *rep, const struct xs_rec_meta *m,
+			 int *fatal, char *err, size_t errlen)
+{
+	struct xs_trie n4 = {}, n6 = {};
+	struct xs_loader nl = {};
+	struct xs_drain nd = {};
+	struct xs_skread nskr = {};
+	struct xs_sk_layout nsk;
+	struct name_id *ids = NULL, key, *hit;
+	uint64_t nkmem;
+	uint32_t r, dir;
+	int e, i;
+
+	e = run_prepare_tries(n, &n4, &n6, &nkmem, k->l->ncpus, err, errlen);
+	if (e)
+		goto out;
+	skread_layout(&nsk, &n->stats, XS_SLOTS(n->nranges));
+	e = loader_open(&nl, &n4, &n6, n->nranges, err, errlen);
+	if (!e)
+		e = loader_sketches(&nl, &nsk, err, errlen);
+	if (!e && nsk.nslots && (e = skread_init(&nskr, &nsk)))
+		snprintf(err, errlen, "allocating the sketch buffers: %s", strerror(-e));
+	ids = calloc((cfg->nranges > n->nranges ? cfg->nranges : n->nranges) + 1, sizeof(*ids));
+	if (!e && !ids) {
+		e = -ENOMEM;
+		snprintf(err, errlen, "out of memory");
+	}
+	if (!e)
+		e = loader_replace(&nl, k->l, err, errlen);
+	if (e) {
+		*fatal = k->l->xdp_attached ? 0 : -1;	/* the old programs are gone */
+		goto out;
+	}
+	*fatal = -1;
+	e = drain_read(k->d);			/* the old maps, final */
+	if (!e)
+		e = drain_init(&nd, loader_ctrs_fd(&nl), loader_global_fd(&nl),
+			       XS_SLOTS(n->nranges), nl.ncpus);
+	if (e) {
+		snprintf(err, errlen, "reading the old counters: %s", strerror(-e));
+		goto out;
+	}
+	*fatal = 0;
+	for (i = 0; i < (int)cfg->nranges; i++)
+		ids[i] = (struct name_id){ cfg->ranges[i].name, i + 1 };
+	qsort(ids, cfg->nranges, sizeof(*ids), name_id_cmp);
+	for (dir = 0; dir < XS_DIR_MAX; dir++)
+		drain_carry(&nd, dir, k->d, dir);		/* unmatched */
+	for (r = 1; r <= n->nranges; r++) {
+		key.name = n->ranges[r - 1].name;
+		hit = bsearch(&key, ids, cfg->nranges, sizeof(*ids), name_id_cmp);
+		for (dir = 0; hit && dir < XS_DIR_MAX; dir++)
+			drain_carry(&nd, r * XS_DIR_MAX + dir, k->d, hit->id * XS_DIR_MAX + dir);
+	}
+	drain_carry_global(&nd, k->d);
+	/* A removed range's last record: what it counted since the report. */
+	for (i = 0; i < (int)n->nranges; i++)
+		ids[i] = (struct name_id){ n->ranges[i].name, i + 1 };
+	qsort(ids, n->nranges, sizeof(*ids), name_id_cmp);
+	for (r = 1; r <= cfg->nranges; r++) {
+		key.name = cfg->ranges[r - 1].name;
+		if (bsearch(&key, ids, n->nranges, sizeof(*ids), name_id_cmp))
+			continue;
+		for (dir = 0; dir < XS_DIR_MAX; dir++) {
+			struct xs_counters dl;
+			uint32_t slot = r * XS_DIR_MAX + dir;
+
+			counters_delta(&dl, &k->d->cur[slot], &k->d->prev[slot]);
+			if (counters_pkts(&dl))
+				report_range(rep, m, key.name, dir, &dl);
+		}
+	}
+	loader_close(k->l);
+	*k->l = nl;
+	memset(&nl, 0, sizeof(nl));
+	drain_free(k->d);
+	*k->d = nd;
+	skread_free(k->skr);
+	*k->skr = nskr;
+	memset(&nskr, 0, sizeof(nskr));
+	*k->sk = nsk;
+	rep->sk = nsk.nslots ? k->skr : NULL;
+	rep->nslots = k->d->nslots;
+	trie_free(k->t4);
+	trie_free(k->t6);
+	*k->t4 = n4;
+	*k->t6 = n6;
+	memset(&n4, 0, sizeof(n4));
+	memset(&n6, 0, sizeof(n6));
+	*k->kmem = nkmem;
+	k->pt[0] = (struct prog_track){ .hook = "xdp", .fd = loader_xdp_fd(k->l) };
+	if (k->nprogs > 1)
+		k->pt[1] = (struct prog_track){ .hook = "tc", .fd = loader_tc_fd(k->l) };
+out:
+	free(ids);
+	if (nl.skel)
+		loader_close(&nl);
+	skread_free(&nskr);
+	trie_free(&n4);
+	trie_free(&n6);
+	return e;
+}
+
+/*
+ * SIGHUP: reopen the output, read the config again and let it take over:
+ * new rules and alerts (report_rules_reload: baselines and active alerts
+ * go on), new ranges and stats (reload_kernel). A config that does not
+ * load, or changes what only a restart can (config_fixed_diff), is
+ * refused and the running one goes on. Returns -1 when the daemon cannot
+ * go on.
+ */
+static int reload(struct xs_config *cfg, struct xs_report *rep, struct xs_output *out,
+		  const struct xs_run_opts *o, const struct xs_rec_meta *m, struct run_kernel *k)
 {
 	struct xs_config n, old;
 	char err[XS_ERR_LEN];
 	const char *what;
+	int fatal = 0, kernel;
 
 	if (output_reopen(out))
 		log_err("%s: cannot reopen: %s", cfg->output_file, strerror(errno));
 	if (!o->reload)
-		return;
+		return 0;
 	config_init(&n);
 	if (o->reload(o->reload_ctx, &n)) {
 		log_err("SIGHUP: the new config is refused, the running one goes on");
@@ -175,22 +314,45 @@ static void reload(struct xs_config *cfg, struct xs_report *rep, struct xs_outpu
 	}
 	what = config_fixed_diff(cfg, &n);
 	if (what) {
-		log_err("SIGHUP: the new config changes %s, which needs a restart (a reload "
-			"changes rules and alerts); the running config goes on", what);
+		log_err("SIGHUP: the new config changes %s, which needs a restart; the running "
+			"config goes on", what);
+		goto out;
+	}
+	if (n.alerts.exec_argv && access(n.alerts.exec_argv[0], X_OK)) {
+		log_err("SIGHUP: alerts.exec: %s: expected an executable program: %s; the running "
+			"config goes on", n.alerts.exec_argv[0], strerror(errno));
+		goto out;
+	}
+	kernel = !config_same_ranges(cfg, &n) || memcmp(&cfg->stats, &n.stats, sizeof(n.stats));
+	if (kernel && reload_kernel(cfg, &n, k, rep, m, &fatal, err, sizeof(err))) {
+		log_err("SIGHUP: %s; %s", err, fatal ? "cannot go on" : "the running config goes on");
 		goto out;
 	}
 	if (report_rules_reload(rep, &n, m, err, sizeof(err))) {
-		log_err("SIGHUP: %s; the running config goes on", err);
+		log_err("SIGHUP: %s", err);
+		fatal = kernel ? -1 : 0;	/* the maps are the new config's already */
 		goto out;
 	}
 	old = *cfg;
 	*cfg = n;
 	config_init(&n);
 	report_rules_moved(rep);
+	if (kernel && rep->metrics) {
+		char **names = calloc(cfg->nranges + 1, sizeof(*names));
+		size_t i;
+
+		for (i = 0; names && i < cfg->nranges; i++)
+			names[i] = cfg->ranges[i].name;
+		if (!names || metrics_set_names(rep->metrics, names, cfg->nranges))
+			log_err("SIGHUP: out of memory for the metrics' range names");
+		free(names);
+	}
 	config_free(&old);
-	log_info("SIGHUP: config reloaded, %zu rules", cfg->nrules);
+	log_info("SIGHUP: config reloaded, %zu ranges, %zu rules%s", cfg->nranges, cfg->nrules,
+		 kernel ? ", programs and maps replaced" : "");
 out:
 	config_free(&n);
+	return fatal;
 }
 
 int run_daemon(struct xs_config *cfg, const struct xs_run_opts *o)
@@ -207,6 +369,7 @@ int run_daemon(struct xs_config *cfg, const struct xs_run_opts *o)
 	char host[256], err[XS_ERR_LEN];
 	struct timespec next, last, now, wall, t0, t1;
 	struct xs_rec_meta lastm;
+	struct run_kernel rk;
 	uint64_t kmem = 0, late = 0, intervals = 0;
 	int nprogs = 1, rc = XS_EXIT_FAIL, e, write_failing = 0;
 
@@ -315,6 +478,8 @@ int run_daemon(struct xs_config *cfg, const struct xs_run_opts *o)
 		rep.sk = &skr;
 	}
 
+	rk = (struct run_kernel){ .t4 = &t4, .t6 = &t6, .l = &l, .d = &d, .skr = &skr, .sk = &sk,
+				  .pt = pt, .nprogs = nprogs, .kmem = &kmem };
 	clock_gettime(CLOCK_MONOTONIC, &last);
 	next = last;
 	ts_add_ms(&next, cfg->interval_ms);
@@ -327,9 +492,13 @@ int run_daemon(struct xs_config *cfg, const struct xs_run_opts *o)
 			e = clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL);
 			if (hup_requested) {
 				hup_requested = 0;
+				struct xs_rec_meta hm = lastm;
+
 				clock_gettime(CLOCK_REALTIME, &wall);
-				lastm.ts = wall;
-				reload(cfg, &rep, &out, o, &lastm);
+				hm.ts = wall;
+				hm.interval_s = ts_diff(&wall, &lastm.ts);
+				if (reload(cfg, &rep, &out, o, &hm, &rk))
+					goto out_drain;
 			}
 			if (!e)
 				break;

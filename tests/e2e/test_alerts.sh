@@ -213,7 +213,7 @@ if daemon_start hup "$NS_R" "$IF_R" -c "$TMP/hup.json"; then
 	mkcfg ', {"name": "udp", "metric": "udp_pps", "above": 100000}' >"$TMP/hup.json"
 	kill -HUP "$DPID"
 	sleep 1.2
-	check "SIGHUP: the new config took over" grep -q "SIGHUP: config reloaded, 2 rules" "$DERR"
+	check "SIGHUP: the new config took over" grep -q "SIGHUP: config reloaded, 1 ranges, 2 rules" "$DERR"
 	t0=$(date +%s.%N)
 	replay "$NS_S" "$IF_S" "$TMP/burst.pcap" 1500
 	sleep 2
