@@ -9,6 +9,7 @@
 #include <math.h>
 #include <netdb.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -386,6 +387,8 @@ static void *writer(void *arg)
 struct xs_influx *influx_start(const char *url, size_t max_bytes, char *err, size_t errlen)
 {
 	struct xs_influx *x = calloc(1, sizeof(*x));
+	sigset_t sigs, old;
+	int e;
 
 	if (!x) {
 		set_err(err, errlen, "--influx: out of memory");
@@ -398,7 +401,16 @@ struct xs_influx *influx_start(const char *url, size_t max_bytes, char *err, siz
 	x->max_bytes = max_bytes;
 	pthread_mutex_init(&x->lock, NULL);
 	pthread_cond_init(&x->cond, NULL);
-	if (pthread_create(&x->thread, NULL, writer, x)) {
+	/* The writer leaves SIGINT, SIGTERM and SIGHUP to the main thread,
+	 * whose sleep they interrupt. */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &sigs, &old);
+	e = pthread_create(&x->thread, NULL, writer, x);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (e) {
 		set_err(err, errlen, "--influx: cannot start the writer thread");
 		pthread_mutex_destroy(&x->lock);
 		pthread_cond_destroy(&x->cond);

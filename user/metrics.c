@@ -10,6 +10,7 @@
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -634,6 +635,7 @@ struct xs_metrics_srv *metrics_start(const struct sockaddr_storage *ss, char *co
 	struct xs_metrics_srv *m = calloc(1, sizeof(*m));
 	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD;
 	char where[INET6_ADDRSTRLEN + 8];
+	sigset_t sigs, old;
 
 	if (!m)
 		goto oom;
@@ -643,10 +645,18 @@ struct xs_metrics_srv *metrics_start(const struct sockaddr_storage *ss, char *co
 		goto oom;
 	if (ss->ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
+	/* Its thread must leave SIGINT, SIGTERM and SIGHUP to the main one,
+	 * whose sleep they interrupt: it inherits this mask. */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &sigs, &old);
 	/* The port argument is ignored with MHD_OPTION_SOCK_ADDR, but not 0. */
 	m->d = MHD_start_daemon(flags, 1, NULL, NULL, on_request, m, MHD_OPTION_SOCK_ADDR, ss,
 				MHD_OPTION_CONNECTION_TIMEOUT, 10U, MHD_OPTION_CONNECTION_LIMIT,
 				64U, MHD_OPTION_END);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (!m->d) {
 		set_err(err, errlen, "--metrics: cannot listen on %s (in use, or not an address "
 			"of this host)", metrics_addr_str(ss, where, sizeof(where)));
