@@ -343,7 +343,10 @@ static int eval(struct xs_rules *r, const struct rule_rt *rt, uint32_t slot,
 	int hold, e = 0;
 	size_t i;
 
-	/* A silence longer than clear_s before this interval ended it. */
+	/* A silence breaks a condition being sustained, */
+	if (r->gap > 0)
+		s->pend_since = NAN;
+	/* and one longer than clear_s before this interval ended an alert. */
 	if (s->active && r->gap > 0 && start_ts - s->last_true + EPS >= rule->clear_s) {
 		e = end_alert(r, rt, slot, s, 0, NULL, "cleared", fn, ctx);
 		if (e)

@@ -204,6 +204,19 @@ START_TEST(test_sustain)
 	ck_assert_int_eq(evs[0].state, XS_ALERT_START);
 	ck_assert_double_eq(evs[0].now, 6);
 	ck_assert_double_eq(evs[0].since, 3);
+	teardown();
+
+	/* Two intervals over on either side of a 10 s gap (replay) are not 3 s. */
+	load("\"rules\": [{\"name\": \"r\", \"metric\": \"pps\", \"above\": 100, \"for_s\": 3}]");
+	step(1, 150);
+	step(2, 150);
+	{
+		struct xs_metrics m = pps_metrics(150);
+
+		rules_begin(eng, 13, 1.0, 10);
+		rules_slot(eng, SLOT_A_IN, &m, collect, NULL);
+	}
+	ck_assert_int_eq(nev, 0);
 }
 END_TEST
 
