@@ -281,6 +281,19 @@ static int index_sync(struct xs_config *cfg)
 	return 0;
 }
 
+uint32_t config_range_id(const struct xs_config *cfg, const char *name)
+{
+	const struct xs_config_index *ix = cfg->index;
+	size_t r;
+
+	if (ix && ix->nranges == cfg->nranges && ix->names_cap)
+		return ix->names[names_slot(cfg, ix->names, ix->names_cap, name)];
+	for (r = 0; r < cfg->nranges; r++)
+		if (!strcmp(cfg->ranges[r].name, name))
+			return r + 1;
+	return 0;
+}
+
 void config_init(struct xs_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));

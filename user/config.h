@@ -238,6 +238,10 @@ int config_same_ranges(const struct xs_config *a, const struct xs_config *b);
 int config_check_rules(const struct xs_config *cfg, char *err, size_t errlen);
 void config_free_rules(struct xs_config *cfg);
 
+/* Range id (index + 1) of the range called `name`, 0 if none: a probe of
+ * the name index the loaders keep, a scan if ranges were added by hand. */
+uint32_t config_range_id(const struct xs_config *cfg, const char *name);
+
 /* "syn_pps" -> XS_M_SYN_PPS; -1 for an unknown name. */
 int config_metric(const char *name);
 /* "syn_pps/synack_pps" or "pps" into e; 0 or -EINVAL. */

@@ -526,7 +526,7 @@ static int cond_check(const struct xs_config *cfg, const struct xs_rule *r,
 int config_check_rules(const struct xs_config *cfg, char *err, size_t errlen)
 {
 	const struct xs_rule *r;
-	size_t i, k, n;
+	size_t i, k;
 	int ret;
 
 	for (i = 0; i < cfg->nrules; i++) {
@@ -537,10 +537,7 @@ int config_check_rules(const struct xs_config *cfg, char *err, size_t errlen)
 		if (ret)
 			return ret;
 		for (k = 0; k < r->nranges; k++) {
-			for (n = 0; n < cfg->nranges; n++)
-				if (!strcmp(cfg->ranges[n].name, r->ranges[k]))
-					break;
-			if (n == cfg->nranges) {
+			if (!config_range_id(cfg, r->ranges[k])) {
 				set_err(err, errlen, "rule \"%s\": expected ranges that exist, got "
 					"\"%s\"", r->name, r->ranges[k]);
 				return -EINVAL;

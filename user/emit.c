@@ -257,27 +257,22 @@ static char *emit_line(json_t *rec, int err)
 /* IPv4 as ::ffff:a.b.c.d becomes a.b.c.d. */
 static json_t *emit_addr(const uint8_t key[16])
 {
-	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
 	char buf[INET6_ADDRSTRLEN];
-	int v4 = !memcmp(key, mapped, sizeof(mapped));
 
-	if (!inet_ntop(v4 ? AF_INET : AF_INET6, v4 ? key + 12 : key, buf, sizeof(buf)))
-		return NULL;
-	return json_string(buf);
+	return json_string(skread_key_str(XS_DIM_SRC, key, buf, sizeof(buf)));
 }
 
 static json_t *emit_top(const struct xs_top_item *it, size_t n, int dim)
 {
 	json_t *arr = json_array(), *o;
-	uint16_t port;
 	int err = 0;
 	size_t i;
 
 	for (i = 0; i < n; i++) {
 		o = json_object();
 		if (dim == XS_DIM_DPORT || dim == XS_DIM_SPORT) {
-			memcpy(&port, it[i].key, sizeof(port));
-			err |= json_object_set_new(o, "port", json_integer(port));
+			err |= json_object_set_new(o, "port",
+						   json_integer(skread_key_port(it[i].key)));
 		} else {
 			err |= json_object_set_new(o, "addr", emit_addr(it[i].key));
 		}

@@ -19,51 +19,11 @@
 #include <sys/time.h>
 #include "influx.h"
 #include "log.h"
+#include "textbuf.h"
 
 static const char *const tag_keys[] = {
 	"host", "ifname", "range", "dir", "rule", "state", "attack", NULL,
 };
-
-static int grow(char **buf, size_t *cap, size_t need)
-{
-	size_t c = *cap ? *cap : 4096;
-	char *p;
-
-	if (need <= *cap)
-		return 0;
-	while (c < need)
-		c *= 2;
-	p = realloc(*buf, c);
-	if (!p)
-		return -ENOMEM;
-	*buf = p;
-	*cap = c;
-	return 0;
-}
-
-static int put(char **buf, size_t *len, size_t *cap, const char *s, size_t n)
-{
-	if (grow(buf, cap, *len + n + 1))
-		return -ENOMEM;
-	memcpy(*buf + *len, s, n);
-	*len += n;
-	(*buf)[*len] = '\0';
-	return 0;
-}
-
-/* Tag keys and values, field keys: ',', '=' and ' ' escaped. */
-static int put_escaped(char **buf, size_t *len, size_t *cap, const char *s, const char *special)
-{
-	int e = 0;
-
-	for (; *s && !e; s++) {
-		if (strchr(special, *s))
-			e = put(buf, len, cap, "\\", 1);
-		if (!e)
-			e = put(buf, len, cap, s, 1);
-	}
-	return e;
-}
 
 static int is_tag(const char *key)
 {
@@ -89,29 +49,23 @@ static long long ts_ns(const char *s)
 	return (long long)timegm(&tm) * 1000000000LL + ms * 1000000LL;
 }
 
-struct fields {
-	char **buf;
-	size_t *len, *cap;
-	int n;			/* fields written */
-};
-
-static int field(struct fields *f, const char *prefix, const char *key, json_t *v)
+/* One field of the record (an object: each of its members, flattened
+ * with '_'); *n counts the fields written. */
+static void field(struct xs_textbuf *b, int *n, const char *prefix, const char *key, json_t *v)
 {
 	char name[256], num[64];
 	const char *k;
 	json_t *x;
-	int e = 0;
 
 	snprintf(name, sizeof(name), "%s%s%s", prefix, *prefix ? "_" : "", key);
 	switch (json_typeof(v)) {
 	case JSON_OBJECT:
 		json_object_foreach(v, k, x)
-			if (!e)
-				e = field(f, name, k, x);
-		return e;
+			field(b, n, name, k, x);
+		return;
 	case JSON_ARRAY:
 	case JSON_NULL:
-		return 0;
+		return;
 	case JSON_INTEGER:
 		snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT "i", json_integer_value(v));
 		break;
@@ -125,28 +79,26 @@ static int field(struct fields *f, const char *prefix, const char *key, json_t *
 	case JSON_STRING:
 		break;
 	}
-	e = put(f->buf, f->len, f->cap, f->n++ ? "," : " ", 1);
-	if (!e)
-		e = put_escaped(f->buf, f->len, f->cap, name, ", =");
-	if (!e)
-		e = put(f->buf, f->len, f->cap, "=", 1);
-	if (e || !json_is_string(v))
-		return e ? e : put(f->buf, f->len, f->cap, num, strlen(num));
-	e = put(f->buf, f->len, f->cap, "\"", 1);
-	if (!e)
-		e = put_escaped(f->buf, f->len, f->cap, json_string_value(v), "\"\\");
-	return e ? e : put(f->buf, f->len, f->cap, "\"", 1);
+	textbuf_put(b, (*n)++ ? "," : " ", 1);
+	textbuf_escaped(b, name, ", =");	/* keys, tag values: ',', '=', ' ' */
+	textbuf_put(b, "=", 1);
+	if (!json_is_string(v)) {
+		textbuf_puts(b, num);
+		return;
+	}
+	textbuf_put(b, "\"", 1);
+	textbuf_escaped(b, json_string_value(v), "\"\\");
+	textbuf_put(b, "\"", 1);
 }
 
-int influx_line(const char *json_line, char **buf, size_t *len, size_t *cap)
+int influx_line(const char *json_line, struct xs_textbuf *b)
 {
 	json_t *r = json_loads(json_line, 0, NULL), *v;
-	struct fields f = { buf, len, cap, 0 };
 	const char *type, *key;
-	size_t start = *len;
+	size_t start = b->n;
 	long long ns;
 	char tsbuf[32];
-	int e = 0, i;
+	int i, n = 0;
 
 	type = json_string_value(json_object_get(r, "type"));
 	ns = ts_ns(json_string_value(json_object_get(r, "ts")) ?: "");
@@ -154,38 +106,30 @@ int influx_line(const char *json_line, char **buf, size_t *len, size_t *cap)
 		json_decref(r);
 		return -EINVAL;
 	}
-	e = put(buf, len, cap, "xdpscope_", 9);
-	if (!e)
-		e = put_escaped(buf, len, cap, type, ", ");
-	for (i = 0; tag_keys[i] && !e; i++) {
+	textbuf_puts(b, "xdpscope_");
+	textbuf_escaped(b, type, ", ");
+	for (i = 0; tag_keys[i]; i++) {
 		v = json_object_get(r, tag_keys[i]);
 		if (!json_is_string(v) || !json_string_length(v))
 			continue;
-		e = put(buf, len, cap, ",", 1);
-		if (!e)
-			e = put(buf, len, cap, tag_keys[i], strlen(tag_keys[i]));
-		if (!e)
-			e = put(buf, len, cap, "=", 1);
-		if (!e)
-			e = put_escaped(buf, len, cap, json_string_value(v), ", =");
+		textbuf_put(b, ",", 1);
+		textbuf_puts(b, tag_keys[i]);
+		textbuf_put(b, "=", 1);
+		textbuf_escaped(b, json_string_value(v), ", =");
 	}
-	json_object_foreach(r, key, v) {
-		if (e)
-			break;
-		if (is_tag(key) || !strcmp(key, "type") || !strcmp(key, "ts") ||
-		    !strcmp(key, "schema"))
-			continue;
-		e = field(&f, "", key, v);
-	}
-	snprintf(tsbuf, sizeof(tsbuf), " %lld\n", ns);
-	if (!e && !f.n)
-		e = -EINVAL;		/* a line needs a field */
-	if (!e)
-		e = put(buf, len, cap, tsbuf, strlen(tsbuf));
+	json_object_foreach(r, key, v)
+		if (!is_tag(key) && strcmp(key, "type") && strcmp(key, "ts") && strcmp(key, "schema"))
+			field(b, &n, "", key, v);
 	json_decref(r);
-	if (e)
-		*len = start;
-	return e;
+	snprintf(tsbuf, sizeof(tsbuf), " %lld\n", ns);
+	textbuf_puts(b, tsbuf);
+	if (b->oom || !n) {		/* a line needs a field */
+		b->n = start;
+		if (b->p)
+			b->p[start] = '\0';
+		return b->oom ? -ENOMEM : -EINVAL;
+	}
+	return 0;
 }
 
 struct batch {
@@ -206,8 +150,7 @@ struct xs_influx {
 	int stop;
 	double stop_by;			/* CLOCK_MONOTONIC: give up sending then */
 	struct xs_influx_stats st;
-	char *cur;			/* the interval being made (drain loop only) */
-	size_t cur_len, cur_cap;
+	struct xs_textbuf cur;		/* the interval being made (drain loop only) */
 	uint64_t cur_lines;
 	int warned;
 };
@@ -422,7 +365,7 @@ struct xs_influx *influx_start(const char *url, size_t max_bytes, char *err, siz
 
 void influx_record(struct xs_influx *x, const char *json_line)
 {
-	if (!influx_line(json_line, &x->cur, &x->cur_len, &x->cur_cap))
+	if (!influx_line(json_line, &x->cur))
 		x->cur_lines++;
 }
 
@@ -430,20 +373,19 @@ void influx_flush(struct xs_influx *x)
 {
 	struct batch *b;
 
-	if (!x->cur_len)
+	if (!x->cur.n)
 		return;
 	b = calloc(1, sizeof(*b));
 	if (!b) {
 		x->st.lines_dropped += x->cur_lines;
-		x->cur_len = 0;
+		x->cur.n = 0;
 		x->cur_lines = 0;
 		return;
 	}
-	b->text = x->cur;
-	b->len = x->cur_len;
+	b->text = x->cur.p;
+	b->len = x->cur.n;
 	b->lines = x->cur_lines;
-	x->cur = NULL;
-	x->cur_len = x->cur_cap = 0;
+	memset(&x->cur, 0, sizeof(x->cur));
 	x->cur_lines = 0;
 	pthread_mutex_lock(&x->lock);
 	/* Full: drop the oldest waiting batches (not the one being sent). */
@@ -501,7 +443,7 @@ void influx_stop(struct xs_influx *x, double wait_s)
 	}
 	if (x->st.lines_dropped)
 		log_err("influx: %llu lines could not be written", (unsigned long long)x->st.lines_dropped);
-	free(x->cur);
+	free(x->cur.p);
 	pthread_mutex_destroy(&x->lock);
 	pthread_cond_destroy(&x->cond);
 	free(x);

@@ -16,15 +16,17 @@
 
 #define XS_INFLUX_BUFFER (64u << 20)	/* bytes of lines waiting, at most */
 
+struct xs_textbuf;
+
 /*
- * One NDJSON record as line protocol, appended to *buf (malloc'd, grown):
+ * One NDJSON record as line protocol, appended to b:
  * measurement "xdpscope_<type>"; tags host, ifname, range, dir, rule,
  * state, attack; every other number or boolean (nested objects flattened
  * with '_': proto_tcp_pkts) and string as a field; arrays (top lists)
  * left out; timestamp "ts" in ns. 0, or -EINVAL for a line that is not a
- * record, -ENOMEM.
+ * record, -ENOMEM (then b holds what it held before).
  */
-int influx_line(const char *json_line, char **buf, size_t *len, size_t *cap);
+int influx_line(const char *json_line, struct xs_textbuf *b);
 
 struct xs_influx_stats {
 	uint64_t lines_sent;

@@ -17,6 +17,7 @@
 #include <time.h>
 #include "log.h"
 #include "metrics.h"
+#include "textbuf.h"
 
 static const char *const class_names[XS_L4_MAX] = { "tcp", "udp", "icmp", "other" };
 static const char *const flag_names[4] = { "syn", "synack", "rst", "fin" };
@@ -151,102 +152,56 @@ void metrics_snap_free(struct xs_msnap *s)
 }
 
 /*
- * The text is built with plain appends rather than stdio: a scrape of
+ * The text is built with plain appends (textbuf.h) rather than stdio: a scrape of
  * 10,000 ranges writes about a million lines, and fprintf's parsing of
  * the format was most of the time (make bench: bench_metrics).
  */
-struct mbuf {
-	char *p;
-	size_t n, cap;
-	int oom;
-};
-
-static void put(struct mbuf *b, const char *s, size_t len)
-{
-	if (b->oom)
-		return;
-	if (b->n + len + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 1 << 16;
-		char *p;
-
-		while (cap < b->n + len + 1)
-			cap *= 2;
-		p = realloc(b->p, cap);
-		if (!p) {
-			b->oom = 1;
-			return;
-		}
-		b->p = p;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->n, s, len);
-	b->n += len;
-	b->p[b->n] = '\0';
-}
-
-static void puts_(struct mbuf *b, const char *s)
-{
-	put(b, s, strlen(s));
-}
-
-static void put_u64(struct mbuf *b, unsigned long long v)
-{
-	char tmp[24];
-	int i = sizeof(tmp);
-
-	do {
-		tmp[--i] = '0' + v % 10;
-		v /= 10;
-	} while (v);
-	put(b, tmp + i, sizeof(tmp) - i);
-}
-
-static void put_fmt(struct mbuf *b, const char *fmt, double v)
+static void put_fmt(struct xs_textbuf *b, const char *fmt, double v)
 {
 	char tmp[64];
 	int n = snprintf(tmp, sizeof(tmp), fmt, v);
 
-	put(b, tmp, n > 0 && n < (int)sizeof(tmp) ? n : 0);
+	textbuf_put(b, tmp, n > 0 && n < (int)sizeof(tmp) ? n : 0);
 }
 
-static void family(struct mbuf *b, const char *name, const char *type, const char *help)
+static void family(struct xs_textbuf *b, const char *name, const char *type, const char *help)
 {
-	puts_(b, "# HELP ");
-	puts_(b, name);
-	put(b, " ", 1);
-	puts_(b, help);
-	puts_(b, "\n# TYPE ");
-	puts_(b, name);
-	put(b, " ", 1);
-	puts_(b, type);
-	put(b, "\n", 1);
+	textbuf_puts(b, "# HELP ");
+	textbuf_puts(b, name);
+	textbuf_put(b, " ", 1);
+	textbuf_puts(b, help);
+	textbuf_puts(b, "\n# TYPE ");
+	textbuf_puts(b, name);
+	textbuf_put(b, " ", 1);
+	textbuf_puts(b, type);
+	textbuf_put(b, "\n", 1);
 }
 
 /* name{range="..",dir=".."  (the caller closes the braces) */
-static void slot_labels(struct mbuf *b, const char *name, char *const *names, size_t nnames,
+static void slot_labels(struct xs_textbuf *b, const char *name, char *const *names, size_t nnames,
 			uint32_t slot)
 {
 	size_t range = slot / XS_DIR_MAX;
 
-	puts_(b, name);
-	puts_(b, "{range=\"");
-	puts_(b, range >= 1 && range <= nnames ? names[range - 1] : "?");
-	puts_(b, slot % XS_DIR_MAX == XS_DIR_IN ? "\",dir=\"in\"" : "\",dir=\"out\"");
+	textbuf_puts(b, name);
+	textbuf_puts(b, "{range=\"");
+	textbuf_puts(b, range >= 1 && range <= nnames ? names[range - 1] : "?");
+	textbuf_puts(b, slot % XS_DIR_MAX == XS_DIR_IN ? "\",dir=\"in\"" : "\",dir=\"out\"");
 }
 
 /* ,KEY="VALUE"} N\n */
-static void tail(struct mbuf *b, const char *key, const char *value, unsigned long long n)
+static void tail(struct xs_textbuf *b, const char *key, const char *value, unsigned long long n)
 {
 	if (key) {
-		put(b, ",", 1);
-		puts_(b, key);
-		put(b, "=\"", 2);
-		puts_(b, value);
-		put(b, "\"", 1);
+		textbuf_put(b, ",", 1);
+		textbuf_puts(b, key);
+		textbuf_put(b, "=\"", 2);
+		textbuf_puts(b, value);
+		textbuf_put(b, "\"", 1);
 	}
-	put(b, "} ", 2);
-	put_u64(b, n);
-	put(b, "\n", 1);
+	textbuf_put(b, "} ", 2);
+	textbuf_u64(b, n);
+	textbuf_put(b, "\n", 1);
 }
 
 static uint64_t slot_pkts(const struct xs_counters *c)
@@ -254,22 +209,7 @@ static uint64_t slot_pkts(const struct xs_counters *c)
 	return c->tcp.pkts + c->udp.pkts + c->icmp.pkts + c->other.pkts;
 }
 
-static void key_str(int dim, const uint8_t key[16], char *buf, size_t len)
-{
-	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
-	uint16_t port;
-
-	if (dim == XS_DIM_DPORT || dim == XS_DIM_SPORT) {
-		memcpy(&port, key, sizeof(port));
-		snprintf(buf, len, "%u", port);
-	} else if (!memcmp(key, mapped, sizeof(mapped))) {
-		inet_ntop(AF_INET, key + 12, buf, len);
-	} else {
-		inet_ntop(AF_INET6, key, buf, len);
-	}
-}
-
-static void render_ranges(struct mbuf *b, const struct xs_msnap *s, char *const *names,
+static void render_ranges(struct xs_textbuf *b, const struct xs_msnap *s, char *const *names,
 			  size_t nnames)
 {
 	const struct xs_counters *c;
@@ -315,11 +255,11 @@ static void render_ranges(struct mbuf *b, const struct xs_msnap *s, char *const 
 	}
 }
 
-static void render_sketches(struct mbuf *b, const struct xs_msnap *s, char *const *names,
+static void render_sketches(struct xs_textbuf *b, const struct xs_msnap *s, char *const *names,
 			    size_t nnames)
 {
 	static const char ranks[] = "123456789";
-	struct mbuf bytes = {};
+	struct xs_textbuf bytes = {};
 	char key[64];
 	size_t k, i;
 	int d, pass;
@@ -342,39 +282,39 @@ static void render_sketches(struct mbuf *b, const struct xs_msnap *s, char *cons
 	for (k = 0; k < s->nact; k++)
 		for (d = 0; d < XS_DIM_MAX; d++)
 			for (i = 0; i < s->act[k].ntop[d]; i++) {
-				key_str(d, s->act[k].top[d][i].key, key, sizeof(key));
+				skread_key_str(d, s->act[k].top[d][i].key, key, sizeof(key));
 				for (pass = 0; pass < 2; pass++) {
-					struct mbuf *o = pass ? &bytes : b;
+					struct xs_textbuf *o = pass ? &bytes : b;
 
 					slot_labels(o, pass ? "xdpscope_top_bytes" :
 							      "xdpscope_top_packets",
 						    names, nnames, s->act[k].slot);
-					puts_(o, ",list=\"");
-					puts_(o, list_names[d]);
-					puts_(o, "\",rank=\"");
-					put(o, &ranks[i], 1);
-					put(o, "\"", 1);
+					textbuf_puts(o, ",list=\"");
+					textbuf_puts(o, list_names[d]);
+					textbuf_puts(o, "\",rank=\"");
+					textbuf_put(o, &ranks[i], 1);
+					textbuf_put(o, "\"", 1);
 					tail(o, "key", key, pass ? s->act[k].top[d][i].bytes :
 								   s->act[k].top[d][i].pkts);
 				}
 			}
-	put(b, bytes.p ? bytes.p : "", bytes.n);
+	textbuf_put(b, bytes.p ? bytes.p : "", bytes.n);
 	b->oom |= bytes.oom;
 	free(bytes.p);
 }
 
 /* name VALUE\n, after its HELP and TYPE */
-static void single(struct mbuf *b, const char *name, const char *type, const char *help,
+static void single(struct xs_textbuf *b, const char *name, const char *type, const char *help,
 		   unsigned long long v)
 {
 	family(b, name, type, help);
-	puts_(b, name);
-	put(b, " ", 1);
-	put_u64(b, v);
-	put(b, "\n", 1);
+	textbuf_puts(b, name);
+	textbuf_put(b, " ", 1);
+	textbuf_u64(b, v);
+	textbuf_put(b, "\n", 1);
 }
 
-static void render_alerts(struct mbuf *b, const struct xs_msnap *s, char *const *names,
+static void render_alerts(struct xs_textbuf *b, const struct xs_msnap *s, char *const *names,
 			  size_t nnames)
 {
 	size_t i;
@@ -385,9 +325,9 @@ static void render_alerts(struct mbuf *b, const struct xs_msnap *s, char *const 
 	       "1 for each alert between its start and end records.");
 	for (i = 0; i < s->nalerts; i++) {
 		slot_labels(b, "xdpscope_alert_active", names, nnames, s->alerts[i].slot);
-		puts_(b, ",rule=\"");
-		puts_(b, s->alerts[i].rule);
-		put(b, "\"", 1);
+		textbuf_puts(b, ",rule=\"");
+		textbuf_puts(b, s->alerts[i].rule);
+		textbuf_put(b, "\"", 1);
 		tail(b, "attack", s->alerts[i].attack, 1);
 	}
 	single(b, "xdpscope_alerts_started_total", "counter", "Alerts started since start.",
@@ -397,17 +337,17 @@ static void render_alerts(struct mbuf *b, const struct xs_msnap *s, char *const 
 	if (!s->has_hooks)
 		return;
 	family(b, "xdpscope_hooks_total", "counter", "Alert hooks by outcome since start.");
-	puts_(b, "xdpscope_hooks_total{outcome=\"ok\"");
+	textbuf_puts(b, "xdpscope_hooks_total{outcome=\"ok\"");
 	tail(b, NULL, NULL, s->hooks.ok);
-	puts_(b, "xdpscope_hooks_total{outcome=\"failed\"");
+	textbuf_puts(b, "xdpscope_hooks_total{outcome=\"failed\"");
 	tail(b, NULL, NULL, s->hooks.failed);
-	puts_(b, "xdpscope_hooks_total{outcome=\"timeout\"");
+	textbuf_puts(b, "xdpscope_hooks_total{outcome=\"timeout\"");
 	tail(b, NULL, NULL, s->hooks.timeout);
-	puts_(b, "xdpscope_hooks_total{outcome=\"skipped\"");
+	textbuf_puts(b, "xdpscope_hooks_total{outcome=\"skipped\"");
 	tail(b, NULL, NULL, s->hooks.skipped);
 }
 
-static void render_health(struct mbuf *b, const struct xs_msnap *s)
+static void render_health(struct xs_textbuf *b, const struct xs_msnap *s)
 {
 	static const char *const outcomes[4] = { "ipv4", "ipv6", "non_ip", "malformed" };
 	const struct xs_global *g = &s->g;
@@ -419,9 +359,9 @@ static void render_health(struct mbuf *b, const struct xs_msnap *s)
 	family(b, "xdpscope_seen_packets_total", "counter",
 	       "Every packet the programs saw, by outcome: ipv4, ipv6, non_ip, malformed.");
 	for (i = 0; i < 4; i++) {
-		puts_(b, "xdpscope_seen_packets_total{outcome=\"");
-		puts_(b, outcomes[i]);
-		put(b, "\"", 1);
+		textbuf_puts(b, "xdpscope_seen_packets_total{outcome=\"");
+		textbuf_puts(b, outcomes[i]);
+		textbuf_put(b, "\"", 1);
 		tail(b, NULL, NULL, seen[i]);
 	}
 	single(b, "xdpscope_seen_bytes_total", "counter", "Bytes of every packet the programs saw.",
@@ -429,9 +369,9 @@ static void render_health(struct mbuf *b, const struct xs_msnap *s)
 	family(b, "xdpscope_unmatched_packets_total", "counter",
 	       "IP packets in no range (neither address), by L4 class.");
 	for (i = 0; i < XS_L4_MAX; i++) {
-		puts_(b, "xdpscope_unmatched_packets_total{class=\"");
-		puts_(b, class_names[i]);
-		put(b, "\"", 1);
+		textbuf_puts(b, "xdpscope_unmatched_packets_total{class=\"");
+		textbuf_puts(b, class_names[i]);
+		textbuf_put(b, "\"", 1);
 		tail(b, NULL, NULL, (&s->ctrs[0].tcp)[i].pkts);
 	}
 	single(b, "xdpscope_lookup_failures_total", "counter",
@@ -452,18 +392,18 @@ static void render_health(struct mbuf *b, const struct xs_msnap *s)
 	family(b, "xdpscope_program_info", "gauge", "1 for each attached program.");
 	for (i = 0; i < s->nprogs; i++) {
 		snprintf(id, sizeof(id), "%u", s->progs[i].prog_id);
-		puts_(b, "xdpscope_program_info{hook=\"");
-		puts_(b, s->progs[i].hook);
-		puts_(b, "\",mode=\"");
-		puts_(b, s->progs[i].mode);
-		put(b, "\"", 1);
+		textbuf_puts(b, "xdpscope_program_info{hook=\"");
+		textbuf_puts(b, s->progs[i].hook);
+		textbuf_puts(b, "\",mode=\"");
+		textbuf_puts(b, s->progs[i].mode);
+		textbuf_put(b, "\"", 1);
 		tail(b, "id", id, 1);
 	}
 }
 
 char *metrics_render(const struct xs_msnap *s, char *const *names, size_t nnames, size_t *len)
 {
-	struct mbuf b = {};
+	struct xs_textbuf b = {};
 
 	render_ranges(&b, s, names, nnames);
 	render_sketches(&b, s, names, nnames);

@@ -137,9 +137,8 @@ void rules_metrics(struct xs_metrics *m, const struct xs_counters *d, double dt,
 		return;
 	for (k = 0; k < sk->ntop[XS_DIM_SPORT]; k++) {
 		const struct xs_top_item *t = &sk->top[XS_DIM_SPORT][k];
-		uint16_t port;
+		uint16_t port = skread_key_port(t->key);
 
-		memcpy(&port, t->key, sizeof(port));
 		if (t->pkts > m->amp_pkts && rules_amp_service(port)) {
 			m->amp_pkts = t->pkts;
 			m->amp_port = port;
@@ -417,8 +416,8 @@ struct xs_rules *rules_new(const struct xs_config *cfg, uint32_t nslots, char *e
 			   size_t errlen)
 {
 	struct xs_rules *r = calloc(1, sizeof(*r));
-	size_t i, k, n;
-	uint32_t slot;
+	uint32_t slot, id;
+	size_t i, k;
 
 	if (!r)
 		goto oom;
@@ -438,16 +437,16 @@ struct xs_rules *rules_new(const struct xs_config *cfg, uint32_t nslots, char *e
 		if (!rt->applies || !rt->st)
 			goto oom;
 		for (slot = XS_DIR_MAX; slot < nslots; slot++) {
-			size_t range = slot / XS_DIR_MAX;
-
 			rt->st[slot].pend_since = NAN;
-			if (range > cfg->nranges || !(rule->dirs & (1U << (slot % XS_DIR_MAX))))
-				continue;
-			n = !rule->nranges;
-			for (k = 0; k < rule->nranges && !n; k++)
-				n = !strcmp(rule->ranges[k], cfg->ranges[range - 1].name);
-			rt->applies[slot] = n;
+			rt->applies[slot] = !rule->nranges && slot / XS_DIR_MAX <= cfg->nranges;
 		}
+		for (k = 0; k < rule->nranges; k++) {
+			id = config_range_id(cfg, rule->ranges[k]);
+			for (slot = id * XS_DIR_MAX; id && slot < (id + 1) * XS_DIR_MAX; slot++)
+				rt->applies[slot] = slot < nslots;
+		}
+		for (slot = XS_DIR_MAX; slot < nslots; slot++)
+			rt->applies[slot] &= !!(rule->dirs & (1U << (slot % XS_DIR_MAX)));
 	}
 	return r;
 oom:
@@ -586,29 +585,16 @@ int rules_save_state(const struct xs_rules *r, const char *path, char *err, size
 	return e;
 }
 
-struct name_ref {
-	const char *name;
-	uint32_t range;			/* range id */
-};
-
-static int name_ref_cmp(const void *a, const void *b)
+static struct rstate *state_for(struct xs_rules *r, const char *rule, const char *metric,
+				const char *range, const char *dir)
 {
-	return strcmp(((const struct name_ref *)a)->name, ((const struct name_ref *)b)->name);
-}
-
-static struct rstate *state_for(struct xs_rules *r, const struct name_ref *names,
-				const char *rule, const char *metric, const char *range,
-				const char *dir)
-{
-	struct name_ref key = { .name = range }, *hit;
+	uint32_t id = config_range_id(r->cfg, range), slot;
 	char name[64];
-	uint32_t slot;
 	size_t i;
 
-	hit = bsearch(&key, names, r->cfg->nranges, sizeof(*names), name_ref_cmp);
-	if (!hit || (strcmp(dir, "in") && strcmp(dir, "out")))
+	if (!id || (strcmp(dir, "in") && strcmp(dir, "out")))
 		return NULL;
-	slot = hit->range * XS_DIR_MAX + (strcmp(dir, "in") ? XS_DIR_OUT : XS_DIR_IN);
+	slot = id * XS_DIR_MAX + (strcmp(dir, "in") ? XS_DIR_OUT : XS_DIR_IN);
 	for (i = 0; i < r->nrules && slot < r->nslots; i++) {
 		const struct xs_rule *ru = r->rt[i].rule;
 
@@ -633,17 +619,10 @@ static int same_rule(const struct xs_rule *a, const struct xs_rule *b)
 
 int rules_adopt(struct xs_rules *nw, const struct xs_rules *old, xs_alert_fn fn, void *ctx)
 {
-	struct name_ref *names;
-	uint32_t slot, nslot;
+	uint32_t slot, nslot, id;
 	size_t i, k;
 	int e, first = 0;
 
-	names = calloc(nw->cfg->nranges + 1, sizeof(*names));
-	if (!names)
-		return -ENOMEM;
-	for (i = 0; i < nw->cfg->nranges; i++)
-		names[i] = (struct name_ref){ nw->cfg->ranges[i].name, i + 1 };
-	qsort(names, nw->cfg->nranges, sizeof(*names), name_ref_cmp);
 	nw->now = old->now;
 	nw->stats.started = old->stats.started;
 	nw->stats.ended = old->stats.ended;
@@ -656,14 +635,13 @@ int rules_adopt(struct xs_rules *nw, const struct xs_rules *old, xs_alert_fn fn,
 				nrt = &nw->rt[k];
 		for (slot = XS_DIR_MAX; slot < old->nslots; slot++) {
 			struct rstate *os = &ort->st[slot];
-			struct name_ref key, *hit;
+			const char *range = old->cfg->ranges[slot / XS_DIR_MAX - 1].name;
 
 			if (!ort->applies[slot])
 				continue;
-			key.name = old->cfg->ranges[slot / XS_DIR_MAX - 1].name;
-			hit = bsearch(&key, names, nw->cfg->nranges, sizeof(*names), name_ref_cmp);
-			nslot = hit ? hit->range * XS_DIR_MAX + slot % XS_DIR_MAX : 0;
-			if (nrt && hit && nslot < nw->nslots && nrt->applies[nslot]) {
+			id = config_range_id(nw->cfg, range);
+			nslot = id * XS_DIR_MAX + slot % XS_DIR_MAX;
+			if (nrt && id && nslot < nw->nslots && nrt->applies[nslot]) {
 				nrt->st[nslot] = *os;
 				nw->stats.active += os->active;
 				continue;
@@ -671,13 +649,12 @@ int rules_adopt(struct xs_rules *nw, const struct xs_rules *old, xs_alert_fn fn,
 			if (!os->active)
 				continue;
 			/* Its rule or range is gone: the alert ends here. */
-			e = fire_named(nw, ort, key.name, slot, os, XS_ALERT_END, 0, NULL,
+			e = fire_named(nw, ort, range, slot, os, XS_ALERT_END, 0, NULL,
 				       "reloaded", fn, ctx);
 			if (e && !first)
 				first = e;
 		}
 	}
-	free(names);
 	return first;
 }
 
@@ -685,7 +662,6 @@ int rules_load_state(struct xs_rules *r, const char *path, char *err, size_t err
 {
 	const char *rule, *metric, *range, *dir;
 	double mean, var, learned;
-	struct name_ref *names;
 	json_error_t je;
 	struct rstate *s;
 	json_t *root, *arr, *o;
@@ -693,19 +669,10 @@ int rules_load_state(struct xs_rules *r, const char *path, char *err, size_t err
 
 	if (access(path, F_OK) && errno == ENOENT)
 		return 0;
-	names = calloc(r->cfg->nranges + 1, sizeof(*names));
-	if (!names) {
-		set_err(err, errlen, "%s: out of memory", path);
-		return -ENOMEM;
-	}
-	for (i = 0; i < r->cfg->nranges; i++)
-		names[i] = (struct name_ref){ r->cfg->ranges[i].name, i + 1 };
-	qsort(names, r->cfg->nranges, sizeof(*names), name_ref_cmp);
 	root = json_load_file(path, 0, &je);
 	if (!root) {
 		set_err(err, errlen, "%s:%d:%d: invalid state file: %s (delete it to start "
 			"learning afresh)", path, je.line, je.column, je.text);
-		free(names);
 		return -EINVAL;
 	}
 	arr = json_object_get(root, "baselines");
@@ -713,7 +680,6 @@ int rules_load_state(struct xs_rules *r, const char *path, char *err, size_t err
 		set_err(err, errlen, "%s: expected {\"schema\":1,\"baselines\":[...]} (delete it "
 			"to start learning afresh)", path);
 		json_decref(root);
-		free(names);
 		return -EINVAL;
 	}
 	json_array_foreach(arr, i, o) {
@@ -726,10 +692,9 @@ int rules_load_state(struct xs_rules *r, const char *path, char *err, size_t err
 				"\"range\", \"dir\", \"mean\", \"var\", \"learned_s\"} with finite "
 				"numbers >= 0 (delete the file to start learning afresh)", path, i);
 			json_decref(root);
-			free(names);
 			return -EINVAL;
 		}
-		s = state_for(r, names, rule, metric, range, dir);
+		s = state_for(r, rule, metric, range, dir);
 		if (!s)
 			continue;
 		s->mean = mean;
@@ -737,6 +702,5 @@ int rules_load_state(struct xs_rules *r, const char *path, char *err, size_t err
 		s->learned_s = learned;
 	}
 	json_decref(root);
-	free(names);
 	return 0;
 }

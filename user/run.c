@@ -164,16 +164,6 @@ struct run_kernel {
 	uint64_t *kmem;
 };
 
-struct name_id {
-	const char *name;
-	uint32_t id;
-};
-
-static int name_id_cmp(const void *a, const void *b)
-{
-	return strcmp(((const struct name_id *)a)->name, ((const struct name_id *)b)->name);
-}
-
 /*
  * New ranges or stats: new maps and programs put in place of the running
  * ones at once (loader_replace), then every range kept (by name) goes on
@@ -192,10 +182,9 @@ static int reload_kernel(const struct xs_config *cfg, const struct xs_config *n,
 	struct xs_drain nd = {};
 	struct xs_skread nskr = {};
 	struct xs_sk_layout nsk;
-	struct name_id *ids = NULL, key, *hit;
 	uint64_t nkmem;
-	uint32_t r, dir;
-	int e, i;
+	uint32_t r, dir, id;
+	int e;
 
 	e = run_prepare_tries(n, &n4, &n6, &nkmem, k->l->ncpus, err, errlen);
 	if (e)
@@ -206,11 +195,6 @@ static int reload_kernel(const struct xs_config *cfg, const struct xs_config *n,
 		e = loader_sketches(&nl, &nsk, err, errlen);
 	if (!e && nsk.nslots && (e = skread_init(&nskr, &nsk)))
 		snprintf(err, errlen, "allocating the sketch buffers: %s", strerror(-e));
-	ids = calloc((cfg->nranges > n->nranges ? cfg->nranges : n->nranges) + 1, sizeof(*ids));
-	if (!e && !ids) {
-		e = -ENOMEM;
-		snprintf(err, errlen, "out of memory");
-	}
 	if (!e)
 		e = loader_replace(&nl, k->l, err, errlen);
 	if (e) {
@@ -227,25 +211,17 @@ static int reload_kernel(const struct xs_config *cfg, const struct xs_config *n,
 		goto out;
 	}
 	*fatal = 0;
-	for (i = 0; i < (int)cfg->nranges; i++)
-		ids[i] = (struct name_id){ cfg->ranges[i].name, i + 1 };
-	qsort(ids, cfg->nranges, sizeof(*ids), name_id_cmp);
 	for (dir = 0; dir < XS_DIR_MAX; dir++)
 		drain_carry(&nd, dir, k->d, dir);		/* unmatched */
 	for (r = 1; r <= n->nranges; r++) {
-		key.name = n->ranges[r - 1].name;
-		hit = bsearch(&key, ids, cfg->nranges, sizeof(*ids), name_id_cmp);
-		for (dir = 0; hit && dir < XS_DIR_MAX; dir++)
-			drain_carry(&nd, r * XS_DIR_MAX + dir, k->d, hit->id * XS_DIR_MAX + dir);
+		id = config_range_id(cfg, n->ranges[r - 1].name);
+		for (dir = 0; id && dir < XS_DIR_MAX; dir++)
+			drain_carry(&nd, r * XS_DIR_MAX + dir, k->d, id * XS_DIR_MAX + dir);
 	}
 	drain_carry_global(&nd, k->d);
 	/* A removed range's last record: what it counted since the report. */
-	for (i = 0; i < (int)n->nranges; i++)
-		ids[i] = (struct name_id){ n->ranges[i].name, i + 1 };
-	qsort(ids, n->nranges, sizeof(*ids), name_id_cmp);
 	for (r = 1; r <= cfg->nranges; r++) {
-		key.name = cfg->ranges[r - 1].name;
-		if (bsearch(&key, ids, n->nranges, sizeof(*ids), name_id_cmp))
+		if (config_range_id(n, cfg->ranges[r - 1].name))
 			continue;
 		for (dir = 0; dir < XS_DIR_MAX; dir++) {
 			struct xs_counters dl;
@@ -253,7 +229,7 @@ static int reload_kernel(const struct xs_config *cfg, const struct xs_config *n,
 
 			counters_delta(&dl, &k->d->cur[slot], &k->d->prev[slot]);
 			if (counters_pkts(&dl))
-				report_range(rep, m, key.name, dir, &dl);
+				report_range(rep, m, cfg->ranges[r - 1].name, dir, &dl);
 		}
 	}
 	loader_close(k->l);
@@ -278,7 +254,6 @@ static int reload_kernel(const struct xs_config *cfg, const struct xs_config *n,
 	if (k->nprogs > 1)
 		k->pt[1] = (struct prog_track){ .hook = "tc", .fd = loader_tc_fd(k->l) };
 out:
-	free(ids);
 	if (nl.skel)
 		loader_close(&nl);
 	skread_free(&nskr);

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <arpa/inet.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "config.h"
@@ -214,4 +216,25 @@ void skread_clear(const struct xs_sk_layout *l, struct xs_sk_epoch *e)
 	}
 	memset(e->regs, 0, used << l->hll_p);
 	memset(e->ctl, 0, sizeof(*e->ctl));
+}
+
+uint16_t skread_key_port(const uint8_t key[16])
+{
+	uint16_t port;
+
+	memcpy(&port, key, sizeof(port));
+	return port;
+}
+
+const char *skread_key_str(int dim, const uint8_t key[16], char *buf, size_t len)
+{
+	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+
+	if (dim == XS_DIM_DPORT || dim == XS_DIM_SPORT)
+		snprintf(buf, len, "%u", skread_key_port(key));
+	else if (!memcmp(key, mapped, sizeof(mapped)))
+		inet_ntop(AF_INET, key + 12, buf, len);
+	else
+		inet_ntop(AF_INET6, key, buf, len);
+	return buf;
 }

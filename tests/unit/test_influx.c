@@ -11,15 +11,15 @@
 #include <string.h>
 #include <time.h>
 #include "influx.h"
+#include "textbuf.h"
 
 static char *line_of(const char *json)
 {
-	char *buf = NULL;
-	size_t len = 0, cap = 0;
+	struct xs_textbuf b = {};
 
-	ck_assert_int_eq(influx_line(json, &buf, &len, &cap), 0);
-	ck_assert_uint_eq(strlen(buf), len);
-	return buf;
+	ck_assert_int_eq(influx_line(json, &b), 0);
+	ck_assert_uint_eq(strlen(b.p), b.n);
+	return b.p;
 }
 
 START_TEST(test_range_line)
@@ -54,18 +54,17 @@ END_TEST
 
 START_TEST(test_refused)
 {
-	char *buf = NULL;
-	size_t len = 0, cap = 0;
+	struct xs_textbuf b = {};
 
-	ck_assert_int_eq(influx_line("not json", &buf, &len, &cap), -EINVAL);
-	ck_assert_int_eq(influx_line("{\"type\":\"range\"}", &buf, &len, &cap), -EINVAL);
-	ck_assert_int_eq(influx_line("{\"type\":\"range\",\"ts\":\"yesterday\",\"pkts\":1}", &buf,
-				     &len, &cap), -EINVAL);
+	ck_assert_int_eq(influx_line("not json", &b), -EINVAL);
+	ck_assert_int_eq(influx_line("{\"type\":\"range\"}", &b), -EINVAL);
+	ck_assert_int_eq(influx_line("{\"type\":\"range\",\"ts\":\"yesterday\",\"pkts\":1}",
+				     &b), -EINVAL);
 	/* No field at all: no line. */
 	ck_assert_int_eq(influx_line("{\"type\":\"x\",\"ts\":\"2026-11-25T10:00:01.000Z\","
-				     "\"host\":\"h\"}", &buf, &len, &cap), -EINVAL);
-	ck_assert_uint_eq(len, 0);
-	free(buf);
+				     "\"host\":\"h\"}", &b), -EINVAL);
+	ck_assert_uint_eq(b.n, 0);
+	free(b.p);
 }
 END_TEST
 
