@@ -30,10 +30,10 @@ volatile __u32 xs_epoch = 0;
 #define XS_CAS_TRIES 3
 
 /* What the sketches need of a packet. Addresses are the 16 bytes as two
- * native-endian words, IPv4 as ::ffff:a.b.c.d; tags are xs_hash_addr | 1. */
+ * native-endian words, IPv4 as ::ffff:a.b.c.d; src_tag is xs_hash_addr | 1. */
 struct xs_skf {
 	__u64 src_hi, src_lo, dst_hi, dst_lo;
-	__u64 src_tag, dst_tag;
+	__u64 src_tag;
 	__u64 bytes;
 	__u32 pkts;
 	__u32 epoch;
@@ -72,6 +72,23 @@ static __always_inline __u32 clz64(__u64 w)
 	return n;
 }
 
+/* Leading zeros of a 4-bit value v: nibble v of the constant. */
+#define XS_CLZ4(v) ((0x11112234ULL >> ((v) * 4)) & 0xf)
+
+/* A HyperLogLog rank: leading zeros + 1 of w, the hash shifted left by
+ * p, or 65 - p when w is 0. A top byte that is not 0 (255 times in 256)
+ * takes a nibble lookup in a constant instead of clz64()'s six steps. */
+static __always_inline __u64 hll_rank(__u64 w, __u32 p)
+{
+	__u64 x = w >> 56;
+
+	if (x >> 4)
+		return XS_CLZ4(x >> 4) + 1;
+	if (x)
+		return XS_CLZ4(x) + 5;
+	return w ? clz64(w) + 1 : 65 - p;
+}
+
 /* Raise register (hash's top p bits) of a page to the hash's rank: a
  * monotone max, so a lost race can only leave a lower register, and the
  * cmpxchg retries until ours is in or a larger one is. */
@@ -82,7 +99,7 @@ static __always_inline void hll_add(__u32 page, __u64 h, const struct xs_skf *f)
 	__u64 *word;
 
 	reg = h >> (64 - p);
-	rank = w ? clz64(w) + 1 : 65 - p;
+	rank = hll_rank(w, p);
 	idx = (((f->epoch * sk_pages + page) << p) + reg) >> 3;
 	word = bpf_map_lookup_elem(&hll_regs, &idx);
 	if (!word)
@@ -149,24 +166,23 @@ static __always_inline __u64 promote(struct xs_sk_slot *s, struct xs_sk_ctl *ctl
 }
 
 /*
- * Add pkts/bytes for `tag` in bucket b: to its entry, else a free one,
- * else (evict) the entry with the fewest packets, whose counts it inherits
- * (Space-Saving). Returns 1 when the bucket is full and evict is 0. A key
- * seen once does not evict (returns 2: dropped): in a full bucket it would
- * only hand its inherited count to the next newcomer, and a spoofed flood
- * would fill every list with such guesses. A global function: verified
- * once for both tiers.
+ * Add pkts/bytes of staged key c, whose tag is `tag`, in bucket b: to its
+ * entry, else a free one, else (evict) the entry with the fewest packets,
+ * whose counts it inherits (Space-Saving). Returns 1 when the bucket is
+ * full and evict is 0. A key seen once does not evict (returns 2:
+ * dropped): in a full bucket it would only hand its inherited count to
+ * the next newcomer, and a spoofed flood would fill every list with such
+ * guesses. A global function: verified once for both tiers.
  */
-__noinline int top_update(struct xs_top_bucket *b, const struct xs_top_stage *c, int evict,
-			  struct xs_sk_ctl *ctl)
+__noinline int top_update(struct xs_top_bucket *b, const struct xs_top_stage *c, __u64 tag,
+			  int evict, struct xs_sk_ctl *ctl)
 {
 	struct xs_top_ent *e = 0, *min;
-	__u64 old, tag;
+	__u64 old;
 	int i;
 
 	if (!b || !c || !ctl)
 		return 0;
-	tag = c->tag;
 
 #pragma unroll
 	for (i = 0; i < XS_TOP_WAYS; i++)
@@ -223,7 +239,7 @@ __noinline int sk_flush(const struct xs_top_stage *c, __u32 epoch, int may_drop)
 	struct xs_sk_slot *s;
 	struct xs_sk_ctl *ctl;
 	__u32 idx, key, pos, slot, dim;
-	__u64 page;
+	__u64 page, tag;
 	__s32 p;
 
 	if (!c)
@@ -243,19 +259,20 @@ __noinline int sk_flush(const struct xs_top_stage *c, __u32 epoch, int may_drop)
 	page = s->page;
 	if (page && c->pkts == 1 && may_drop)
 		return 1;
+	tag = xs_stage_tag(c->khi, c->klo, dim);
 	if (!page) {
 		key = idx * sk_ndims + pos;
 		b = bpf_map_lookup_elem(&top_lite, &key);
-		if (!b || !top_update(b, c, 0, ctl))
+		if (!b || !top_update(b, c, tag, 0, ctl))
 			return 0;
 		page = promote(s, ctl);
 		if (!page)
 			return 0;
 	}
 	key = ((((epoch * sk_pages + (__u32)page - 1) * sk_ndims + pos) << sk_bucket_bits) +
-	       (((c->tag * 0x9E3779B97F4A7C15ULL) >> 32) & ((1U << sk_bucket_bits) - 1)));
+	       (((tag * 0x9E3779B97F4A7C15ULL) >> 32) & ((1U << sk_bucket_bits) - 1)));
 	b = bpf_map_lookup_elem(&top_pages, &key);
-	if (b && top_update(b, c, 1, ctl) == 2)
+	if (b && top_update(b, c, tag, 1, ctl) == 2)
 		return 1;
 	return 0;
 }
@@ -270,11 +287,11 @@ static __always_inline int stage_out(const struct xs_top_stage *v, __u32 slot, _
 	int may_drop = 0;
 
 	if (v->pkts == 1) {
-		if (cpu && cpu->flushed >= XS_FLUSH_BUDGET) {
+		if (cpu->flushed >= XS_FLUSH_BUDGET) {
 			if (page && (v->slotdim >> 2) == slot)
 				return 1;
 			may_drop = 1;
-		} else if (cpu) {
+		} else {
 			cpu->flushed++;
 		}
 	}
@@ -283,68 +300,51 @@ static __always_inline int stage_out(const struct xs_top_stage *v, __u32 slot, _
 
 #define XS_STAGE_HIT 2
 
-/* One dimension of one packet, for top_stage_add(). */
-struct xs_stage_arg {
-	__u64 tag;
-	__u64 khi;
-	__u64 klo;
-	__u64 bytes;
-	__u64 page;			/* the slot's page + 1, 0 for none */
-	__u32 pkts;
-	__u32 slot;
-	__u32 dim;
-	__u32 epoch;
-};
-
 /*
- * Stage one dimension of one packet (include/xdpscope.h, Sketches).
- * Returns the packets dropped (0 or 1), or XS_STAGE_HIT when the key was
- * in the stage already. Inlined: as a global function (verified once) it
- * cost 10 ns a packet more on a spoofed flood (make bench) and saved
- * little verification time.
+ * Add staged count c (key, slotdim, packets, bytes) to the CPU's stage
+ * (include/xdpscope.h, Sketches). `slot` and `page` are those of the
+ * packet being handled (page + 1, 0 for none). Returns the packets
+ * dropped (0 or 1), or XS_STAGE_HIT when the key was in the stage
+ * already. Inlined, like dim_add(): calls are dear here (each return goes
+ * through the kernel's return thunk), and dim_add() as a global function
+ * cost 20 ns a packet more on the spoofed flood (make bench).
  */
-static __always_inline int top_stage_add(const struct xs_stage_arg *a, struct xs_sk_cpu *cpu)
+static __always_inline int stage_add(const struct xs_top_stage *c, __u32 slot, __u64 page,
+				     __u32 epoch, struct xs_sk_cpu *cpu)
 {
 	struct xs_top_stage *e, *w0, *w1;
 	struct xs_stage_chunk *chunk;
-	__u32 key, idx, sd, epoch;
+	__u32 key, idx, sd = c->slotdim;
 	int dropped = 0;
 
-	epoch = a->epoch & 1;
-	sd = a->slot << 2 | (a->dim & 3);
-	idx = ((a->tag ^ ((__u64)sd << 40)) * 0x9E3779B97F4A7C15ULL) >>
-	      (64 - (sk_stage_bits & 31));
+	epoch &= 1;
+	idx = xs_stage_set(c->khi, c->klo, sd, sk_stage_bits & 31);
 	key = ((epoch << sk_stage_bits) + idx) / XS_STAGE_CHUNK;
 	chunk = bpf_map_lookup_elem(&top_stage, &key);
 	if (!chunk)
 		return 0;
 	w0 = &chunk->set[idx % XS_STAGE_CHUNK].way[0];
 	w1 = &chunk->set[idx % XS_STAGE_CHUNK].way[1];
-	if (w0->tag == a->tag && w0->slotdim == sd) {
+	if (w0->klo == c->klo && w0->khi == c->khi && w0->slotdim == sd) {
 		e = w0;
 		goto hit;
 	}
-	if (w1->tag == a->tag && w1->slotdim == sd) {
+	if (w1->klo == c->klo && w1->khi == c->khi && w1->slotdim == sd) {
 		e = w1;
 		goto hit;
 	}
 	/* A miss: the new key goes to way 0 (the newest). */
-	if (w0->tag) {
-		if (w1->tag && w0->pkts < w1->pkts) {
-			dropped = stage_out(w0, a->slot, a->page, epoch, cpu);
+	if (w0->pkts) {
+		if (w1->pkts && w0->pkts < w1->pkts) {
+			dropped = stage_out(w0, slot, page, epoch, cpu);
 		} else {
-			if (w1->tag)
-				dropped = stage_out(w1, a->slot, a->page, epoch, cpu);
+			if (w1->pkts)
+				dropped = stage_out(w1, slot, page, epoch, cpu);
 			*w1 = *w0;
 		}
 	}
-	w0->tag = a->tag;
-	w0->khi = a->khi;
-	w0->klo = a->klo;
-	w0->bytes = a->bytes;
-	w0->pkts = a->pkts;
-	w0->slotdim = sd;
-	if (cpu && cpu->ndirty <= XS_DIRTY_MAX) {
+	*w0 = *c;
+	if (cpu->ndirty <= XS_DIRTY_MAX) {
 		__u32 n = cpu->ndirty;
 
 		if (n < XS_DIRTY_MAX)
@@ -354,25 +354,55 @@ static __always_inline int top_stage_add(const struct xs_stage_arg *a, struct xs
 	return dropped;
 hit:
 	if (e->pkts >= (1U << 31)) {
-		stage_out(e, a->slot, a->page, epoch, cpu);
+		stage_out(e, slot, page, epoch, cpu);
 		e->pkts = 0;
 		e->bytes = 0;
 	}
-	e->pkts += a->pkts;
-	e->bytes += a->bytes;
+	e->pkts += c->pkts;
+	e->bytes += c->bytes;
 	return XS_STAGE_HIT;
 }
 
 /*
+ * One dimension of one packet (c: its key, slotdim, packets and bytes),
+ * through the CPU's last key of that dimension. The same key again (the
+ * victim or port 80 of a flood, a packet train) only adds to the last
+ * key's counts. Another key goes to the stage and becomes the last key,
+ * with no counts of its own yet; the last key's counts, if it has any, go
+ * to the stage first. Returns as stage_add().
+ */
+static __always_inline int dim_add(const struct xs_top_stage *c, __u32 slot, __u64 page,
+				   __u32 epoch, struct xs_sk_cpu *cpu)
+{
+	struct xs_top_stage *l0 = &cpu->last[c->slotdim & 3];
+	int r = 0;
+
+	if (l0->klo == c->klo && l0->khi == c->khi && l0->slotdim == c->slotdim &&
+	    l0->pkts < (1U << 31)) {
+		l0->pkts += c->pkts;
+		l0->bytes += c->bytes;
+		return XS_STAGE_HIT;
+	}
+	if (l0->pkts)
+		r = stage_add(l0, slot, page, epoch, cpu) & 1;
+	l0->khi = c->khi;
+	l0->klo = c->klo;
+	l0->slotdim = c->slotdim;
+	l0->pkts = 0;
+	l0->bytes = 0;
+	return r + stage_add(c, slot, page, epoch, cpu);
+}
+
+/*
  * A global function, verified once: the sketches of one slot. The source
- * goes into the distinct count only when it is not in this CPU's stage
- * yet: a staged source was counted with its first packet of the epoch.
+ * goes into the distinct count only when this CPU has not staged it yet:
+ * a staged source was counted with its first packet of the epoch.
  * Returns the packets dropped from the stage (xs_global.top_dropped), -1
  * when a map lookup failed.
  */
 __noinline int sketch_slot(__u32 slot, const struct xs_skf *f)
 {
-	struct xs_stage_arg a;
+	struct xs_top_stage c;
 	struct xs_sk_slot *s;
 	struct xs_sk_cpu *cpu;
 	__u32 idx, epoch;
@@ -385,56 +415,47 @@ __noinline int sketch_slot(__u32 slot, const struct xs_skf *f)
 	idx = epoch * sk_nslots + slot;
 	s = bpf_map_lookup_elem(&sk_slots, &idx);
 	cpu = bpf_map_lookup_elem(&sk_cpu, &epoch);
-	if (!s)
+	if (!s || !cpu)
 		return -1;
 	page = s->page;
-	a.page = page;
-	a.bytes = f->bytes;
-	a.pkts = f->pkts;
-	a.slot = slot;
-	a.epoch = epoch;
+	c.bytes = f->bytes;
+	c.pkts = f->pkts;
 	if (sk_dim_pos[XS_DIM_SRC] >= 0) {
-		a.dim = XS_DIM_SRC;
-		a.tag = f->src_tag;
-		a.khi = f->src_hi;
-		a.klo = f->src_lo;
-		r = top_stage_add(&a, cpu);
-		if (r != XS_STAGE_HIT)
-			dropped += r;
+		c.khi = f->src_hi;
+		c.klo = f->src_lo;
+		c.slotdim = slot << 2 | XS_DIM_SRC;
+		r = dim_add(&c, slot, page, epoch, cpu);
+		dropped += r & 1;
 	}
-	if (r != XS_STAGE_HIT) {
+	if (r < XS_STAGE_HIT) {
 		if (!page && lite_add(s, f->src_tag)) {
 			struct xs_sk_ctl *ctl = bpf_map_lookup_elem(&sk_ctl, &epoch);
 
 			if (!ctl)
 				return -1;
 			page = promote(s, ctl);
-			a.page = page;
 		}
 		if (page)
 			hll_add((__u32)page - 1, f->src_tag, f);
 	}
 	if (sk_dim_pos[XS_DIM_DST] >= 0) {
-		a.dim = XS_DIM_DST;
-		a.tag = f->dst_tag;
-		a.khi = f->dst_hi;
-		a.klo = f->dst_lo;
-		dropped += top_stage_add(&a, cpu) & 1;
+		c.khi = f->dst_hi;
+		c.klo = f->dst_lo;
+		c.slotdim = slot << 2 | XS_DIM_DST;
+		dropped += dim_add(&c, slot, page, epoch, cpu) & 1;
 	}
 	if (!f->has_ports)
 		return dropped;
-	a.klo = 0;
+	c.klo = 0;
 	if (sk_dim_pos[XS_DIM_DPORT] >= 0) {
-		a.dim = XS_DIM_DPORT;
-		a.tag = f->dport | XS_TAG_PORT;
-		a.khi = f->dport;
-		dropped += top_stage_add(&a, cpu) & 1;
+		c.khi = f->dport;
+		c.slotdim = slot << 2 | XS_DIM_DPORT;
+		dropped += dim_add(&c, slot, page, epoch, cpu) & 1;
 	}
 	if (sk_dim_pos[XS_DIM_SPORT] >= 0) {
-		a.dim = XS_DIM_SPORT;
-		a.tag = f->sport | XS_TAG_PORT;
-		a.khi = f->sport;
-		dropped += top_stage_add(&a, cpu) & 1;
+		c.khi = f->sport;
+		c.slotdim = slot << 2 | XS_DIM_SPORT;
+		dropped += dim_add(&c, slot, page, epoch, cpu) & 1;
 	}
 	return dropped;
 }

@@ -111,17 +111,13 @@ static __always_inline void sketch_pkt(const struct xs_pkt *p, const struct xs_a
 	int r;
 
 	/* The words are the address bytes as loaded on this (little-endian)
-	 * machine, as userspace reads them back from the key bytes. The
-	 * destination's hash only serves its list: none when not tracked. */
-	f.dst_tag = 0;
+	 * machine, as userspace reads them back from the key bytes. */
 	if (p->family == 4) {
 		f.src_hi = 0;
 		f.dst_hi = 0;
 		f.src_lo = (__u64)p->saddr.v4 << 32 | 0xffff0000;
 		f.dst_lo = (__u64)p->daddr.v4 << 32 | 0xffff0000;
 		f.src_tag = xs_hash_addr(0, f.src_lo) | 1;
-		if (sk_dim_pos[XS_DIM_DST] >= 0)
-			f.dst_tag = xs_hash_addr(0, f.dst_lo) | 1;
 	} else {
 		const __u32 *s6 = (const __u32 *)p->saddr.v6, *d6 = (const __u32 *)p->daddr.v6;
 
@@ -130,8 +126,6 @@ static __always_inline void sketch_pkt(const struct xs_pkt *p, const struct xs_a
 		f.dst_hi = (__u64)d6[1] << 32 | d6[0];
 		f.dst_lo = (__u64)d6[3] << 32 | d6[2];
 		f.src_tag = xs_hash_addr(f.src_hi, f.src_lo) | 1;
-		if (sk_dim_pos[XS_DIM_DST] >= 0)
-			f.dst_tag = xs_hash_addr(f.dst_hi, f.dst_lo) | 1;
 	}
 	f.bytes = a->bytes;
 	f.pkts = a->pkts;

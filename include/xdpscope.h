@@ -230,12 +230,20 @@ struct xs_v6_cache_ent {
  * set each and no shared write, and a key that comes back is in the
  * stage, counted exactly, from its second packet on. Userspace adds what
  * is still staged on every CPU. The stage is stats.stage_sets sets an epoch
- * (in chunks of XS_STAGE_CHUNK),
- * whatever the number of ranges.
+ * (in chunks of XS_STAGE_CHUNK), whatever the number of ranges; a set is
+ * one cache line.
+ *
+ * In front of the stage, each CPU keeps the last key of every dimension
+ * (xs_sk_cpu.last). A packet with the same key adds to it and goes no
+ * further: a flood's victim and port, a train of packets of one flow. A
+ * packet with another key goes to the stage as above and its key becomes
+ * the last one, with no counts yet; the counts the last key had gathered
+ * go to the stage first. Userspace reads the last keys with the stage.
  *
  * One 64-bit hash of the source address feeds the HyperLogLog (index:
- * top p bits; rank: leading zeros of the rest + 1) and the source's top
- * tag; the destination gets its own hash. Port tags are the port itself.
+ * top p bits; rank: leading zeros of the rest + 1) and the source's tag in
+ * the shared tiers; the destination's tag is its own hash, computed when
+ * it leaves the stage (xs_stage_tag). Port tags are the port itself.
  */
 #ifndef MAX_SK_PAGES
 #define MAX_SK_PAGES (1U << 16)
@@ -295,22 +303,23 @@ struct xs_sk_ctl {
 /* Per CPU and epoch ("sk_cpu"): keys seen once moved out of the stage,
  * and the stage sets written, so that userspace reads and clears those
  * only; ndirty past XS_DIRTY_MAX means "too many: read them all". */
-struct xs_sk_cpu {
-	__u64 flushed;
-	__u32 ndirty;
-	__u32 pad;
-	__u32 dirty[XS_DIRTY_MAX];
-};
-
-/* A staged count; tag, khi and klo as in xs_top_ent (khi, klo: key bytes
- * 0..7 and 8..15); tag 0 is a free entry. */
+/* A staged count: the key as the words khi, klo (key bytes 0..7 and
+ * 8..15 of xs_top_ent; a port is khi, klo 0), compared whole, so there is
+ * no tag and two ways fill one cache line. pkts 0 is a free entry. */
 struct xs_top_stage {
-	__u64 tag;
 	__u64 khi;
 	__u64 klo;
 	__u64 bytes;
 	__u32 pkts;			/* moved out before it would wrap */
 	__u32 slotdim;			/* slot << 2 | dimension */
+};
+
+struct xs_sk_cpu {
+	__u64 flushed;
+	__u32 ndirty;
+	__u32 pad;
+	struct xs_top_stage last[XS_DIM_MAX];	/* the last key of each dimension */
+	__u32 dirty[XS_DIRTY_MAX];
 };
 
 struct xs_stage_set {
@@ -348,6 +357,22 @@ static inline __u64 xs_hash_addr(__u64 hi, __u64 lo)
 	return xs_mix64(lo ^ xs_mix64(hi ^ 0x9e3779b97f4a7c15ULL));
 }
 
+/* The tag (struct xs_top_ent) of a staged key of dimension dim. */
+static inline __u64 xs_stage_tag(__u64 khi, __u64 klo, __u32 dim)
+{
+	if (dim == XS_DIM_DPORT || dim == XS_DIM_SPORT)
+		return khi | XS_TAG_PORT;
+	return xs_hash_addr(khi, klo) | 1;
+}
+
+/* The stage set, of 2^bits (8..20), of a key in slot << 2 | dim `sd`:
+ * multiply-shift hashing of the key's words, which costs less than
+ * xs_hash_addr and is only asked to spread keys over sets. */
+static inline __u32 xs_stage_set(__u64 khi, __u64 klo, __u32 sd, __u32 bits)
+{
+	return ((khi * 0xff51afd7ed558ccdULL ^ klo ^ sd) * 0x9e3779b97f4a7c15ULL) >> (64 - bits);
+}
+
 #define XS_PROG_XDP "xdpscope_xdp"
 #define XS_PROG_TC "xdpscope_tc"
 
@@ -372,11 +397,11 @@ _Static_assert(sizeof(struct xs_top_bucket) == 160, "xs_top_bucket layout");
 _Static_assert(sizeof(struct xs_sk_slot) == 64, "xs_sk_slot layout");
 _Static_assert(__builtin_offsetof(struct xs_sk_slot, page) == 48, "xs_sk_slot page");
 _Static_assert(sizeof(struct xs_sk_ctl) == 32, "xs_sk_ctl layout");
-_Static_assert(sizeof(struct xs_top_stage) == 40, "xs_top_stage layout");
-_Static_assert(sizeof(struct xs_stage_set) == 80, "xs_stage_set layout");
+_Static_assert(sizeof(struct xs_top_stage) == 32, "xs_top_stage layout");
+_Static_assert(sizeof(struct xs_stage_set) == 64, "xs_stage_set layout");
 /* Per-CPU map values may not exceed the kernel's PCPU_MIN_UNIT_SIZE. */
 _Static_assert(sizeof(struct xs_stage_chunk) <= 32768, "xs_stage_chunk too large");
-_Static_assert(sizeof(struct xs_sk_cpu) == 16 + 4 * XS_DIRTY_MAX, "xs_sk_cpu layout");
+_Static_assert(sizeof(struct xs_sk_cpu) == 16 + 32 * XS_DIM_MAX + 4 * XS_DIRTY_MAX, "xs_sk_cpu layout");
 _Static_assert(XS_SLOTS(MAX_RANGES) <= (1U << 30), "slots fit slotdim");
 /* Range ids, node and skip indexes share an entry with the two flag bits. */
 _Static_assert(MAX_RANGES < XS_TRIE_SKIP, "range ids collide with XS_TRIE_SKIP");

@@ -345,7 +345,8 @@ static int sk_after_load(struct xs_loader *l, char *err, size_t errlen)
 	}
 	l->stage_vals = calloc((size_t)sk->stage_sets / XS_STAGE_CHUNK * l->ncpus,
 			       sizeof(*l->stage_vals));
-	l->stage = calloc((size_t)sk->stage_sets * XS_STAGE_WAYS * l->ncpus, sizeof(*l->stage));
+	l->stage = calloc(((size_t)sk->stage_sets * XS_STAGE_WAYS + XS_DIM_MAX) * l->ncpus,
+			  sizeof(*l->stage));
 	/* Keys of the whole epoch, or of every CPU's list of written sets. */
 	l->stage_keys = calloc(sk->stage_sets + (size_t)l->ncpus * XS_DIRTY_MAX + 1,
 			       sizeof(*l->stage_keys));
@@ -371,7 +372,7 @@ static void collect_chunk(struct xs_loader *l, const struct xs_stage_chunk *perc
 	for (c = 0; c < l->ncpus; c++)
 		for (i = 0; i < XS_STAGE_CHUNK; i++)
 			for (w = 0; w < XS_STAGE_WAYS; w++)
-				if (percpu[c].set[i].way[w].tag)
+				if (percpu[c].set[i].way[w].pkts)
 					l->stage[(*n)++] = percpu[c].set[i].way[w];
 }
 
@@ -430,6 +431,10 @@ static int read_stage(struct xs_loader *l, uint32_t epoch, struct xs_sk_epoch *e
 			collect_chunk(l, &l->stage_vals[(size_t)k * l->ncpus], &n);
 		l->ndirty = -1;
 	}
+	for (c = 0; c < l->ncpus; c++)
+		for (i = 0; i < XS_DIM_MAX; i++)
+			if (l->cpu_vals[c].last[i].pkts)
+				l->stage[n++] = l->cpu_vals[c].last[i];
 	skread_sort_stage(l->stage, n);
 	e->stage = l->stage;
 	e->nstage = n;

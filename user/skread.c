@@ -149,7 +149,8 @@ static int read_top(struct xs_skread *r, const struct xs_sk_epoch *ep, uint32_t 
 	for (i = base; i < base + n && !e; i++) {
 		memcpy(key, &ep->stage[i].khi, 8);
 		memcpy(key + 8, &ep->stage[i].klo, 8);
-		e = top_add(&r->agg, ep->stage[i].tag, ep->stage[i].pkts, ep->stage[i].bytes, key);
+		e = top_add(&r->agg, xs_stage_tag(ep->stage[i].khi, ep->stage[i].klo, dim),
+			    ep->stage[i].pkts, ep->stage[i].bytes, key);
 	}
 	if (!e)
 		e = add_bucket(r, &ep->lite[(size_t)slot * l->ndims + pos], dim);

@@ -18,6 +18,7 @@
 #include "config.h"
 #include "counters.h"
 #include "loader.h"
+#include "sketch.h"
 #include "skread.h"
 #include "trie.h"
 #include "xdpscope.skel.h"
@@ -285,11 +286,12 @@ START_TEST(test_map_contents)
 		ck_assert_uint_eq(s->pkts, 1);
 		ck_assert_uint_eq(s->bytes, 14 + 20 + 20);
 		if ((s->slotdim & 3) == XS_DIM_SRC) {
-			ck_assert_uint_eq(s->tag, tag);
+			ck_assert_uint_eq(xs_stage_tag(s->khi, s->klo, XS_DIM_SRC), tag);
 			ck_assert(s->khi == hi && s->klo == lo);
 		} else {
 			ck_assert_uint_eq(s->slotdim & 3, XS_DIM_DPORT);
-			ck_assert_uint_eq(s->tag, 80 | XS_TAG_PORT);
+			ck_assert_uint_eq(xs_stage_tag(s->khi, s->klo, XS_DIM_DPORT),
+					  80 | XS_TAG_PORT);
 			ck_assert(s->khi == 80 && s->klo == 0);
 		}
 		staged++;
@@ -302,6 +304,86 @@ START_TEST(test_map_contents)
 	ck_assert_uint_eq(e->nstage, 0);
 	ck_assert_uint_eq(e->slots[slot].hashes[0], 0);
 	done(&w, e);
+	sw_close(&w);
+}
+END_TEST
+
+/* The last key of each dimension (xs_sk_cpu.last): a train adds to it,
+ * another key sends its counts on to the stage, and what it holds at the
+ * end of the epoch is read with the stage. */
+START_TEST(test_last_key)
+{
+	const struct xs_sk_result *res;
+	struct xs_sk_epoch *e;
+	struct sworld w;
+	char got[256];
+	uint32_t slot = SLOT(R_A, XS_DIR_IN);
+	uint64_t held = 0;
+	size_t i;
+
+	sw_open(&w, 0, XS_STATS_ALL_DIMS);
+	send_n(&w, "198.19.0.1", "198.18.0.5", 6, 40000, 80, 5);
+	send_n(&w, "198.19.0.2", "198.18.0.5", 6, 40001, 80, 1);
+	send_n(&w, "198.19.0.1", "198.18.0.5", 6, 40000, 80, 2);
+	e = flip(&w);
+	/* The destination was the same all along: its first packet is in the
+	 * stage, the seven after it still in the last key. */
+	for (i = 0; i < e->nstage; i++)
+		if (e->stage[i].slotdim == (slot << 2 | XS_DIM_DST) && e->stage[i].pkts == 7)
+			held++;
+	ck_assert_uint_eq(held, 1);
+	res = slot_res(&w, e, slot);
+	top_text(res, XS_DIM_SRC, got, sizeof(got));
+	ck_assert_str_eq(got, "198.19.0.1:7,198.19.0.2:1");
+	top_text(res, XS_DIM_DST, got, sizeof(got));
+	ck_assert_str_eq(got, "198.18.0.5:8");
+	top_text(res, XS_DIM_SPORT, got, sizeof(got));
+	ck_assert_str_eq(got, "40000:7,40001:1");
+	ck_assert_uint_eq(res->uniq_src, 2);
+	done(&w, e);
+	/* Cleared with the epoch. */
+	e = flip(&w);
+	e = flip(&w);
+	ck_assert_uint_eq(e->nstage, 0);
+	done(&w, e);
+	sw_close(&w);
+}
+END_TEST
+
+/* The kernel's HyperLogLog registers are the ones hll_add_hash() makes
+ * of the same sources, ranks past 8 (a top byte of 0) included: 3000
+ * sources, the first XS_LITE_HASHES of which stay in the lite tier. */
+START_TEST(test_registers)
+{
+	struct xs_sk_epoch *e;
+	struct xs_hll h;
+	struct sworld w;
+	char src[32];
+	uint8_t key[16] = { [10] = 0xff, [11] = 0xff, 198, 19 };
+	uint64_t hi, lo, high = 0;
+	size_t n, i;
+
+	sw_open(&w, 0, XS_STATS_ALL_DIMS);
+	ck_assert(!hll_init(&h, w.sk.hll_p));
+	n = (size_t)1 << w.sk.hll_p;
+	for (i = 0; i < 3000; i++) {
+		key[14] = i >> 8;
+		key[15] = i;
+		snprintf(src, sizeof(src), "198.19.%zu.%zu", i >> 8, i & 255);
+		send_n(&w, src, "198.18.0.5", 17, 1000, 53, 1);
+		if (i < XS_LITE_HASHES)
+			continue;
+		memcpy(&hi, key, 8);
+		memcpy(&lo, key + 8, 8);
+		hll_add_hash(&h, xs_hash_addr(hi, lo) | 1);
+		high += ((xs_hash_addr(hi, lo) | 1) << w.sk.hll_p) >> 56 == 0;
+	}
+	ck_assert_uint_gt(high, 0);
+	e = flip(&w);
+	ck_assert_uint_eq(e->slots[SLOT(R_A, XS_DIR_IN)].page, 1);
+	ck_assert(!memcmp(e->regs, h.regs, n));
+	done(&w, e);
+	hll_free(&h);
 	sw_close(&w);
 }
 END_TEST
@@ -536,6 +618,8 @@ int main(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_loop_test(tc, test_rows, 0, NROWS);
 	tcase_add_test(tc, test_map_contents);
+	tcase_add_test(tc, test_last_key);
+	tcase_add_test(tc, test_registers);
 	tcase_add_test(tc, test_promotion);
 	tcase_add_test(tc, test_pool_empty);
 	tcase_add_test(tc, test_epochs);

@@ -136,9 +136,9 @@ START_TEST(test_tiers_add_up)
 	put(&pages[b + 1].ent[3], tag2, key2, 12, 1200);
 	memcpy(&hi, key, 8);
 	memcpy(&lo, key + 8, 8);
-	stage[0] = (struct xs_top_stage){ .tag = tag, .khi = hi, .klo = lo, .bytes = 50,
+	stage[0] = (struct xs_top_stage){ .khi = hi, .klo = lo, .bytes = 50,
 					  .pkts = 1, .slotdim = 3 << 2 | XS_DIM_SRC };
-	stage[1] = (struct xs_top_stage){ .tag = tag, .khi = hi, .klo = lo, .bytes = 50,
+	stage[1] = (struct xs_top_stage){ .khi = hi, .klo = lo, .bytes = 50,
 					  .pkts = 2, .slotdim = 2 << 2 | XS_DIM_SRC };
 	ep.nstage = 2;
 	skread_sort_stage(stage, 2);
