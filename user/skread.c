@@ -77,9 +77,9 @@ static int entry_ok(const struct xs_top_ent *t, int dim)
 
 	memcpy(&hi, t->key, 8);
 	memcpy(&lo, t->key + 8, 8);
-	if (dim == XS_DIM_DPORT || dim == XS_DIM_SPORT)
-		return t->tag == ((hi & 0xffff) | XS_TAG_PORT) && hi <= 0xffff && !lo;
-	return t->tag == (xs_hash_addr(hi, lo) | 1);
+	if ((dim == XS_DIM_DPORT || dim == XS_DIM_SPORT) && (hi > 0xffff || lo))
+		return 0;
+	return t->tag == xs_stage_tag(hi, lo, dim);
 }
 
 static int add_bucket(struct xs_skread *r, const struct xs_top_bucket *b, int dim)
