@@ -36,13 +36,15 @@ BPF_CFLAGS := -g -O2 -target bpf $(WARN) -Iinclude -Ibpf \
 
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck)
 
-# Modules that need a kernel (libbpf, libxdp) and the ones that do not:
-# the second set links alone into the unit tests.
-KERNEL_SRCS := user/main.c user/run.c user/loader.c user/drain.c user/replay.c
+# Modules that need a kernel and the ones that do not (the second set
+# links alone into the unit tests): a module needs the kernel when it
+# includes a libbpf or libxdp header, the skeleton or the loader.
+KERNEL_SRCS := $(shell grep -l -E '^\#include (<(bpf|xdp)/|"(xdpscope\.skel|loader)\.h")' user/*.c)
 CORE_SRCS   := $(filter-out $(KERNEL_SRCS),$(wildcard user/*.c))
-KERNEL_OBJS := $(patsubst user/%.c,$(BUILD)/user/%.o,$(filter $(wildcard user/*.c),$(KERNEL_SRCS)))
+KERNEL_OBJS := $(patsubst user/%.c,$(BUILD)/user/%.o,$(KERNEL_SRCS))
 CORE_OBJS   := $(patsubst user/%.c,$(BUILD)/user/%.o,$(CORE_SRCS))
-LOADER_OBJS := $(filter-out $(BUILD)/user/main.o $(BUILD)/user/run.o $(BUILD)/user/replay.o,$(KERNEL_OBJS))
+# What the BPF tests and benchmarks link: everything but main().
+LOADER_OBJS := $(filter-out $(BUILD)/user/main.o,$(KERNEL_OBJS))
 
 UNIT_TESTS  := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 BPF_TESTS   := $(patsubst tests/bpf/%.c,$(BUILD)/tests/%,$(wildcard tests/bpf/test_*.c))

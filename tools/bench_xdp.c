@@ -288,7 +288,7 @@ static void flood_pass(struct xs_loader *l, const struct xs_sk_layout *sk,
 	} else {
 		run_mix(loader_xdp_fd(l), f, n, 1);
 	}
-	e = loader_sk_flip(l, 0);
+	e = epoch_flip(&l->ep, 0);
 	if (!e || skread_init(&r, sk))
 		return;
 	for (slot = 2; slot < sk->nslots; slot++) {
@@ -311,7 +311,7 @@ static void flood_pass(struct xs_loader *l, const struct xs_sk_layout *sk,
 	       100.0 * ((double)r.res.uniq_src - exact) / exact, (unsigned long long)hh,
 	       (unsigned long long)heavy, 100.0 * ((double)hh - heavy) / n,
 	       (unsigned long long)e->ctl->races);
-	loader_sk_clear(l, e);
+	epoch_clear(&l->ep, e);
 	skread_free(&r);
 }
 

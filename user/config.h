@@ -257,4 +257,7 @@ extern const char *const config_dim_names[XS_DIM_MAX];
  * XS_STATS_PAGES_MAX), at most one a slot. */
 unsigned int config_pages(const struct xs_stats_cfg *st, uint32_t nslots);
 
+/* alerts.exec names an executable program: 0, or -errno with err. */
+int config_check_exec(const struct xs_config *cfg, char *err, size_t errlen);
+
 #endif /* XS_CONFIG_H */

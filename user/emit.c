@@ -224,6 +224,17 @@ static void emit_totals(json_t *o, const struct xs_rec_meta *m, uint64_t pkts, u
 				    emit_real(emit_rate((double)bytes * 8.0, m->interval_s)));
 }
 
+/* The finished tree, or NULL (ENOMEM) when a part of it failed. */
+static json_t *emit_doc(json_t *rec, int err)
+{
+	if (err || !rec) {
+		json_decref(rec);
+		errno = ENOMEM;
+		return NULL;
+	}
+	return rec;
+}
+
 /* Serialize, append the newline, free the tree. Compact output escapes
  * control characters in strings, so the only newline is ours. */
 static char *emit_line(json_t *rec, int err)
@@ -252,6 +263,11 @@ static char *emit_line(json_t *rec, int err)
 	line[n] = '\n';
 	line[n + 1] = '\0';
 	return line;
+}
+
+char *emit_dump(const json_t *doc)
+{
+	return emit_line(json_incref((json_t *)doc), 0);
 }
 
 /* IPv4 as ::ffff:a.b.c.d becomes a.b.c.d. */
@@ -322,6 +338,15 @@ char *emit_range_sk(const struct xs_rec_meta *m, const char *range, int dir,
 		    const struct xs_counters *delta, const struct xs_sk_layout *l,
 		    const struct xs_sk_result *sk)
 {
+	json_t *rec = emit_range_doc(m, range, dir, delta, l, sk);
+
+	return rec ? emit_line(rec, 0) : NULL;
+}
+
+json_t *emit_range_doc(const struct xs_rec_meta *m, const char *range, int dir,
+		       const struct xs_counters *delta, const struct xs_sk_layout *l,
+		       const struct xs_sk_result *sk)
+{
 	const __u64 *hist = &delta->le64;
 	uint64_t pkts, bytes;
 	json_t *rec, *flags, *sizes;
@@ -356,7 +381,7 @@ char *emit_range_sk(const struct xs_rec_meta *m, const char *range, int dir,
 	if (l && sk)
 		emit_sketches(rec, l, sk, &err);
 
-	return emit_line(rec, err);
+	return emit_doc(rec, err);
 }
 
 static json_t *emit_programs(const struct xs_summary *s)
@@ -393,6 +418,56 @@ static json_t *emit_programs(const struct xs_summary *s)
 
 char *emit_summary(const struct xs_rec_meta *m, const struct xs_summary *s)
 {
+	json_t *rec = emit_summary_doc(m, s);
+
+	return rec ? emit_line(rec, 0) : NULL;
+}
+
+/* The statistics of sink `name` as an object: the keys of its view, or
+ * those of `keys` renamed (keys[i][0] its name, keys[i][1] in the record).
+ * NULL (nothing to set) when the sink is not open. */
+static const struct xs_sink_view *emit_find_sink(const struct xs_summary *s, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < s->nsinks; i++)
+		if (!strcmp(s->sinks[i].name, name))
+			return &s->sinks[i];
+	return NULL;
+}
+
+static json_t *emit_sink_stats(const struct xs_sink_view *v, const char *const (*rename)[2])
+{
+	json_t *o = json_object();
+	const char *key;
+	int err = 0;
+	size_t i, k;
+
+	for (i = 0; i < v->n; i++) {
+		key = v->st[i].key;
+		for (k = 0; rename && rename[k][0]; k++)
+			if (!strcmp(rename[k][0], key))
+				key = rename[k][1];
+		err |= json_object_set_new(o, key, v->st[i].is_signed ?
+				json_integer((json_int_t)(int64_t)v->st[i].value) :
+				emit_uint(v->st[i].value));
+	}
+	if (err) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+json_t *emit_summary_doc(const struct xs_rec_meta *m, const struct xs_summary *s)
+{
+	static const char *const influx_keys[][2] = { { "failed", "failed_posts" }, {} };
+	const struct xs_sink_view *file = emit_find_sink(s, "file");
+	const struct xs_sink_view *hook = emit_find_sink(s, "hook");
+	const struct xs_sink_view *influx = emit_find_sink(s, "influx");
+	uint64_t records_dropped = 0;
+	json_t *sinks;
+	size_t i;
 	const struct xs_global *g = &s->g;
 	uint64_t um_pkts, um_bytes;
 	json_t *rec, *um, *dir, *errs, *missed;
@@ -431,7 +506,10 @@ char *emit_summary(const struct xs_rec_meta *m, const struct xs_summary *s)
 	missed = json_object();
 	err |= json_object_set_new(missed, "lookup_fail", emit_uint(g->lookup_fail));
 	err |= json_object_set_new(missed, "drains_late", emit_uint(s->drains_late));
-	err |= json_object_set_new(missed, "records_dropped", emit_uint(s->records_dropped));
+	for (i = 0; file && i < file->n; i++)
+		if (!strcmp(file->st[i].key, "dropped"))
+			records_dropped = file->st[i].value;
+	err |= json_object_set_new(missed, "records_dropped", emit_uint(records_dropped));
 	err |= json_object_set_new(rec, "missed", missed);
 
 	err |= json_object_set_new(rec, "ranges", emit_uint(s->ranges));
@@ -459,30 +537,12 @@ char *emit_summary(const struct xs_rec_meta *m, const struct xs_summary *s)
 		err |= json_object_set_new(al, "active", emit_uint(s->alerts.active));
 		err |= json_object_set_new(al, "started", emit_uint(s->alerts.started));
 		err |= json_object_set_new(al, "ended", emit_uint(s->alerts.ended));
-		if (s->hooks) {
-			json_t *hk = json_object();
-
-			err |= json_object_set_new(hk, "started", emit_uint(s->hooks->started));
-			err |= json_object_set_new(hk, "ok", emit_uint(s->hooks->ok));
-			err |= json_object_set_new(hk, "failed", emit_uint(s->hooks->failed));
-			err |= json_object_set_new(hk, "timeout", emit_uint(s->hooks->timeout));
-			err |= json_object_set_new(hk, "skipped", emit_uint(s->hooks->skipped));
-			if (s->hooks->has_last)
-				err |= json_object_set_new(hk, "last_status",
-							   json_integer(s->hooks->last_status));
-			err |= json_object_set_new(al, "hooks", hk);
-		}
+		if (hook)
+			err |= json_object_set_new(al, "hooks", emit_sink_stats(hook, NULL));
 		err |= json_object_set_new(rec, "alerts", al);
 	}
-	if (s->has_influx) {
-		json_t *ix = json_object();
-
-		err |= json_object_set_new(ix, "sent", emit_uint(s->influx.sent));
-		err |= json_object_set_new(ix, "dropped", emit_uint(s->influx.dropped));
-		err |= json_object_set_new(ix, "failed_posts", emit_uint(s->influx.failed));
-		err |= json_object_set_new(ix, "pending", emit_uint(s->influx.pending));
-		err |= json_object_set_new(rec, "influx", ix);
-	}
+	if (influx)
+		err |= json_object_set_new(rec, "influx", emit_sink_stats(influx, influx_keys));
 	if (s->replay) {
 		json_t *rp = json_object();
 
@@ -491,147 +551,14 @@ char *emit_summary(const struct xs_rec_meta *m, const struct xs_summary *s)
 		err |= json_object_set_new(rp, "refused", emit_uint(s->replay->refused));
 		err |= json_object_set_new(rec, "replay", rp);
 	}
-
-	return emit_line(rec, err);
-}
-
-static int output_set_fd(struct xs_output *o, int fd)
-{
-	struct stat st;
-
-	if (fstat(fd, &st))
-		return -errno;
-	o->fd = fd;
-	o->is_file = S_ISREG(st.st_mode);
-	return 0;
-}
-
-static int output_open_path(const char *path)
-{
-	return open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
-}
-
-int output_open(struct xs_output *o, const char *path)
-{
-	int fd, err;
-
-	memset(o, 0, sizeof(*o));
-	o->fd = -1;
-	if (!path)
-		return output_set_fd(o, STDOUT_FILENO);
-
-	o->path = strdup(path);
-	if (!o->path)
-		return -ENOMEM;
-	fd = output_open_path(path);
-	if (fd < 0) {
-		err = -errno;
-		goto err_free;
+	if (s->nsinks) {
+		sinks = json_object();
+		for (i = 0; i < s->nsinks; i++)
+			err |= json_object_set_new(sinks, s->sinks[i].name,
+						   emit_sink_stats(&s->sinks[i], NULL));
+		err |= json_object_set_new(rec, "sinks", sinks);
 	}
-	err = output_set_fd(o, fd);
-	if (err)
-		goto err_close;
-	return 0;
-
-err_close:
-	close(fd);
-err_free:
-	free(o->path);
-	o->path = NULL;
-	return err;
-}
-
-int output_reopen(struct xs_output *o)
-{
-	int fd, old = o->fd, err;
-
-	if (!o->path)
-		return 0;
-	fd = output_open_path(o->path);
-	if (fd < 0)
-		return -errno;
-	err = output_set_fd(o, fd);
-	if (err) {
-		close(fd);
-		return err;
-	}
-	close(old);
-	return 0;
-}
-
-static int output_drop(struct xs_output *o, int err)
-{
-	o->dropped++;
-	o->last_errno = err;
-	return -err;
-}
-
-/* Cut a file back to where a failed line started. Shrinking frees blocks,
- * so it works on a full disk too. */
-static int output_rollback(int fd, off_t start)
-{
-	return ftruncate(fd, start) ? -errno : 0;
-}
-
-/*
- * A pipe cannot be rolled back, so a failure after part of a line went
- * out leaves it torn there; it is EPIPE in practice, with no reader left
- * to see it. A regular file is cut back to where the line started. That
- * assumes we are the file's only writer, as the daemon is.
- */
-int output_write(struct xs_output *o, const char *line, size_t len)
-{
-	struct pollfd pfd = { .fd = o->fd, .events = POLLOUT };
-	off_t start = 0;
-	size_t done = 0;
-	ssize_t n;
-	int err = 0;
-
-	/*
-	 * Where the line will start. Seeking also matters for a stdout
-	 * redirected without O_APPEND (run > file): after a line was cut
-	 * away, writing at the old offset would leave a hole of zeros.
-	 */
-	if (o->is_file) {
-		start = lseek(o->fd, 0, SEEK_END);
-		if (start < 0)
-			return output_drop(o, errno);
-	}
-	while (done < len) {
-		n = write(o->fd, line + done, len - done);
-		if (n > 0) {
-			done += n;
-			continue;
-		}
-		if (n < 0 && errno == EINTR)
-			continue;
-		/* Stdout may come non-blocking: wait as a blocking fd would. */
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			if (poll(&pfd, 1, -1) >= 0 || errno == EINTR)
-				continue;
-		}
-		err = n < 0 ? errno : EIO;
-		break;
-	}
-	if (!err) {
-		o->written++;
-		o->last_errno = 0;
-		return 0;
-	}
-	/* Should the cut fail all the same, the write's errno is still the
-	 * one worth reporting. */
-	if (o->is_file && done)
-		output_rollback(o->fd, start);
-	return output_drop(o, err);
-}
-
-void output_close(struct xs_output *o)
-{
-	if (o->path && o->fd >= 0)
-		close(o->fd);
-	free(o->path);
-	o->path = NULL;
-	o->fd = -1;
+	return emit_doc(rec, err);
 }
 
 static void emit_time(json_t *o, const char *key, double t, int *err)
@@ -646,6 +573,13 @@ static void emit_time(json_t *o, const char *key, double t, int *err)
 }
 
 char *emit_alert(const struct xs_rec_meta *m, const struct xs_alert *a, unsigned int top_n)
+{
+	json_t *rec = emit_alert_doc(m, a, top_n);
+
+	return rec ? emit_line(rec, 0) : NULL;
+}
+
+json_t *emit_alert_doc(const struct xs_rec_meta *m, const struct xs_alert *a, unsigned int top_n)
 {
 	const struct xs_rule *r = a->rule;
 	char name[64];
@@ -709,5 +643,5 @@ char *emit_alert(const struct xs_rec_meta *m, const struct xs_alert *a, unsigned
 					emit_top(a->m->sk->top[d],
 						 a->m->sk->ntop[d] < top_n ? a->m->sk->ntop[d] : top_n,
 						 d));
-	return emit_line(rec, err);
+	return emit_doc(rec, err);
 }

@@ -43,6 +43,22 @@ struct xs_replay_stat {
 					 * in no other counter */
 };
 
+/* One statistic of a sink, for the summary's "sinks" object (sink.h). */
+struct xs_sink_stat {
+	const char *key;
+	uint64_t value;
+	int is_signed;			/* value holds an int64_t */
+};
+
+#define XS_SINK_STATS_MAX 8
+#define XS_SINKS_MAX 8
+
+struct xs_sink_view {
+	const char *name;
+	size_t n;
+	struct xs_sink_stat st[XS_SINK_STATS_MAX];
+};
+
 struct xs_summary {
 	struct xs_global g;		/* deltas of the whole-program counters */
 	struct xs_counters unmatched;	/* delta of slot 0 */
@@ -52,7 +68,6 @@ struct xs_summary {
 	uint64_t ranges_active;		/* (range, dir) records in the interval */
 	double drain_ms;		/* time the drain took */
 	uint64_t drains_late;		/* drains that started > 1 interval late */
-	uint64_t records_dropped;	/* lines not written (cumulative) */
 	double gap_s;			/* time without packets before this interval (replay) */
 	struct xs_prog_stat progs[2];
 	int nprogs;
@@ -68,11 +83,12 @@ struct xs_summary {
 	struct {
 		uint64_t active, started, ended;
 	} alerts;
-	const struct xs_hook_stats *hooks;	/* NULL: no alerts.exec */
-	int has_influx;				/* the "influx" object: lines (cumulative) */
-	struct {
-		uint64_t sent, dropped, failed, pending;
-	} influx;
+	/* Every open sink's statistics (cumulative), in the order of the
+	 * table: "sinks":{NAME:{KEY:VALUE}}. Kept where schema 1 had them
+	 * too: the file's "dropped" as missed.records_dropped, the hook's as
+	 * alerts.hooks, InfluxDB's as "influx". */
+	struct xs_sink_view sinks[XS_SINKS_MAX];
+	size_t nsinks;
 };
 
 /* Enough for format_rfc3339_ms() (24 characters and the NUL). */
@@ -127,25 +143,16 @@ char *emit_range_sk(const struct xs_rec_meta *m, const char *range, int dir,
 struct xs_alert;
 char *emit_alert(const struct xs_rec_meta *m, const struct xs_alert *a, unsigned int top_n);
 
-struct xs_output {
-	int fd;
-	int is_file;		/* regular file: roll back short writes */
-	char *path;		/* NULL: stdout */
-	uint64_t written;	/* lines written */
-	uint64_t dropped;	/* lines not written (ENOSPC, EIO...) */
-	int last_errno;		/* of the last failed write, 0 once one succeeds */
-};
+/* The record as a tree (jansson), the same fields as the line; NULL with
+ * errno ENOMEM or EINVAL. emit_dump() makes its line (newline included,
+ * malloc'd) and leaves the tree alone. */
+typedef struct json_t json_t;
+json_t *emit_range_doc(const struct xs_rec_meta *m, const char *range, int dir,
+		       const struct xs_counters *delta, const struct xs_sk_layout *l,
+		       const struct xs_sk_result *sk);
+json_t *emit_alert_doc(const struct xs_rec_meta *m, const struct xs_alert *a, unsigned int top_n);
+json_t *emit_summary_doc(const struct xs_rec_meta *m, const struct xs_summary *s);
+char *emit_dump(const json_t *doc);
 
-/* path NULL: standard output. A file is opened O_APPEND|O_CREAT, 0644.
- * Returns 0 or -errno. */
-int output_open(struct xs_output *o, const char *path);
-/* Reopen the same path (SIGHUP, logrotate). 0 or -errno; the old fd stays
- * in use on failure. */
-int output_reopen(struct xs_output *o);
-/* Write one whole line or nothing; 0 or -errno (then o->dropped grows).
- * Prints nothing: the caller reports, once per streak of last_errno. A
- * reader gone from a pipe is -EPIPE only if the caller ignores SIGPIPE. */
-int output_write(struct xs_output *o, const char *line, size_t len);
-void output_close(struct xs_output *o);
 
 #endif /* XS_EMIT_H */

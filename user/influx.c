@@ -18,6 +18,7 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 #include "influx.h"
+#include "sink.h"
 #include "log.h"
 #include "textbuf.h"
 
@@ -91,9 +92,9 @@ static void field(struct xs_textbuf *b, int *n, const char *prefix, const char *
 	textbuf_put(b, "\"", 1);
 }
 
-int influx_line(const char *json_line, struct xs_textbuf *b)
+int influx_line(const json_t *rec, struct xs_textbuf *b)
 {
-	json_t *r = json_loads(json_line, 0, NULL), *v;
+	json_t *r = (json_t *)rec, *v;	/* jansson's iterators take no const */
 	const char *type, *key;
 	size_t start = b->n;
 	long long ns;
@@ -102,10 +103,8 @@ int influx_line(const char *json_line, struct xs_textbuf *b)
 
 	type = json_string_value(json_object_get(r, "type"));
 	ns = ts_ns(json_string_value(json_object_get(r, "ts")) ?: "");
-	if (!r || !type || ns < 0) {
-		json_decref(r);
+	if (!r || !type || ns < 0)
 		return -EINVAL;
-	}
 	textbuf_puts(b, "xdpscope_");
 	textbuf_escaped(b, type, ", ");
 	for (i = 0; tag_keys[i]; i++) {
@@ -120,7 +119,6 @@ int influx_line(const char *json_line, struct xs_textbuf *b)
 	json_object_foreach(r, key, v)
 		if (!is_tag(key) && strcmp(key, "type") && strcmp(key, "ts") && strcmp(key, "schema"))
 			field(b, &n, "", key, v);
-	json_decref(r);
 	snprintf(tsbuf, sizeof(tsbuf), " %lld\n", ns);
 	textbuf_puts(b, tsbuf);
 	if (b->oom || !n) {		/* a line needs a field */
@@ -330,7 +328,7 @@ static void *writer(void *arg)
 struct xs_influx *influx_start(const char *url, size_t max_bytes, char *err, size_t errlen)
 {
 	struct xs_influx *x = calloc(1, sizeof(*x));
-	sigset_t sigs, old;
+	sigset_t old;
 	int e;
 
 	if (!x) {
@@ -344,15 +342,9 @@ struct xs_influx *influx_start(const char *url, size_t max_bytes, char *err, siz
 	x->max_bytes = max_bytes;
 	pthread_mutex_init(&x->lock, NULL);
 	pthread_cond_init(&x->cond, NULL);
-	/* The writer leaves SIGINT, SIGTERM and SIGHUP to the main thread,
-	 * whose sleep they interrupt. */
-	sigemptyset(&sigs);
-	sigaddset(&sigs, SIGINT);
-	sigaddset(&sigs, SIGTERM);
-	sigaddset(&sigs, SIGHUP);
-	pthread_sigmask(SIG_BLOCK, &sigs, &old);
+	sink_signals_block(&old);
 	e = pthread_create(&x->thread, NULL, writer, x);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	sink_signals_restore(&old);
 	if (e) {
 		set_err(err, errlen, "--influx: cannot start the writer thread");
 		pthread_mutex_destroy(&x->lock);
@@ -363,9 +355,9 @@ struct xs_influx *influx_start(const char *url, size_t max_bytes, char *err, siz
 	return x;
 }
 
-void influx_record(struct xs_influx *x, const char *json_line)
+void influx_record(struct xs_influx *x, const json_t *rec)
 {
-	if (!influx_line(json_line, &x->cur))
+	if (!influx_line(rec, &x->cur))
 		x->cur_lines++;
 }
 

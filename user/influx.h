@@ -19,14 +19,16 @@
 struct xs_textbuf;
 
 /*
- * One NDJSON record as line protocol, appended to b:
+ * One record (its document, sink_record_doc) as line protocol, appended
+ * to b:
  * measurement "xdpscope_<type>"; tags host, ifname, range, dir, rule,
  * state, attack; every other number or boolean (nested objects flattened
  * with '_': proto_tcp_pkts) and string as a field; arrays (top lists)
  * left out; timestamp "ts" in ns. 0, or -EINVAL for a line that is not a
  * record, -ENOMEM (then b holds what it held before).
  */
-int influx_line(const char *json_line, struct xs_textbuf *b);
+typedef struct json_t json_t;
+int influx_line(const json_t *rec, struct xs_textbuf *b);
 
 struct xs_influx_stats {
 	uint64_t lines_sent;
@@ -40,8 +42,8 @@ struct xs_influx;
 /* "http://HOST[:PORT]/PATH[?QUERY]", e.g.
  * http://127.0.0.1:8086/write?db=xdpscope&precision=ns. NULL with err. */
 struct xs_influx *influx_start(const char *url, size_t max_bytes, char *err, size_t errlen);
-/* A record of the interval (its NDJSON line). */
-void influx_record(struct xs_influx *x, const char *json_line);
+/* A record of the interval (its document). */
+void influx_record(struct xs_influx *x, const json_t *rec);
 /* The interval is complete: its lines go to the writer. Never blocks. */
 void influx_flush(struct xs_influx *x);
 void influx_stats(struct xs_influx *x, struct xs_influx_stats *st);

@@ -117,7 +117,7 @@ int loader_bpffs(char *err, size_t errlen)
 	return 0;
 }
 
-static int perm_hint(int e, char *err, size_t errlen, const char *what)
+int loader_perm_hint(int e, char *err, size_t errlen, const char *what)
 {
 	if (e == EPERM || e == EACCES)
 		snprintf(err, errlen, "%s: %s (needs root, or CAP_BPF, CAP_PERFMON and "
@@ -144,7 +144,7 @@ static int make_array(struct bpf_map *map, const void *src, uint32_t value_size,
 		char what[64];
 
 		snprintf(what, sizeof(what), "creating map %s", bpf_map__name(map));
-		return perm_hint(errno, err, errlen, what);
+		return loader_perm_hint(errno, err, errlen, what);
 	}
 	mem = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (mem == MAP_FAILED) {
@@ -186,7 +186,8 @@ int loader_open(struct xs_loader *l, const struct xs_trie *t4, const struct xs_t
 	int e;
 
 	memset(l, 0, sizeof(*l));
-	l->stats_fd = l->sync_fd = l->sync_inner_fd = -1;
+	l->stats_fd = -1;
+	epoch_init(&l->ep);
 	l->ncpus = libbpf_num_possible_cpus();
 	if (l->ncpus <= 0) {
 		snprintf(err, errlen, "cannot count possible CPUs");
@@ -294,202 +295,16 @@ int loader_sketches(struct xs_loader *l, const struct xs_sk_layout *sk, char *er
 	return 0;
 }
 
-/* Map the sketch maps and make the grace-period helper: replacing the
- * element of an array of maps returns only after synchronize_rcu()
- * (kernel/bpf/syscall.c, maybe_wait_bpf_programs()), when every XDP and
- * TC program that started before has finished. */
+/* The sketch epochs over the loaded object's maps. */
 static int sk_after_load(struct xs_loader *l, char *err, size_t errlen)
 {
-	const struct xs_sk_layout *sk = &l->sizes.sk;
-	struct bpf_map *maps[5] = { l->skel->maps.sk_slots, l->skel->maps.top_lite,
-				    l->skel->maps.top_pages, l->skel->maps.hll_regs,
-				    l->skel->maps.sk_ctl };
-	size_t half[5] = { skread_slots_bytes(sk), skread_lite_bytes(sk), skread_pages_bytes(sk),
-			   skread_regs_bytes(sk), sizeof(struct xs_sk_ctl) };
-	LIBBPF_OPTS(bpf_map_create_opts, mo);
-	char *m[5];
-	int i, ep;
-
-	for (i = 0; i < 5; i++) {
-		m[i] = NULL;
-		if (!half[i])		/* no dimension tracked: no top maps to read */
-			continue;
-		l->sk_lens[i] = mmap_bytes(2 * half[i]);
-		l->sk_maps[i] = mmap(NULL, l->sk_lens[i], PROT_READ | PROT_WRITE, MAP_SHARED,
-				     bpf_map__fd(maps[i]), 0);
-		if (l->sk_maps[i] == MAP_FAILED) {
-			l->sk_maps[i] = NULL;
-			snprintf(err, errlen, "mapping %s: %s", bpf_map__name(maps[i]),
-				 strerror(errno));
-			return -errno;
-		}
-		m[i] = l->sk_maps[i];
-	}
-	for (ep = 0; ep < 2; ep++)
-		l->sk_epoch[ep] = (struct xs_sk_epoch){
-			.slots = (void *)(m[0] + ep * half[0]),
-			.lite = (void *)(m[1] + ep * half[1]),
-			.pages = (void *)(m[2] + ep * half[2]),
-			.regs = (void *)(m[3] + ep * half[3]),
-			.ctl = (void *)(m[4] + ep * half[4]),
-		};
-	/* The epoch through our own mapping of .bss: when libxdp loads the
-	 * object, the skeleton's bss pointer still points at the copy it
-	 * was loaded from, not at the map. */
-	l->bss = mmap(NULL, mmap_bytes(sizeof(*l->skel->bss)), PROT_READ | PROT_WRITE,
-		      MAP_SHARED, bpf_map__fd(l->skel->maps.bss), 0);
-	if (l->bss == MAP_FAILED) {
-		l->bss = NULL;
-		snprintf(err, errlen, "mapping .bss: %s", strerror(errno));
-		return -errno;
-	}
-	l->stage_vals = calloc((size_t)sk->stage_sets / XS_STAGE_CHUNK * l->ncpus,
-			       sizeof(*l->stage_vals));
-	l->stage = calloc(((size_t)sk->stage_sets * XS_STAGE_WAYS + XS_DIM_MAX) * l->ncpus,
-			  sizeof(*l->stage));
-	/* Keys of the whole epoch, or of every CPU's list of written sets. */
-	l->stage_keys = calloc(sk->stage_sets + (size_t)l->ncpus * XS_DIRTY_MAX + 1,
-			       sizeof(*l->stage_keys));
-	l->cpu_vals = calloc(l->ncpus, sizeof(*l->cpu_vals));
-	if (!l->stage_vals || !l->stage || !l->stage_keys || !l->cpu_vals) {
-		snprintf(err, errlen, "allocating the stage buffers: %s", strerror(ENOMEM));
-		return -ENOMEM;
-	}
-	l->sync_inner_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "xs_sync_inner", 4, 4, 1, NULL);
-	mo.inner_map_fd = l->sync_inner_fd;
-	if (l->sync_inner_fd >= 0)
-		l->sync_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY_OF_MAPS, "xs_sync", 4, 4, 1, &mo);
-	if (l->sync_inner_fd < 0 || l->sync_fd < 0)
-		return perm_hint(errno, err, errlen, "creating the epoch sync map");
-	return 0;
-}
-
-/* The staged entries of one chunk, every CPU's copy (ncpus values). */
-static void collect_chunk(struct xs_loader *l, const struct xs_stage_chunk *percpu, size_t *n)
-{
-	int c, i, w;
-
-	for (c = 0; c < l->ncpus; c++)
-		for (i = 0; i < XS_STAGE_CHUNK; i++)
-			for (w = 0; w < XS_STAGE_WAYS; w++)
-				if (percpu[c].set[i].way[w].pkts)
-					l->stage[(*n)++] = percpu[c].set[i].way[w];
-}
-
-static int cmp_u32(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/*
- * Every CPU's staged entries of `epoch`, into l->stage (sorted). The
- * chunks holding the sets the CPUs listed as written, one lookup each
- * (l->ndirty of them, keys in l->stage_keys, for loader_sk_clear); or,
- * when a CPU wrote more than it could list, the whole epoch in one batch
- * (l->ndirty = -1).
- */
-static int read_stage(struct xs_loader *l, uint32_t epoch, struct xs_sk_epoch *e)
-{
-	LIBBPF_OPTS(bpf_map_batch_opts, opts);
-	int fd = bpf_map__fd(l->skel->maps.top_stage);
-	uint32_t sets = l->sizes.sk.stage_sets, chunks = sets / XS_STAGE_CHUNK;
-	uint32_t prev = epoch * chunks - 1, out, count = chunks, k, i;
-	size_t n = 0, nd = 0;
-	int c;
-
-	memset(l->cpu_vals, 0, l->ncpus * sizeof(*l->cpu_vals));
-	if (bpf_map_lookup_elem(bpf_map__fd(l->skel->maps.sk_cpu), &epoch, l->cpu_vals))
-		return -errno;
-	for (c = 0; c < l->ncpus; c++) {
-		if (l->cpu_vals[c].ndirty > XS_DIRTY_MAX) {
-			nd = (size_t)l->ncpus * XS_DIRTY_MAX + 1;
-			break;
-		}
-		for (i = 0; i < l->cpu_vals[c].ndirty; i++)
-			l->stage_keys[nd++] = epoch * chunks +
-					      (l->cpu_vals[c].dirty[i] & (sets - 1)) / XS_STAGE_CHUNK;
-	}
-	if (nd <= (size_t)l->ncpus * XS_DIRTY_MAX) {
-		qsort(l->stage_keys, nd, sizeof(*l->stage_keys), cmp_u32);
-		for (i = 0, k = 0; i < nd; i++)
-			if (!k || l->stage_keys[k - 1] != l->stage_keys[i])
-				l->stage_keys[k++] = l->stage_keys[i];
-		l->ndirty = k;
-		for (i = 0; i < k; i++) {
-			if (bpf_map_lookup_elem(fd, &l->stage_keys[i], l->stage_vals))
-				return -errno;
-			collect_chunk(l, l->stage_vals, &n);
-		}
-	} else {
-		/* The batch starts after in_batch: the key before the epoch's first. */
-		if (bpf_map_lookup_batch(fd, epoch ? &prev : NULL, &out, l->stage_keys,
-					 l->stage_vals, &count, &opts) && errno != ENOENT)
-			return -errno;
-		for (k = 0; k < count; k++)
-			collect_chunk(l, &l->stage_vals[(size_t)k * l->ncpus], &n);
-		l->ndirty = -1;
-	}
-	for (c = 0; c < l->ncpus; c++)
-		for (i = 0; i < XS_DIM_MAX; i++)
-			if (l->cpu_vals[c].last[i].pkts)
-				l->stage[n++] = l->cpu_vals[c].last[i];
-	skread_sort_stage(l->stage, n);
-	e->stage = l->stage;
-	e->nstage = n;
-	return 0;
-}
-
-struct xs_sk_epoch *loader_sk_flip(struct xs_loader *l, int sync)
-{
-	uint32_t old, zero = 0;
-	int e;
-
-	if (!l->sizes.sk.nslots || !l->bss) {
-		errno = EINVAL;
-		return NULL;
-	}
-	old = l->bss->xs_epoch & 1;
-	__atomic_store_n(&l->bss->xs_epoch, old ^ 1, __ATOMIC_SEQ_CST);
-	if (sync && bpf_map_update_elem(l->sync_fd, &zero, &l->sync_inner_fd, BPF_ANY))
-		return NULL;
-	e = read_stage(l, old, &l->sk_epoch[old]);
-	if (e) {
-		errno = -e;
-		return NULL;
-	}
-	return &l->sk_epoch[old];
-}
-
-int loader_sk_clear(struct xs_loader *l, struct xs_sk_epoch *e)
-{
-	LIBBPF_OPTS(bpf_map_batch_opts, opts);
-	uint32_t chunks = l->sizes.sk.stage_sets / XS_STAGE_CHUNK, count = chunks, k;
-	uint32_t epoch = e == &l->sk_epoch[1];
-
-	skread_clear(&l->sizes.sk, e);
-	e->nstage = 0;
-	if (l->ndirty < 0) {
-		for (k = 0; k < chunks; k++)
-			l->stage_keys[k] = epoch * chunks + k;
-	} else {
-		count = l->ndirty;	/* read_stage() left their keys */
-	}
-	memset(l->stage_vals, 0, (size_t)count * l->ncpus * sizeof(*l->stage_vals));
-	if (count && bpf_map_update_batch(bpf_map__fd(l->skel->maps.top_stage), l->stage_keys,
-					  l->stage_vals, &count, &opts))
-		return -errno;
-	memset(l->cpu_vals, 0, l->ncpus * sizeof(*l->cpu_vals));
-	if (bpf_map_update_elem(bpf_map__fd(l->skel->maps.sk_cpu), &epoch, l->cpu_vals, 0))
-		return -errno;
-	return 0;
+	return epoch_open(&l->ep, l->skel, &l->sizes.sk, l->ncpus, err, errlen);
 }
 
 int loader_load(struct xs_loader *l, char *err, size_t errlen)
 {
 	if (xdpscope_bpf__load(l->skel))
-		return perm_hint(errno, err, errlen, "loading the BPF object");
+		return loader_perm_hint(errno, err, errlen, "loading the BPF object");
 	if (l->sizes.sk.nslots)
 		return sk_after_load(l, err, errlen);
 	return 0;
@@ -610,10 +425,10 @@ static int pin_maps(struct xs_loader *l, char *err, size_t errlen)
 	char path[PATH_MAX + 32];
 
 	if (mkdir(XS_PIN_ROOT, 0700) && errno != EEXIST)
-		return perm_hint(errno, err, errlen, XS_PIN_ROOT);
+		return loader_perm_hint(errno, err, errlen, XS_PIN_ROOT);
 	loader_pin_dir(l->ifname, l->pin_dir, sizeof(l->pin_dir));
 	if (mkdir(l->pin_dir, 0700))
-		return perm_hint(errno, err, errlen, l->pin_dir);
+		return loader_perm_hint(errno, err, errlen, l->pin_dir);
 	l->pinned = 1;
 	bpf_object__for_each_map(map, l->skel->obj) {
 		if (bpf_map__is_internal(map))
@@ -655,11 +470,11 @@ static int attach_tc(struct xs_loader *l, char *err, size_t errlen)
 
 	e = bpf_tc_hook_create(&hook);
 	if (e && e != -EEXIST)
-		return perm_hint(-e, err, errlen, "creating the clsact qdisc");
+		return loader_perm_hint(-e, err, errlen, "creating the clsact qdisc");
 	l->tc_created_hook = !e;
 	e = bpf_tc_attach(&hook, &opts);
 	if (e)
-		return perm_hint(-e, err, errlen, "attaching the TC egress program");
+		return loader_perm_hint(-e, err, errlen, "attaching the TC egress program");
 	l->tc_attached = 1;
 	return 0;
 }
@@ -780,8 +595,6 @@ static int detach_own_xdp(struct xs_loader *l)
 
 void loader_close(struct xs_loader *l)
 {
-	int i;
-
 	if (l->xdp_prog) {
 		if (l->xdp_attached) {
 			struct xdp_multiprog *mp = xdp_multiprog__get_from_ifindex(l->ifindex);
@@ -816,22 +629,11 @@ void loader_close(struct xs_loader *l)
 		munmap(l->v6_skip, l->v6_skip_len * sizeof(struct xs_skip));
 	if (l->stats_fd >= 0)
 		close(l->stats_fd);
-	for (i = 0; i < 5; i++)
-		if (l->sk_maps[i])
-			munmap(l->sk_maps[i], l->sk_lens[i]);
-	if (l->bss)
-		munmap(l->bss, mmap_bytes(sizeof(*l->bss)));
-	free(l->stage_vals);
-	free(l->stage);
-	free(l->stage_keys);
-	free(l->cpu_vals);
-	if (l->sync_fd >= 0)
-		close(l->sync_fd);
-	if (l->sync_inner_fd >= 0)
-		close(l->sync_inner_fd);
+	epoch_close(&l->ep);
 	xdpscope_bpf__destroy(l->skel);
 	memset(l, 0, sizeof(*l));
-	l->stats_fd = l->sync_fd = l->sync_inner_fd = -1;
+	l->stats_fd = -1;
+	epoch_init(&l->ep);
 }
 
 /* Wait until no program started before now still runs: updating an
@@ -946,7 +748,7 @@ int loader_detach_ifname(const char *ifname, char *err, size_t errlen)
 							xdp_multiprog__attach_mode(mp), 0);
 			if (e) {
 				xdp_multiprog__close(mp);
-				return perm_hint(-e, err, errlen, "detaching the XDP program");
+				return loader_perm_hint(-e, err, errlen, "detaching the XDP program");
 			}
 			removed++;
 		}
@@ -972,7 +774,7 @@ int loader_enable_stats(struct xs_loader *l, char *err, size_t errlen)
 {
 	l->stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
 	if (l->stats_fd < 0)
-		return perm_hint(errno, err, errlen, "enabling BPF run-time stats");
+		return loader_perm_hint(errno, err, errlen, "enabling BPF run-time stats");
 	return 0;
 }
 

@@ -16,6 +16,7 @@
 #include "xdpscope.h"
 #include "trie.h"
 #include "skread.h"
+#include "epoch.h"
 
 #define XS_PIN_ROOT "/sys/fs/bpf/xdpscope"
 #define XS_TC_HANDLE 0x5853		/* "XS": our egress filter */
@@ -56,17 +57,7 @@ struct xs_loader {
 	struct xs_skip *v6_skip;		/* mmap'd, v6_skip_len records */
 	size_t v6_skip_len;
 	int stats_fd;			/* BPF_ENABLE_STATS while >= 0 */
-	struct xs_sk_epoch sk_epoch[2];	/* mmap'd sketch maps, by epoch */
-	void *sk_maps[5];		/* the mappings, for munmap */
-	size_t sk_lens[5];
-	struct xs_stage_chunk *stage_vals; /* per-CPU values of one epoch's stage */
-	struct xs_top_stage *stage;	/* the staged entries collected from them */
-	uint32_t *stage_keys;
-	struct xs_sk_cpu *cpu_vals;	/* one epoch of sk_cpu, every CPU */
-	long ndirty;			/* stage chunks read_stage() read, -1: all */
-	struct xdpscope_bpf__bss *bss;	/* mmap'd .bss: xs_epoch */
-	int sync_fd;			/* array of maps: an update waits a grace period */
-	int sync_inner_fd;
+	struct xs_epochs ep;		/* the sketch epochs, once loaded */
 };
 
 /* The map sizes a config with these tries needs (every field set). */
@@ -91,16 +82,9 @@ int loader_open(struct xs_loader *l, const struct xs_trie *t4, const struct xs_t
 int loader_sketches(struct xs_loader *l, const struct xs_sk_layout *sk, char *err,
 		    size_t errlen);
 
-/* End the active sketch epoch: flip xs_epoch, and unless `sync` is 0
- * (no program can be running: replay) wait until no program still writes
- * the old one. Returns the old epoch's regions, to read and clear, or
- * NULL with errno. */
-struct xs_sk_epoch *loader_sk_flip(struct xs_loader *l, int sync);
-
-/* After the records of the epoch loader_sk_flip() returned: clear it (the
- * shared maps and every CPU's stage), ready for its next turn. 0 or
- * -errno. */
-int loader_sk_clear(struct xs_loader *l, struct xs_sk_epoch *e);
+/* "what: strerror(e)", with what the service needs for EPERM/EACCES, in
+ * err; returns -e. */
+int loader_perm_hint(int e, char *err, size_t errlen, const char *what);
 
 /* Load without attaching (replay, tests). */
 int loader_load(struct xs_loader *l, char *err, size_t errlen);

@@ -17,7 +17,8 @@
 #include "ifprefix.h"
 #include "loader.h"
 #include "log.h"
-#include "metrics.h"
+#include "collect.h"
+#include "sink.h"
 #include "replay.h"
 #include "run.h"
 
@@ -89,6 +90,42 @@ static int parse_ulong(const char *s, unsigned long *out)
 	return errno || *end ? -EINVAL : 0;
 }
 
+/*
+ * The sinks' options (sink.h): each sink of the table with an option for
+ * this command is one long option, value OPT_SINK + its index.
+ */
+#define OPT_SINK 0x100
+
+static size_t sink_options(struct option *opts, enum xs_cmd cmd)
+{
+	size_t i, n = 0;
+
+	for (i = 0; xs_sinks[i]; i++)
+		if (xs_sinks[i]->option && (xs_sinks[i]->cmds & cmd))
+			opts[n++] = (struct option){ xs_sinks[i]->option, required_argument, NULL,
+						     OPT_SINK + (int)i };
+	return n;
+}
+
+static void sink_help(enum xs_cmd cmd)
+{
+	char head[64];
+	const char *h, *nl;
+	size_t i;
+
+	for (i = 0; xs_sinks[i]; i++) {
+		if (!xs_sinks[i]->option || !(xs_sinks[i]->cmds & cmd))
+			continue;
+		snprintf(head, sizeof(head), "--%s %s", xs_sinks[i]->option,
+			 xs_sinks[i]->metavar);
+		for (h = xs_sinks[i]->help; h; h = nl ? nl + 1 : NULL) {
+			nl = strchr(h, '\n');
+			printf("      %-22s%.*s\n", head, nl ? (int)(nl - h) : (int)strlen(h), h);
+			head[0] = '\0';
+		}
+	}
+}
+
 static void help_run(void)
 {
 	printf("Usage: xdpscope run -i IFACE [OPTIONS]\n"
@@ -109,11 +146,9 @@ static void help_run(void)
 	       "      --bpf-stats           turn on kernel.bpf_stats_enabled while running and\n"
 	       "                            report the programs' ns/packet\n"
 	       "      --host NAME           host name in records (default: hostname)\n"
-	       "      --influx URL          also write the records to InfluxDB, e.g.\n"
-	       "                            http://127.0.0.1:8086/write?db=xdpscope\n"
-	       "      --metrics ADDR:PORT   serve Prometheus metrics at http://ADDR:PORT/metrics\n"
-	       "                            (PORT alone: 127.0.0.1); off by default\n"
-	       "  -n, --count N             stop after N intervals\n"
+	       "  -n, --count N             stop after N intervals\n");
+	sink_help(XS_CMD_RUN);
+	printf(
 	       "  -v, --verbose             show libbpf/libxdp messages\n"
 	       "  -h, --help                this help\n"
 	       "\n"
@@ -321,11 +356,30 @@ static int parse_cmd(int argc, char **argv, const struct option *opts, const cha
 	return -1;
 }
 
+/* A sink's option: checked now, opened with the pipeline. */
+static int sink_opt(int c, const char **args)
+{
+	const struct xs_sink_ops *ops = xs_sinks[c - OPT_SINK];
+	char err[XS_ERR_LEN];
+
+	if (ops->check && ops->check(optarg, err, sizeof(err)))
+		return usage_error("%s", err);
+	args[c - OPT_SINK] = optarg;
+	return 0;
+}
+
+struct run_own {
+	struct xs_run_opts ro;
+	const char *sink_args[XS_SINKS_MAX];
+};
+
 static int run_opt(int c, void *own)
 {
-	struct xs_run_opts *ro = own;
-	char merr[XS_ERR_LEN];
+	struct run_own *ow = own;
+	struct xs_run_opts *ro = &ow->ro;
 
+	if (c >= OPT_SINK && c < OPT_SINK + XS_SINKS_MAX)
+		return sink_opt(c, ow->sink_args);
 	switch (c) {
 	case 'i':
 		ro->ifname = optarg;
@@ -344,17 +398,6 @@ static int run_opt(int c, void *own)
 		return 0;
 	case 'S':
 		ro->bpf_stats = 1;
-		return 0;
-	case 'I':
-		ro->influx_url = optarg;
-		if (strncmp(optarg, "http://", 7))
-			return usage_error("--influx: expected http://HOST[:PORT]/write?db=NAME, "
-					   "got \"%s\"", optarg);
-		return 0;
-	case 'P':
-		ro->metrics_addr = optarg;
-		if (metrics_parse_addr(optarg, &ro->metrics_ss, merr, sizeof(merr)))
-			return usage_error("%s", merr);
 		return 0;
 	case 'n':
 		if (parse_ulong(optarg, &ro->max_intervals) || !ro->max_intervals)
@@ -381,49 +424,52 @@ static int reload_config(void *ctx, struct xs_config *cfg)
 
 static int cmd_run(int argc, char **argv)
 {
-	static const struct option opts[] = {
+	static const struct option own_opts[] = {
 		SHARED_LONG_OPTS,
 		{ "interface", required_argument, NULL, 'i' },
 		{ "egress", no_argument, NULL, 'e' },
 		{ "xdp-mode", required_argument, NULL, 'm' },
 		{ "bpf-stats", no_argument, NULL, 'S' },
 		{ "count", required_argument, NULL, 'n' },
-		{ "metrics", required_argument, NULL, 'P' },
-		{ "influx", required_argument, NULL, 'I' },
-		{}
 	};
-	struct xs_run_opts ro = {};
+	struct option opts[sizeof(own_opts) / sizeof(own_opts[0]) + XS_SINKS_MAX + 1];
+	struct run_own ow = {};
+	struct xs_run_opts *ro = &ow.ro;
 	struct reload_ctx rctx;
 	struct shared_opts so;
 	struct xs_config cfg;
 	int rc;
 
+	memcpy(opts, own_opts, sizeof(own_opts));
+	memset(opts + sink_options(opts + sizeof(own_opts) / sizeof(own_opts[0]), XS_CMD_RUN) +
+		       sizeof(own_opts) / sizeof(own_opts[0]), 0, sizeof(opts[0]));
 	if (shared_init(&so, argc))
 		return XS_EXIT_FAIL;
 	config_init(&cfg);
-	rc = parse_cmd(argc, argv, opts, "i:em:n:", run_opt, &ro, help_run, &so);
+	rc = parse_cmd(argc, argv, opts, "i:em:n:", run_opt, &ow, help_run, &so);
 	if (rc >= 0)
 		goto out;
 	if (optind < argc) {
 		rc = usage_error("unexpected argument \"%s\"", argv[optind]);
 		goto out;
 	}
-	if (!ro.ifname) {
+	if (!ro->ifname) {
 		rc = usage_error("missing the interface: -i IFACE");
 		goto out;
 	}
-	if (!if_nametoindex(ro.ifname)) {
-		rc = usage_error("-i %s: no such network interface", ro.ifname);
+	if (!if_nametoindex(ro->ifname)) {
+		rc = usage_error("-i %s: no such network interface", ro->ifname);
 		goto out;
 	}
-	rc = shared_config(&so, &cfg, ro.ifname);
+	rc = shared_config(&so, &cfg, ro->ifname);
 	if (rc)
 		goto out;
-	ro.host = so.host;
-	rctx = (struct reload_ctx){ &so, ro.ifname };
-	ro.reload = reload_config;
-	ro.reload_ctx = &rctx;
-	rc = run_daemon(&cfg, &ro);
+	ro->host = so.host;
+	ro->sink_args = ow.sink_args;
+	rctx = (struct reload_ctx){ &so, ro->ifname };
+	ro->reload = reload_config;
+	ro->reload_ctx = &rctx;
+	rc = run_daemon(&cfg, ro);
 out:
 	config_free(&cfg);
 	free(so.range_args);
@@ -501,10 +547,9 @@ out:
 
 static int cmd_check_config(int argc, char **argv)
 {
-	struct xs_trie t4 = {}, t6 = {};
+	struct xs_plan plan = {};
 	struct xs_config cfg;
 	char err[XS_ERR_LEN];
-	uint64_t kmem;
 	int rc = XS_EXIT_USAGE;
 
 	if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
@@ -521,22 +566,19 @@ static int cmd_check_config(int argc, char **argv)
 	config_init(&cfg);
 	if (config_load_json(&cfg, argv[1], err, sizeof(err)) ||
 	    config_validate(&cfg, err, sizeof(err)) ||
-	    run_prepare_tries(&cfg, &t4, &t6, &kmem, libbpf_num_possible_cpus(), err,
-			      sizeof(err))) {
+	    collect_plan(&cfg, libbpf_num_possible_cpus(), &plan, err, sizeof(err))) {
 		log_err("%s", err);
 		goto out;
 	}
-	if (cfg.alerts.exec_argv && access(cfg.alerts.exec_argv[0], X_OK)) {
-		log_err("%s: alerts.exec: %s: expected an executable program: %s", argv[1],
-			cfg.alerts.exec_argv[0], strerror(errno));
+	if (config_check_exec(&cfg, err, sizeof(err))) {
+		log_err("%s: %s", argv[1], err);
 		goto out;
 	}
 	printf("%s: ok: %zu ranges, %zu rules, interval %u ms, kernel memory %.1f MiB\n",
-	       argv[1], cfg.nranges, cfg.nrules, cfg.interval_ms, kmem / 1048576.0);
+	       argv[1], cfg.nranges, cfg.nrules, cfg.interval_ms, plan.kernel_mem / 1048576.0);
 	rc = XS_EXIT_OK;
 out:
-	trie_free(&t4);
-	trie_free(&t6);
+	collect_plan_free(&plan);
 	config_free(&cfg);
 	return rc;
 }

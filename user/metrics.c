@@ -17,6 +17,7 @@
 #include <time.h>
 #include "log.h"
 #include "metrics.h"
+#include "sink.h"
 #include "textbuf.h"
 
 static const char *const class_names[XS_L4_MAX] = { "tcp", "udp", "icmp", "other" };
@@ -30,16 +31,28 @@ struct xs_msnap *metrics_snap_new(uint32_t nslots, const struct xs_counters *cur
 
 	if (!s)
 		return NULL;
-	s->ctrs = malloc((nslots ? nslots : 1) * sizeof(*s->ctrs));
-	if (!s->ctrs) {
+	s->refs = 1;
+	if (metrics_snap_counters(s, nslots, cur, g)) {
 		free(s);
 		return NULL;
 	}
-	memcpy(s->ctrs, cur, nslots * sizeof(*cur));
-	s->nslots = nslots;
-	s->g = *g;
-	s->refs = 1;
 	return s;
+}
+
+int metrics_snap_counters(struct xs_msnap *s, uint32_t nslots, const struct xs_counters *cur,
+			  const struct xs_global *g)
+{
+	struct xs_counters *c = realloc(s->ctrs, (nslots ? nslots : 1) * sizeof(*c));
+
+	if (!c)
+		return -ENOMEM;
+	s->ctrs = c;
+	if (nslots)
+		memcpy(s->ctrs, cur, nslots * sizeof(*cur));
+	s->nslots = nslots;
+	if (g)
+		s->g = *g;
+	return 0;
 }
 
 int metrics_snap_slot(struct xs_msnap *s, uint32_t slot, const struct xs_sk_layout *l,
@@ -575,7 +588,7 @@ struct xs_metrics_srv *metrics_start(const struct sockaddr_storage *ss, char *co
 	struct xs_metrics_srv *m = calloc(1, sizeof(*m));
 	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD;
 	char where[INET6_ADDRSTRLEN + 8];
-	sigset_t sigs, old;
+	sigset_t old;
 
 	if (!m)
 		goto oom;
@@ -585,18 +598,12 @@ struct xs_metrics_srv *metrics_start(const struct sockaddr_storage *ss, char *co
 		goto oom;
 	if (ss->ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
-	/* Its thread must leave SIGINT, SIGTERM and SIGHUP to the main one,
-	 * whose sleep they interrupt: it inherits this mask. */
-	sigemptyset(&sigs);
-	sigaddset(&sigs, SIGINT);
-	sigaddset(&sigs, SIGTERM);
-	sigaddset(&sigs, SIGHUP);
-	pthread_sigmask(SIG_BLOCK, &sigs, &old);
+	sink_signals_block(&old);	/* its thread inherits the mask */
 	/* The port argument is ignored with MHD_OPTION_SOCK_ADDR, but not 0. */
 	m->d = MHD_start_daemon(flags, 1, NULL, NULL, on_request, m, MHD_OPTION_SOCK_ADDR, ss,
 				MHD_OPTION_CONNECTION_TIMEOUT, 10U, MHD_OPTION_CONNECTION_LIMIT,
 				64U, MHD_OPTION_END);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	sink_signals_restore(&old);
 	if (!m->d) {
 		set_err(err, errlen, "--metrics: cannot listen on %s (in use, or not an address "
 			"of this host)", metrics_addr_str(ss, where, sizeof(where)));

@@ -64,6 +64,9 @@ struct xs_msnap {
 /* A snapshot of nslots slots with `cur` and `g` copied; NULL on ENOMEM. */
 struct xs_msnap *metrics_snap_new(uint32_t nslots, const struct xs_counters *cur,
 				  const struct xs_global *g);
+/* The counters again (cur may be NULL when nslots is 0); 0 or -ENOMEM. */
+int metrics_snap_counters(struct xs_msnap *s, uint32_t nslots, const struct xs_counters *cur,
+			  const struct xs_global *g);
 /* The interval's sketches of one slot; 0 or -ENOMEM. */
 int metrics_snap_slot(struct xs_msnap *s, uint32_t slot, const struct xs_sk_layout *l,
 		      const struct xs_sk_result *sk);

@@ -4,9 +4,8 @@
  * program (the TC program with --egress), then the drain and report of
  * run, one interval of capture time at a time.
  *
- * Frames. The program counts the wire length but parses only the bytes
- * the capture holds: the wire length travels as replay metadata (XDP:
- * struct xs_meta in data_meta; TC: skb->cb[0..2], see xdpscope.h). Linux
+ * Frames go through the shared frame feeder (feeder.h: metadata, the
+ * runner's refusals) and the interval pipeline (pipeline.h). Linux
  * cooked (SLL, SLL2) and raw IP frames get a synthetic Ethernet header in
  * place of their link header (zero MACs, the EtherType from the SLL
  * protocol or the IP version); its bytes and the removed link header's
@@ -22,13 +21,6 @@
  * bins without frames write nothing (years of gap cost nothing), and the
  * next summary says how long the gap was. A frame that comes out older
  * than the bin being filled counts there, as `late`.
- *
- * Frames the runner refuses. The kernel's test runner takes no frame under
- * 14 bytes, and at TC no IPv4/IPv6 frame shorter than the fixed IP
- * header. What the program does with those live is fixed (a cut Ethernet
- * or IP header: malformed), so replay counts them the same way, in
- * counters added to the drained ones. Anything else refused is counted in
- * the summary's replay.refused, with one warning.
  */
 #include <errno.h>
 #include <sched.h>
@@ -44,14 +36,10 @@
 #include <linux/if_ether.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include "counters.h"
-#include "drain.h"
-#include "emit.h"
-#include "loader.h"
+#include "feeder.h"
 #include "log.h"
+#include "pipeline.h"
 #include "replay.h"
-#include "report.h"
-#include "run.h"
 
 #ifndef DLT_LINUX_SLL2
 #define DLT_LINUX_SLL2 276
@@ -67,8 +55,6 @@
 #define NSEC_PER_MSEC 1000000LL
 #define SLL_HLEN 16			/* protocol at offset 14 */
 #define SLL2_HLEN 20			/* protocol at offset 0 */
-#define IPV4_HLEN 20
-#define IPV6_HLEN 40
 
 /* Reorder buffer bounds: beyond either, the oldest frames go out early. */
 #define REORDER_MAX_FRAMES 65536
@@ -94,8 +80,8 @@ struct held {
 	tns ts;
 	unsigned long long rec;		/* record number in the file, from 1 */
 	uint32_t wire_len;		/* what the program counts */
-	uint32_t len;			/* frame bytes after the metadata */
-	unsigned char buf[];		/* struct xs_meta, then the frame */
+	uint32_t len;			/* frame bytes after the headroom */
+	unsigned char buf[];		/* XS_FEED_HEADROOM bytes, then the frame */
 };
 
 struct reorder {
@@ -110,7 +96,6 @@ struct replay {
 	const struct xs_replay_opts *o;
 	const char *name;		/* the file, for messages */
 	int dlt;
-	int prog_fd;
 	tns interval, window;		/* ns */
 	tns t0, newest;			/* first timestamp in file order; the newest */
 	tns oldest;			/* the oldest timestamp (--whole) */
@@ -119,18 +104,13 @@ struct replay {
 	int started, have_bin;
 	int ts_u32;			/* classic pcap: seconds are unsigned 32-bit */
 	double gap_s;			/* capture time without frames before `bin` */
-	struct xs_replay_stat stat;	/* of the bin being filled */
-	struct xs_global extra;		/* refused frames counted as the program
-					 * would have (cumulative) */
-	int warned_late, warned_refused, write_failing;
+	int warned_late;
 	struct reorder held;
-	struct xs_drain d;
-	struct xs_report rep;
-	struct xs_loader *l;
+	struct xs_feeder feed;
+	struct xs_pipeline p;
 	struct xs_rec_meta meta;
 	struct timespec last_ts;	/* of the last interval written */
 	struct xs_prog_stat prog;
-	uint64_t kmem;
 };
 
 /* ------------------------------------------------------------- time */
@@ -171,7 +151,7 @@ static int held_before(const struct held *a, const struct held *b)
 
 static size_t held_size(const struct held *f)
 {
-	return sizeof(*f) + sizeof(struct xs_meta) + f->len;
+	return sizeof(*f) + XS_FEED_HEADROOM + f->len;
 }
 
 static int grow(struct held ***v, size_t *cap)
@@ -346,27 +326,24 @@ static struct held *held_new(const struct replay *r, const struct pcap_pkthdr *h
 {
 	uint32_t strip, wire, len = 0, max = r->o->egress ? TC_FRAME_MAX : XDP_FRAME_MAX;
 	uint16_t ethertype;
-	struct xs_meta meta = { .magic = XS_META_MAGIC };
 	unsigned char *frame;
 	struct held *f;
 	int cut;
 
 	cut = link_decode(r->dlt, pkt, h->caplen, &strip, &ethertype) < 0;
 	wire = r->o->count_captured ? h->caplen : h->len;
-	meta.wire_len = wire > strip ? wire - strip : 0;
 	if (!cut)
 		len = h->caplen - strip + (ethertype ? ETH_HLEN : 0);
 	if (len > max)
 		len = max;
-	f = malloc(sizeof(*f) + sizeof(meta) + len);
+	f = malloc(sizeof(*f) + XS_FEED_HEADROOM + len);
 	if (!f)
 		return NULL;
 	f->ts = ts;
 	f->rec = rec;
-	f->wire_len = meta.wire_len;
+	f->wire_len = wire > strip ? wire - strip : 0;
 	f->len = len;
-	memcpy(f->buf, &meta, sizeof(meta));
-	frame = f->buf + sizeof(meta);
+	frame = f->buf + XS_FEED_HEADROOM;
 	if (cut || !len)
 		return f;
 	if (ethertype) {
@@ -382,99 +359,13 @@ static struct held *held_new(const struct replay *r, const struct pcap_pkthdr *h
 
 /* ----------------------------------------------------------- kernel */
 
-/*
- * The runner refused f. A frame the program would find malformed at a
- * fixed place is counted as the program counts it (xdpscope.bpf.c,
- * count_error); anything else goes to replay.refused.
- */
-static void refused(struct replay *r, const struct held *f, int err)
-{
-	const unsigned char *eth = f->buf + sizeof(struct xs_meta);
-	uint16_t proto = f->len >= ETH_HLEN ? eth[12] << 8 | eth[13] : 0;
-	__u64 *where = NULL;
-
-	if (f->len < ETH_HLEN)
-		where = &r->extra.err_eth;
-	else if (r->o->egress && proto == ETH_P_IP && f->len < ETH_HLEN + IPV4_HLEN)
-		where = &r->extra.err_ipv4;
-	else if (r->o->egress && proto == ETH_P_IPV6 && f->len < ETH_HLEN + IPV6_HLEN)
-		where = &r->extra.err_ipv6;
-	if (where) {
-		(*where)++;
-		r->extra.pkts++;
-		r->extra.bytes += f->wire_len;
-		r->extra.malformed_pkts++;
-		r->extra.malformed_bytes += f->wire_len;
-		return;
-	}
-	r->stat.refused++;
-	if (!r->warned_refused++)
-		log_warn("%s: record %llu: the kernel's test runner refused the %u-byte frame "
-			 "(%s); counted in replay.refused of the summary (warned once)", r->name,
-			 f->rec, f->len, strerror(err));
-}
-
-/* One BPF_PROG_TEST_RUN (repeat 1: more costs RCU grace periods). */
-static int run_frame(struct replay *r, const struct held *f)
-{
-	LIBBPF_OPTS(bpf_test_run_opts, opts, .repeat = 1);
-	struct __sk_buff skb = {};
-	struct xdp_md xmd = {};
-
-	if (r->o->egress) {
-		skb.cb[0] = XS_META_MAGIC;
-		skb.cb[1] = f->wire_len;
-		skb.cb[2] = XS_META_MAGIC ^ f->wire_len;
-		opts.data_in = f->buf + sizeof(struct xs_meta);
-		opts.data_size_in = f->len;
-		opts.ctx_in = &skb;
-		opts.ctx_size_in = sizeof(skb);
-	} else {
-		/* The runner's rules: data_meta 0, data = the metadata's
-		 * length, data_end = the whole input. */
-		xmd.data = sizeof(struct xs_meta);
-		xmd.data_end = sizeof(struct xs_meta) + f->len;
-		opts.data_in = f->buf;
-		opts.data_size_in = xmd.data_end;
-		opts.ctx_in = &xmd;
-		opts.ctx_size_in = sizeof(xmd);
-	}
-	if (!bpf_prog_test_run_opts(r->prog_fd, &opts))
-		return 0;
-	if (errno == EINVAL) {
-		refused(r, f, errno);
-		return 0;
-	}
-	log_err("%s: record %llu: BPF_PROG_TEST_RUN failed: %s", r->name, f->rec,
-		strerror(errno));
-	return XS_EXIT_FAIL;
-}
-
 /* Write the records of the bin being filled. */
 static int flush(struct replay *r)
 {
+	struct xs_replay_stat stat;
 	struct xs_summary s = {};
 	struct xs_rec_meta m = r->meta;
-	struct timespec a, b;
-	struct xs_global sum[2];
-	int e;
-
-	clock_gettime(CLOCK_MONOTONIC, &a);
-	e = drain_read(&r->d);
-	clock_gettime(CLOCK_MONOTONIC, &b);
-	if (e) {
-		log_err("%s: reading the counter maps: %s", r->name, strerror(-e));
-		return XS_EXIT_FAIL;
-	}
-	/* Every test run has returned: no program writes the old epoch. */
-	e = run_sketches_flip(r->l, &r->rep, 0);
-	if (e) {
-		log_err("%s: ending the sketch epoch: %s", r->name, strerror(-e));
-		return XS_EXIT_FAIL;
-	}
-	sum[0] = r->d.gcur;
-	sum[1] = r->extra;
-	global_sum(&r->d.gcur, sum, 2, sizeof(sum[0]));
+	char err[XS_ERR_LEN];
 
 	if (r->whole) {
 		/* The interval is the capture: it ends at its newest frame. */
@@ -483,25 +374,17 @@ static int flush(struct replay *r)
 	} else {
 		m.ts = to_timespec(r->t0 + (r->bin + 1) * r->interval);
 	}
-	s.drain_ms = (b.tv_sec - a.tv_sec) * 1e3 + (b.tv_nsec - a.tv_nsec) / 1e6;
+	feeder_take(&r->feed, &stat);
 	s.gap_s = r->gap_s;
 	s.progs[0] = r->prog;
 	s.nprogs = 1;
-	s.kernel_mem = r->kmem;
-	s.replay = &r->stat;
-	e = report_interval(&r->rep, &m, r->d.cur, r->d.prev, &r->d.gcur, &r->d.gprev, &s);
-	r->last_ts = m.ts;
-	if (e && !r->write_failing)
-		log_err("%s: records not written: %s (counted in missed.records_dropped)",
-			r->rep.out->path ? r->rep.out->path : "stdout", strerror(-e));
-	r->write_failing = e != 0;
-	e = run_sketches_done(r->l, &r->rep);
-	if (e) {
-		log_err("%s: clearing the sketch epoch: %s", r->name, strerror(-e));
+	s.replay = &stat;
+	/* Every test run has returned: no program writes the old epoch. */
+	if (pipeline_interval(&r->p, &m, 0, &r->feed.extra, &s, err, sizeof(err))) {
+		log_err("%s: %s", r->name, err);
 		return XS_EXIT_FAIL;
 	}
-	drain_commit(&r->d);
-	memset(&r->stat, 0, sizeof(r->stat));
+	r->last_ts = m.ts;
 	r->gap_s = 0;
 	return 0;
 }
@@ -521,7 +404,6 @@ static int release(struct replay *r, struct held *f)
 		r->gap_s = (double)((k - r->bin - 1) * r->interval) / NSEC_PER_SEC;
 		r->bin = k;
 	} else if (k < r->bin) {
-		r->stat.late++;
 		if (!r->warned_late++)
 			log_warn("%s: record %llu: its timestamp falls in an interval already "
 				 "written (more than the reorder window out of order): counted in "
@@ -529,8 +411,10 @@ static int release(struct replay *r, struct held *f)
 				 f->rec);
 	}
 	if (!e) {
-		r->stat.frames++;
-		e = run_frame(r, f);
+		struct xs_frame fr = { .buf = f->buf, .len = f->len, .wire_len = f->wire_len,
+				       .weight = 1, .rec = f->rec, .late = k < r->bin };
+
+		e = feeder_run(&r->feed, &fr) ? XS_EXIT_FAIL : 0;
 	}
 	free(f);
 	return e;
@@ -666,7 +550,7 @@ static int replay_loop(struct replay *r, pcap_t *p)
 		if (!rc)
 			rc = n;
 	}
-	if (!rc && r->rep.out->dropped)
+	if (!rc && pipeline_lost(&r->p))
 		rc = XS_EXIT_FAIL;
 	return rc;
 }
@@ -689,19 +573,15 @@ static void pin_to_one_cpu(void)
 	sched_setaffinity(0, sizeof(set), &set);
 }
 
-int replay_file(const struct xs_config *cfg, const struct xs_replay_opts *o)
+int replay_file(struct xs_config *cfg, const struct xs_replay_opts *o)
 {
-	struct xs_trie t4 = {}, t6 = {};
-	struct xs_loader l = {};
-	struct xs_skread skr = {};
-	struct xs_sk_layout sk;
-	struct xs_output out = {};
 	struct replay r = { .o = o };
 	const char *slash;
 	char host[256], err[XS_ERR_LEN];
 	uint64_t run_ns, run_cnt;
+	struct xs_rec_meta m;
 	pcap_t *p;
-	int rc, e;
+	int rc, e, prog_fd;
 
 	pin_to_one_cpu();
 	r.name = strcmp(o->path, "-") ? o->path : "stdin";
@@ -727,73 +607,28 @@ int replay_file(const struct xs_config *cfg, const struct xs_replay_opts *o)
 			  slash ? slash + 1 : o->path,
 		.interval_s = cfg->interval_ms / 1000.0,
 	};
+	m = r.meta;
 
-	rc = XS_EXIT_FAIL;
-	e = run_prepare_tries(cfg, &t4, &t6, &r.kmem, libbpf_num_possible_cpus(), err,
-			      sizeof(err));
-	if (e) {
+	rc = pipeline_open(&r.p, cfg, XS_CMD_REPLAY, NULL, err, sizeof(err));
+	if (!rc && pipeline_load_one(&r.p, o->egress, err, sizeof(err)))
+		rc = XS_EXIT_FAIL;
+	if (rc) {
 		log_err("%s", err);
-		rc = e == -E2BIG ? XS_EXIT_USAGE : XS_EXIT_FAIL;
-		goto out_tries;
+		goto out;
 	}
-	e = output_open(&out, cfg->output_file);
-	if (e) {
-		log_err("%s: cannot open for appending: %s", cfg->output_file, strerror(-e));
-		goto out_tries;
-	}
-	skread_layout(&sk, &cfg->stats, XS_SLOTS(cfg->nranges));
-	if (loader_open(&l, &t4, &t6, cfg->nranges, err, sizeof(err)) ||
-	    loader_sketches(&l, &sk, err, sizeof(err)) ||
-	    loader_load_one(&l, o->egress, err, sizeof(err))) {
-		log_err("%s", err);
-		goto out_loader;
-	}
-	e = drain_init(&r.d, loader_ctrs_fd(&l), loader_global_fd(&l), XS_SLOTS(cfg->nranges),
-		       l.ncpus);
-	if (e) {
-		log_err("allocating the drain buffers: %s", strerror(-e));
-		goto out_loader;
-	}
-	r.prog_fd = o->egress ? loader_tc_fd(&l) : loader_xdp_fd(&l);
+	prog_fd = o->egress ? loader_tc_fd(&r.p.col.l) : loader_xdp_fd(&r.p.col.l);
+	feeder_init(&r.feed, prog_fd, o->egress, r.name);
 	r.prog = (struct xs_prog_stat){ .hook = o->egress ? "tc" : "xdp", .mode = "test_run" };
-	loader_prog_stats(r.prog_fd, &run_ns, &run_cnt, &r.prog.prog_id);
-	r.rep = (struct xs_report){ .out = &out, .cfg = cfg, .nslots = r.d.nslots,
-				    .no_state_file = 1 };
-	if (report_rules_init(&r.rep, r.d.nslots, err, sizeof(err))) {
-		log_err("%s", err);
-		goto out_drain;
-	}
-	if (sk.nslots) {
-		e = skread_init(&skr, &sk);
-		if (e) {
-			log_err("allocating the sketch buffers: %s", strerror(-e));
-			goto out_drain;
-		}
-		r.rep.sk = &skr;
-	}
-	r.l = &l;
+	loader_prog_stats(prog_fd, &run_ns, &run_cnt, &r.prog.prog_id);
 
 	rc = replay_loop(&r, p);
-	if (r.rep.rules) {
-		/* Alerts still active end with the capture, at its last interval. */
-		struct xs_rec_meta m = r.meta;
-
-		m.ts = r.last_ts;
-		if (report_rules_stop(&r.rep, &m, "capture_end") && rc == XS_EXIT_OK)
-			rc = XS_EXIT_FAIL;
-	}
-
+	/* Alerts still active end with the capture, at its last interval. */
+	m.ts = r.last_ts;
+out:
 	reorder_free(&r.held);
-out_drain:
-	report_rules_stop(&r.rep, &r.meta, "capture_end");
-	skread_free(&skr);
-	drain_free(&r.d);
-out_loader:
-	loader_close(&l);
-	output_close(&out);
-out_tries:
-	trie_free(&t4);
-	trie_free(&t6);
+	e = pipeline_close(&r.p, &m, "capture_end");
+	if (e && rc == XS_EXIT_OK)
+		rc = XS_EXIT_FAIL;
 	pcap_close(p);
 	return rc;
 }

@@ -23,6 +23,6 @@ struct xs_replay_opts {
 
 /* Replay o->path with the ranges and interval of cfg, records to
  * cfg->output_file (stdout if NULL). Returns an exit code (XS_EXIT_*). */
-int replay_file(const struct xs_config *cfg, const struct xs_replay_opts *o);
+int replay_file(struct xs_config *cfg, const struct xs_replay_opts *o);
 
 #endif /* XS_REPLAY_H */

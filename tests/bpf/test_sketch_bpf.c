@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The kernel sketches through BPF_PROG_TEST_RUN: crafted packets go through
- * the XDP program, the epoch is ended (loader_sk_flip) and read back with
+ * the XDP program, the epoch is ended (epoch_flip) and read back with
  * skread, and the distinct-source counts and top-K lists must be exactly
  * what the packets say. Also the raw map contents for one packet, the
  * lite-to-page promotion, an empty pool, epochs, the stage dropping keys
@@ -115,15 +115,15 @@ static void send_n(struct sworld *w, const char *src, const char *dst, int proto
 
 static struct xs_sk_epoch *flip(struct sworld *w)
 {
-	struct xs_sk_epoch *e = loader_sk_flip(&w->l, 0);
+	struct xs_sk_epoch *e = epoch_flip(&w->l.ep, 0);
 
-	ck_assert_msg(e, "loader_sk_flip: %s", strerror(errno));
+	ck_assert_msg(e, "epoch_flip: %s", strerror(errno));
 	return e;
 }
 
 static void done(struct sworld *w, struct xs_sk_epoch *e)
 {
-	ck_assert(!loader_sk_clear(&w->l, e));
+	ck_assert(!epoch_clear(&w->l.ep, e));
 }
 
 static const struct xs_sk_result *slot_res(struct sworld *w, struct xs_sk_epoch *e, uint32_t slot)
@@ -580,7 +580,7 @@ START_TEST(test_off)
 		      !loader_sketches(&w.l, &w.sk, w.err, sizeof(w.err)) &&
 		      !loader_load_one(&w.l, 0, w.err, sizeof(w.err)), "%s", w.err);
 	send_n(&w, "198.19.0.1", "198.18.0.5", 6, 40000, 80, 1);
-	ck_assert_ptr_null(loader_sk_flip(&w.l, 0));
+	ck_assert_ptr_null(epoch_flip(&w.l.ep, 0));
 	loader_close(&w.l);
 	trie_free(&w.t4);
 	trie_free(&w.t6);

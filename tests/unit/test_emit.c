@@ -23,6 +23,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "emit.h"
+#include "sink_file.h"
 #include "hook.h"
 #include "rules.h"
 
@@ -67,7 +68,7 @@ static const char *const range_keys[] = {
 static const char *const summary_keys[] = {
 	"schema", "type", "ts", "host", "ifname", "interval_s", "pkts", "bytes", "pps", "bps",
 	"ipv4", "ipv6", "non_ip", "malformed", "unmatched", "dir", "errors", "missed", "ranges",
-	"ranges_active", "drain_ms", "gap_s", "programs", "kernel_mem", NULL,
+	"ranges_active", "drain_ms", "gap_s", "programs", "kernel_mem", "influx", "sinks", NULL,
 };
 static const char *const summary_keys_no_gap[] = {
 	"schema", "type", "ts", "host", "ifname", "interval_s", "pkts", "bytes", "pps", "bps",
@@ -482,7 +483,17 @@ static struct xs_summary sample_summary(void)
 		.in_pkts = 2500, .in_bytes = 2000000,
 		.out_pkts = 1400, .out_bytes = 1100000,
 		.ranges = 1000, .ranges_active = 47,
-		.drain_ms = 3.25, .drains_late = 53, .records_dropped = 59,
+		.drain_ms = 3.25, .drains_late = 53,
+		/* What each sink reported; the file's "dropped" is also
+		 * missed.records_dropped, InfluxDB's also "influx". */
+		.sinks = {
+			{ .name = "file", .n = 2,
+			  .st = { { "written", 61, 0 }, { "dropped", 59, 0 } } },
+			{ .name = "influx", .n = 4,
+			  .st = { { "sent", 67, 0 }, { "dropped", 71, 0 }, { "failed", 73, 0 },
+				  { "pending", 79, 0 } } },
+		},
+		.nsinks = 2,
 		.gap_s = 12.5,
 		.progs = {
 			{ .hook = "xdp", .mode = "native", .prog_id = 101, .has_ns = 1,
@@ -537,6 +548,15 @@ START_TEST(test_summary_full)
 	expect_int(r, "missed.lookup_fail", 29);
 	expect_int(r, "missed.drains_late", 53);
 	expect_int(r, "missed.records_dropped", 59);
+	expect_int(r, "sinks.file.written", 61);
+	expect_int(r, "sinks.file.dropped", 59);
+	expect_int(r, "sinks.influx.sent", 67);
+	expect_int(r, "sinks.influx.failed", 73);
+	expect_int(r, "influx.sent", 67);
+	expect_int(r, "influx.dropped", 71);
+	expect_int(r, "influx.failed_posts", 73);
+	expect_int(r, "influx.pending", 79);
+	ck_assert_uint_eq(json_object_size(get(r, "sinks")), 2);
 	expect_int(r, "ranges", 1000);
 	expect_int(r, "ranges_active", 47);
 	expect_real(r, "drain_ms", 3.25);
@@ -589,8 +609,12 @@ START_TEST(test_alert_record)
 		.and_threshold = { 100 }, .m = &mt,
 	};
 	struct xs_summary s = { 0 };
-	struct xs_hook_stats hs = { .started = 2, .ok = 1, .failed = 1, .last_status = 3,
-				    .has_last = 1 };
+	/* The hook sink's statistics (sink_hook.c): also alerts.hooks. */
+	const struct xs_sink_view hs = {
+		.name = "hook", .n = 6,
+		.st = { { "started", 2, 0 }, { "ok", 1, 0 }, { "failed", 1, 0 }, { "timeout", 0, 0 },
+			{ "skipped", 0, 0 }, { "last_status", (uint64_t)(int64_t)-3, 1 } },
+	};
 	json_t *r, *e;
 	char *line;
 	int i;
@@ -657,7 +681,8 @@ START_TEST(test_alert_record)
 	s.alerts.active = 1;
 	s.alerts.started = 4;
 	s.alerts.ended = 3;
-	s.hooks = &hs;
+	s.sinks[0] = hs;
+	s.nsinks = 1;
 	line = emit_summary(&meta_1s, &s);
 	r = parse_line(line);
 	expect_int(r, "alerts.active", 1);
@@ -668,7 +693,8 @@ START_TEST(test_alert_record)
 	expect_int(r, "alerts.hooks.failed", 1);
 	expect_int(r, "alerts.hooks.timeout", 0);
 	expect_int(r, "alerts.hooks.skipped", 0);
-	expect_int(r, "alerts.hooks.last_status", 3);
+	expect_int(r, "alerts.hooks.last_status", -3);
+	expect_int(r, "sinks.hook.started", 2);
 	json_decref(r);
 	free(line);
 }

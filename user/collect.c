@@ -1,0 +1,230 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include "collect.h"
+#include "counters.h"
+#include "loader.h"
+#include "log.h"
+
+static double mib(uint64_t b)
+{
+	return b / 1048576.0;
+}
+
+int collect_plan(const struct xs_config *cfg, int ncpus, struct xs_plan *p, char *err,
+		 size_t errlen)
+{
+	struct xs_sizes sz;
+	int e;
+
+	memset(p, 0, sizeof(*p));
+	e = trie_init(&p->t4, 4);
+	if (!e)
+		e = trie_init(&p->t6, 6);
+	if (!e)
+		e = trie_build(&p->t4, &p->t6, cfg);
+	if (e) {
+		set_err(err, errlen, "building the range tables: %s",
+			e == -E2BIG ? "more ranges or trie nodes than the compile-time limits" :
+				      strerror(-e));
+		return e;
+	}
+	loader_sizes(&sz, cfg->nranges, &p->t4, &p->t6);
+	skread_layout(&sz.sk, &cfg->stats, XS_SLOTS(cfg->nranges));
+	p->sk = sz.sk;
+	p->kernel_mem = loader_kernel_mem(&sz, ncpus);
+	if (p->kernel_mem > cfg->max_kernel_mem) {
+		set_err(err, errlen, "%s: the config needs %.1f MiB of kernel memory, over the "
+			"budget of %.1f MiB (raise it with --max-kernel-mem or max_kernel_mem)",
+			cfg->source ? cfg->source : "ranges", mib(p->kernel_mem),
+			mib(cfg->max_kernel_mem));
+		return -E2BIG;
+	}
+	return 0;
+}
+
+void collect_plan_free(struct xs_plan *p)
+{
+	trie_free(&p->t4);
+	trie_free(&p->t6);
+	memset(p, 0, sizeof(*p));
+}
+
+int collect_open(struct xs_collect *c, struct xs_plan *plan, uint32_t nranges, char *err,
+		 size_t errlen)
+{
+	int e;
+
+	memset(c, 0, sizeof(*c));
+	c->plan = *plan;
+	memset(plan, 0, sizeof(*plan));
+	e = loader_open(&c->l, &c->plan.t4, &c->plan.t6, nranges, err, errlen);
+	if (!e)
+		e = loader_sketches(&c->l, &c->plan.sk, err, errlen);
+	return e;
+}
+
+/* Once loaded: the drain and sketch buffers. */
+static int collect_ready(struct xs_collect *c, char *err, size_t errlen)
+{
+	int e;
+
+	e = drain_init(&c->d, loader_ctrs_fd(&c->l), loader_global_fd(&c->l),
+		       XS_SLOTS(c->l.sizes.nranges), c->l.ncpus);
+	if (e) {
+		set_err(err, errlen, "allocating the drain buffers: %s", strerror(-e));
+		return e;
+	}
+	if (c->plan.sk.nslots && (e = skread_init(&c->skr, &c->plan.sk))) {
+		set_err(err, errlen, "allocating the sketch buffers: %s", strerror(-e));
+		return e;
+	}
+	c->ready = 1;
+	return 0;
+}
+
+int collect_attach(struct xs_collect *c, const char *ifname, enum xs_xdp_mode mode, int egress,
+		   char *err, size_t errlen)
+{
+	int e = loader_attach(&c->l, ifname, mode, egress, err, errlen);
+
+	return e ? e : collect_ready(c, err, errlen);
+}
+
+int collect_load_one(struct xs_collect *c, int tc, char *err, size_t errlen)
+{
+	int e = loader_load_one(&c->l, tc, err, errlen);
+
+	return e ? e : collect_ready(c, err, errlen);
+}
+
+static double ms_since(const struct timespec *a)
+{
+	struct timespec b;
+
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	return (b.tv_sec - a->tv_sec) * 1e3 + (b.tv_nsec - a->tv_nsec) / 1e6;
+}
+
+int collect_read(struct xs_collect *c, int sync, const struct xs_global *extra,
+		 struct xs_figures *f, char *err, size_t errlen)
+{
+	struct xs_global sum[2];
+	struct timespec t0;
+	int e;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	e = drain_read(&c->d);
+	if (e) {
+		set_err(err, errlen, "reading the counter maps: %s", strerror(-e));
+		return e;
+	}
+	/* Replay measures the drain alone; live, the epoch's end is part of it. */
+	f->drain_ms = ms_since(&t0);
+	if (c->plan.sk.nslots) {
+		c->ske = epoch_flip(&c->l.ep, sync);
+		if (!c->ske) {
+			e = -errno;
+			set_err(err, errlen, "ending the sketch epoch: %s", strerror(-e));
+			return e;
+		}
+	}
+	if (sync)
+		f->drain_ms = ms_since(&t0);
+	sum[0] = c->d.gcur;
+	memset(&sum[1], 0, sizeof(sum[1]));
+	if (extra)
+		sum[1] = *extra;
+	global_sum(&c->gsum, sum, 2, sizeof(sum[0]));
+	f->nslots = c->d.nslots;
+	f->cur = c->d.cur;
+	f->prev = c->d.prev;
+	f->gcur = &c->gsum;
+	f->gprev = &c->gprev;
+	f->sk = c->plan.sk.nslots ? &c->skr : NULL;
+	f->ske = c->ske;
+	return 0;
+}
+
+int collect_done(struct xs_collect *c, char *err, size_t errlen)
+{
+	int e = 0;
+
+	if (c->ske)
+		e = epoch_clear(&c->l.ep, c->ske);
+	c->ske = NULL;
+	if (e) {
+		set_err(err, errlen, "clearing the sketch epoch: %s", strerror(-e));
+		return e;
+	}
+	drain_commit(&c->d);
+	c->gprev = c->gsum;
+	return 0;
+}
+
+int collect_replace(struct xs_collect *c, const struct xs_config *old,
+		    const struct xs_config *n, struct xs_plan *np, xs_removed_fn removed,
+		    void *ctx, int *fatal, char *err, size_t errlen)
+{
+	struct xs_collect nc;
+	uint32_t r, dir, id;
+	int e;
+
+	*fatal = 0;
+	e = collect_open(&nc, np, n->nranges, err, errlen);
+	if (!e)
+		e = loader_replace(&nc.l, &c->l, err, errlen);
+	if (e) {
+		*fatal = c->l.xdp_attached ? 0 : -1;	/* the old programs are gone */
+		goto out;
+	}
+	*fatal = -1;
+	e = drain_read(&c->d);			/* the old maps, final */
+	if (e) {
+		set_err(err, errlen, "reading the old counters: %s", strerror(-e));
+		goto out;
+	}
+	e = collect_ready(&nc, err, errlen);
+	if (e)
+		goto out;
+	*fatal = 0;
+	for (dir = 0; dir < XS_DIR_MAX; dir++)
+		drain_carry(&nc.d, dir, &c->d, dir);		/* unmatched */
+	for (r = 1; r <= n->nranges; r++) {
+		id = config_range_id(old, n->ranges[r - 1].name);
+		for (dir = 0; id && dir < XS_DIR_MAX; dir++)
+			drain_carry(&nc.d, r * XS_DIR_MAX + dir, &c->d, id * XS_DIR_MAX + dir);
+	}
+	drain_carry_global(&nc.d, &c->d);
+	nc.gprev = c->gprev;
+	for (r = 1; r <= old->nranges; r++) {
+		if (config_range_id(n, old->ranges[r - 1].name))
+			continue;
+		for (dir = 0; dir < XS_DIR_MAX; dir++) {
+			uint32_t slot = r * XS_DIR_MAX + dir;
+			struct xs_counters dl;
+
+			counters_delta(&dl, &c->d.cur[slot], &c->d.prev[slot]);
+			if (counters_pkts(&dl))
+				removed(ctx, old->ranges[r - 1].name, dir, &dl);
+		}
+	}
+	collect_close(c);
+	*c = nc;
+	return 0;
+out:
+	collect_close(&nc);
+	return e;
+}
+
+void collect_close(struct xs_collect *c)
+{
+	if (c->l.skel)
+		loader_close(&c->l);
+	skread_free(&c->skr);
+	drain_free(&c->d);
+	collect_plan_free(&c->plan);
+	memset(c, 0, sizeof(*c));
+}

@@ -1,0 +1,210 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The Prometheus sink (--metrics ADDR:PORT): each interval's figures as a
+ * snapshot the HTTP server (metrics.c) renders at a scrape. The range
+ * records bring the interval's sketches, the interval's end the counters
+ * since start, the alerts and the daemon's health. A snapshot that could
+ * not be made whole is not published (the last one stays). Its
+ * statistics: "scrapes".
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "log.h"
+#include "metrics.h"
+#include "sink.h"
+
+struct prom {
+	struct xs_metrics_srv *srv;
+	struct xs_msnap *snap;		/* the interval being made */
+	int snap_failed;
+};
+
+static int prom_check(const char *arg, char *err, size_t errlen)
+{
+	struct sockaddr_storage ss;
+
+	return metrics_parse_addr(arg, &ss, err, errlen);
+}
+
+/* The range names of cfg, for the server: names[id - 1]. */
+static int prom_names(const struct xs_config *cfg, char ***names)
+{
+	size_t i;
+
+	*names = calloc(cfg->nranges + 1, sizeof(**names));
+	if (!*names)
+		return -ENOMEM;
+	for (i = 0; i < cfg->nranges; i++)
+		(*names)[i] = cfg->ranges[i].name;
+	return 0;
+}
+
+static void *prom_open(const struct xs_sink_env *env, int *e, char *err, size_t errlen)
+{
+	struct prom *p = calloc(1, sizeof(*p));
+	struct sockaddr_storage ss;
+	char **names = NULL;
+
+	*e = p ? metrics_parse_addr(env->arg, &ss, err, errlen) : -ENOMEM;
+	if (!*e && prom_names(env->cfg, &names))
+		*e = -ENOMEM;
+	if (*e == -ENOMEM)
+		set_err(err, errlen, "--metrics: out of memory");
+	if (!*e) {
+		p->srv = metrics_start(&ss, names, env->cfg->nranges, err, errlen);
+		*e = p->srv ? 0 : -EADDRNOTAVAIL;
+	}
+	free(names);
+	if (*e) {
+		free(p);
+		return NULL;
+	}
+	log_info("metrics at http://%s/metrics", metrics_addr_str(&ss, err, errlen));
+	return p;
+}
+
+static struct xs_msnap *prom_snap(struct prom *p)
+{
+	if (!p->snap && !p->snap_failed) {
+		p->snap = metrics_snap_new(0, NULL, NULL);
+		p->snap_failed = !p->snap;
+	}
+	return p->snap;
+}
+
+static int prom_record(void *st, struct xs_record *r)
+{
+	struct prom *p = st;
+	struct xs_msnap *s;
+
+	if (r->type != XS_REC_RANGE || !r->skl || !r->sk)
+		return 0;
+	s = prom_snap(p);
+	if (s && metrics_snap_slot(s, r->slot, r->skl, r->sk))
+		p->snap_failed = 1;
+	return 0;
+}
+
+/* An alert that finds no memory is left out of the snapshot. */
+static void snap_alert(void *ctx, const char *rule, uint32_t slot, const char *attack)
+{
+	metrics_snap_alert(ctx, rule, slot, attack);
+}
+
+static const struct xs_sink_view *find_view(const struct xs_summary *s, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < s->nsinks; i++)
+		if (!strcmp(s->sinks[i].name, name))
+			return &s->sinks[i];
+	return NULL;
+}
+
+static uint64_t view_value(const struct xs_sink_view *v, const char *key, int *found)
+{
+	size_t i;
+
+	for (i = 0; v && i < v->n; i++)
+		if (!strcmp(v->st[i].key, key)) {
+			if (found)
+				*found = 1;
+			return v->st[i].value;
+		}
+	return 0;
+}
+
+static void prom_end(void *st, const struct xs_interval_end *ie)
+{
+	const struct xs_summary *sum = ie->s;
+	const struct xs_sink_view *file = find_view(sum, "file");
+	const struct xs_sink_view *hook = find_view(sum, "hook");
+	struct prom *p = st;
+	struct xs_msnap *s = prom_snap(p);
+
+	if (!s || p->snap_failed || metrics_snap_counters(s, ie->nslots, ie->cur, ie->gcur))
+		goto drop;
+	s->ts = ie->m->ts.tv_sec + ie->m->ts.tv_nsec / 1e9;
+	s->interval_s = ie->m->interval_s;
+	s->drain_s = sum->drain_ms / 1e3;
+	s->written = view_value(file, "written", NULL);
+	s->dropped = view_value(file, "dropped", NULL);
+	s->kernel_mem = sum->kernel_mem;
+	memcpy(s->progs, sum->progs, sizeof(s->progs));
+	s->nprogs = sum->nprogs;
+	s->rules_on = sum->rules_on;
+	s->alerts_started = sum->alerts.started;
+	s->alerts_ended = sum->alerts.ended;
+	if (hook && hook->n) {
+		s->has_hooks = 1;
+		s->hooks.started = view_value(hook, "started", NULL);
+		s->hooks.ok = view_value(hook, "ok", NULL);
+		s->hooks.failed = view_value(hook, "failed", NULL);
+		s->hooks.timeout = view_value(hook, "timeout", NULL);
+		s->hooks.skipped = view_value(hook, "skipped", NULL);
+		s->hooks.last_status = (int)(int64_t)view_value(hook, "last_status",
+								&s->hooks.has_last);
+	}
+	if (ie->foreach_alert)
+		ie->foreach_alert(ie->rules, snap_alert, s);
+	metrics_publish(p->srv, s);
+	p->snap = NULL;
+	return;
+drop:
+	metrics_snap_free(p->snap);
+	p->snap = NULL;
+	p->snap_failed = 0;
+}
+
+static size_t prom_stats(void *st, struct xs_sink_stat *out)
+{
+	struct prom *p = st;
+	uint64_t scrapes;
+	double ms;
+
+	metrics_served(p->srv, &scrapes, &ms);
+	out[0] = (struct xs_sink_stat){ .key = "scrapes", .value = scrapes };
+	return 1;
+}
+
+/* New ranges name the series of the snapshots published from now on. */
+static int prom_reload(void *st, const struct xs_sink_env *env, char *err, size_t errlen)
+{
+	struct prom *p = st;
+	char **names;
+	int e = prom_names(env->cfg, &names);
+
+	if (!e)
+		e = metrics_set_names(p->srv, names, env->cfg->nranges);
+	if (e)
+		set_err(err, errlen, "out of memory for the metrics' range names");
+	if (!e)
+		free(names);
+	return e;
+}
+
+static void prom_stop(void *st)
+{
+	struct prom *p = st;
+
+	metrics_snap_free(p->snap);
+	metrics_stop(p->srv);
+	free(p);
+}
+
+const struct xs_sink_ops sink_prom_ops = {
+	.name = "prometheus",
+	.option = "metrics",
+	.metavar = "ADDR:PORT",
+	.help = "serve Prometheus metrics at http://ADDR:PORT/metrics\n"
+		"(PORT alone: 127.0.0.1); off by default",
+	.cmds = XS_CMD_RUN,
+	.check = prom_check,
+	.open = prom_open,
+	.record = prom_record,
+	.interval_end = prom_end,
+	.stats = prom_stats,
+	.reload = prom_reload,
+	.stop = prom_stop,
+};
