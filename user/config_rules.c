@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "config_json.h"
 #include "log.h"
 
@@ -545,4 +546,17 @@ int config_check_rules(const struct xs_config *cfg, char *err, size_t errlen)
 		}
 	}
 	return 0;
+}
+
+int config_check_exec(const struct xs_config *cfg, char *err, size_t errlen)
+{
+	const struct xs_alerts_cfg *a = &cfg->alerts;
+	int e;
+
+	if (!a->exec_argv || !access(a->exec_argv[0], X_OK))
+		return 0;
+	e = -errno;
+	set_err(err, errlen, "alerts.exec: %s: expected an executable program: %s",
+		a->exec_argv[0], strerror(-e));
+	return e;
 }

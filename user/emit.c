@@ -423,10 +423,7 @@ char *emit_summary(const struct xs_rec_meta *m, const struct xs_summary *s)
 	return rec ? emit_line(rec, 0) : NULL;
 }
 
-/* The statistics of sink `name` as an object: the keys of its view, or
- * those of `keys` renamed (keys[i][0] its name, keys[i][1] in the record).
- * NULL (nothing to set) when the sink is not open. */
-static const struct xs_sink_view *emit_find_sink(const struct xs_summary *s, const char *name)
+const struct xs_sink_view *emit_sink_view(const struct xs_summary *s, const char *name)
 {
 	size_t i;
 
@@ -436,6 +433,21 @@ static const struct xs_sink_view *emit_find_sink(const struct xs_summary *s, con
 	return NULL;
 }
 
+uint64_t emit_sink_stat(const struct xs_sink_view *v, const char *key, int *found)
+{
+	size_t i;
+
+	for (i = 0; v && i < v->n; i++)
+		if (!strcmp(v->st[i].key, key)) {
+			if (found)
+				*found = 1;
+			return v->st[i].value;
+		}
+	return 0;
+}
+
+/* A sink's statistics as an object, keys renamed by `rename` ({from, to}
+ * pairs, then {}; NULL: none). */
 static json_t *emit_sink_stats(const struct xs_sink_view *v, const char *const (*rename)[2])
 {
 	json_t *o = json_object();
@@ -462,10 +474,9 @@ static json_t *emit_sink_stats(const struct xs_sink_view *v, const char *const (
 json_t *emit_summary_doc(const struct xs_rec_meta *m, const struct xs_summary *s)
 {
 	static const char *const influx_keys[][2] = { { "failed", "failed_posts" }, {} };
-	const struct xs_sink_view *file = emit_find_sink(s, "file");
-	const struct xs_sink_view *hook = emit_find_sink(s, "hook");
-	const struct xs_sink_view *influx = emit_find_sink(s, "influx");
-	uint64_t records_dropped = 0;
+	const struct xs_sink_view *hook = emit_sink_view(s, "hook");
+	const struct xs_sink_view *influx = emit_sink_view(s, "influx");
+	uint64_t records_dropped = emit_sink_stat(emit_sink_view(s, "file"), "dropped", NULL);
 	json_t *sinks;
 	size_t i;
 	const struct xs_global *g = &s->g;
@@ -506,9 +517,6 @@ json_t *emit_summary_doc(const struct xs_rec_meta *m, const struct xs_summary *s
 	missed = json_object();
 	err |= json_object_set_new(missed, "lookup_fail", emit_uint(g->lookup_fail));
 	err |= json_object_set_new(missed, "drains_late", emit_uint(s->drains_late));
-	for (i = 0; file && i < file->n; i++)
-		if (!strcmp(file->st[i].key, "dropped"))
-			records_dropped = file->st[i].value;
 	err |= json_object_set_new(missed, "records_dropped", emit_uint(records_dropped));
 	err |= json_object_set_new(rec, "missed", missed);
 
@@ -549,6 +557,8 @@ json_t *emit_summary_doc(const struct xs_rec_meta *m, const struct xs_summary *s
 		err |= json_object_set_new(rp, "frames", emit_uint(s->replay->frames));
 		err |= json_object_set_new(rp, "late", emit_uint(s->replay->late));
 		err |= json_object_set_new(rp, "refused", emit_uint(s->replay->refused));
+		if (s->replay->bad_ts)
+			err |= json_object_set_new(rp, "bad_ts", emit_uint(s->replay->bad_ts));
 		err |= json_object_set_new(rec, "replay", rp);
 	}
 	if (s->nsinks) {

@@ -41,6 +41,8 @@ struct xs_replay_stat {
 					 * interval already written */
 	uint64_t refused;		/* frames the kernel's test runner refused,
 					 * in no other counter */
+	uint64_t bad_ts;		/* records whose sub-second field was out of
+					 * range, clamped (printed when not 0) */
 };
 
 /* One statistic of a sink, for the summary's "sinks" object (sink.h). */
@@ -90,6 +92,11 @@ struct xs_summary {
 	struct xs_sink_view sinks[XS_SINKS_MAX];
 	size_t nsinks;
 };
+
+/* The statistics of the sink `name` in s, NULL when it has none; one of
+ * them by key (0 when absent; *found set to 1 when present). */
+const struct xs_sink_view *emit_sink_view(const struct xs_summary *s, const char *name);
+uint64_t emit_sink_stat(const struct xs_sink_view *v, const char *key, int *found);
 
 /* Enough for format_rfc3339_ms() (24 characters and the NUL). */
 #define XS_TS_LEN 32

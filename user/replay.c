@@ -104,7 +104,8 @@ struct replay {
 	int started, have_bin;
 	int ts_u32;			/* classic pcap: seconds are unsigned 32-bit */
 	double gap_s;			/* capture time without frames before `bin` */
-	int warned_late;
+	uint64_t bad_ts;		/* of the bin being filled: clamped sub-seconds */
+	int warned_late, warned_ts;
 	struct reorder held;
 	struct xs_feeder feed;
 	struct xs_pipeline p;
@@ -375,6 +376,8 @@ static int flush(struct replay *r)
 		m.ts = to_timespec(r->t0 + (r->bin + 1) * r->interval);
 	}
 	feeder_take(&r->feed, &stat);
+	stat.bad_ts = r->bad_ts;
+	r->bad_ts = 0;
 	s.gap_s = r->gap_s;
 	s.progs[0] = r->prog;
 	s.nprogs = 1;
@@ -425,11 +428,26 @@ static int take(struct replay *r, const struct pcap_pkthdr *h, const unsigned ch
 		unsigned long long rec)
 {
 	tns sec = r->ts_u32 ? (tns)(uint32_t)h->ts.tv_sec : (tns)h->ts.tv_sec;
-	tns ts = sec * NSEC_PER_SEC + h->ts.tv_usec;
+	tns sub = h->ts.tv_usec;	/* ns: the capture is opened at nano precision */
+	tns ts;
 	struct reorder *ro = &r->held;
 	struct held *f;
 	int e;
 
+	/*
+	 * A sub-second field past a second (0x80000000 microseconds, which
+	 * libpcap hands over sign-extended: 35 minutes early) is no time:
+	 * clamp it into its second, count it, warn once.
+	 */
+	if (sub < 0 || sub >= NSEC_PER_SEC) {
+		if (!r->warned_ts++)
+			log_warn("%s: record %llu: its sub-second timestamp field is out of range: "
+				 "clamped into its second, counted in replay.bad_ts (warned once)",
+				 r->name, rec);
+		r->bad_ts++;
+		sub = sub < 0 ? 0 : NSEC_PER_SEC - 1;
+	}
+	ts = sec * NSEC_PER_SEC + sub;
 	if (!r->started) {
 		r->t0 = r->newest = r->oldest = ts;
 		r->started = 1;

@@ -92,34 +92,11 @@ static void snap_alert(void *ctx, const char *rule, uint32_t slot, const char *a
 	metrics_snap_alert(ctx, rule, slot, attack);
 }
 
-static const struct xs_sink_view *find_view(const struct xs_summary *s, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < s->nsinks; i++)
-		if (!strcmp(s->sinks[i].name, name))
-			return &s->sinks[i];
-	return NULL;
-}
-
-static uint64_t view_value(const struct xs_sink_view *v, const char *key, int *found)
-{
-	size_t i;
-
-	for (i = 0; v && i < v->n; i++)
-		if (!strcmp(v->st[i].key, key)) {
-			if (found)
-				*found = 1;
-			return v->st[i].value;
-		}
-	return 0;
-}
-
 static void prom_end(void *st, const struct xs_interval_end *ie)
 {
 	const struct xs_summary *sum = ie->s;
-	const struct xs_sink_view *file = find_view(sum, "file");
-	const struct xs_sink_view *hook = find_view(sum, "hook");
+	const struct xs_sink_view *file = emit_sink_view(sum, "file");
+	const struct xs_sink_view *hook = emit_sink_view(sum, "hook");
 	struct prom *p = st;
 	struct xs_msnap *s = prom_snap(p);
 
@@ -128,8 +105,8 @@ static void prom_end(void *st, const struct xs_interval_end *ie)
 	s->ts = ie->m->ts.tv_sec + ie->m->ts.tv_nsec / 1e9;
 	s->interval_s = ie->m->interval_s;
 	s->drain_s = sum->drain_ms / 1e3;
-	s->written = view_value(file, "written", NULL);
-	s->dropped = view_value(file, "dropped", NULL);
+	s->written = emit_sink_stat(file, "written", NULL);
+	s->dropped = emit_sink_stat(file, "dropped", NULL);
 	s->kernel_mem = sum->kernel_mem;
 	memcpy(s->progs, sum->progs, sizeof(s->progs));
 	s->nprogs = sum->nprogs;
@@ -138,12 +115,12 @@ static void prom_end(void *st, const struct xs_interval_end *ie)
 	s->alerts_ended = sum->alerts.ended;
 	if (hook && hook->n) {
 		s->has_hooks = 1;
-		s->hooks.started = view_value(hook, "started", NULL);
-		s->hooks.ok = view_value(hook, "ok", NULL);
-		s->hooks.failed = view_value(hook, "failed", NULL);
-		s->hooks.timeout = view_value(hook, "timeout", NULL);
-		s->hooks.skipped = view_value(hook, "skipped", NULL);
-		s->hooks.last_status = (int)(int64_t)view_value(hook, "last_status",
+		s->hooks.started = emit_sink_stat(hook, "started", NULL);
+		s->hooks.ok = emit_sink_stat(hook, "ok", NULL);
+		s->hooks.failed = emit_sink_stat(hook, "failed", NULL);
+		s->hooks.timeout = emit_sink_stat(hook, "timeout", NULL);
+		s->hooks.skipped = emit_sink_stat(hook, "skipped", NULL);
+		s->hooks.last_status = (int)(int64_t)emit_sink_stat(hook, "last_status",
 								&s->hooks.has_last);
 	}
 	if (ie->foreach_alert)

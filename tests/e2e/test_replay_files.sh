@@ -254,6 +254,29 @@ else
 	fail "late: warning: $(cat "$TMP/late.err")"
 fi
 
+# A sub-second field out of range (0x80000000 microseconds): libpcap hands
+# it over sign-extended, 35 minutes early. Clamped into its second,
+# counted as replay.bad_ts, warned once; nothing is late.
+"$PYTHON" "$GEN" "$TMP/badts.pcap" "$UDP,at=0" "$UDP,at=0.5"
+"$PYTHON" -c 'import struct, sys
+b = bytearray(open(sys.argv[1], "rb").read())
+caplen = struct.unpack_from("<I", b, 24 + 8)[0]
+struct.pack_into("<I", b, 24 + 16 + caplen + 4, 0x80000000)
+open(sys.argv[1], "wb").write(b)' "$TMP/badts.pcap"
+xreplay badts -t 1s "$TMP/badts.pcap"
+check_eq "bad sub-second: exit status" "$RC" 0
+check_eq "bad sub-second: (packets, bad_ts, late) per interval" \
+	"$(summary "$TMP/badts.out" '[(x["pkts"], x["replay"].get("bad_ts"), x["replay"]["late"]) for x in s]')" \
+	"[(2, 1, 0)]"
+check_eq "bad sub-second: the interval ends 1 s after the first frame" \
+	"$(summary "$TMP/badts.out" '[x["ts"] for x in s]')" "['2023-11-14T22:13:21.000Z']"
+if [[ $(wc -l <"$TMP/badts.err") == 1 ]] &&
+	grep -qE "^xdpscope: warning: $TMP/badts.pcap: record 2: .*out of range" "$TMP/badts.err"; then
+	pass "bad sub-second: one warning naming record 2"
+else
+	fail "bad sub-second: warning: $(cat "$TMP/badts.err")"
+fi
+
 # ------------------------------------------ Linux cooked and raw IP captures
 
 # SLL (16-byte link header) and raw IP (none) against the ground truth:

@@ -1169,6 +1169,33 @@ START_TEST(test_parse_size)
 }
 END_TEST
 
+/* alerts.exec: one check for check-config, the hook sink and a reload. */
+START_TEST(test_check_exec)
+{
+	char *ok[] = { "/bin/sh", NULL }, *missing[] = { "/nonexistent/on-alert", NULL };
+	char path[] = "/tmp/xs-test-hookXXXXXX", *notexec[] = { path, NULL };
+	int fd = mkstemp(path);		/* 0600: no x bit, even for root */
+	struct xs_config cfg;
+	char err[256] = "";
+
+	config_init(&cfg);
+	ck_assert_int_eq(config_check_exec(&cfg, err, sizeof(err)), 0);
+	cfg.alerts.exec_argv = ok;
+	ck_assert_int_eq(config_check_exec(&cfg, err, sizeof(err)), 0);
+	cfg.alerts.exec_argv = missing;
+	ck_assert_int_eq(config_check_exec(&cfg, err, sizeof(err)), -ENOENT);
+	ck_assert_str_eq(err, "alerts.exec: /nonexistent/on-alert: expected an executable "
+			      "program: No such file or directory");
+	ck_assert_int_ge(fd, 0);
+	cfg.alerts.exec_argv = notexec;
+	ck_assert_int_eq(config_check_exec(&cfg, err, sizeof(err)), -EACCES);
+	close(fd);
+	unlink(path);
+	cfg.alerts.exec_argv = NULL;
+	config_free(&cfg);
+}
+END_TEST
+
 static Suite *config_suite(void)
 {
 	Suite *s = suite_create("config");
@@ -1219,6 +1246,7 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, test_validate_hand_built);
 	tcase_add_test(tc, test_validate_large);
 	tcase_add_test(tc, test_free_twice);
+	tcase_add_test(tc, test_check_exec);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("parse_size");
