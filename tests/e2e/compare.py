@@ -29,10 +29,11 @@ import sys
 
 # Keys that are not counts (rates, durations, identity), or not counts that
 # add up across intervals: the sketches' per-interval estimates and pool
-# figures (tests/e2e/test_sketch.sh checks those).
+# figures (tests/e2e/test_sketch.sh checks those), the outputs' cumulative
+# statistics (sinks).
 NOT_COUNTS = {"schema", "type", "ts", "host", "ifname", "interval_s", "pps", "bps",
               "drain_ms", "gap_s", "kernel_mem", "ranges", "programs", "uniq_src", "sketch",
-              "hll"}
+              "hll", "sinks"}
 
 failures = 0
 
