@@ -123,7 +123,7 @@ static int get_num(struct jload *j, const json_t *obj, const char *path, const c
 		   double lo, double hi, double *out)
 {
 	const json_t *v = json_object_get(obj, key);
-	char kpath[JPATH_LEN], d[QBUF];
+	char kpath[JPATH_LEN], d[LOG_QBUF];
 	double x;
 
 	if (!v)
@@ -139,7 +139,7 @@ static int get_num(struct jload *j, const json_t *obj, const char *path, const c
 
 static int get_expr(struct jload *j, const json_t *v, const char *path, struct xs_expr *e)
 {
-	char d[QBUF];
+	char d[LOG_QBUF];
 
 	if (json_is_string(v) && !config_expr(json_string_value(v), e))
 		return 0;
@@ -153,7 +153,7 @@ static int get_expr(struct jload *j, const json_t *v, const char *path, struct x
 static int get_thresh(struct jload *j, const json_t *v, const char *path, struct xs_thresh *t)
 {
 	static const char *const keys[] = { "pct", "of", "min", NULL };
-	char opath[JPATH_LEN], d[QBUF];
+	char opath[JPATH_LEN], d[LOG_QBUF];
 	const json_t *of;
 	int ret;
 
@@ -221,7 +221,7 @@ static int get_baseline(struct jload *j, const json_t *v, const char *path, stru
 {
 	static const char *const keys[] = { "window_s", "factor", "k", "min", "warmup_s", NULL };
 	struct xs_baseline *b = &r->bl;
-	char d[QBUF];
+	char d[LOG_QBUF];
 	int ret;
 
 	if (!json_is_object(v))
@@ -250,7 +250,7 @@ static int get_baseline(struct jload *j, const json_t *v, const char *path, stru
 static int get_dirs(struct jload *j, const json_t *v, const char *path, unsigned int *dirs)
 {
 	const char *s = json_is_string(v) ? json_string_value(v) : "";
-	char d[QBUF];
+	char d[LOG_QBUF];
 
 	if (!strcmp(s, "in"))
 		*dirs = XS_RULE_DIR_IN;
@@ -267,7 +267,7 @@ static int get_dirs(struct jload *j, const json_t *v, const char *path, unsigned
 static int get_rule_ranges(struct jload *j, const json_t *v, const char *path,
 			   struct xs_rule *r)
 {
-	char epath[JPATH_LEN], d[QBUF];
+	char epath[JPATH_LEN], d[LOG_QBUF];
 	const json_t *e;
 	size_t i;
 
@@ -296,7 +296,7 @@ static int load_rule(struct jload *j, const json_t *v, size_t idx, struct xs_rul
 		"name", "metric", "dir", "ranges", "above", "below", "baseline", "and",
 		"for_s", "clear_s", "hysteresis", NULL
 	};
-	char path[48], kpath[96], d[QBUF];
+	char path[48], kpath[96], d[LOG_QBUF];
 	const json_t *name, *x, *e;
 	size_t i;
 	int ret;
@@ -383,7 +383,7 @@ static int load_rule(struct jload *j, const json_t *v, size_t idx, struct xs_rul
 int config_load_rules(struct jload *j, const json_t *v)
 {
 	struct xs_config *cfg = j->cfg;
-	char d[QBUF], path[64];
+	char d[LOG_QBUF], path[64];
 	const json_t *e;
 	size_t i, k;
 	int ret;
@@ -414,7 +414,7 @@ int config_load_rules(struct jload *j, const json_t *v)
 static int get_exec(struct jload *j, const json_t *v)
 {
 	struct xs_alerts_cfg *a = &j->cfg->alerts;
-	char d[QBUF], path[JPATH_LEN];
+	char d[LOG_QBUF], path[JPATH_LEN];
 	const json_t *e;
 	size_t i, n;
 
@@ -453,7 +453,7 @@ int config_load_alerts(struct jload *j, const json_t *v)
 	struct xs_alerts_cfg *a = &j->cfg->alerts;
 	const json_t *x;
 	double n;
-	char d[QBUF];
+	char d[LOG_QBUF];
 	int ret;
 
 	if (!json_is_object(v))
