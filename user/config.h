@@ -238,6 +238,15 @@ int config_same_ranges(const struct xs_config *a, const struct xs_config *b);
 int config_check_rules(const struct xs_config *cfg, char *err, size_t errlen);
 void config_free_rules(struct xs_config *cfg);
 
+/*
+ * alerts.exec against the file system, when the program is about to be
+ * used (check-config, run, SIGHUP): 0 if unset or a program this process
+ * may run (access X_OK, not a directory); else -errno and, in err,
+ * `alerts.exec: PATH: expected an executable program: REASON` with PATH
+ * escaped (log_escape) and REASON strerror's; callers add their prefix.
+ */
+int config_check_exec(const struct xs_config *cfg, char *err, size_t errlen);
+
 /* Range id (index + 1) of the range called `name`, 0 if none: a probe of
  * the name index the loaders keep, a scan if ranges were added by hand. */
 uint32_t config_range_id(const struct xs_config *cfg, const char *name);

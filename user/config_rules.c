@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include "config_json.h"
 #include "log.h"
 
@@ -493,6 +495,26 @@ int config_load_alerts(struct jload *j, const json_t *v)
 	if (!a->state_file)
 		return config_jfail(j, "$.alerts.state_file", "out of memory");
 	return 0;
+}
+
+int config_check_exec(const struct xs_config *cfg, char *err, size_t errlen)
+{
+	const char *prog = cfg->alerts.exec_argv ? cfg->alerts.exec_argv[0] : NULL;
+	char e[LOG_EBUF];
+	struct stat st;
+	int ret = 0;
+
+	if (!prog)
+		return 0;
+	/* access() grants X_OK on a directory: it is searchable. */
+	if (access(prog, X_OK) || stat(prog, &st))
+		ret = -errno;
+	else if (S_ISDIR(st.st_mode))
+		ret = -EISDIR;
+	if (ret)
+		set_err(err, errlen, "alerts.exec: %s: expected an executable program: %s",
+			log_escape(prog, e, sizeof(e)), strerror(-ret));
+	return ret;
 }
 
 static int cond_check(const struct xs_config *cfg, const struct xs_rule *r,

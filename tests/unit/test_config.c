@@ -555,6 +555,64 @@ START_TEST(test_json_bad)
 }
 END_TEST
 
+/* alerts.exec against the file system: the one check check-config, run
+ * and SIGHUP share, with the one message they print. */
+START_TEST(test_check_exec)
+{
+	char json[600], want[XS_ERR_LEN];
+	const char *path, *prog;
+	struct {
+		const char *name;	/* in tmpdir; NULL: no alerts.exec */
+		mode_t mode;		/* 0: not created; S_IFDIR: a directory */
+		int ret;
+		const char *reason;
+	} rows[] = {
+		{ NULL, 0, 0, NULL },
+		{ "hook", 0755, 0, NULL },
+		{ "nope", 0, -ENOENT, "No such file or directory" },
+		{ "plain", 0644, -EACCES, "Permission denied" },
+		{ "dir", S_IFDIR, -EISDIR, "Is a directory" },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(rows); i++) {
+		config_free(&cfg);
+		err[0] = '\0';
+		if (!rows[i].name) {
+			ck_assert_int_eq(config_check_exec(&cfg, err, sizeof(err)), 0);
+			ck_assert_str_eq(err, "");
+			continue;
+		}
+		prog = tmp_path(rows[i].name);
+		if (rows[i].mode == S_IFDIR) {
+			ck_assert_int_eq(mkdir(prog, 0755), 0);
+		} else if (rows[i].mode) {
+			write_file(rows[i].name, "#!/bin/sh\n");
+			ck_assert_int_eq(chmod(prog, rows[i].mode), 0);
+		}
+		snprintf(json, sizeof(json), "{\"alerts\": {\"exec\": [\"%s\", \"-x\"]}}", prog);
+		path = write_file("cfg.json", json);
+		ck_assert_msg(config_load_json(&cfg, path, err, sizeof(err)) == 0, "err '%s'", err);
+		ck_assert_msg(config_check_exec(&cfg, err, sizeof(err)) == rows[i].ret,
+			      "%s: expected %d, err '%s'", rows[i].name, rows[i].ret, err);
+		if (!rows[i].ret)
+			continue;
+		snprintf(want, sizeof(want),
+			 "alerts.exec: %s: expected an executable program: %s", prog,
+			 rows[i].reason);
+		ck_assert_str_eq(err, want);
+	}
+
+	/* The path as the config spelled it, control bytes escaped. */
+	config_free(&cfg);
+	path = write_file("cfg.json", "{\"alerts\": {\"exec\": \"/no\\u000bsuch\\u001c\\\"x\"}}");
+	ck_assert_msg(config_load_json(&cfg, path, err, sizeof(err)) == 0, "err '%s'", err);
+	ck_assert_int_eq(config_check_exec(&cfg, err, sizeof(err)), -ENOENT);
+	ck_assert_str_eq(err, "alerts.exec: /no\\x0bsuch\\x1c\"x: expected an executable program: "
+			 "No such file or directory");
+}
+END_TEST
+
 START_TEST(test_json_files)
 {
 	const char *path = tmp_path("missing.json");
@@ -1185,6 +1243,7 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, test_json_dedup_in_range);
 	tcase_add_loop_test(tc, test_json_bad, 0, ARRAY_SIZE(json_bad_rows));
 	tcase_add_test(tc, test_json_files);
+	tcase_add_test(tc, test_check_exec);
 	tcase_add_test(tc, test_json_ranges_file_paths);
 	suite_add_tcase(s, tc);
 
