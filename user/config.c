@@ -5,7 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include "config.h"
 #include "config_json.h"
 #include "xdpscope.h"
@@ -504,76 +506,133 @@ static int set_source(struct xs_config *cfg, const char *path)
 	return cfg->source ? 0 : -ENOMEM;
 }
 
-/* A directory opens fine and reads as empty to jansson: refuse it here
- * rather than report an empty file. Pipes stay allowed (<(generate)). */
+static const char *file_kind(mode_t mode)
+{
+	if (S_ISDIR(mode))
+		return "a directory";
+	if (S_ISCHR(mode))
+		return "a character device";
+	if (S_ISBLK(mode))
+		return "a block device";
+	if (S_ISFIFO(mode))
+		return "a pipe";
+	if (S_ISSOCK(mode))
+		return "a socket";
+	return "not a regular file";
+}
+
+/*
+ * Regular files only. A directory reads as empty, a device like /dev/zero
+ * never ends, and a pipe (<(generate), /dev/stdin from a pipe) ends once:
+ * SIGHUP reads the config and its prefix list again, and would find the
+ * pipe empty. O_NONBLOCK, so that a FIFO without a writer is refused
+ * rather than waited on; it changes nothing for a regular file.
+ */
 static int open_input(const char *path, FILE **fp, char *err, size_t errlen)
 {
+	char e[LOG_EBUF];
 	struct stat st;
+	int fd, ret;
 	FILE *f;
-	int ret;
 
-	f = fopen(path, "r");
-	if (!f) {
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
 		ret = -errno;
-		set_err(err, errlen, "%s: cannot open: %s", path, strerror(-ret));
+		set_err(err, errlen, "%s: cannot open: %s", log_escape(path, e, sizeof(e)),
+			strerror(-ret));
 		return ret;
 	}
-	if (!fstat(fileno(f), &st) && S_ISDIR(st.st_mode)) {
-		fclose(f);
-		set_err(err, errlen, "%s: cannot read: %s", path, strerror(EISDIR));
-		return -EISDIR;
+	if (fstat(fd, &st)) {
+		ret = -errno;
+		set_err(err, errlen, "%s: cannot read: %s", log_escape(path, e, sizeof(e)),
+			strerror(-ret));
+		close(fd);
+		return ret;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		set_err(err, errlen, "%s: expected a regular file, got %s",
+			log_escape(path, e, sizeof(e)), file_kind(st.st_mode));
+		close(fd);
+		return S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
+	}
+	f = fdopen(fd, "r");
+	if (!f) {
+		ret = -errno;
+		set_err(err, errlen, "out of memory");
+		close(fd);
+		return ret;
 	}
 	*fp = f;
 	return 0;
 }
 
+/*
+ * One line of `f` into buf, without its newline: 1, 0 at the end of the
+ * file, or -E2BIG past `max` bytes, -EILSEQ at a NUL byte, -errno on a
+ * read error. A fixed buffer, unlike getline: a file of one endless line
+ * must not take the machine's memory, and getline's ENOMEM reads as the
+ * end of the file, which silently dropped the rest of the list.
+ */
+static int read_line(FILE *f, char *buf, size_t max)
+{
+	size_t n = 0;
+	int c;
+
+	errno = 0;
+	while ((c = getc_unlocked(f)) != EOF && c != '\n') {
+		if (c == '\0')
+			return -EILSEQ;
+		if (n == max)
+			return -E2BIG;
+		buf[n++] = c;
+	}
+	buf[n] = '\0';
+	if (c == EOF && ferror(f))
+		return errno ? -errno : -EIO;
+	return c != EOF || n;
+}
+
 int config_load_prefix_file(struct xs_config *cfg, const char *path, char *err,
 			    size_t errlen)
 {
-	char msg[XS_ERR_LEN];
+	char line[XS_LINE_MAX + 1], msg[XS_ERR_LEN], e[LOG_EBUF];
 	unsigned long lineno = 0;
-	size_t linecap = 0;
-	char *line = NULL;
-	ssize_t n;
-	int ret = 0;
+	int ret = 0, rd;
 	FILE *f;
 
 	ret = open_input(path, &f, err, errlen);
 	if (ret)
 		return ret;
-	errno = 0;
-	while ((n = getline(&line, &linecap, f)) >= 0) {
+	log_escape(path, e, sizeof(e));
+	while ((rd = read_line(f, line, XS_LINE_MAX)) > 0) {
 		char *s = line;
 
 		lineno++;
-		if (memchr(line, '\0', n)) {
-			set_err(err, errlen, "%s:%lu: expected text, got a NUL byte", path, lineno);
-			ret = -EINVAL;
-			break;
-		}
-		if (n && line[n - 1] == '\n')
-			line[--n] = '\0';
 		/* Editors on Windows start a file with a byte order mark. */
 		if (lineno == 1 && !strncmp(s, "\xef\xbb\xbf", 3))
 			s += 3;
 		ret = prefix_line(cfg, s, msg, sizeof(msg));
 		if (ret < 0) {
-			set_err(err, errlen, "%s:%lu: %s", path, lineno, msg);
-			break;
+			set_err(err, errlen, "%s:%lu: %s", e, lineno, msg);
+			goto out;
 		}
-		ret = 0;
-		errno = 0;
 	}
-	if (!ret && ferror(f)) {
-		ret = errno ? -errno : -EIO;
-		set_err(err, errlen, "%s:%lu: cannot read: %s", path, lineno + 1, strerror(-ret));
-	}
-	free(line);
-	fclose(f);
-	if (!ret && set_source(cfg, path)) {
+	ret = rd;
+	if (rd == -EILSEQ) {
+		set_err(err, errlen, "%s:%lu: expected text, got a NUL byte", e, lineno + 1);
+		ret = -EINVAL;
+	} else if (rd == -E2BIG) {
+		set_err(err, errlen, "%s:%lu: expected a line of at most %d bytes, got more", e,
+			lineno + 1, XS_LINE_MAX);
+		ret = -EINVAL;
+	} else if (rd < 0) {
+		set_err(err, errlen, "%s:%lu: cannot read: %s", e, lineno + 1, strerror(-rd));
+	} else if (set_source(cfg, path)) {
 		set_err(err, errlen, "out of memory");
 		ret = -ENOMEM;
 	}
+out:
+	fclose(f);
 	return ret;
 }
 

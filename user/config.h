@@ -20,6 +20,7 @@
 
 #define XS_ERR_LEN 512
 #define XS_NAME_MAX 128			/* bytes of a range name */
+#define XS_LINE_MAX 4096		/* bytes of a prefix-list line, without its newline */
 #define XS_DEFAULT_INTERVAL_MS 1000
 #define XS_DEFAULT_MAX_KERNEL_MEM (256ULL << 20)
 
@@ -194,7 +195,9 @@ void config_free(struct xs_config *cfg);
  */
 int config_load_json(struct xs_config *cfg, const char *path, char *err, size_t errlen);
 
-/* Prefix list: "CIDR [NAME]" a line; blank lines and # comments (whole or
+/* Prefix list: a regular file (as the JSON config: no pipe, device or
+ * directory), "CIDR [NAME]" a line of at most XS_LINE_MAX bytes; a read
+ * error is an error. Blank lines and # comments (whole or
  * trailing) skipped, CRLF ends accepted; lines naming the same NAME form
  * one range; a line without a name forms a range named by its CIDR in
  * canonical form ("2001:DB8::/32" -> "2001:db8::/32"). Thousands of lines

@@ -623,8 +623,25 @@ START_TEST(test_json_files)
 	ck_assert_str_eq(err, want);
 
 	ck_assert_int_eq(config_load_json(&cfg, tmpdir, err, sizeof(err)), -EISDIR);
-	snprintf(want, sizeof(want), "%s: cannot read: Is a directory", tmpdir);
+	snprintf(want, sizeof(want), "%s: expected a regular file, got a directory", tmpdir);
 	ck_assert_str_eq(err, want);
+
+	/* A device never ends; refused before the first read. */
+	ck_assert_int_eq(config_load_json(&cfg, "/dev/zero", err, sizeof(err)), -EINVAL);
+	ck_assert_str_eq(err, "/dev/zero: expected a regular file, got a character device");
+	config_free(&cfg);
+	path = write_file("cfg.json", "{\"ranges_file\": \"/dev/zero\"}");
+	ck_assert_int_eq(config_load_json(&cfg, path, err, sizeof(err)), -EINVAL);
+	ck_assert_str_eq(err, "/dev/zero: expected a regular file, got a character device");
+
+	/* A read error in the prefix list fails the config: no "ok" with the
+	 * ranges silently missing. /proc/self/mem is a regular file whose
+	 * first page cannot be read (EIO), also for root. */
+	config_free(&cfg);
+	path = write_file("cfg.json", "{\"ranges_file\": \"/proc/self/mem\"}");
+	ck_assert_int_eq(config_load_json(&cfg, path, err, sizeof(err)), -EIO);
+	ck_assert_str_eq(err, "/proc/self/mem:1: cannot read: Input/output error");
+	config_free(&cfg);
 
 	/* A missing ranges_file is named by the path it was looked for at. */
 	path = write_file("cfg.json", "{\"ranges_file\": \"nope.txt\"}");
@@ -815,14 +832,75 @@ START_TEST(test_prefix_file_io)
 	ck_assert_str_eq(err, want);
 
 	ck_assert_int_eq(config_load_prefix_file(&cfg, tmpdir, err, sizeof(err)), -EISDIR);
-	snprintf(want, sizeof(want), "%s: cannot read: Is a directory", tmpdir);
+	snprintf(want, sizeof(want), "%s: expected a regular file, got a directory", tmpdir);
 	ck_assert_str_eq(err, want);
+
+	/* getline grew to gigabytes on /dev/zero: refused without a read. */
+	ck_assert_int_eq(config_load_prefix_file(&cfg, "/dev/zero", err, sizeof(err)), -EINVAL);
+	ck_assert_str_eq(err, "/dev/zero: expected a regular file, got a character device");
+
+	/* A FIFO without a writer: refused, not waited on. SIGHUP reads the
+	 * list again, and a pipe would be empty by then. */
+	path = tmp_path("fifo");
+	ck_assert_int_eq(mkfifo(path, 0600), 0);
+	ck_assert_int_eq(config_load_prefix_file(&cfg, path, err, sizeof(err)), -EINVAL);
+	snprintf(want, sizeof(want), "%s: expected a regular file, got a pipe", path);
+	ck_assert_str_eq(err, want);
+
+	/* A read error is an error, not the end of the list. */
+	ck_assert_int_eq(config_load_prefix_file(&cfg, "/proc/self/mem", err, sizeof(err)),
+			 -EIO);
+	ck_assert_str_eq(err, "/proc/self/mem:1: cannot read: Input/output error");
+	ck_assert_uint_eq(cfg.nranges, 0);
 
 	/* A binary file given by mistake. */
 	path = write_bytes("nul.txt", nul, sizeof(nul) - 1);
 	ck_assert_int_eq(config_load_prefix_file(&cfg, path, err, sizeof(err)), -EINVAL);
 	snprintf(want, sizeof(want), "%s:2: expected text, got a NUL byte", path);
 	ck_assert_str_eq(err, want);
+}
+END_TEST
+
+/* A line of XS_LINE_MAX bytes (a long comment) loads, one byte more is
+ * refused with its place; so is a last line without a newline. */
+START_TEST(test_prefix_file_long_line)
+{
+	static const char head[] = "198.18.0.0/24 a\n";
+	char text[3 * XS_LINE_MAX], want[XS_ERR_LEN];
+	const char *path;
+	size_t n, o;
+
+	for (n = XS_LINE_MAX; n <= XS_LINE_MAX + 1; n++) {
+		config_free(&cfg);
+		o = snprintf(text, sizeof(text), "%s", head);
+		o += snprintf(text + o, sizeof(text) - o, "198.18.1.0/24 b #");
+		memset(text + o, 'x', n - (o - (sizeof(head) - 1)));
+		o = sizeof(head) - 1 + n;
+		text[o++] = '\n';
+		o += snprintf(text + o, sizeof(text) - o, "198.18.2.0/24 c\n");
+		path = write_bytes("p.txt", text, o);
+		if (n == XS_LINE_MAX) {
+			ck_assert_msg(config_load_prefix_file(&cfg, path, err, sizeof(err)) == 0,
+				      "%zu bytes: err '%s'", n, err);
+			ck_assert_uint_eq(cfg.nranges, 3);
+			/* The same line last, without a newline. */
+			config_free(&cfg);
+			path = write_bytes("p.txt", text, sizeof(head) - 1 + n);
+			ck_assert_msg(config_load_prefix_file(&cfg, path, err, sizeof(err)) == 0,
+				      "%zu bytes at the end: err '%s'", n, err);
+			ck_assert_uint_eq(cfg.nranges, 2);
+			continue;
+		}
+		ck_assert_int_eq(config_load_prefix_file(&cfg, path, err, sizeof(err)), -EINVAL);
+		snprintf(want, sizeof(want), "%s:2: expected a line of at most %d bytes, got more",
+			 path, XS_LINE_MAX);
+		ck_assert_str_eq(err, want);
+		/* Without a newline, too. */
+		config_free(&cfg);
+		path = write_bytes("p.txt", text, sizeof(head) - 1 + n);
+		ck_assert_int_eq(config_load_prefix_file(&cfg, path, err, sizeof(err)), -EINVAL);
+		ck_assert_str_eq(err, want);
+	}
 }
 END_TEST
 
@@ -1255,6 +1333,7 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, test_prefix_file_empty);
 	tcase_add_loop_test(tc, test_prefix_file_bad, 0, ARRAY_SIZE(pfile_bad_rows));
 	tcase_add_test(tc, test_prefix_file_io);
+	tcase_add_test(tc, test_prefix_file_long_line);
 	tcase_add_test(tc, test_prefix_file_large);
 	tcase_add_test(tc, test_prefix_file_many_ranges);
 	suite_add_tcase(s, tc);
