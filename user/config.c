@@ -794,13 +794,13 @@ int config_validate_empty_ok(const struct xs_config *cfg, char *err, size_t errl
 
 int config_jfail(struct jload *j, const char *path, const char *fmt, ...)
 {
-	char msg[XS_ERR_LEN];
+	char msg[XS_ERR_LEN], e[LOG_EBUF];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	set_err(j->err, j->errlen, "%s: %s: %s", j->file, path, msg);
+	set_err(j->err, j->errlen, "%s: %s: %s", log_escape(j->file, e, sizeof(e)), path, msg);
 	return -EINVAL;
 }
 
@@ -1135,10 +1135,10 @@ int config_load_json(struct xs_config *cfg, const char *path, char *err, size_t 
 		"rules", "alerts", NULL
 	};
 	struct jload j = { .cfg = cfg, .file = path, .err = err, .errlen = errlen };
+	char d[LOG_QBUF], e[LOG_EBUF], et[LOG_EBUF];
 	json_error_t jerr;
 	const json_t *v;
 	json_t *root;
-	char d[LOG_QBUF];
 	int ret;
 	FILE *f;
 
@@ -1149,8 +1149,9 @@ int config_load_json(struct xs_config *cfg, const char *path, char *err, size_t 
 	root = json_loadf(f, JSON_REJECT_DUPLICATES, &jerr);
 	fclose(f);
 	if (!root) {
-		set_err(err, errlen, "%s:%d:%d: invalid JSON: %s", path, jerr.line,
-			jerr.column, jerr.text);
+		/* jansson quotes the bytes "near" the error as they are. */
+		set_err(err, errlen, "%s:%d:%d: invalid JSON: %s", log_escape(path, e, sizeof(e)),
+			jerr.line, jerr.column, log_escape(jerr.text, et, sizeof(et)));
 		return -EINVAL;
 	}
 	if (!json_is_object(root)) {

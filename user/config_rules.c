@@ -406,8 +406,8 @@ int config_load_rules(struct jload *j, const json_t *v)
 			if (!strcmp(cfg->rules[k].name, cfg->rules[i].name)) {
 				snprintf(path, sizeof(path), "$.rules[%zu].name", i);
 				return config_jfail(j, path, "expected a name no other rule has, "
-						    "got \"%s\" (also $.rules[%zu])",
-						    cfg->rules[i].name, k);
+						    "got %s (also $.rules[%zu])",
+						    log_quote(cfg->rules[i].name, d, sizeof(d)), k);
 			}
 	}
 	return 0;
@@ -441,8 +441,8 @@ static int get_exec(struct jload *j, const json_t *v)
 			return config_jfail(j, path, "out of memory");
 	}
 	if (a->exec_argv[0][0] != '/')
-		return config_jfail(j, "$.alerts.exec", "expected an absolute path, got \"%s\"",
-				    a->exec_argv[0]);
+		return config_jfail(j, "$.alerts.exec", "expected an absolute path, got %s",
+				    log_quote(a->exec_argv[0], d, sizeof(d)));
 	return 0;
 }
 
@@ -521,10 +521,11 @@ static int cond_check(const struct xs_config *cfg, const struct xs_rule *r,
 		      const struct xs_cond *c, char *err, size_t errlen)
 {
 	const struct xs_stats_cfg *st = &cfg->stats;
-	char buf[64];
+	char buf[64], q[LOG_QBUF];
 
 	if (expr_uses(&c->m, XS_M_UNIQ_SRC, XS_M_UNIQ_SRC) && !st->enabled) {
-		set_err(err, errlen, "rule \"%s\": metric %s needs stats.enabled", r->name,
+		set_err(err, errlen, "rule %s: metric %s needs stats.enabled",
+			log_quote(r->name, q, sizeof(q)),
 			config_expr_name(&c->m, buf, sizeof(buf)));
 		return -EINVAL;
 	}
@@ -532,14 +533,15 @@ static int cond_check(const struct xs_config *cfg, const struct xs_rule *r,
 	     expr_uses(&c->m, XS_M_HOST_SHARE, XS_M_HOST_SHARE)) &&
 	    (!st->enabled || ((r->dirs & XS_RULE_DIR_IN) && !(st->dims & (1U << XS_DIM_DST))) ||
 	     ((r->dirs & XS_RULE_DIR_OUT) && !(st->dims & (1U << XS_DIM_SRC))))) {
-		set_err(err, errlen, "rule \"%s\": metric %s needs the top list of the range's "
-			"hosts (stats.top with \"dst\" for dir in, \"src\" for dir out)", r->name,
+		set_err(err, errlen, "rule %s: metric %s needs the top list of the range's "
+			"hosts (stats.top with \"dst\" for dir in, \"src\" for dir out)",
+			log_quote(r->name, q, sizeof(q)),
 			config_expr_name(&c->m, buf, sizeof(buf)));
 		return -EINVAL;
 	}
 	if (c->t.of_link && !cfg->alerts.link_bps) {
-		set_err(err, errlen, "rule \"%s\": a threshold of \"link\" needs alerts.link_bps",
-			r->name);
+		set_err(err, errlen, "rule %s: a threshold of \"link\" needs alerts.link_bps",
+			log_quote(r->name, q, sizeof(q)));
 		return -EINVAL;
 	}
 	return 0;
@@ -547,6 +549,7 @@ static int cond_check(const struct xs_config *cfg, const struct xs_rule *r,
 
 int config_check_rules(const struct xs_config *cfg, char *err, size_t errlen)
 {
+	char qr[LOG_QBUF], qn[LOG_QBUF];
 	const struct xs_rule *r;
 	size_t i, k;
 	int ret;
@@ -560,8 +563,9 @@ int config_check_rules(const struct xs_config *cfg, char *err, size_t errlen)
 			return ret;
 		for (k = 0; k < r->nranges; k++) {
 			if (!config_range_id(cfg, r->ranges[k])) {
-				set_err(err, errlen, "rule \"%s\": expected ranges that exist, got "
-					"\"%s\"", r->name, r->ranges[k]);
+				set_err(err, errlen, "rule %s: expected ranges that exist, got %s",
+					log_quote(r->name, qr, sizeof(qr)),
+					log_quote(r->ranges[k], qn, sizeof(qn)));
 				return -EINVAL;
 			}
 		}

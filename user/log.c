@@ -82,7 +82,7 @@ static const char *escape(const char *s, int quoted, size_t max, char *buf, size
 	for (i = 0; s[i] && i < max && o + 8 < len; i++) {
 		unsigned char c = s[i];
 
-		if ((c == '"' && quoted) || c == '\\')
+		if (quoted && (c == '"' || c == '\\'))
 			o += snprintf(buf + o, len - o, "\\%c", c);
 		else if (c < 0x20 || c >= 0x7f)
 			o += snprintf(buf + o, len - o, "\\x%02x", c);

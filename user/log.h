@@ -20,13 +20,15 @@ int log_vprint_lib(int level_is_debug, const char *fmt, va_list ap);
 
 /*
  * Input quoted back in a message, so that the message stays one line and
- * shows what the input held: `"`, `\` and every byte outside printable
- * ASCII are escaped as in C ("\x0b", "\"", "\\").
- * log_quote: `"s"` with its quotes, cut after LOG_QUOTE_MAX bytes with
- * "..." (a whole prefix-list line pasted by mistake must not push the rest
- * of the message out); buf of LOG_QBUF bytes holds any such quote.
- * log_escape: `s` without quotes and with `"` as it is (file names, a
- * library's own message), cut with "..." where buf ends. Both return buf.
+ * shows what the input held: every byte outside printable ASCII is
+ * escaped as in C ("\x0b").
+ * log_quote: `"s"` with its quotes, `"` and `\` escaped too ("\"", "\\"),
+ * cut after LOG_QUOTE_MAX bytes with "..." (a whole prefix-list line pasted
+ * by mistake must not push the rest of the message out); a buf of
+ * LOG_QBUF bytes holds any such quote.
+ * log_escape: `s` without quotes, `"` and `\` as they are (file names, a
+ * library's message that quotes JSON text), cut with "..." where buf
+ * ends. Both return buf.
  */
 #define LOG_QUOTE_MAX 80
 #define LOG_QBUF (LOG_QUOTE_MAX * 4 + 8)	/* every byte escaped, quotes, "...", NUL */

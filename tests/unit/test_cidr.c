@@ -148,6 +148,10 @@ static const struct bad_row bad_rows[] = {
 	/* The input is quoted so a message stays one readable line. */
 	{ "a\"b", "expected a CIDR, got \"a\\\"b\"" },
 	{ "a\\b", "expected a CIDR, got \"a\\\\b\"" },
+	{ "198.18.0.0/24\x0b", "expected a CIDR, got \"198.18.0.0/24\\x0b\"" },
+	{ "\x1c" "198.18.0.0/24", "expected a CIDR, got \"\\x1c198.18.0.0/24\"" },
+	{ "198.18.0.1/24\x1c", "expected a CIDR, got \"198.18.0.1/24\\x1c\"" },
+	{ "fe80::1%\x0b\x7f", "expected a CIDR without a zone id, got \"fe80::1%\\x0b\\x7f\"" },
 	{ "1.2.3.0/24\n", "expected a CIDR, got \"1.2.3.0/24\\x0a\"" },
 	{ "1.2.3.0/24\r", "expected a CIDR, got \"1.2.3.0/24\\x0d\"" },
 	{ "caf\xc3\xa9", "expected a CIDR, got \"caf\\xc3\\xa9\"" },

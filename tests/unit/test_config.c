@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "config.h"
+#include "log.h"
 #include "skread.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -1305,6 +1306,139 @@ START_TEST(test_parse_size)
 }
 END_TEST
 
+/*
+ * Input quoted back in a message is escaped: a control byte from a config
+ * value, a range name, a prefix list, a --range argument or a file name
+ * reaches the terminal as "\x0b", never as the byte itself.
+ */
+START_TEST(test_messages_escape_input)
+{
+	char want[XS_ERR_LEN], json[256];
+	const char *path;
+
+	/* A ranges_file name: the path as opened. */
+	path = write_file("cfg.json", "{\"ranges_file\": \"a\\u000bb\"}");
+	ck_assert_int_eq(config_load_json(&cfg, path, err, sizeof(err)), -ENOENT);
+	snprintf(want, sizeof(want), "%s/a\\x0bb: cannot open: No such file or directory",
+		 tmpdir);
+	ck_assert_str_eq(err, want);
+
+	/* A config whose own name holds one, in every message naming it. */
+	config_free(&cfg);
+	path = write_file("c\x1c.json", "{\"interval_ms\": \"x\\u000b\"}");
+	ck_assert_int_eq(config_load_json(&cfg, path, err, sizeof(err)), -EINVAL);
+	snprintf(want, sizeof(want), "%s/c\\x1c.json: $.interval_ms: expected an integer "
+		 "10..3600000, got \"x\\x0b\"", tmpdir);
+	ck_assert_str_eq(err, want);
+
+	/* Bytes jansson quotes from the file as they are. */
+	config_free(&cfg);
+	path = write_file("cfg.json", "{\"a\": \x1c}");
+	ck_assert_int_eq(config_load_json(&cfg, path, err, sizeof(err)), -EINVAL);
+	snprintf(want, sizeof(want), "%s:1:7: invalid JSON: invalid token near '\\x1c'", path);
+	ck_assert_str_eq(err, want);
+
+	/* Values: a range name, a prefix, an alerts.exec path. */
+	config_free(&cfg);
+	path = write_file("cfg.json", "{\"ranges\": [{\"name\": \"a\\u000b\\\"\", "
+			  "\"prefixes\": [\"198.18.0.0/24\"]}]}");
+	ck_assert_int_eq(config_load_json(&cfg, path, err, sizeof(err)), -EINVAL);
+	snprintf(want, sizeof(want), "%s: $.ranges[0].name: expected a range name of 1..127 "
+		 "printable ASCII characters without quotes, backslashes or a space at either "
+		 "end, got \"a\\x0b\\\"\"", path);
+	ck_assert_str_eq(err, want);
+	config_free(&cfg);
+	path = write_file("cfg.json", "{\"ranges\": [{\"name\": \"a\", "
+			  "\"prefixes\": [\"198.18.0.0/24\\u001c\"]}]}");
+	ck_assert_int_eq(config_load_json(&cfg, path, err, sizeof(err)), -EINVAL);
+	snprintf(want, sizeof(want), "%s: $.ranges[0].prefixes[0]: expected a CIDR, got "
+		 "\"198.18.0.0/24\\x1c\"", path);
+	ck_assert_str_eq(err, want);
+	config_free(&cfg);
+	path = write_file("cfg.json", "{\"alerts\": {\"exec\": \"hook\\u000b\"}}");
+	ck_assert_int_eq(config_load_json(&cfg, path, err, sizeof(err)), -EINVAL);
+	snprintf(want, sizeof(want), "%s: $.alerts.exec: expected an absolute path, got "
+		 "\"hook\\x0b\"", path);
+	ck_assert_str_eq(err, want);
+
+	/* A prefix list: its name, a CIDR, a range name, a whole line. */
+	config_free(&cfg);
+	path = write_file("p\x0b.txt", "198.18.0.0/24 a\n198.18.1.0/24\x1c b\n");
+	ck_assert_int_eq(config_load_prefix_file(&cfg, path, err, sizeof(err)), -EINVAL);
+	snprintf(want, sizeof(want), "%s/p\\x0b.txt:2: expected a CIDR, got "
+		 "\"198.18.1.0/24\\x1c\"", tmpdir);
+	ck_assert_str_eq(err, want);
+	config_free(&cfg);
+	path = write_file("p.txt", "198.18.0.0/24 a\x1c\n");
+	ck_assert_int_eq(config_load_prefix_file(&cfg, path, err, sizeof(err)), -EINVAL);
+	snprintf(want, sizeof(want), "%s:1: expected a range name of 1..127 printable ASCII "
+		 "characters without quotes, backslashes or a space at either end, got "
+		 "\"a\\x1c\"", path);
+	ck_assert_str_eq(err, want);
+	config_free(&cfg);
+	path = write_file("p.txt", "198.18.0.0/24 a b\x7f\n");
+	ck_assert_int_eq(config_load_prefix_file(&cfg, path, err, sizeof(err)), -EINVAL);
+	snprintf(want, sizeof(want), "%s:1: expected \"CIDR [NAME]\", got "
+		 "\"198.18.0.0/24 a b\\x7f\"", path);
+	ck_assert_str_eq(err, want);
+
+	/* --range: the CIDR and the name. */
+	config_free(&cfg);
+	ck_assert_int_eq(config_add_range_arg(&cfg, "198.18.0.0/24\x0b=a", err, sizeof(err)),
+			 -EINVAL);
+	ck_assert_str_eq(err, "--range: expected a CIDR, got \"198.18.0.0/24\\x0b\"");
+	ck_assert_int_eq(config_add_range_arg(&cfg, "198.18.0.0/24=a\x1c", err, sizeof(err)),
+			 -EINVAL);
+	ck_assert_str_eq(err, "--range: expected a range name of 1..127 printable ASCII "
+			 "characters without quotes, backslashes or a space at either end, got "
+			 "\"a\\x1c\"");
+
+	/* A rule's range name set by hand, past the loader's checks. */
+	config_free(&cfg);
+	snprintf(json, sizeof(json), "{\"ranges\": [{\"name\": \"a\", \"prefixes\": "
+		 "[\"198.18.0.0/24\"]}], \"rules\": [{\"name\": \"r\", \"metric\": \"pps\", "
+		 "\"above\": 1, \"ranges\": [\"a\"]}]}");
+	path = write_file("cfg.json", json);
+	ck_assert_msg(config_load_json(&cfg, path, err, sizeof(err)) == 0, "err '%s'", err);
+	free(cfg.rules[0].ranges[0]);
+	cfg.rules[0].ranges[0] = strdup("a\x0b");
+	ck_assert_int_eq(config_check_rules(&cfg, err, sizeof(err)), -EINVAL);
+	ck_assert_str_eq(err, "rule \"r\": expected ranges that exist, got \"a\\x0b\"");
+}
+END_TEST
+
+START_TEST(test_log_quote)
+{
+	char buf[LOG_QBUF], ebuf[LOG_EBUF], small[12], in[LOG_EBUF + 10];
+
+	ck_assert_str_eq(log_quote("a\"b\\c\x01\x1f\x7f\xff", buf, sizeof(buf)),
+			 "\"a\\\"b\\\\c\\x01\\x1f\\x7f\\xff\"");
+	ck_assert_str_eq(log_escape("a\"b\\c\x01\x1f\x7f\xff", ebuf, sizeof(ebuf)),
+			 "a\"b\\c\\x01\\x1f\\x7f\\xff");
+	ck_assert_str_eq(log_quote(NULL, buf, sizeof(buf)), "\"\"");
+	ck_assert_str_eq(log_escape("", ebuf, sizeof(ebuf)), "");
+
+	/* log_quote cuts after LOG_QUOTE_MAX bytes, escaped or not. */
+	memset(in, '\x0b', LOG_QUOTE_MAX + 1);
+	in[LOG_QUOTE_MAX + 1] = '\0';
+	log_quote(in, buf, sizeof(buf));
+	ck_assert_uint_eq(strlen(buf), 1 + 4 * LOG_QUOTE_MAX + 1 + 3);
+	ck_assert_str_eq(buf + 1 + 4 * LOG_QUOTE_MAX, "\"...");
+	in[LOG_QUOTE_MAX] = '\0';
+	log_quote(in, buf, sizeof(buf));
+	ck_assert_str_eq(buf + 1 + 4 * LOG_QUOTE_MAX, "\"");
+
+	/* log_escape cuts where the buffer ends; small buffers end in NUL. */
+	memset(in, 'x', sizeof(in) - 1);
+	in[sizeof(in) - 1] = '\0';
+	log_escape(in, ebuf, sizeof(ebuf));
+	ck_assert_uint_lt(strlen(ebuf), sizeof(ebuf));
+	ck_assert_str_eq(ebuf + strlen(ebuf) - 4, "x...");
+	ck_assert_str_eq(log_quote("\x01\x02\x03", small, sizeof(small)), "\"\\x01\"...");
+	ck_assert_str_eq(log_escape("abcdefghijkl", small, 4), "");
+}
+END_TEST
+
 static Suite *config_suite(void)
 {
 	Suite *s = suite_create("config");
@@ -1357,6 +1491,13 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, test_validate_hand_built);
 	tcase_add_test(tc, test_validate_large);
 	tcase_add_test(tc, test_free_twice);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("messages");
+	tcase_add_unchecked_fixture(tc, tmpdir_create, tmpdir_remove);
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_messages_escape_input);
+	tcase_add_test(tc, test_log_quote);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("parse_size");
