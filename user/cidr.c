@@ -8,35 +8,6 @@
 #include "cidr.h"
 #include "log.h"
 
-/* Longest input quoted back in a message: a whole prefix-list line pasted
- * by mistake must not push the rest of the message out of the buffer. */
-#define QUOTE_MAX 80
-#define QBUF (QUOTE_MAX * 4 + 8)	/* every byte escaped, quotes, "...", NUL */
-
-/* `"s"` with quotes, backslashes and control bytes escaped, so that the
- * message stays one line whatever the input held. */
-static const char *quote(const char *s, char *buf, size_t len)
-{
-	size_t o = 0, i;
-
-	buf[o++] = '"';
-	for (i = 0; s[i] && i < QUOTE_MAX && o + 8 < len; i++) {
-		unsigned char c = s[i];
-
-		if (c == '"' || c == '\\')
-			o += snprintf(buf + o, len - o, "\\%c", c);
-		else if (c < 0x20 || c >= 0x7f)
-			o += snprintf(buf + o, len - o, "\\x%02x", c);
-		else
-			buf[o++] = c;
-	}
-	buf[o++] = '"';
-	if (s[i])
-		o += snprintf(buf + o, len - o, "...");
-	buf[o] = '\0';
-	return buf;
-}
-
 static int max_len(int family)
 {
 	return family == 4 ? 32 : 128;
@@ -61,17 +32,19 @@ static int bits_equal(const uint8_t *a, const uint8_t *b, unsigned int len)
 	return !((a[full] ^ b[full]) & mask);
 }
 
-static void mask_host_bits(uint8_t *addr, int family, unsigned int len)
+int cidr_normalize(const struct xs_prefix *p, struct xs_prefix *n)
 {
-	int n = addr_bytes(family);
-	unsigned int i;
+	unsigned int len = p->len;
 
-	for (i = len / 8; i < (unsigned int)n; i++) {
-		if (i == len / 8 && len % 8)
-			addr[i] &= 0xff << (8 - len % 8);
-		else
-			addr[i] = 0;
-	}
+	if ((p->family != 4 && p->family != 6) || len > (unsigned int)max_len(p->family))
+		return -EINVAL;
+	memset(n, 0, sizeof(*n));
+	n->family = p->family;
+	n->len = p->len;
+	memcpy(n->addr, p->addr, len / 8);
+	if (len % 8)
+		n->addr[len / 8] = p->addr[len / 8] & (0xff << (8 - len % 8));
+	return memcmp(n->addr, p->addr, addr_bytes(p->family)) ? -EINVAL : 0;
 }
 
 /*
@@ -98,7 +71,7 @@ static int parse_len(const char *s, int family, unsigned int *len)
 
 int cidr_parse(const char *s, struct xs_prefix *p, char *err, size_t errlen)
 {
-	char addr[INET6_ADDRSTRLEN], q[QBUF];
+	char addr[INET6_ADDRSTRLEN], q[LOG_QBUF];
 	char fixed[XS_CIDR_STRLEN];
 	const char *slash;
 	struct xs_prefix r, m;
@@ -110,7 +83,7 @@ int cidr_parse(const char *s, struct xs_prefix *p, char *err, size_t errlen)
 	memset(&r, 0, sizeof(r));
 	if (strchr(s, '%')) {
 		set_err(err, errlen, "expected a CIDR without a zone id, got %s",
-			quote(s, q, sizeof(q)));
+			log_quote(s, q, sizeof(q)));
 		return -EINVAL;
 	}
 	slash = strchr(s, '/');
@@ -139,17 +112,15 @@ int cidr_parse(const char *s, struct xs_prefix *p, char *err, size_t errlen)
 
 	/* A set host bit is usually a typo for the network or an address
 	 * pasted as a prefix: refuse it rather than guess, but say the fix. */
-	m = r;
-	mask_host_bits(m.addr, m.family, m.len);
-	if (memcmp(m.addr, r.addr, sizeof(m.addr))) {
+	if (cidr_normalize(&r, &m)) {
 		set_err(err, errlen, "host bits set in %s (did you mean %s?)",
-			quote(s, q, sizeof(q)), cidr_format(&m, fixed, sizeof(fixed)));
+			log_quote(s, q, sizeof(q)), cidr_format(&m, fixed, sizeof(fixed)));
 		return -EINVAL;
 	}
 	*p = r;
 	return 0;
 bad:
-	set_err(err, errlen, "expected a CIDR, got %s", quote(s, q, sizeof(q)));
+	set_err(err, errlen, "expected a CIDR, got %s", log_quote(s, q, sizeof(q)));
 	return -EINVAL;
 }
 

@@ -26,6 +26,14 @@ struct xs_prefix {
  */
 int cidr_parse(const char *s, struct xs_prefix *p, char *err, size_t errlen);
 
+/*
+ * `p` into `n` with every bit past the prefix length zeroed, and the bytes
+ * an IPv4 address does not use: the form to compare and hash. 0, or
+ * -EINVAL if `p` had a host bit set (`n` then holds the network) or an
+ * unknown family or a length over 32 or 128 (`n` is then undefined).
+ */
+int cidr_normalize(const struct xs_prefix *p, struct xs_prefix *n);
+
 /* "198.18.0.0/24" or "2001:db8::/32" into buf; returns buf. */
 char *cidr_format(const struct xs_prefix *p, char *buf, size_t len);
 

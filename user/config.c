@@ -5,7 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include "config.h"
 #include "config_json.h"
 #include "xdpscope.h"
@@ -33,30 +35,6 @@ struct xs_config_index {
 	size_t nranges;		/* ranges[0 .. nranges) are in the tables */
 };
 
-/* `"s"` with quotes, backslashes and control bytes escaped, so that the
- * message stays one line whatever the input held. */
-const char *config_quote(const char *s, char *buf, size_t len)
-{
-	size_t o = 0, i;
-
-	buf[o++] = '"';
-	for (i = 0; s[i] && i < QUOTE_MAX && o + 8 < len; i++) {
-		unsigned char c = s[i];
-
-		if (c == '"' || c == '\\')
-			o += snprintf(buf + o, len - o, "\\%c", c);
-		else if (c < 0x20 || c >= 0x7f)
-			o += snprintf(buf + o, len - o, "\\x%02x", c);
-		else
-			buf[o++] = c;
-	}
-	buf[o++] = '"';
-	if (s[i])
-		o += snprintf(buf + o, len - o, "...");
-	buf[o] = '\0';
-	return buf;
-}
-
 static uint64_t fnv1a(const void *data, size_t len, uint64_t h)
 {
 	const unsigned char *b = data;
@@ -80,33 +58,6 @@ static size_t pow2_at_least(size_t n)
 	return c;
 }
 
-static int addr_bytes(int family)
-{
-	return family == 4 ? 4 : 16;
-}
-
-/* 0 if `p` is a well-formed prefix; `n` gets it with every byte outside
- * the prefix zeroed, the form the tables and the sort compare. */
-static int prefix_normalize(const struct xs_prefix *p, struct xs_prefix *n)
-{
-	unsigned int i, len = p->len;
-	int bytes;
-
-	if ((p->family != 4 && p->family != 6) || len > (p->family == 4 ? 32u : 128u))
-		return -EINVAL;
-	bytes = addr_bytes(p->family);
-	memset(n, 0, sizeof(*n));
-	n->family = p->family;
-	n->len = p->len;
-	memcpy(n->addr, p->addr, len / 8);
-	if (len % 8)
-		n->addr[len / 8] = p->addr[len / 8] & (0xff << (8 - len % 8));
-	for (i = 0; i < (unsigned int)bytes; i++)
-		if (n->addr[i] != p->addr[i])
-			return -EINVAL;
-	return 0;
-}
-
 int config_name_ok(const char *name)
 {
 	size_t n, i;
@@ -127,12 +78,12 @@ int config_name_ok(const char *name)
 
 static void name_err(const char *name, char *err, size_t errlen)
 {
-	char q[QBUF];
+	char q[LOG_QBUF];
 
 	set_err(err, errlen,
 		"expected a range name of 1..%d printable ASCII characters without quotes, "
 		"backslashes or a space at either end, got %s",
-		XS_NAME_MAX - 1, config_quote(name ? name : "", q, sizeof(q)));
+		XS_NAME_MAX - 1, log_quote(name ? name : "", q, sizeof(q)));
 }
 
 static void index_free(struct xs_config_index *ix)
@@ -274,7 +225,7 @@ static int index_sync(struct xs_config *cfg)
 		for (i = 0; i < cfg->ranges[r].nprefixes; i++) {
 			struct xs_prefix n;
 
-			if (!prefix_normalize(&cfg->ranges[r].prefixes[i], &n))
+			if (!cidr_normalize(&cfg->ranges[r].prefixes[i], &n))
 				pfxs_add(ix, &n, r + 1);
 		}
 	}
@@ -396,7 +347,7 @@ int config_add_prefix(struct xs_config *cfg, const char *name, const struct xs_p
 		name_err(name, err, errlen);
 		return -EINVAL;
 	}
-	if (prefix_normalize(p, &n)) {
+	if (cidr_normalize(p, &n)) {
 		set_err(err, errlen, "expected a prefix without host bits, got %s",
 			cidr_format(p, buf, sizeof(buf)));
 		return -EINVAL;
@@ -466,7 +417,7 @@ int parse_size(const char *s, uint64_t *out)
 
 int config_add_range_arg(struct xs_config *cfg, const char *arg, char *err, size_t errlen)
 {
-	char msg[XS_ERR_LEN], buf[XS_CIDR_STRLEN], q[QBUF];
+	char msg[XS_ERR_LEN], buf[XS_CIDR_STRLEN], q[LOG_QBUF];
 	const char *eq = strchr(arg, '=');
 	const char *name;
 	struct xs_prefix p;
@@ -486,7 +437,7 @@ int config_add_range_arg(struct xs_config *cfg, const char *arg, char *err, size
 	}
 	if (eq && !eq[1]) {
 		set_err(err, errlen, "--range: expected CIDR or CIDR=NAME, got %s",
-			config_quote(arg, q, sizeof(q)));
+			log_quote(arg, q, sizeof(q)));
 		return -EINVAL;
 	}
 	name = eq ? eq + 1 : cidr_format(&p, buf, sizeof(buf));
@@ -505,7 +456,7 @@ static int is_space(char c)
  * nothing on it, or -errno with the message (without the place) in msg. */
 static int prefix_line(struct xs_config *cfg, char *line, char *msg, size_t msglen)
 {
-	char buf[XS_CIDR_STRLEN], q[QBUF];
+	char buf[XS_CIDR_STRLEN], q[LOG_QBUF];
 	char *tok[3], *s, *hash, *end;
 	struct xs_prefix p;
 	int ntok = 0, ret;
@@ -530,7 +481,7 @@ static int prefix_line(struct xs_config *cfg, char *line, char *msg, size_t msgl
 			c++;
 	}
 	if (ntok > 2) {
-		set_err(msg, msglen, "expected \"CIDR [NAME]\", got %s", config_quote(s, q, sizeof(q)));
+		set_err(msg, msglen, "expected \"CIDR [NAME]\", got %s", log_quote(s, q, sizeof(q)));
 		return -EINVAL;
 	}
 	for (int i = 0; i < ntok; i++) {
@@ -555,76 +506,133 @@ static int set_source(struct xs_config *cfg, const char *path)
 	return cfg->source ? 0 : -ENOMEM;
 }
 
-/* A directory opens fine and reads as empty to jansson: refuse it here
- * rather than report an empty file. Pipes stay allowed (<(generate)). */
+static const char *file_kind(mode_t mode)
+{
+	if (S_ISDIR(mode))
+		return "a directory";
+	if (S_ISCHR(mode))
+		return "a character device";
+	if (S_ISBLK(mode))
+		return "a block device";
+	if (S_ISFIFO(mode))
+		return "a pipe";
+	if (S_ISSOCK(mode))
+		return "a socket";
+	return "not a regular file";
+}
+
+/*
+ * Regular files only. A directory reads as empty, a device like /dev/zero
+ * never ends, and a pipe (<(generate), /dev/stdin from a pipe) ends once:
+ * SIGHUP reads the config and its prefix list again, and would find the
+ * pipe empty. O_NONBLOCK, so that a FIFO without a writer is refused
+ * rather than waited on; it changes nothing for a regular file.
+ */
 static int open_input(const char *path, FILE **fp, char *err, size_t errlen)
 {
+	char e[LOG_EBUF];
 	struct stat st;
+	int fd, ret;
 	FILE *f;
-	int ret;
 
-	f = fopen(path, "r");
-	if (!f) {
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
 		ret = -errno;
-		set_err(err, errlen, "%s: cannot open: %s", path, strerror(-ret));
+		set_err(err, errlen, "%s: cannot open: %s", log_escape(path, e, sizeof(e)),
+			strerror(-ret));
 		return ret;
 	}
-	if (!fstat(fileno(f), &st) && S_ISDIR(st.st_mode)) {
-		fclose(f);
-		set_err(err, errlen, "%s: cannot read: %s", path, strerror(EISDIR));
-		return -EISDIR;
+	if (fstat(fd, &st)) {
+		ret = -errno;
+		set_err(err, errlen, "%s: cannot read: %s", log_escape(path, e, sizeof(e)),
+			strerror(-ret));
+		close(fd);
+		return ret;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		set_err(err, errlen, "%s: expected a regular file, got %s",
+			log_escape(path, e, sizeof(e)), file_kind(st.st_mode));
+		close(fd);
+		return S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
+	}
+	f = fdopen(fd, "r");
+	if (!f) {
+		ret = -errno;
+		set_err(err, errlen, "out of memory");
+		close(fd);
+		return ret;
 	}
 	*fp = f;
 	return 0;
 }
 
+/*
+ * One line of `f` into buf, without its newline: 1, 0 at the end of the
+ * file, or -E2BIG past `max` bytes, -EILSEQ at a NUL byte, -errno on a
+ * read error. A fixed buffer, unlike getline: a file of one endless line
+ * must not take the machine's memory, and getline's ENOMEM reads as the
+ * end of the file, which silently dropped the rest of the list.
+ */
+static int read_line(FILE *f, char *buf, size_t max)
+{
+	size_t n = 0;
+	int c;
+
+	errno = 0;
+	while ((c = getc_unlocked(f)) != EOF && c != '\n') {
+		if (c == '\0')
+			return -EILSEQ;
+		if (n == max)
+			return -E2BIG;
+		buf[n++] = c;
+	}
+	buf[n] = '\0';
+	if (c == EOF && ferror(f))
+		return errno ? -errno : -EIO;
+	return c != EOF || n;
+}
+
 int config_load_prefix_file(struct xs_config *cfg, const char *path, char *err,
 			    size_t errlen)
 {
-	char msg[XS_ERR_LEN];
+	char line[XS_LINE_MAX + 1], msg[XS_ERR_LEN], e[LOG_EBUF];
 	unsigned long lineno = 0;
-	size_t linecap = 0;
-	char *line = NULL;
-	ssize_t n;
-	int ret = 0;
+	int ret = 0, rd;
 	FILE *f;
 
 	ret = open_input(path, &f, err, errlen);
 	if (ret)
 		return ret;
-	errno = 0;
-	while ((n = getline(&line, &linecap, f)) >= 0) {
+	log_escape(path, e, sizeof(e));
+	while ((rd = read_line(f, line, XS_LINE_MAX)) > 0) {
 		char *s = line;
 
 		lineno++;
-		if (memchr(line, '\0', n)) {
-			set_err(err, errlen, "%s:%lu: expected text, got a NUL byte", path, lineno);
-			ret = -EINVAL;
-			break;
-		}
-		if (n && line[n - 1] == '\n')
-			line[--n] = '\0';
 		/* Editors on Windows start a file with a byte order mark. */
 		if (lineno == 1 && !strncmp(s, "\xef\xbb\xbf", 3))
 			s += 3;
 		ret = prefix_line(cfg, s, msg, sizeof(msg));
 		if (ret < 0) {
-			set_err(err, errlen, "%s:%lu: %s", path, lineno, msg);
-			break;
+			set_err(err, errlen, "%s:%lu: %s", e, lineno, msg);
+			goto out;
 		}
-		ret = 0;
-		errno = 0;
 	}
-	if (!ret && ferror(f)) {
-		ret = errno ? -errno : -EIO;
-		set_err(err, errlen, "%s:%lu: cannot read: %s", path, lineno + 1, strerror(-ret));
-	}
-	free(line);
-	fclose(f);
-	if (!ret && set_source(cfg, path)) {
+	ret = rd;
+	if (rd == -EILSEQ) {
+		set_err(err, errlen, "%s:%lu: expected text, got a NUL byte", e, lineno + 1);
+		ret = -EINVAL;
+	} else if (rd == -E2BIG) {
+		set_err(err, errlen, "%s:%lu: expected a line of at most %d bytes, got more", e,
+			lineno + 1, XS_LINE_MAX);
+		ret = -EINVAL;
+	} else if (rd < 0) {
+		set_err(err, errlen, "%s:%lu: cannot read: %s", e, lineno + 1, strerror(-rd));
+	} else if (set_source(cfg, path)) {
 		set_err(err, errlen, "out of memory");
 		ret = -ENOMEM;
 	}
+out:
+	fclose(f);
 	return ret;
 }
 
@@ -657,7 +665,7 @@ static int str_ptr_cmp(const void *a, const void *b)
  * loaders merge them. Sorted, so 100k ranges cost n log n. */
 static int check_names(const struct xs_config *cfg, char *err, size_t errlen)
 {
-	char q[QBUF];
+	char q[LOG_QBUF];
 	char **names;
 	size_t r;
 	int ret = 0;
@@ -672,7 +680,7 @@ static int check_names(const struct xs_config *cfg, char *err, size_t errlen)
 		}
 		if (!cfg->ranges[r].nprefixes) {
 			set_err(err, errlen, "range %s: expected at least one prefix, got none",
-				config_quote(cfg->ranges[r].name, q, sizeof(q)));
+				log_quote(cfg->ranges[r].name, q, sizeof(q)));
 			return -EINVAL;
 		}
 	}
@@ -687,7 +695,7 @@ static int check_names(const struct xs_config *cfg, char *err, size_t errlen)
 	for (r = 1; r < cfg->nranges; r++) {
 		if (!strcmp(names[r - 1], names[r])) {
 			set_err(err, errlen, "expected one range named %s, got two",
-				config_quote(names[r], q, sizeof(q)));
+				log_quote(names[r], q, sizeof(q)));
 			ret = -EINVAL;
 			break;
 		}
@@ -703,7 +711,7 @@ static int check_names(const struct xs_config *cfg, char *err, size_t errlen)
  */
 static int check_prefixes(const struct xs_config *cfg, char *err, size_t errlen)
 {
-	char buf[XS_CIDR_STRLEN], qa[QBUF], qb[QBUF];
+	char buf[XS_CIDR_STRLEN], qa[LOG_QBUF], qb[LOG_QBUF];
 	struct pfx_ref *refs;
 	size_t total = 0, k = 0, r, i;
 	int ret = 0;
@@ -719,10 +727,10 @@ static int check_prefixes(const struct xs_config *cfg, char *err, size_t errlen)
 		const struct xs_range *rg = &cfg->ranges[r];
 
 		for (i = 0; i < rg->nprefixes; i++) {
-			if (prefix_normalize(&rg->prefixes[i], &refs[k].p)) {
+			if (cidr_normalize(&rg->prefixes[i], &refs[k].p)) {
 				set_err(err, errlen,
 					"range %s: expected a prefix without host bits, got %s",
-					config_quote(rg->name, qa, sizeof(qa)),
+					log_quote(rg->name, qa, sizeof(qa)),
 					cidr_format(&rg->prefixes[i], buf, sizeof(buf)));
 				free(refs);
 				return -EINVAL;
@@ -738,8 +746,8 @@ static int check_prefixes(const struct xs_config *cfg, char *err, size_t errlen)
 		set_err(err, errlen,
 			"prefix %s is in ranges %s and %s (expected each prefix in one range)",
 			cidr_format(&refs[k].p, buf, sizeof(buf)),
-			config_quote(cfg->ranges[refs[k - 1].range].name, qa, sizeof(qa)),
-			config_quote(cfg->ranges[refs[k].range].name, qb, sizeof(qb)));
+			log_quote(cfg->ranges[refs[k - 1].range].name, qa, sizeof(qa)),
+			log_quote(cfg->ranges[refs[k].range].name, qb, sizeof(qb)));
 		ret = -EINVAL;
 		break;
 	}
@@ -786,13 +794,13 @@ int config_validate_empty_ok(const struct xs_config *cfg, char *err, size_t errl
 
 int config_jfail(struct jload *j, const char *path, const char *fmt, ...)
 {
-	char msg[XS_ERR_LEN];
+	char msg[XS_ERR_LEN], e[LOG_EBUF];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	set_err(j->err, j->errlen, "%s: %s: %s", j->file, path, msg);
+	set_err(j->err, j->errlen, "%s: %s: %s", log_escape(j->file, e, sizeof(e)), path, msg);
 	return -EINVAL;
 }
 
@@ -801,7 +809,7 @@ const char *config_describe(const json_t *v, char *buf, size_t len)
 {
 	switch (json_typeof(v)) {
 	case JSON_STRING:
-		return config_quote(json_string_value(v), buf, len);
+		return log_quote(json_string_value(v), buf, len);
 	case JSON_INTEGER:
 		snprintf(buf, len, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
 		return buf;
@@ -825,7 +833,7 @@ const char *config_describe(const json_t *v, char *buf, size_t len)
 /* `path` + ".key", or + "[\"key\"]" when the key is not a plain word. */
 static void path_key(char *out, size_t len, const char *path, const char *key)
 {
-	char q[QBUF];
+	char q[LOG_QBUF];
 	size_t i;
 	int plain = (key[0] < '0' || key[0] > '9') && key[0];
 
@@ -835,7 +843,7 @@ static void path_key(char *out, size_t len, const char *path, const char *key)
 	if (plain)
 		snprintf(out, len, "%s.%s", path, key);
 	else
-		snprintf(out, len, "%s[%s]", path, config_quote(key, q, sizeof(q)));
+		snprintf(out, len, "%s[%s]", path, log_quote(key, q, sizeof(q)));
 }
 
 /* A typo in a key must not silently drop a setting. */
@@ -863,7 +871,7 @@ int config_check_keys(struct jload *j, const json_t *obj, const char *path,
 
 static int load_interval(struct jload *j, const json_t *v)
 {
-	char d[QBUF];
+	char d[LOG_QBUF];
 
 	if (!json_is_integer(v) || json_integer_value(v) < INTERVAL_MS_MIN ||
 	    json_integer_value(v) > INTERVAL_MS_MAX)
@@ -876,7 +884,7 @@ static int load_interval(struct jload *j, const json_t *v)
 static int load_max_kernel_mem(struct jload *j, const json_t *v)
 {
 	uint64_t bytes = 0;
-	char d[QBUF];
+	char d[LOG_QBUF];
 
 	if (json_is_integer(v) && json_integer_value(v) > 0)
 		bytes = json_integer_value(v);
@@ -894,7 +902,7 @@ static int load_output(struct jload *j, const json_t *v)
 {
 	static const char *const keys[] = { "file", NULL };
 	const json_t *file;
-	char d[QBUF];
+	char d[LOG_QBUF];
 	int ret;
 
 	if (!json_is_object(v))
@@ -941,7 +949,7 @@ static int stats_uint(struct jload *j, const json_t *st, const char *key, long l
 		      long long hi, int pow2, unsigned int *out)
 {
 	const json_t *v = json_object_get(st, key);
-	char path[JPATH_LEN], d[QBUF];
+	char path[JPATH_LEN], d[LOG_QBUF];
 	long long x;
 
 	if (!v)
@@ -958,7 +966,7 @@ static int stats_uint(struct jload *j, const json_t *st, const char *key, long l
 static int stats_bool(struct jload *j, const json_t *st, const char *key, int *out)
 {
 	const json_t *v = json_object_get(st, key);
-	char path[JPATH_LEN], d[QBUF];
+	char path[JPATH_LEN], d[LOG_QBUF];
 
 	if (!v)
 		return 0;
@@ -976,7 +984,7 @@ static int load_stats(struct jload *j, const json_t *v)
 		"stage_sets", "export_sketches", NULL
 	};
 	struct xs_stats_cfg *st = &j->cfg->stats;
-	char path[JPATH_LEN], d[QBUF];
+	char path[JPATH_LEN], d[LOG_QBUF];
 	const json_t *top, *t;
 	size_t i;
 	int ret, dim;
@@ -1024,7 +1032,7 @@ static int load_stats(struct jload *j, const json_t *v)
 static int load_range(struct jload *j, const json_t *v, size_t idx)
 {
 	static const char *const keys[] = { "name", "prefixes", NULL };
-	char path[48], epath[96], d[QBUF], msg[XS_ERR_LEN];
+	char path[48], epath[96], d[LOG_QBUF], msg[XS_ERR_LEN];
 	const json_t *name, *prefixes, *e;
 	struct xs_prefix p;
 	size_t i;
@@ -1079,7 +1087,7 @@ static int load_range(struct jload *j, const json_t *v, size_t idx)
 static int load_ranges(struct jload *j, const json_t *v)
 {
 	const json_t *e;
-	char d[QBUF];
+	char d[LOG_QBUF];
 	size_t i;
 	int ret;
 
@@ -1099,7 +1107,7 @@ static int load_ranges(struct jload *j, const json_t *v)
 static int load_ranges_file(struct jload *j, const json_t *v)
 {
 	const char *file, *slash;
-	char d[QBUF];
+	char d[LOG_QBUF];
 	char *path;
 	int ret;
 
@@ -1127,10 +1135,10 @@ int config_load_json(struct xs_config *cfg, const char *path, char *err, size_t 
 		"rules", "alerts", NULL
 	};
 	struct jload j = { .cfg = cfg, .file = path, .err = err, .errlen = errlen };
+	char d[LOG_QBUF], e[LOG_EBUF], et[LOG_EBUF];
 	json_error_t jerr;
 	const json_t *v;
 	json_t *root;
-	char d[QBUF];
 	int ret;
 	FILE *f;
 
@@ -1141,8 +1149,9 @@ int config_load_json(struct xs_config *cfg, const char *path, char *err, size_t 
 	root = json_loadf(f, JSON_REJECT_DUPLICATES, &jerr);
 	fclose(f);
 	if (!root) {
-		set_err(err, errlen, "%s:%d:%d: invalid JSON: %s", path, jerr.line,
-			jerr.column, jerr.text);
+		/* jansson quotes the bytes "near" the error as they are. */
+		set_err(err, errlen, "%s:%d:%d: invalid JSON: %s", log_escape(path, e, sizeof(e)),
+			jerr.line, jerr.column, log_escape(jerr.text, et, sizeof(et)));
 		return -EINVAL;
 	}
 	if (!json_is_object(root)) {

@@ -20,6 +20,7 @@
 
 #define XS_ERR_LEN 512
 #define XS_NAME_MAX 128			/* bytes of a range name */
+#define XS_LINE_MAX 4096		/* bytes of a prefix-list line, without its newline */
 #define XS_DEFAULT_INTERVAL_MS 1000
 #define XS_DEFAULT_MAX_KERNEL_MEM (256ULL << 20)
 
@@ -194,7 +195,9 @@ void config_free(struct xs_config *cfg);
  */
 int config_load_json(struct xs_config *cfg, const char *path, char *err, size_t errlen);
 
-/* Prefix list: "CIDR [NAME]" a line; blank lines and # comments (whole or
+/* Prefix list: a regular file (as the JSON config: no pipe, device or
+ * directory), "CIDR [NAME]" a line of at most XS_LINE_MAX bytes; a read
+ * error is an error. Blank lines and # comments (whole or
  * trailing) skipped, CRLF ends accepted; lines naming the same NAME form
  * one range; a line without a name forms a range named by its CIDR in
  * canonical form ("2001:DB8::/32" -> "2001:db8::/32"). Thousands of lines
@@ -238,6 +241,15 @@ int config_same_ranges(const struct xs_config *a, const struct xs_config *b);
 int config_check_rules(const struct xs_config *cfg, char *err, size_t errlen);
 void config_free_rules(struct xs_config *cfg);
 
+/*
+ * alerts.exec against the file system, when the program is about to be
+ * used (check-config, run, SIGHUP): 0 if unset or a program this process
+ * may run (access X_OK, not a directory); else -errno and, in err,
+ * `alerts.exec: PATH: expected an executable program: REASON` with PATH
+ * escaped (log_escape) and REASON strerror's; callers add their prefix.
+ */
+int config_check_exec(const struct xs_config *cfg, char *err, size_t errlen);
+
 /* Range id (index + 1) of the range called `name`, 0 if none: a probe of
  * the name index the loaders keep, a scan if ranges were added by hand. */
 uint32_t config_range_id(const struct xs_config *cfg, const char *name);
@@ -256,8 +268,5 @@ extern const char *const config_dim_names[XS_DIM_MAX];
 /* Pool pages an epoch for `nslots` slots: stats.pages (default
  * XS_STATS_PAGES_MAX), at most one a slot. */
 unsigned int config_pages(const struct xs_stats_cfg *st, uint32_t nslots);
-
-/* alerts.exec names an executable program: 0, or -errno with err. */
-int config_check_exec(const struct xs_config *cfg, char *err, size_t errlen);
 
 #endif /* XS_CONFIG_H */

@@ -9,9 +9,8 @@
 
 #include <jansson.h>
 #include "config.h"
+#include "log.h"
 
-#define QUOTE_MAX 80
-#define QBUF (QUOTE_MAX * 4 + 8)	/* every byte escaped, quotes, "...", NUL */
 #define JPATH_LEN 256
 
 struct jload {
@@ -27,9 +26,6 @@ int config_jfail(struct jload *j, const char *path, const char *fmt, ...)
 
 /* What the file held, for "got ...": the value itself if short. */
 const char *config_describe(const json_t *v, char *buf, size_t len);
-
-/* `"s"` quoted and escaped, cut after QUOTE_MAX bytes. */
-const char *config_quote(const char *s, char *buf, size_t len);
 
 /* Unknown keys are errors: a typo must not silently drop a setting. */
 int config_check_keys(struct jload *j, const json_t *obj, const char *path,

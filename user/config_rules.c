@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "config_json.h"
 #include "log.h"
@@ -124,7 +125,7 @@ static int get_num(struct jload *j, const json_t *obj, const char *path, const c
 		   double lo, double hi, double *out)
 {
 	const json_t *v = json_object_get(obj, key);
-	char kpath[JPATH_LEN], d[QBUF];
+	char kpath[JPATH_LEN], d[LOG_QBUF];
 	double x;
 
 	if (!v)
@@ -140,7 +141,7 @@ static int get_num(struct jload *j, const json_t *obj, const char *path, const c
 
 static int get_expr(struct jload *j, const json_t *v, const char *path, struct xs_expr *e)
 {
-	char d[QBUF];
+	char d[LOG_QBUF];
 
 	if (json_is_string(v) && !config_expr(json_string_value(v), e))
 		return 0;
@@ -154,7 +155,7 @@ static int get_expr(struct jload *j, const json_t *v, const char *path, struct x
 static int get_thresh(struct jload *j, const json_t *v, const char *path, struct xs_thresh *t)
 {
 	static const char *const keys[] = { "pct", "of", "min", NULL };
-	char opath[JPATH_LEN], d[QBUF];
+	char opath[JPATH_LEN], d[LOG_QBUF];
 	const json_t *of;
 	int ret;
 
@@ -222,7 +223,7 @@ static int get_baseline(struct jload *j, const json_t *v, const char *path, stru
 {
 	static const char *const keys[] = { "window_s", "factor", "k", "min", "warmup_s", NULL };
 	struct xs_baseline *b = &r->bl;
-	char d[QBUF];
+	char d[LOG_QBUF];
 	int ret;
 
 	if (!json_is_object(v))
@@ -251,7 +252,7 @@ static int get_baseline(struct jload *j, const json_t *v, const char *path, stru
 static int get_dirs(struct jload *j, const json_t *v, const char *path, unsigned int *dirs)
 {
 	const char *s = json_is_string(v) ? json_string_value(v) : "";
-	char d[QBUF];
+	char d[LOG_QBUF];
 
 	if (!strcmp(s, "in"))
 		*dirs = XS_RULE_DIR_IN;
@@ -268,7 +269,7 @@ static int get_dirs(struct jload *j, const json_t *v, const char *path, unsigned
 static int get_rule_ranges(struct jload *j, const json_t *v, const char *path,
 			   struct xs_rule *r)
 {
-	char epath[JPATH_LEN], d[QBUF];
+	char epath[JPATH_LEN], d[LOG_QBUF];
 	const json_t *e;
 	size_t i;
 
@@ -297,7 +298,7 @@ static int load_rule(struct jload *j, const json_t *v, size_t idx, struct xs_rul
 		"name", "metric", "dir", "ranges", "above", "below", "baseline", "and",
 		"for_s", "clear_s", "hysteresis", NULL
 	};
-	char path[48], kpath[96], d[QBUF];
+	char path[48], kpath[96], d[LOG_QBUF];
 	const json_t *name, *x, *e;
 	size_t i;
 	int ret;
@@ -384,7 +385,7 @@ static int load_rule(struct jload *j, const json_t *v, size_t idx, struct xs_rul
 int config_load_rules(struct jload *j, const json_t *v)
 {
 	struct xs_config *cfg = j->cfg;
-	char d[QBUF], path[64];
+	char d[LOG_QBUF], path[64];
 	const json_t *e;
 	size_t i, k;
 	int ret;
@@ -405,8 +406,8 @@ int config_load_rules(struct jload *j, const json_t *v)
 			if (!strcmp(cfg->rules[k].name, cfg->rules[i].name)) {
 				snprintf(path, sizeof(path), "$.rules[%zu].name", i);
 				return config_jfail(j, path, "expected a name no other rule has, "
-						    "got \"%s\" (also $.rules[%zu])",
-						    cfg->rules[i].name, k);
+						    "got %s (also $.rules[%zu])",
+						    log_quote(cfg->rules[i].name, d, sizeof(d)), k);
 			}
 	}
 	return 0;
@@ -415,7 +416,7 @@ int config_load_rules(struct jload *j, const json_t *v)
 static int get_exec(struct jload *j, const json_t *v)
 {
 	struct xs_alerts_cfg *a = &j->cfg->alerts;
-	char d[QBUF], path[JPATH_LEN];
+	char d[LOG_QBUF], path[JPATH_LEN];
 	const json_t *e;
 	size_t i, n;
 
@@ -440,8 +441,8 @@ static int get_exec(struct jload *j, const json_t *v)
 			return config_jfail(j, path, "out of memory");
 	}
 	if (a->exec_argv[0][0] != '/')
-		return config_jfail(j, "$.alerts.exec", "expected an absolute path, got \"%s\"",
-				    a->exec_argv[0]);
+		return config_jfail(j, "$.alerts.exec", "expected an absolute path, got %s",
+				    log_quote(a->exec_argv[0], d, sizeof(d)));
 	return 0;
 }
 
@@ -454,7 +455,7 @@ int config_load_alerts(struct jload *j, const json_t *v)
 	struct xs_alerts_cfg *a = &j->cfg->alerts;
 	const json_t *x;
 	double n;
-	char d[QBUF];
+	char d[LOG_QBUF];
 	int ret;
 
 	if (!json_is_object(v))
@@ -496,14 +497,35 @@ int config_load_alerts(struct jload *j, const json_t *v)
 	return 0;
 }
 
+int config_check_exec(const struct xs_config *cfg, char *err, size_t errlen)
+{
+	const char *prog = cfg->alerts.exec_argv ? cfg->alerts.exec_argv[0] : NULL;
+	char e[LOG_EBUF];
+	struct stat st;
+	int ret = 0;
+
+	if (!prog)
+		return 0;
+	/* access() grants X_OK on a directory: it is searchable. */
+	if (access(prog, X_OK) || stat(prog, &st))
+		ret = -errno;
+	else if (S_ISDIR(st.st_mode))
+		ret = -EISDIR;
+	if (ret)
+		set_err(err, errlen, "alerts.exec: %s: expected an executable program: %s",
+			log_escape(prog, e, sizeof(e)), strerror(-ret));
+	return ret;
+}
+
 static int cond_check(const struct xs_config *cfg, const struct xs_rule *r,
 		      const struct xs_cond *c, char *err, size_t errlen)
 {
 	const struct xs_stats_cfg *st = &cfg->stats;
-	char buf[64];
+	char buf[64], q[LOG_QBUF];
 
 	if (expr_uses(&c->m, XS_M_UNIQ_SRC, XS_M_UNIQ_SRC) && !st->enabled) {
-		set_err(err, errlen, "rule \"%s\": metric %s needs stats.enabled", r->name,
+		set_err(err, errlen, "rule %s: metric %s needs stats.enabled",
+			log_quote(r->name, q, sizeof(q)),
 			config_expr_name(&c->m, buf, sizeof(buf)));
 		return -EINVAL;
 	}
@@ -511,14 +533,15 @@ static int cond_check(const struct xs_config *cfg, const struct xs_rule *r,
 	     expr_uses(&c->m, XS_M_HOST_SHARE, XS_M_HOST_SHARE)) &&
 	    (!st->enabled || ((r->dirs & XS_RULE_DIR_IN) && !(st->dims & (1U << XS_DIM_DST))) ||
 	     ((r->dirs & XS_RULE_DIR_OUT) && !(st->dims & (1U << XS_DIM_SRC))))) {
-		set_err(err, errlen, "rule \"%s\": metric %s needs the top list of the range's "
-			"hosts (stats.top with \"dst\" for dir in, \"src\" for dir out)", r->name,
+		set_err(err, errlen, "rule %s: metric %s needs the top list of the range's "
+			"hosts (stats.top with \"dst\" for dir in, \"src\" for dir out)",
+			log_quote(r->name, q, sizeof(q)),
 			config_expr_name(&c->m, buf, sizeof(buf)));
 		return -EINVAL;
 	}
 	if (c->t.of_link && !cfg->alerts.link_bps) {
-		set_err(err, errlen, "rule \"%s\": a threshold of \"link\" needs alerts.link_bps",
-			r->name);
+		set_err(err, errlen, "rule %s: a threshold of \"link\" needs alerts.link_bps",
+			log_quote(r->name, q, sizeof(q)));
 		return -EINVAL;
 	}
 	return 0;
@@ -526,6 +549,7 @@ static int cond_check(const struct xs_config *cfg, const struct xs_rule *r,
 
 int config_check_rules(const struct xs_config *cfg, char *err, size_t errlen)
 {
+	char qr[LOG_QBUF], qn[LOG_QBUF];
 	const struct xs_rule *r;
 	size_t i, k;
 	int ret;
@@ -539,24 +563,12 @@ int config_check_rules(const struct xs_config *cfg, char *err, size_t errlen)
 			return ret;
 		for (k = 0; k < r->nranges; k++) {
 			if (!config_range_id(cfg, r->ranges[k])) {
-				set_err(err, errlen, "rule \"%s\": expected ranges that exist, got "
-					"\"%s\"", r->name, r->ranges[k]);
+				set_err(err, errlen, "rule %s: expected ranges that exist, got %s",
+					log_quote(r->name, qr, sizeof(qr)),
+					log_quote(r->ranges[k], qn, sizeof(qn)));
 				return -EINVAL;
 			}
 		}
 	}
 	return 0;
-}
-
-int config_check_exec(const struct xs_config *cfg, char *err, size_t errlen)
-{
-	const struct xs_alerts_cfg *a = &cfg->alerts;
-	int e;
-
-	if (!a->exec_argv || !access(a->exec_argv[0], X_OK))
-		return 0;
-	e = -errno;
-	set_err(err, errlen, "alerts.exec: %s: expected an executable program: %s",
-		a->exec_argv[0], strerror(-e));
-	return e;
 }

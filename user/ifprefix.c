@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include "ifprefix.h"
+#include "log.h"
 
 static int mask_len(const uint8_t *mask, int nbytes)
 {
@@ -20,11 +21,13 @@ int ifprefix_add(struct xs_config *cfg, const char *ifname, char *err, size_t er
 {
 	struct ifaddrs *ifa, *it;
 	int added = 0, e = 0;
+	char q[LOG_EBUF];
 
 	if (getifaddrs(&ifa)) {
-		snprintf(err, errlen, "%s: cannot read interface addresses: %s", ifname,
-			 strerror(errno));
-		return -errno;
+		e = -errno;
+		snprintf(err, errlen, "%s: cannot read interface addresses: %s",
+			 log_escape(ifname, q, sizeof(q)), strerror(-e));
+		return e;
 	}
 	for (it = ifa; it && !e; it = it->ifa_next) {
 		struct xs_prefix p = {};
@@ -62,7 +65,7 @@ int ifprefix_add(struct xs_config *cfg, const char *ifname, char *err, size_t er
 		return e;
 	if (!added) {
 		snprintf(err, errlen, "%s: no IPv4 or global IPv6 address configured; name the "
-			 "ranges with --range, --ranges-file or -c", ifname);
+			 "ranges with --range, --ranges-file or -c", log_escape(ifname, q, sizeof(q)));
 		return -ENOENT;
 	}
 	return added;

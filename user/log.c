@@ -64,6 +64,49 @@ int log_vprint_lib(int level_is_debug, const char *fmt, va_list ap)
 	return vfprintf(stderr, fmt, ap);
 }
 
+/* Stops `max` input bytes in, or when fewer than 8 bytes of buf are left
+ * (the longest escape, a closing quote and "..." fit in them). */
+static const char *escape(const char *s, int quoted, size_t max, char *buf, size_t len)
+{
+	size_t o = 0, i;
+
+	if (len < 8) {
+		if (len)
+			buf[0] = '\0';
+		return buf;
+	}
+	if (!s)
+		s = "";
+	if (quoted)
+		buf[o++] = '"';
+	for (i = 0; s[i] && i < max && o + 8 < len; i++) {
+		unsigned char c = s[i];
+
+		if (quoted && (c == '"' || c == '\\'))
+			o += snprintf(buf + o, len - o, "\\%c", c);
+		else if (c < 0x20 || c >= 0x7f)
+			o += snprintf(buf + o, len - o, "\\x%02x", c);
+		else
+			buf[o++] = c;
+	}
+	if (quoted)
+		buf[o++] = '"';
+	if (s[i])
+		o += snprintf(buf + o, len - o, "...");
+	buf[o] = '\0';
+	return buf;
+}
+
+const char *log_quote(const char *s, char *buf, size_t len)
+{
+	return escape(s, 1, LOG_QUOTE_MAX, buf, len);
+}
+
+const char *log_escape(const char *s, char *buf, size_t len)
+{
+	return escape(s, 0, (size_t)-1, buf, len);
+}
+
 void set_err(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;

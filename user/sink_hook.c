@@ -51,6 +51,9 @@ static int hook_record(void *st, struct xs_record *r)
 	line = sink_record_line(r, &len);
 	if (!line)
 		return -ENOMEM;
+	/* Reap first: an `end` whose `start` hook has exited starts now
+	 * rather than waiting in the queue for the next poll. */
+	hook_poll(st);
 	hook_run(st, r->alert_id, line, len);	/* a failure is counted as skipped */
 	return 0;
 }

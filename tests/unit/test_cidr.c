@@ -148,6 +148,10 @@ static const struct bad_row bad_rows[] = {
 	/* The input is quoted so a message stays one readable line. */
 	{ "a\"b", "expected a CIDR, got \"a\\\"b\"" },
 	{ "a\\b", "expected a CIDR, got \"a\\\\b\"" },
+	{ "198.18.0.0/24\x0b", "expected a CIDR, got \"198.18.0.0/24\\x0b\"" },
+	{ "\x1c" "198.18.0.0/24", "expected a CIDR, got \"\\x1c198.18.0.0/24\"" },
+	{ "198.18.0.1/24\x1c", "expected a CIDR, got \"198.18.0.1/24\\x1c\"" },
+	{ "fe80::1%\x0b\x7f", "expected a CIDR without a zone id, got \"fe80::1%\\x0b\\x7f\"" },
 	{ "1.2.3.0/24\n", "expected a CIDR, got \"1.2.3.0/24\\x0a\"" },
 	{ "1.2.3.0/24\r", "expected a CIDR, got \"1.2.3.0/24\\x0d\"" },
 	{ "caf\xc3\xa9", "expected a CIDR, got \"caf\\xc3\\xa9\"" },
@@ -299,6 +303,94 @@ START_TEST(test_equal_ignores_bits_past_len)
 }
 END_TEST
 
+/*
+ * cidr_normalize at the boundary: with the last bit of the prefix set the
+ * prefix is whole and kept; with the first bit past it set, it is refused
+ * and cut back to the network. A mask one bit short or one bit long fails
+ * one of the two, at every length (within a byte, at a byte's edges, at
+ * the half of an IPv6 address, at both ends).
+ */
+struct norm_row {
+	int family;
+	unsigned int len;
+};
+
+static const struct norm_row norm_rows[] = {
+	{ 4, 0 }, { 4, 1 }, { 4, 7 }, { 4, 8 }, { 4, 9 }, { 4, 31 }, { 4, 32 },
+	{ 6, 0 }, { 6, 1 }, { 6, 7 }, { 6, 8 }, { 6, 9 }, { 6, 31 }, { 6, 32 },
+	{ 6, 63 }, { 6, 64 }, { 6, 65 }, { 6, 127 }, { 6, 128 },
+};
+
+static void set_bit(uint8_t *addr, unsigned int bit)
+{
+	addr[bit / 8] |= 0x80 >> (bit % 8);
+}
+
+START_TEST(test_normalize_boundary)
+{
+	const struct norm_row *row = &norm_rows[_i];
+	unsigned int max = row->family == 4 ? 32 : 128, b;
+	struct xs_prefix p = { .family = row->family, .len = row->len }, n, want;
+	char ps[XS_CIDR_STRLEN], ns[XS_CIDR_STRLEN];
+
+	/* Every bit of the prefix set, the last one included: kept whole. */
+	for (b = 0; b < row->len; b++)
+		set_bit(p.addr, b);
+	want = p;
+	memset(&n, 0x5a, sizeof(n));
+	ck_assert_msg(cidr_normalize(&p, &n) == 0, "IPv%d /%u: %s with every prefix bit set "
+		      "refused", row->family, row->len, cidr_format(&p, ps, sizeof(ps)));
+	ck_assert_msg(!memcmp(&n, &want, sizeof(n)), "IPv%d /%u: %s normalized to %s",
+		      row->family, row->len, cidr_format(&p, ps, sizeof(ps)),
+		      cidr_format(&n, ns, sizeof(ns)));
+
+	/* Only the last bit of the prefix set. */
+	if (row->len) {
+		memset(p.addr, 0, sizeof(p.addr));
+		set_bit(p.addr, row->len - 1);
+		ck_assert_msg(cidr_normalize(&p, &n) == 0 && !memcmp(&n, &p, sizeof(n)),
+			      "IPv%d /%u: last prefix bit lost in %s", row->family, row->len,
+			      cidr_format(&p, ps, sizeof(ps)));
+	}
+
+	/* The first host bit set, alone and beside every prefix bit: refused,
+	 * and the network is what the prefix bits say. */
+	if (row->len < max) {
+		memset(p.addr, 0, sizeof(p.addr));
+		set_bit(p.addr, row->len);
+		ck_assert_msg(cidr_normalize(&p, &n) == -EINVAL, "IPv%d /%u: host bit in %s taken",
+			      row->family, row->len, cidr_format(&p, ps, sizeof(ps)));
+		set_bit(want.addr, row->len);
+		ck_assert_msg(cidr_normalize(&want, &n) == -EINVAL, "IPv%d /%u: host bit in %s "
+			      "taken", row->family, row->len, cidr_format(&want, ps, sizeof(ps)));
+		want.addr[row->len / 8] &= ~(0x80 >> (row->len % 8));
+		ck_assert_msg(!memcmp(&n, &want, sizeof(n)), "IPv%d /%u: network %s, expected %s",
+			      row->family, row->len, cidr_format(&n, ns, sizeof(ns)),
+			      cidr_format(&want, ps, sizeof(ps)));
+	}
+}
+END_TEST
+
+START_TEST(test_normalize_other)
+{
+	struct xs_prefix p = { .family = 4, .len = 24, .addr = { 198, 18, 0, 0, 7, [15] = 9 } };
+	struct xs_prefix n;
+	uint8_t zero[12] = {};
+
+	/* Bytes an IPv4 address does not use are not host bits, and go. */
+	ck_assert_int_eq(cidr_normalize(&p, &n), 0);
+	ck_assert_mem_eq(n.addr, p.addr, 4);
+	ck_assert_mem_eq(n.addr + 4, zero, sizeof(zero));
+
+	p.len = 33;
+	ck_assert_int_eq(cidr_normalize(&p, &n), -EINVAL);
+	p = (struct xs_prefix){ .family = 6, .len = 129 };
+	ck_assert_int_eq(cidr_normalize(&p, &n), -EINVAL);
+	p = (struct xs_prefix){ .family = 5, .len = 0 };
+	ck_assert_int_eq(cidr_normalize(&p, &n), -EINVAL);
+}
+END_TEST
+
 START_TEST(test_format)
 {
 	static const uint8_t v4[16] = { 198, 18, 0, 1 };
@@ -340,6 +432,11 @@ static Suite *cidr_suite(void)
 	tcase_add_loop_test(tc, test_contains, 0, ARRAY_SIZE(contains_rows));
 	tcase_add_loop_test(tc, test_equal, 0, ARRAY_SIZE(equal_rows));
 	tcase_add_test(tc, test_equal_ignores_bits_past_len);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("normalize");
+	tcase_add_loop_test(tc, test_normalize_boundary, 0, ARRAY_SIZE(norm_rows));
+	tcase_add_test(tc, test_normalize_other);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("format");

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "config.h"
+#include "log.h"
 #include "skread.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -555,6 +556,64 @@ START_TEST(test_json_bad)
 }
 END_TEST
 
+/* alerts.exec against the file system: the one check check-config, run
+ * and SIGHUP share, with the one message they print. */
+START_TEST(test_check_exec)
+{
+	char json[600], want[XS_ERR_LEN];
+	const char *path, *prog;
+	struct {
+		const char *name;	/* in tmpdir; NULL: no alerts.exec */
+		mode_t mode;		/* 0: not created; S_IFDIR: a directory */
+		int ret;
+		const char *reason;
+	} rows[] = {
+		{ NULL, 0, 0, NULL },
+		{ "hook", 0755, 0, NULL },
+		{ "nope", 0, -ENOENT, "No such file or directory" },
+		{ "plain", 0644, -EACCES, "Permission denied" },
+		{ "dir", S_IFDIR, -EISDIR, "Is a directory" },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(rows); i++) {
+		config_free(&cfg);
+		err[0] = '\0';
+		if (!rows[i].name) {
+			ck_assert_int_eq(config_check_exec(&cfg, err, sizeof(err)), 0);
+			ck_assert_str_eq(err, "");
+			continue;
+		}
+		prog = tmp_path(rows[i].name);
+		if (rows[i].mode == S_IFDIR) {
+			ck_assert_int_eq(mkdir(prog, 0755), 0);
+		} else if (rows[i].mode) {
+			write_file(rows[i].name, "#!/bin/sh\n");
+			ck_assert_int_eq(chmod(prog, rows[i].mode), 0);
+		}
+		snprintf(json, sizeof(json), "{\"alerts\": {\"exec\": [\"%s\", \"-x\"]}}", prog);
+		path = write_file("cfg.json", json);
+		ck_assert_msg(config_load_json(&cfg, path, err, sizeof(err)) == 0, "err '%s'", err);
+		ck_assert_msg(config_check_exec(&cfg, err, sizeof(err)) == rows[i].ret,
+			      "%s: expected %d, err '%s'", rows[i].name, rows[i].ret, err);
+		if (!rows[i].ret)
+			continue;
+		snprintf(want, sizeof(want),
+			 "alerts.exec: %s: expected an executable program: %s", prog,
+			 rows[i].reason);
+		ck_assert_str_eq(err, want);
+	}
+
+	/* The path as the config spelled it, control bytes escaped. */
+	config_free(&cfg);
+	path = write_file("cfg.json", "{\"alerts\": {\"exec\": \"/no\\u000bsuch\\u001c\\\"x\"}}");
+	ck_assert_msg(config_load_json(&cfg, path, err, sizeof(err)) == 0, "err '%s'", err);
+	ck_assert_int_eq(config_check_exec(&cfg, err, sizeof(err)), -ENOENT);
+	ck_assert_str_eq(err, "alerts.exec: /no\\x0bsuch\\x1c\"x: expected an executable program: "
+			 "No such file or directory");
+}
+END_TEST
+
 START_TEST(test_json_files)
 {
 	const char *path = tmp_path("missing.json");
@@ -565,8 +624,25 @@ START_TEST(test_json_files)
 	ck_assert_str_eq(err, want);
 
 	ck_assert_int_eq(config_load_json(&cfg, tmpdir, err, sizeof(err)), -EISDIR);
-	snprintf(want, sizeof(want), "%s: cannot read: Is a directory", tmpdir);
+	snprintf(want, sizeof(want), "%s: expected a regular file, got a directory", tmpdir);
 	ck_assert_str_eq(err, want);
+
+	/* A device never ends; refused before the first read. */
+	ck_assert_int_eq(config_load_json(&cfg, "/dev/zero", err, sizeof(err)), -EINVAL);
+	ck_assert_str_eq(err, "/dev/zero: expected a regular file, got a character device");
+	config_free(&cfg);
+	path = write_file("cfg.json", "{\"ranges_file\": \"/dev/zero\"}");
+	ck_assert_int_eq(config_load_json(&cfg, path, err, sizeof(err)), -EINVAL);
+	ck_assert_str_eq(err, "/dev/zero: expected a regular file, got a character device");
+
+	/* A read error in the prefix list fails the config: no "ok" with the
+	 * ranges silently missing. /proc/self/mem is a regular file whose
+	 * first page cannot be read (EIO), also for root. */
+	config_free(&cfg);
+	path = write_file("cfg.json", "{\"ranges_file\": \"/proc/self/mem\"}");
+	ck_assert_int_eq(config_load_json(&cfg, path, err, sizeof(err)), -EIO);
+	ck_assert_str_eq(err, "/proc/self/mem:1: cannot read: Input/output error");
+	config_free(&cfg);
 
 	/* A missing ranges_file is named by the path it was looked for at. */
 	path = write_file("cfg.json", "{\"ranges_file\": \"nope.txt\"}");
@@ -757,14 +833,75 @@ START_TEST(test_prefix_file_io)
 	ck_assert_str_eq(err, want);
 
 	ck_assert_int_eq(config_load_prefix_file(&cfg, tmpdir, err, sizeof(err)), -EISDIR);
-	snprintf(want, sizeof(want), "%s: cannot read: Is a directory", tmpdir);
+	snprintf(want, sizeof(want), "%s: expected a regular file, got a directory", tmpdir);
 	ck_assert_str_eq(err, want);
+
+	/* getline grew to gigabytes on /dev/zero: refused without a read. */
+	ck_assert_int_eq(config_load_prefix_file(&cfg, "/dev/zero", err, sizeof(err)), -EINVAL);
+	ck_assert_str_eq(err, "/dev/zero: expected a regular file, got a character device");
+
+	/* A FIFO without a writer: refused, not waited on. SIGHUP reads the
+	 * list again, and a pipe would be empty by then. */
+	path = tmp_path("fifo");
+	ck_assert_int_eq(mkfifo(path, 0600), 0);
+	ck_assert_int_eq(config_load_prefix_file(&cfg, path, err, sizeof(err)), -EINVAL);
+	snprintf(want, sizeof(want), "%s: expected a regular file, got a pipe", path);
+	ck_assert_str_eq(err, want);
+
+	/* A read error is an error, not the end of the list. */
+	ck_assert_int_eq(config_load_prefix_file(&cfg, "/proc/self/mem", err, sizeof(err)),
+			 -EIO);
+	ck_assert_str_eq(err, "/proc/self/mem:1: cannot read: Input/output error");
+	ck_assert_uint_eq(cfg.nranges, 0);
 
 	/* A binary file given by mistake. */
 	path = write_bytes("nul.txt", nul, sizeof(nul) - 1);
 	ck_assert_int_eq(config_load_prefix_file(&cfg, path, err, sizeof(err)), -EINVAL);
 	snprintf(want, sizeof(want), "%s:2: expected text, got a NUL byte", path);
 	ck_assert_str_eq(err, want);
+}
+END_TEST
+
+/* A line of XS_LINE_MAX bytes (a long comment) loads, one byte more is
+ * refused with its place; so is a last line without a newline. */
+START_TEST(test_prefix_file_long_line)
+{
+	static const char head[] = "198.18.0.0/24 a\n";
+	char text[3 * XS_LINE_MAX], want[XS_ERR_LEN];
+	const char *path;
+	size_t n, o;
+
+	for (n = XS_LINE_MAX; n <= XS_LINE_MAX + 1; n++) {
+		config_free(&cfg);
+		o = snprintf(text, sizeof(text), "%s", head);
+		o += snprintf(text + o, sizeof(text) - o, "198.18.1.0/24 b #");
+		memset(text + o, 'x', n - (o - (sizeof(head) - 1)));
+		o = sizeof(head) - 1 + n;
+		text[o++] = '\n';
+		o += snprintf(text + o, sizeof(text) - o, "198.18.2.0/24 c\n");
+		path = write_bytes("p.txt", text, o);
+		if (n == XS_LINE_MAX) {
+			ck_assert_msg(config_load_prefix_file(&cfg, path, err, sizeof(err)) == 0,
+				      "%zu bytes: err '%s'", n, err);
+			ck_assert_uint_eq(cfg.nranges, 3);
+			/* The same line last, without a newline. */
+			config_free(&cfg);
+			path = write_bytes("p.txt", text, sizeof(head) - 1 + n);
+			ck_assert_msg(config_load_prefix_file(&cfg, path, err, sizeof(err)) == 0,
+				      "%zu bytes at the end: err '%s'", n, err);
+			ck_assert_uint_eq(cfg.nranges, 2);
+			continue;
+		}
+		ck_assert_int_eq(config_load_prefix_file(&cfg, path, err, sizeof(err)), -EINVAL);
+		snprintf(want, sizeof(want), "%s:2: expected a line of at most %d bytes, got more",
+			 path, XS_LINE_MAX);
+		ck_assert_str_eq(err, want);
+		/* Without a newline, too. */
+		config_free(&cfg);
+		path = write_bytes("p.txt", text, sizeof(head) - 1 + n);
+		ck_assert_int_eq(config_load_prefix_file(&cfg, path, err, sizeof(err)), -EINVAL);
+		ck_assert_str_eq(err, want);
+	}
 }
 END_TEST
 
@@ -1169,30 +1306,136 @@ START_TEST(test_parse_size)
 }
 END_TEST
 
-/* alerts.exec: one check for check-config, the hook sink and a reload. */
-START_TEST(test_check_exec)
+/*
+ * Input quoted back in a message is escaped: a control byte from a config
+ * value, a range name, a prefix list, a --range argument or a file name
+ * reaches the terminal as "\x0b", never as the byte itself.
+ */
+START_TEST(test_messages_escape_input)
 {
-	char *ok[] = { "/bin/sh", NULL }, *missing[] = { "/nonexistent/on-alert", NULL };
-	char path[] = "/tmp/xs-test-hookXXXXXX", *notexec[] = { path, NULL };
-	int fd = mkstemp(path);		/* 0600: no x bit, even for root */
-	struct xs_config cfg;
-	char err[256] = "";
+	char want[XS_ERR_LEN], json[256];
+	const char *path;
 
-	config_init(&cfg);
-	ck_assert_int_eq(config_check_exec(&cfg, err, sizeof(err)), 0);
-	cfg.alerts.exec_argv = ok;
-	ck_assert_int_eq(config_check_exec(&cfg, err, sizeof(err)), 0);
-	cfg.alerts.exec_argv = missing;
-	ck_assert_int_eq(config_check_exec(&cfg, err, sizeof(err)), -ENOENT);
-	ck_assert_str_eq(err, "alerts.exec: /nonexistent/on-alert: expected an executable "
-			      "program: No such file or directory");
-	ck_assert_int_ge(fd, 0);
-	cfg.alerts.exec_argv = notexec;
-	ck_assert_int_eq(config_check_exec(&cfg, err, sizeof(err)), -EACCES);
-	close(fd);
-	unlink(path);
-	cfg.alerts.exec_argv = NULL;
+	/* A ranges_file name: the path as opened. */
+	path = write_file("cfg.json", "{\"ranges_file\": \"a\\u000bb\"}");
+	ck_assert_int_eq(config_load_json(&cfg, path, err, sizeof(err)), -ENOENT);
+	snprintf(want, sizeof(want), "%s/a\\x0bb: cannot open: No such file or directory",
+		 tmpdir);
+	ck_assert_str_eq(err, want);
+
+	/* A config whose own name holds one, in every message naming it. */
 	config_free(&cfg);
+	path = write_file("c\x1c.json", "{\"interval_ms\": \"x\\u000b\"}");
+	ck_assert_int_eq(config_load_json(&cfg, path, err, sizeof(err)), -EINVAL);
+	snprintf(want, sizeof(want), "%s/c\\x1c.json: $.interval_ms: expected an integer "
+		 "10..3600000, got \"x\\x0b\"", tmpdir);
+	ck_assert_str_eq(err, want);
+
+	/* Bytes jansson quotes from the file as they are. */
+	config_free(&cfg);
+	path = write_file("cfg.json", "{\"a\": \x1c}");
+	ck_assert_int_eq(config_load_json(&cfg, path, err, sizeof(err)), -EINVAL);
+	snprintf(want, sizeof(want), "%s:1:7: invalid JSON: invalid token near '\\x1c'", path);
+	ck_assert_str_eq(err, want);
+
+	/* Values: a range name, a prefix, an alerts.exec path. */
+	config_free(&cfg);
+	path = write_file("cfg.json", "{\"ranges\": [{\"name\": \"a\\u000b\\\"\", "
+			  "\"prefixes\": [\"198.18.0.0/24\"]}]}");
+	ck_assert_int_eq(config_load_json(&cfg, path, err, sizeof(err)), -EINVAL);
+	snprintf(want, sizeof(want), "%s: $.ranges[0].name: expected a range name of 1..127 "
+		 "printable ASCII characters without quotes, backslashes or a space at either "
+		 "end, got \"a\\x0b\\\"\"", path);
+	ck_assert_str_eq(err, want);
+	config_free(&cfg);
+	path = write_file("cfg.json", "{\"ranges\": [{\"name\": \"a\", "
+			  "\"prefixes\": [\"198.18.0.0/24\\u001c\"]}]}");
+	ck_assert_int_eq(config_load_json(&cfg, path, err, sizeof(err)), -EINVAL);
+	snprintf(want, sizeof(want), "%s: $.ranges[0].prefixes[0]: expected a CIDR, got "
+		 "\"198.18.0.0/24\\x1c\"", path);
+	ck_assert_str_eq(err, want);
+	config_free(&cfg);
+	path = write_file("cfg.json", "{\"alerts\": {\"exec\": \"hook\\u000b\"}}");
+	ck_assert_int_eq(config_load_json(&cfg, path, err, sizeof(err)), -EINVAL);
+	snprintf(want, sizeof(want), "%s: $.alerts.exec: expected an absolute path, got "
+		 "\"hook\\x0b\"", path);
+	ck_assert_str_eq(err, want);
+
+	/* A prefix list: its name, a CIDR, a range name, a whole line. */
+	config_free(&cfg);
+	path = write_file("p\x0b.txt", "198.18.0.0/24 a\n198.18.1.0/24\x1c b\n");
+	ck_assert_int_eq(config_load_prefix_file(&cfg, path, err, sizeof(err)), -EINVAL);
+	snprintf(want, sizeof(want), "%s/p\\x0b.txt:2: expected a CIDR, got "
+		 "\"198.18.1.0/24\\x1c\"", tmpdir);
+	ck_assert_str_eq(err, want);
+	config_free(&cfg);
+	path = write_file("p.txt", "198.18.0.0/24 a\x1c\n");
+	ck_assert_int_eq(config_load_prefix_file(&cfg, path, err, sizeof(err)), -EINVAL);
+	snprintf(want, sizeof(want), "%s:1: expected a range name of 1..127 printable ASCII "
+		 "characters without quotes, backslashes or a space at either end, got "
+		 "\"a\\x1c\"", path);
+	ck_assert_str_eq(err, want);
+	config_free(&cfg);
+	path = write_file("p.txt", "198.18.0.0/24 a b\x7f\n");
+	ck_assert_int_eq(config_load_prefix_file(&cfg, path, err, sizeof(err)), -EINVAL);
+	snprintf(want, sizeof(want), "%s:1: expected \"CIDR [NAME]\", got "
+		 "\"198.18.0.0/24 a b\\x7f\"", path);
+	ck_assert_str_eq(err, want);
+
+	/* --range: the CIDR and the name. */
+	config_free(&cfg);
+	ck_assert_int_eq(config_add_range_arg(&cfg, "198.18.0.0/24\x0b=a", err, sizeof(err)),
+			 -EINVAL);
+	ck_assert_str_eq(err, "--range: expected a CIDR, got \"198.18.0.0/24\\x0b\"");
+	ck_assert_int_eq(config_add_range_arg(&cfg, "198.18.0.0/24=a\x1c", err, sizeof(err)),
+			 -EINVAL);
+	ck_assert_str_eq(err, "--range: expected a range name of 1..127 printable ASCII "
+			 "characters without quotes, backslashes or a space at either end, got "
+			 "\"a\\x1c\"");
+
+	/* A rule's range name set by hand, past the loader's checks. */
+	config_free(&cfg);
+	snprintf(json, sizeof(json), "{\"ranges\": [{\"name\": \"a\", \"prefixes\": "
+		 "[\"198.18.0.0/24\"]}], \"rules\": [{\"name\": \"r\", \"metric\": \"pps\", "
+		 "\"above\": 1, \"ranges\": [\"a\"]}]}");
+	path = write_file("cfg.json", json);
+	ck_assert_msg(config_load_json(&cfg, path, err, sizeof(err)) == 0, "err '%s'", err);
+	free(cfg.rules[0].ranges[0]);
+	cfg.rules[0].ranges[0] = strdup("a\x0b");
+	ck_assert_int_eq(config_check_rules(&cfg, err, sizeof(err)), -EINVAL);
+	ck_assert_str_eq(err, "rule \"r\": expected ranges that exist, got \"a\\x0b\"");
+}
+END_TEST
+
+START_TEST(test_log_quote)
+{
+	char buf[LOG_QBUF], ebuf[LOG_EBUF], small[12], in[LOG_EBUF + 10];
+
+	ck_assert_str_eq(log_quote("a\"b\\c\x01\x1f\x7f\xff", buf, sizeof(buf)),
+			 "\"a\\\"b\\\\c\\x01\\x1f\\x7f\\xff\"");
+	ck_assert_str_eq(log_escape("a\"b\\c\x01\x1f\x7f\xff", ebuf, sizeof(ebuf)),
+			 "a\"b\\c\\x01\\x1f\\x7f\\xff");
+	ck_assert_str_eq(log_quote(NULL, buf, sizeof(buf)), "\"\"");
+	ck_assert_str_eq(log_escape("", ebuf, sizeof(ebuf)), "");
+
+	/* log_quote cuts after LOG_QUOTE_MAX bytes, escaped or not. */
+	memset(in, '\x0b', LOG_QUOTE_MAX + 1);
+	in[LOG_QUOTE_MAX + 1] = '\0';
+	log_quote(in, buf, sizeof(buf));
+	ck_assert_uint_eq(strlen(buf), 1 + 4 * LOG_QUOTE_MAX + 1 + 3);
+	ck_assert_str_eq(buf + 1 + 4 * LOG_QUOTE_MAX, "\"...");
+	in[LOG_QUOTE_MAX] = '\0';
+	log_quote(in, buf, sizeof(buf));
+	ck_assert_str_eq(buf + 1 + 4 * LOG_QUOTE_MAX, "\"");
+
+	/* log_escape cuts where the buffer ends; small buffers end in NUL. */
+	memset(in, 'x', sizeof(in) - 1);
+	in[sizeof(in) - 1] = '\0';
+	log_escape(in, ebuf, sizeof(ebuf));
+	ck_assert_uint_lt(strlen(ebuf), sizeof(ebuf));
+	ck_assert_str_eq(ebuf + strlen(ebuf) - 4, "x...");
+	ck_assert_str_eq(log_quote("\x01\x02\x03", small, sizeof(small)), "\"\\x01\"...");
+	ck_assert_str_eq(log_escape("abcdefghijkl", small, 4), "");
 }
 END_TEST
 
@@ -1212,6 +1455,7 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, test_json_dedup_in_range);
 	tcase_add_loop_test(tc, test_json_bad, 0, ARRAY_SIZE(json_bad_rows));
 	tcase_add_test(tc, test_json_files);
+	tcase_add_test(tc, test_check_exec);
 	tcase_add_test(tc, test_json_ranges_file_paths);
 	suite_add_tcase(s, tc);
 
@@ -1223,6 +1467,7 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, test_prefix_file_empty);
 	tcase_add_loop_test(tc, test_prefix_file_bad, 0, ARRAY_SIZE(pfile_bad_rows));
 	tcase_add_test(tc, test_prefix_file_io);
+	tcase_add_test(tc, test_prefix_file_long_line);
 	tcase_add_test(tc, test_prefix_file_large);
 	tcase_add_test(tc, test_prefix_file_many_ranges);
 	suite_add_tcase(s, tc);
@@ -1246,7 +1491,13 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, test_validate_hand_built);
 	tcase_add_test(tc, test_validate_large);
 	tcase_add_test(tc, test_free_twice);
-	tcase_add_test(tc, test_check_exec);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("messages");
+	tcase_add_unchecked_fixture(tc, tmpdir_create, tmpdir_remove);
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_messages_escape_input);
+	tcase_add_test(tc, test_log_quote);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("parse_size");
