@@ -60,9 +60,10 @@ JSON
 # A port taken: a clear error before anything is attached.
 nsenter --net="/run/netns/$NS_R" "$PYTHON" -c '
 import socket, sys, time
-s = socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(); time.sleep(5)' "$MPORT" &
+s = socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen()
+print("ready", flush=True); time.sleep(30)' "$MPORT" >"$TMP/blocker.out" 2>&1 &
 blocker=$!
-sleep 0.3
+wait_for_line "$TMP/blocker.out" '^ready' 1 || fail "the port blocker did not start: $(cat "$TMP/blocker.out")"
 out=$(nsenter --net="/run/netns/$NS_R" "$XDPSCOPE" run -i "$IF_R" -c "$TMP/m.json" \
 	--metrics "$MPORT" -n 1 2>&1)
 check_eq "--metrics: a port in use is refused" "$out" \
