@@ -77,6 +77,7 @@ if daemon_start rl "$NS_R" "$IF_R" -c "$TMP/r.json"; then
 		"0 0 0 0 0 0 0 0"
 	check_eq "every frame sent went through the veth (S tx, R rx)" \
 		"$((s_tx1 - s_tx0)) $((r_rx1 - r_rx0))" "$sent $sent"
+	check_eq "nothing came back (S rx, R tx)" "$((s_rx1 - s_rx0)) $((r_tx1 - r_tx0))" "0 0"
 	check_eq "SIGHUP twice: the new ranges took over, programs and maps replaced" \
 		"$(grep -c 'SIGHUP: config reloaded, [23] ranges, 1 rules, programs and maps replaced' "$DERR")" 2
 	id1=$(ip -n "$NS_R" -d link show "$IF_R" | sed -n 's/.*prog\/xdp id \([0-9]*\).*/\1/p')
