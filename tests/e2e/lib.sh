@@ -464,3 +464,36 @@ capture_check() {
 	check "$label: nothing left on $ifn after exit (XDP, pins, egress filter)" \
 		bash -c "! ip -n $ns -d link show dev $ifn | grep -q prog/xdp && [[ ! -e $(pin_dir "$ns" "$ifn") ]] && [[ -z \$(nsenter --net=/run/netns/$ns tc filter show dev $ifn egress) ]]"
 }
+
+# ---------------------------------------------------------------- records
+
+# now_s: the wall time, seconds since the epoch with nanoseconds.
+now_s() {
+	date +%s.%N
+}
+
+# count_results FILE: add FILE's PASS and FAIL lines to ours.
+count_results() {
+	n_pass=$((n_pass + $(grep -c '^PASS' "$1")))
+	n_fail=$((n_fail + $(grep -c '^FAIL' "$1")))
+}
+
+# check_intervals RECORDS STARTED STOPPED [LABEL]: what a live daemon
+# promises about its intervals, with no bound on their lengths
+# (tests/e2e/intervals.py): interval_s is the measured length, the
+# intervals cover the run from STARTED (just before the daemon started) to
+# STOPPED (just before SIGINT) without a gap, rates divide by interval_s.
+check_intervals() {
+	local log=$TMP/intervals.log
+	"$PYTHON" "$E2E_DIR/intervals.py" "$@" >"$log" 2>&1 ||
+		echo "FAIL: intervals.py $1: $(tail -1 "$log")" >>"$log"
+	cat "$log"
+	count_results "$log"
+}
+
+# wait_for_line FILE PATTERN N [SECONDS]: wait (20 s at most unless told)
+# until FILE has N lines matching PATTERN (grep -E). Returns 1 on timeout.
+wait_for_line() {
+	timeout "${4:-20}" bash -c 'until (($(grep -cE -- "$2" "$1" 2>/dev/null) >= $3)); do
+		sleep 0.05; done' _ "$1" "$2" "$3"
+}

@@ -110,15 +110,21 @@ if [(i, s) for i, _, s in by_id(hooked)] != [(i, s) for i, _, s in by_id(want_ho
     fails.append("hook saw %d records, expected the %d starts and ends" % (
         len(hooked), len(want_hooks)))
 # The summary counts the hooks started up to it (ends at the capture's end
-# come after the last summary).
-n = 0
+# come after the last summary). An alert's hook waits while its previous
+# one still runs, and in a replay that depends on the machine's speed:
+# so at most the starts and ends so far, and at least one a new alert
+# (its first hook starts at once, or is skipped).
+n, ids = 0, set()
 for r in recs:
     if r["type"] == "alert" and r["state"] != "ongoing":
         n += 1
-    elif r["type"] == "summary" and r["alerts"]["hooks"]["started"] != n:
-        fails.append("summary at %s: hooks.started %s, expected %d" % (
-            r["ts"], r["alerts"]["hooks"]["started"], n))
-        break
+        ids.add(r["id"])
+    elif r["type"] == "summary":
+        h = r["alerts"]["hooks"]
+        if not (len(ids) <= h["started"] + h["skipped"] and h["started"] <= n):
+            fails.append("summary at %s: hooks.started %s (skipped %s), expected %d to %d" % (
+                r["ts"], h["started"], h["skipped"], len(ids), n))
+            break
 print(("FAIL: %s: %s" % (name, "; ".join(fails))) if fails else "PASS: %s: %s" % (name, msg))
 sys.exit(1 if fails else 0)
 PY
@@ -202,22 +208,28 @@ mkcfg() { # mkcfg EXTRA_RULE: the baseline rule, then EXTRA_RULE
 JSON
 }
 mkcfg "" >"$TMP/hup.json"
+started=$(now_s)
 if daemon_start hup "$NS_R" "$IF_R" -c "$TMP/hup.json"; then
 	replay "$NS_S" "$IF_S" "$TMP/steady.pcap" 200	# 6 s at 200 pps: learned
 	echo '{"rules": [' >"$TMP/hup.json"			# broken
 	kill -HUP "$DPID"
-	sleep 1.2
+	wait_for_line "$DERR" "SIGHUP: (the new config is refused|config reloaded)" 1
 	check "SIGHUP: a broken config is refused with its error" \
 		grep -q "SIGHUP: the new config is refused, the running one goes on" "$DERR"
 	check "SIGHUP: ... naming the file" grep -q "^xdpscope: $TMP/hup.json:2:0: invalid JSON" "$DERR"
 	mkcfg ', {"name": "udp", "metric": "udp_pps", "above": 100000}' >"$TMP/hup.json"
 	kill -HUP "$DPID"
-	sleep 1.2
+	wait_for_line "$DERR" "SIGHUP: (the new config is refused|config reloaded)" 2
 	check "SIGHUP: the new config took over" grep -q "SIGHUP: config reloaded, 1 ranges, 2 rules" "$DERR"
 	t0=$(date +%s.%N)
 	replay "$NS_S" "$IF_S" "$TMP/burst.pcap" 1500
 	sleep 2
+	stopped=$(now_s)
 	daemon_stop "$DPID"
+	# Records every interval throughout, the reloads included: no gap,
+	# interval_s the measured length (no bound on it: a reload on a loaded
+	# machine takes what it takes).
+	check_intervals "$DOUT" "$started" "$stopped" "SIGHUP"
 	"$PYTHON" - "$DOUT" "$t0" <<'PY' | tee "$TMP/hup.log"
 import datetime, json, sys
 recs = [json.loads(l) for l in open(sys.argv[1])]
@@ -230,12 +242,6 @@ ok = len(starts) == 1 and starts[0]["rule"] == "spike" and ts(starts[0]["ts"]) -
 print(("PASS" if ok else "FAIL") + ": SIGHUP: the baseline learned before the reload alerts "
       "on the burst at once: %s" % [(a["rule"], round(ts(a["ts"]) - t0, 2), a.get("baseline"))
                                     for a in starts])
-summ = [r for r in recs if r["type"] == "summary"]
-# The last summary is the stop's, over the part of an interval that had passed.
-ok = (all(0.5 < r["interval_s"] < 1.5 for r in summ[:-1]) and len(summ) >= 10
-      and 0 < summ[-1]["interval_s"] < 1.5)
-print(("PASS" if ok else "FAIL") + ": SIGHUP: records every interval throughout (%d, %s)"
-      % (len(summ), [round(r["interval_s"], 3) for r in summ if not 0.5 < r["interval_s"] < 1.5]))
 PY
 	check "state_file: the daemon saved the learned baseline at exit" "$PYTHON" -c '
 import json, sys

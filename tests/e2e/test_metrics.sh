@@ -33,6 +33,23 @@ for ((i = 0; i < 3000; i++)); do
 	((i % 3 == 0)) && specs+=("udp,198.19.200.1,198.18.0.20,sport=53,dport=5353,len=300")
 done
 "$PYTHON" "$ROOT/tools/gen-pcap.py" "$TMP/mix.pcap" "${specs[@]}" >/dev/null
+# Every (range, direction) gets every L4 class, TCP flag and fragments, each
+# kind a different count (1 + kind + 9 * pair): a series left out, swapped
+# or zero shows against the records. The pairs: victim in, victim out,
+# other in, other out (the far end in no range), and unmatched (neither
+# end in a range); then ARP and IPv6 for the whole interface's counters.
+KINDS=(syn synack rst fin udp icmp gre frag1 fragn)
+PAIRS=('198.19.9.9>198.18.0.30' '198.18.0.40>198.19.9.9' '198.19.9.9>198.18.1.5'
+	'198.18.1.6>198.19.9.9' '198.19.9.9>198.19.9.8')
+specs=()
+for ((j = 0; j < 5; j++)); do
+	for ((k = 0; k < 9; k++)); do
+		specs+=("${KINDS[k]}:${PAIRS[j]}:$((1 + k + 9 * j))")
+	done
+done
+"$PYTHON" "$E2E_DIR/mkpcap.py" "$TMP/each.pcap" "${specs[@]}" || fail "mkpcap"
+"$PYTHON" "$ROOT/tools/gen-pcap.py" "$TMP/misc.pcap" "arp,198.19.9.9,198.19.9.8,count=3" \
+	"udp,2001:db8:9::9,2001:db8:9::8,count=4" >/dev/null
 cat >"$TMP/m.json" <<JSON
 {"ranges": [{"name": "victim", "prefixes": ["198.18.0.0/24"]},
 	    {"name": "other", "prefixes": ["198.18.1.0/24"]}],
@@ -43,9 +60,10 @@ JSON
 # A port taken: a clear error before anything is attached.
 nsenter --net="/run/netns/$NS_R" "$PYTHON" -c '
 import socket, sys, time
-s = socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(); time.sleep(5)' "$MPORT" &
+s = socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen()
+print("ready", flush=True); time.sleep(30)' "$MPORT" >"$TMP/blocker.out" 2>&1 &
 blocker=$!
-sleep 0.3
+wait_for_line "$TMP/blocker.out" '^ready' 1 || fail "the port blocker did not start: $(cat "$TMP/blocker.out")"
 out=$(nsenter --net="/run/netns/$NS_R" "$XDPSCOPE" run -i "$IF_R" -c "$TMP/m.json" \
 	--metrics "$MPORT" -n 1 2>&1)
 check_eq "--metrics: a port in use is refused" "$out" \
@@ -74,6 +92,8 @@ if daemon_start met "$NS_R" "$IF_R" -c "$TMP/m.json" --metrics "127.0.0.1:$MPORT
 	in_ns "$NS_R" timeout 20 bash -c "until curl -sfG http://127.0.0.1:$PPORT/api/v1/query \
 		--data-urlencode 'query=up{job=\"xdpscope\"} == 1' | grep -q '\"value\"'; do sleep 0.2; done" ||
 		fail "prometheus never scraped the daemon"
+	replay "$NS_S" "$IF_S" "$TMP/each.pcap" 1000 || fail "tcpreplay (each kind)"
+	replay "$NS_S" "$IF_S" "$TMP/misc.pcap" 1000 || fail "tcpreplay (ARP, IPv6)"
 	replay "$NS_S" "$IF_S" "$TMP/mix.pcap" 1000 &
 	rpid=$!
 	sleep 2.2
@@ -198,7 +218,8 @@ rng = [r for r in recs if r["type"] == "range" and r["range"] == "victim" and r[
 tot = {c: sum(r["proto"][c]["pkts"] for r in rng) for c in ("tcp", "udp")}
 totb = sum(r["proto"]["udp"]["bytes"] for r in rng)
 syn = sum(r["tcp_flags"]["syn"] for r in rng)
-res(tot["tcp"] == 3000 and tot["udp"] == 1000, "NDJSON: the traffic sent (%s)" % tot)
+res(tot == {"tcp": 3000 + 1 + 2 + 3 + 4, "udp": 1000 + 5 + 8 + 9},
+    "NDJSON: the traffic sent (%s)" % tot)
 for c in ("tcp", "udp"):
     v = get(after, "xdpscope_packets_total", range="victim", dir="in", **{"class": c})
     res(v == tot[c], "/metrics packets_total %s %s == NDJSON %d" % (c, v, tot[c]))
@@ -206,12 +227,73 @@ res(get(after, "xdpscope_bytes_total", range="victim", dir="in", **{"class": "ud
     "/metrics bytes_total udp == NDJSON %d" % totb)
 res(get(after, "xdpscope_tcp_flags_total", range="victim", dir="in", flag="syn") == syn,
     "/metrics tcp_flags_total syn == NDJSON %d" % syn)
-# The gauges of the scrape during traffic are those of the record of its interval.
-ts = get(during, "xdpscope_last_interval_timestamp_seconds")
+# Every per-range counter family, every label value, against the records up
+# to the interval the scrape after the traffic names.
 import datetime
 def rts(s):
     return datetime.datetime.strptime(s, "%Y-%m-%dT%H:%M:%S.%fZ").replace(
         tzinfo=datetime.timezone.utc).timestamp()
+cut = get(after, "xdpscope_last_interval_timestamp_seconds")
+upto = [r for r in recs if rts(r["ts"]) <= cut + 0.002]
+classes, flags = ("tcp", "udp", "icmp", "other"), ("syn", "synack", "rst", "fin")
+want = {}
+for r in upto:
+    if r["type"] != "range":
+        continue
+    lab = (("dir", r["dir"]), ("range", r["range"]))
+    def add(name, extra, n):
+        k = (name, tuple(sorted(lab + extra)))
+        want[k] = want.get(k, 0) + n
+    for c in classes:
+        add("xdpscope_packets_total", (("class", c),), r["proto"][c]["pkts"])
+        add("xdpscope_bytes_total", (("class", c),), r["proto"][c]["bytes"])
+    for f in flags:
+        add("xdpscope_tcp_flags_total", (("flag", f),), r["tcp_flags"][f])
+    add("xdpscope_fragments_total", (), r["frags"])
+pairs = {(r["range"], r["dir"]) for r in upto if r["type"] == "range" and r["pkts"]}
+res(pairs == {(n, d) for n in ("victim", "other") for d in ("in", "out")},
+    "the records: traffic in every (range, dir): %s" % sorted(pairs))
+nonzero = [k for k in want if want[k] == 0]
+res(not nonzero, "the records: every class, flag and fragment count is nonzero in every "
+    "(range, dir) (zero: %s)" % nonzero[:4])
+for fam in ("xdpscope_packets_total", "xdpscope_bytes_total", "xdpscope_tcp_flags_total",
+            "xdpscope_fragments_total"):
+    got = {k: v for k, v in after.items() if k[0] == fam}
+    w = {k: v for k, v in want.items() if k[0] == fam}
+    missing = sorted(set(w) - set(got))
+    extra = sorted(set(got) - set(w))
+    wrong = sorted(k for k in set(w) & set(got) if got[k] != w[k])
+    res(not missing and not extra and not wrong,
+        "/metrics %s: all %d series (range, dir%s) == the records' sums%s" % (
+            fam, len(w), {"xdpscope_packets_total": ", class", "xdpscope_bytes_total": ", class",
+                          "xdpscope_tcp_flags_total": ", flag"}.get(fam, ""),
+            "; missing %s; extra %s; wrong %s" % (
+                [dict(k[1]) for k in missing[:3]], [dict(k[1]) for k in extra[:3]],
+                [(dict(k[1]), got[k], w[k]) for k in wrong[:3]])
+            if missing or extra or wrong else ""))
+# The whole interface's counters, against the summaries up to the same interval.
+su = [r for r in upto if r["type"] == "summary"]
+ws = {("xdpscope_seen_packets_total", (("outcome", "ipv4"),)): sum(r["ipv4"] for r in su),
+      ("xdpscope_seen_packets_total", (("outcome", "ipv6"),)): sum(r["ipv6"] for r in su),
+      ("xdpscope_seen_packets_total", (("outcome", "non_ip"),)): sum(r["non_ip"]["pkts"] for r in su),
+      ("xdpscope_seen_packets_total", (("outcome", "malformed"),)):
+          sum(r["malformed"]["pkts"] for r in su),
+      ("xdpscope_seen_bytes_total", ()): sum(r["bytes"] for r in su),
+      ("xdpscope_lookup_failures_total", ()): sum(r["missed"]["lookup_fail"] for r in su)}
+for c in classes:
+    ws[("xdpscope_unmatched_packets_total", (("class", c),))] = sum(
+        r["unmatched"]["proto"][c]["pkts"] for r in su)
+bad = [(k[0], dict(k[1]), after.get(k), v) for k, v in ws.items() if after.get(k) != v]
+zero = [(k[0], dict(k[1])) for k, v in ws.items() if not v and "malformed" not in str(k)
+        and "lookup" not in k[0]]
+res(not zero, "the summaries: ipv4, ipv6, non_ip and every unmatched class nonzero (zero: %s)"
+    % zero)
+res(not bad,
+    "/metrics seen_packets_total (every outcome), seen_bytes_total, unmatched_packets_total "
+    "(every class), lookup_failures_total == the summaries' sums%s" % ("; wrong " + str(bad[:3])
+                                                                      if bad else ""))
+# The gauges of the scrape during traffic are those of the record of its interval.
+ts = get(during, "xdpscope_last_interval_timestamp_seconds")
 same = [r for r in rng if abs(rts(r["ts"]) - ts) < 0.002]
 res(len(same) == 1, "the scrape during traffic names an interval of the records (%s)" % ts)
 if same:
