@@ -15,6 +15,8 @@
 #define XS_SKETCH_H
 
 #include "maps.h"
+#include "parse.h"
+#include "account.h"
 
 const volatile __u32 sk_nslots = 0;		/* slots of one epoch; 0: off */
 const volatile __u32 sk_pages = 0;		/* pool pages of one epoch */
@@ -458,6 +460,54 @@ __noinline int sketch_slot(__u32 slot, const struct xs_skf *f)
 		dropped += dim_add(&c, slot, page, epoch, cpu) & 1;
 	}
 	return dropped;
+}
+
+/* The sketch facts of a classified packet, then the sketches of its slots
+ * (the same slots as the counters; no sketch for unmatched traffic). */
+static __always_inline void sketch_pkt(const struct xs_pkt *p, const struct xs_acct *a,
+				       __u32 src, __u32 dst, struct xs_global *g)
+{
+	struct xs_skf f;
+	int r;
+
+	/* The words are the address bytes as loaded on this (little-endian)
+	 * machine, as userspace reads them back from the key bytes. */
+	if (p->family == 4) {
+		f.src_hi = 0;
+		f.dst_hi = 0;
+		f.src_lo = (__u64)p->saddr.v4 << 32 | 0xffff0000;
+		f.dst_lo = (__u64)p->daddr.v4 << 32 | 0xffff0000;
+		f.src_tag = xs_hash_addr(0, f.src_lo) | 1;
+	} else {
+		const __u32 *s6 = (const __u32 *)p->saddr.v6, *d6 = (const __u32 *)p->daddr.v6;
+
+		f.src_hi = (__u64)s6[1] << 32 | s6[0];
+		f.src_lo = (__u64)s6[3] << 32 | s6[2];
+		f.dst_hi = (__u64)d6[1] << 32 | d6[0];
+		f.dst_lo = (__u64)d6[3] << 32 | d6[2];
+		f.src_tag = xs_hash_addr(f.src_hi, f.src_lo) | 1;
+	}
+	f.bytes = a->bytes;
+	f.pkts = a->pkts;
+	f.epoch = xs_epoch & 1;
+	f.sport = a->sport;
+	f.dport = a->dport;
+	f.has_ports = a->has_ports;
+	f.pad = 0;
+	if (dst) {
+		r = sketch_slot(dst * XS_DIR_MAX + XS_DIR_IN, &f);
+		if (r < 0)
+			g->lookup_fail++;
+		else
+			g->top_dropped += r;
+	}
+	if (src && src != dst) {
+		r = sketch_slot(src * XS_DIR_MAX + XS_DIR_OUT, &f);
+		if (r < 0)
+			g->lookup_fail++;
+		else
+			g->top_dropped += r;
+	}
 }
 
 #endif /* XS_SKETCH_H */
