@@ -24,7 +24,8 @@
 #include "xdpscope.skel.h"
 #include "memlock.h"
 
-/* Ranges: a = 198.18.0.0/24, b = 2001:db8:a::/48, c = 198.18.1.0/24. */
+/* Ranges: a = 198.18.0.0/24 and ::ffff:198.18.0.0/120 (both families of
+ * one address block), b = 2001:db8:a::/48, c = 198.18.1.0/24. */
 #define R_A 1
 #define R_B 2
 #define R_C 3
@@ -43,6 +44,7 @@ static void sw_open(struct sworld *w, unsigned int pages, unsigned int dims)
 {
 	static const char *const ranges[] = {
 		"198.18.0.0/24=a", "2001:db8:a::/48=b", "198.18.1.0/24=c",
+		"::ffff:198.18.0.0/120=a",
 	};
 	size_t i;
 
@@ -132,29 +134,16 @@ static const struct xs_sk_result *slot_res(struct sworld *w, struct xs_sk_epoch 
 	return &w->r.res;
 }
 
-static void addr_text(const struct xs_top_item *it, char *buf, size_t len)
-{
-	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
-	int v4 = !memcmp(it->key, mapped, 12);
-
-	inet_ntop(v4 ? AF_INET : AF_INET6, v4 ? it->key + 12 : it->key, buf, len);
-}
-
-/* "198.18.0.5:3,198.18.0.6:1" for address dims, "80:3" for ports. */
+/* "198.18.0.5:3,198.18.0.6:1" for address dims, "80:3" for ports: the
+ * keys as the records print them (skread_key_str). */
 static void top_text(const struct xs_sk_result *r, int dim, char *buf, size_t len)
 {
 	char a[INET6_ADDRSTRLEN];
 	size_t i, o = 0;
-	uint16_t port;
 
 	buf[0] = '\0';
 	for (i = 0; i < r->ntop[dim] && o < len; i++) {
-		if (dim == XS_DIM_DPORT || dim == XS_DIM_SPORT) {
-			memcpy(&port, r->top[dim][i].key, 2);
-			snprintf(a, sizeof(a), "%u", port);
-		} else {
-			addr_text(&r->top[dim][i], a, sizeof(a));
-		}
+		skread_key_str(dim, r->top[dim][i].key, a, sizeof(a));
 		o += snprintf(buf + o, len - o, "%s%s:%llu", i ? "," : "", a,
 			      (unsigned long long)r->top[dim][i].pkts);
 	}
@@ -210,6 +199,21 @@ static const struct row rows[] = {
 	      { "198.19.0.2:3,198.19.0.1:1,198.19.0.3:1", "198.18.0.1:4,198.18.0.2:1",
 		"80:4,443:1", "1001:3,1000:1,1002:1" } } },
 	  { SLOT(R_C, XS_DIR_IN) } },
+	/* IPv4 a.b.c.d and IPv6 ::ffff:a.b.c.d are two addresses. */
+	{ "v4 and v4-mapped v6 sources are two",
+	  { { "198.18.0.5", "198.19.0.1", 6, 40000, 80, 3 },
+	    { "::ffff:198.18.0.5", "2001:db8:ffff::1", 6, 40001, 443, 2 } },
+	  { { SLOT(R_A, XS_DIR_OUT), 2,
+	      { "198.18.0.5:3,::ffff:198.18.0.5:2", "198.19.0.1:3,2001:db8:ffff::1:2",
+		"80:3,443:2", "40000:3,40001:2" } } },
+	  { SLOT(R_A, XS_DIR_IN) } },
+	{ "v4 and v4-mapped v6 destinations are two",
+	  { { "198.19.0.1", "198.18.0.5", 17, 5000, 53, 2 },
+	    { "2001:db8:ffff::1", "::ffff:198.18.0.5", 17, 5001, 123, 3 } },
+	  { { SLOT(R_A, XS_DIR_IN), 2,
+	      { "2001:db8:ffff::1:3,198.19.0.1:2", "::ffff:198.18.0.5:3,198.18.0.5:2",
+		"123:3,53:2", "5001:3,5000:2" } } },
+	  { SLOT(R_A, XS_DIR_OUT) } },
 	{ "unmatched traffic has no sketch", { { "203.0.113.1", "203.0.113.2", 6, 1, 2, 1 } },
 	  { { 0 } }, { SLOT(R_A, XS_DIR_IN), SLOT(R_C, XS_DIR_IN) } },
 };
@@ -546,7 +550,7 @@ START_TEST(test_flood_heavy_hitter)
 	ck_assert_msg(res->uniq_src * 100 >= distinct * 97 && res->uniq_src * 100 <= distinct * 103,
 		      "uniq_src %llu, exact %llu", (unsigned long long)res->uniq_src,
 		      (unsigned long long)distinct);
-	addr_text(&res->top[XS_DIM_SRC][0], txt, sizeof(txt));
+	skread_key_str(XS_DIM_SRC, res->top[XS_DIM_SRC][0].key, txt, sizeof(txt));
 	ck_assert_str_eq(txt, "198.19.0.7");
 	hh = res->top[XS_DIM_SRC][0].pkts;
 	ck_assert_msg(hh >= hh_want && (hh - hh_want) * 1000 <= (uint64_t)n,
