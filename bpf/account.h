@@ -50,7 +50,8 @@ struct xs_acct {
 static __always_inline __u32 size_bucket(__u64 len);
 
 /* A packet whose parsing stopped at err (enum xs_parse_err) before it had
- * a class: more than XS_VLAN_MAX tags is non-IP, anything else malformed. */
+ * a class: more than XS_VLAN_MAX tags is non-IP, anything else malformed.
+ * Every count is of wire packets (a GSO skb is segs of them). */
 static __always_inline void count_error(struct xs_global *g, int err, __u64 len, __u32 segs)
 {
 	g->bytes += len;
@@ -61,19 +62,19 @@ static __always_inline void count_error(struct xs_global *g, int err, __u64 len,
 		g->non_ip_bytes += len;
 		return;
 	case XS_PARSE_ETH:
-		g->err_eth++;
+		g->err_eth += segs;
 		break;
 	case XS_PARSE_VLAN:
-		g->err_vlan++;
+		g->err_vlan += segs;
 		break;
 	case XS_PARSE_IPV4:
-		g->err_ipv4++;
+		g->err_ipv4 += segs;
 		break;
 	case XS_PARSE_IPV6:
-		g->err_ipv6++;
+		g->err_ipv6 += segs;
 		break;
 	default:
-		g->err_ipv6_ext++;
+		g->err_ipv6_ext += segs;
 		break;
 	}
 	g->malformed_pkts += segs;

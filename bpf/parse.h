@@ -119,10 +119,19 @@ static __always_inline int parse_ethhdr(struct xs_cursor *c)
 	return proto;
 }
 
-/* IPv4: IHL >= 5 and the whole header (options too) captured; a total
- * length below the header length is malformed, 0 means a TSO capture and
- * the payload runs to the end of the frame. */
-static __always_inline int parse_ipv4(struct xs_cursor *c, void *data, struct xs_pkt *p)
+/*
+ * The IP length fields bound the packet, 0 too (as the kernel's receive
+ * path and tshark without its TSO guess read them): an IPv4 total length
+ * below the header length is malformed, an IPv6 payload length of 0 holds
+ * no extension or L4 header. gso: a GSO packet at TC egress, where a
+ * length of 0 is one over 64 KiB (BIG TCP), whose payload runs to the end
+ * of the frame; a Fragment header is still malformed there.
+ */
+
+/* IPv4: IHL >= 5 and the whole header (options too) captured, a total
+ * length of at least the header. */
+static __always_inline int parse_ipv4(struct xs_cursor *c, void *data, struct xs_pkt *p,
+				      int gso)
 {
 	struct iphdr *iph = c->pos;
 	__u32 hlen, tot, off;
@@ -137,7 +146,7 @@ static __always_inline int parse_ipv4(struct xs_cursor *c, void *data, struct xs
 		return -XS_PARSE_IPV4;
 	tot = bpf_ntohs(iph->tot_len);
 	off = c->pos - data;
-	if (tot == 0)
+	if (tot == 0 && gso)
 		p->ip_end = c->data_end - data;
 	else if (tot < hlen)
 		return -XS_PARSE_IPV4;
@@ -161,10 +170,12 @@ static __always_inline int ipv6_is_ext(__u8 nh)
 	       nh == IPPROTO_FRAGMENT || nh == IPPROTO_DSTOPTS;
 }
 
-/* IPv6 and its extension chain. The first Fragment header decides: a
- * later fragment (offset > 0) ends the chain, its Next Header is the
- * class; an atomic fragment (offset 0, M clear) is a whole packet. */
-static __always_inline int parse_ipv6(struct xs_cursor *c, void *data, struct xs_pkt *p)
+/* IPv6 and its extension chain, inside the payload length. The first
+ * Fragment header decides: a later fragment (offset > 0) ends the chain,
+ * its Next Header is the class; an atomic fragment (offset 0, M clear) is
+ * a whole packet. */
+static __always_inline int parse_ipv6(struct xs_cursor *c, void *data, struct xs_pkt *p,
+				      int gso)
 {
 	struct ipv6hdr *ip6h = c->pos;
 	struct xs_ipv6_opt_hdr *oh;
@@ -180,7 +191,7 @@ static __always_inline int parse_ipv6(struct xs_cursor *c, void *data, struct xs
 		return -XS_PARSE_IPV6;
 	off = c->pos - data;
 	plen = bpf_ntohs(ip6h->payload_len);
-	p->ip_end = plen ? off + sizeof(*ip6h) + plen : (__u32)(c->data_end - data);
+	p->ip_end = plen || !gso ? off + sizeof(*ip6h) + plen : (__u32)(c->data_end - data);
 	p->family = 6;
 	__builtin_memcpy(p->saddr.v6, &ip6h->saddr, 16);
 	__builtin_memcpy(p->daddr.v6, &ip6h->daddr, 16);
@@ -192,7 +203,7 @@ static __always_inline int parse_ipv6(struct xs_cursor *c, void *data, struct xs
 			goto done;
 		if (nh == IPPROTO_FRAGMENT) {
 			fh = c->pos;
-			if ((void *)(fh + 1) > c->data_end ||
+			if ((void *)(fh + 1) > c->data_end || !plen ||
 			    c->pos + sizeof(*fh) - data > p->ip_end)
 				return -XS_PARSE_IPV6_EXT;
 			c->pos = fh + 1;

@@ -37,9 +37,9 @@ static __always_inline int xs_handle(void *data, void *data_end, const struct xs
 
 	proto = parse_ethhdr(&c);
 	if (proto == ETH_P_IP)
-		proto = parse_ipv4(&c, data, &p);
+		proto = parse_ipv4(&c, data, &p, f->segs > 1);
 	else if (proto == ETH_P_IPV6)
-		proto = parse_ipv6(&c, data, &p);
+		proto = parse_ipv6(&c, data, &p, f->segs > 1);
 	else if (proto >= 0) {
 		g->non_ip_pkts += f->segs;
 		g->non_ip_bytes += f->len + f->tag_len;
