@@ -31,9 +31,8 @@ struct xs_frame {
 /*
  * Facts of a parsed IP packet, computed once and applied to 1 or 2 slots.
  * A GSO skb at TC leaves as `pkts` wire packets: pkts - 1 full segments in
- * size bucket `bucket`, the last one in `last_bucket`. tcp_flags is 0
- * unless the TCP header was whole; l4_hdr is the TCP/UDP header length
- * that every segment repeats. Ports are those of a whole TCP/UDP header.
+ * size bucket `bucket`, the last one in `last_bucket`. The L4 facts are
+ * the parser's (struct xs_pkt).
  */
 struct xs_acct {
 	__u64 bytes;
@@ -43,21 +42,70 @@ struct xs_acct {
 	__u32 last_bucket;
 	__u32 frag;
 	__u32 tcp_flags;
-	__u32 l4_hdr;
 	__u16 sport;			/* host order, when has_ports */
 	__u16 dport;
 	__u32 has_ports;		/* a whole TCP/UDP header */
-	__u32 pad;
 };
 
 static __always_inline __u32 size_bucket(__u64 len);
 
-/* Wire packets, bytes and size buckets of an IP frame whose headers up to
- * the L4 payload take hdr bytes. */
-static __always_inline void account_wire(struct xs_acct *a, const struct xs_frame *f, __u32 hdr)
+/* A packet whose parsing stopped at err (enum xs_parse_err) before it had
+ * a class: more than XS_VLAN_MAX tags is non-IP, anything else malformed.
+ * Every count is of wire packets (a GSO skb is segs of them). */
+static __always_inline void count_error(struct xs_global *g, int err, __u64 len, __u32 segs)
 {
+	g->bytes += len;
+	switch (err) {
+	case XS_PARSE_VLAN_DEEP:
+		g->vlan_deep += segs;
+		g->non_ip_pkts += segs;
+		g->non_ip_bytes += len;
+		return;
+	case XS_PARSE_ETH:
+		g->err_eth += segs;
+		break;
+	case XS_PARSE_VLAN:
+		g->err_vlan += segs;
+		break;
+	case XS_PARSE_IPV4:
+		g->err_ipv4 += segs;
+		break;
+	case XS_PARSE_IPV6:
+		g->err_ipv6 += segs;
+		break;
+	default:
+		g->err_ipv6_ext += segs;
+		break;
+	}
+	g->malformed_pkts += segs;
+	g->malformed_bytes += len;
+}
+
+/* A cut L4 header (parse_l4()): the packet is counted by class all the same. */
+static __always_inline void count_l4_error(struct xs_global *g, int err)
+{
+	if (err == XS_PARSE_TCP)
+		g->err_tcp++;
+	else if (err == XS_PARSE_UDP)
+		g->err_udp++;
+	else if (err == XS_PARSE_ICMP)
+		g->err_icmp++;
+}
+
+/* Wire packets, bytes and size buckets of a parsed IP frame, and its L4
+ * facts. Every GSO segment repeats the headers up to the L4 payload. */
+static __always_inline void account_wire(struct xs_acct *a, const struct xs_frame *f,
+					 const struct xs_pkt *p)
+{
+	__u32 hdr = p->l4_off + p->l4_hdr;
 	__u64 payload, last;
 
+	a->frag = p->frag;
+	a->l4class = p->l4class;
+	a->tcp_flags = p->tcp_flags;
+	a->sport = p->sport;
+	a->dport = p->dport;
+	a->has_ports = p->has_ports;
 	a->pkts = f->segs;
 	if (f->segs <= 1) {
 		a->pkts = 1;

@@ -9,10 +9,12 @@
  *
  * Contract: every helper reads only after checking `ptr + size >
  * data_end`, advances the cursor past what it parsed and returns the next
- * protocol (host order) or a negative XS_PARSE_* code. Addresses are kept
- * in network byte order; ports are not needed yet. The L4 header must be
- * whole both in the captured bytes (data_end) and inside the IP payload
- * as the IP length fields give it (not Ethernet padding).
+ * protocol (host order) or a negative XS_PARSE_* code; parse_l4() returns
+ * 0 or the code of a cut L4 header. Addresses are kept in network byte
+ * order, ports in host order. The L4 header must be whole both in the
+ * captured bytes (data_end) and inside the IP payload as the IP length
+ * fields give it (not Ethernet padding). The helpers count nothing: the
+ * caller hands the codes to account.h.
  */
 #ifndef XS_PARSE_H
 #define XS_PARSE_H
@@ -41,6 +43,10 @@ enum xs_parse_err {
 	XS_PARSE_IPV4,
 	XS_PARSE_IPV6,
 	XS_PARSE_IPV6_EXT,
+	/* The L4 header is cut: the packet is still classified, by class. */
+	XS_PARSE_TCP,
+	XS_PARSE_UDP,
+	XS_PARSE_ICMP,
 };
 
 struct xs_cursor {
@@ -65,7 +71,9 @@ struct xs_ipv6_frag_hdr {
 	__be32 id;
 };
 
-/* What the data path needs to know of one packet. */
+/* What the data path needs to know of one packet. tcp_flags is 0 unless
+ * the TCP header was whole; l4_hdr is the length of a whole TCP/UDP header
+ * (0 otherwise); ports are those of a whole TCP/UDP header. */
 struct xs_pkt {
 	union {
 		__be32 v4;
@@ -73,12 +81,15 @@ struct xs_pkt {
 	} saddr, daddr;
 	__u32 ip_end;			/* offset of the end of the IP payload */
 	__u32 l4_off;			/* offset of the L4 header */
+	__u16 sport;			/* host order, when has_ports */
+	__u16 dport;
 	__u8 family;			/* 4 or 6 */
-	__u8 l4proto;			/* IP protocol / final Next Header */
 	__u8 later_frag;		/* no L4 header in this packet */
 	__u8 frag;			/* a fragment (IPv6 atomic ones are not) */
+	__u8 l4class;			/* enum xs_l4 */
 	__u8 tcp_flags;
-	__u8 tcp_flags_valid;
+	__u8 l4_hdr;
+	__u8 has_ports;
 };
 
 static __always_inline int parse_ethhdr(struct xs_cursor *c)
@@ -108,10 +119,19 @@ static __always_inline int parse_ethhdr(struct xs_cursor *c)
 	return proto;
 }
 
-/* IPv4: IHL >= 5 and the whole header (options too) captured; a total
- * length below the header length is malformed, 0 means a TSO capture and
- * the payload runs to the end of the frame. */
-static __always_inline int parse_ipv4(struct xs_cursor *c, void *data, struct xs_pkt *p)
+/*
+ * The IP length fields bound the packet, 0 too (as the kernel's receive
+ * path and tshark without its TSO guess read them): an IPv4 total length
+ * below the header length is malformed, an IPv6 payload length of 0 holds
+ * no extension or L4 header. gso: a GSO packet at TC egress, where a
+ * length of 0 is one over 64 KiB (BIG TCP), whose payload runs to the end
+ * of the frame; a Fragment header is still malformed there.
+ */
+
+/* IPv4: IHL >= 5 and the whole header (options too) captured, a total
+ * length of at least the header. */
+static __always_inline int parse_ipv4(struct xs_cursor *c, void *data, struct xs_pkt *p,
+				      int gso)
 {
 	struct iphdr *iph = c->pos;
 	__u32 hlen, tot, off;
@@ -126,7 +146,7 @@ static __always_inline int parse_ipv4(struct xs_cursor *c, void *data, struct xs
 		return -XS_PARSE_IPV4;
 	tot = bpf_ntohs(iph->tot_len);
 	off = c->pos - data;
-	if (tot == 0)
+	if (tot == 0 && gso)
 		p->ip_end = c->data_end - data;
 	else if (tot < hlen)
 		return -XS_PARSE_IPV4;
@@ -150,10 +170,12 @@ static __always_inline int ipv6_is_ext(__u8 nh)
 	       nh == IPPROTO_FRAGMENT || nh == IPPROTO_DSTOPTS;
 }
 
-/* IPv6 and its extension chain. The first Fragment header decides: a
- * later fragment (offset > 0) ends the chain, its Next Header is the
- * class; an atomic fragment (offset 0, M clear) is a whole packet. */
-static __always_inline int parse_ipv6(struct xs_cursor *c, void *data, struct xs_pkt *p)
+/* IPv6 and its extension chain, inside the payload length. The first
+ * Fragment header decides: a later fragment (offset > 0) ends the chain,
+ * its Next Header is the class; an atomic fragment (offset 0, M clear) is
+ * a whole packet. */
+static __always_inline int parse_ipv6(struct xs_cursor *c, void *data, struct xs_pkt *p,
+				      int gso)
 {
 	struct ipv6hdr *ip6h = c->pos;
 	struct xs_ipv6_opt_hdr *oh;
@@ -169,7 +191,7 @@ static __always_inline int parse_ipv6(struct xs_cursor *c, void *data, struct xs
 		return -XS_PARSE_IPV6;
 	off = c->pos - data;
 	plen = bpf_ntohs(ip6h->payload_len);
-	p->ip_end = plen ? off + sizeof(*ip6h) + plen : (__u32)(c->data_end - data);
+	p->ip_end = plen || !gso ? off + sizeof(*ip6h) + plen : (__u32)(c->data_end - data);
 	p->family = 6;
 	__builtin_memcpy(p->saddr.v6, &ip6h->saddr, 16);
 	__builtin_memcpy(p->daddr.v6, &ip6h->daddr, 16);
@@ -181,7 +203,7 @@ static __always_inline int parse_ipv6(struct xs_cursor *c, void *data, struct xs
 			goto done;
 		if (nh == IPPROTO_FRAGMENT) {
 			fh = c->pos;
-			if ((void *)(fh + 1) > c->data_end ||
+			if ((void *)(fh + 1) > c->data_end || !plen ||
 			    c->pos + sizeof(*fh) - data > p->ip_end)
 				return -XS_PARSE_IPV6_EXT;
 			c->pos = fh + 1;
@@ -220,6 +242,58 @@ static __always_inline int l4_whole(struct xs_cursor *c, struct xs_pkt *p,
 				    __u32 size)
 {
 	return c->pos + size <= c->data_end && p->l4_off + size <= p->ip_end;
+}
+
+/* The class of the packet and, where its header is whole, the TCP flags
+ * and the ports. A later fragment has no L4 header: its class is the
+ * protocol's, nothing else is read. */
+static __always_inline int parse_l4(struct xs_cursor *c, struct xs_pkt *p, int proto)
+{
+	__u8 *tcp;
+
+	switch (proto) {
+	case IPPROTO_TCP:
+		p->l4class = XS_L4_TCP;
+		if (p->later_frag)
+			return 0;
+		tcp = c->pos;
+		if (!l4_whole(c, p, sizeof(struct tcphdr)) || (tcp[12] >> 4) < 5)
+			return -XS_PARSE_TCP;
+		p->tcp_flags = tcp[13];
+		p->l4_hdr = (tcp[12] >> 4) * 4;
+		goto ports;
+	case IPPROTO_UDP:
+		p->l4class = XS_L4_UDP;
+		if (p->later_frag)
+			return 0;
+		if (!l4_whole(c, p, sizeof(struct udphdr)))
+			return -XS_PARSE_UDP;
+		p->l4_hdr = sizeof(struct udphdr);
+		goto ports;
+	case IPPROTO_ICMP:
+	case IPPROTO_ICMPV6:
+		/* ICMP in IPv6 or ICMPv6 in IPv4 is some other protocol. */
+		if ((proto == IPPROTO_ICMP) != (p->family == 4)) {
+			p->l4class = XS_L4_OTHER;
+			return 0;
+		}
+		p->l4class = XS_L4_ICMP;
+		if (!p->later_frag && !l4_whole(c, p, 4))
+			return -XS_PARSE_ICMP;
+		return 0;
+	default:
+		p->l4class = XS_L4_OTHER;
+	}
+	return 0;
+ports:
+	/* TCP and UDP both start with the source and destination ports. */
+	tcp = c->pos;
+	if ((void *)(tcp + 4) > c->data_end)
+		return 0;
+	p->sport = (__u16)tcp[0] << 8 | tcp[1];
+	p->dport = (__u16)tcp[2] << 8 | tcp[3];
+	p->has_ports = 1;
+	return 0;
 }
 
 #endif /* XS_PARSE_H */

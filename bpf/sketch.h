@@ -15,6 +15,8 @@
 #define XS_SKETCH_H
 
 #include "maps.h"
+#include "parse.h"
+#include "account.h"
 
 const volatile __u32 sk_nslots = 0;		/* slots of one epoch; 0: off */
 const volatile __u32 sk_pages = 0;		/* pool pages of one epoch */
@@ -30,7 +32,9 @@ volatile __u32 xs_epoch = 0;
 #define XS_CAS_TRIES 3
 
 /* What the sketches need of a packet. Addresses are the 16 bytes as two
- * native-endian words, IPv4 as ::ffff:a.b.c.d; src_tag is xs_hash_addr | 1. */
+ * native-endian words, IPv4 as ::ffff:a.b.c.d; src_sd and dst_sd are
+ * XS_SD_V6MAPPED for an IPv6 ::ffff:a.b.c.d, else 0; src_tag is the
+ * source's xs_stage_tag(). */
 struct xs_skf {
 	__u64 src_hi, src_lo, dst_hi, dst_lo;
 	__u64 src_tag;
@@ -39,6 +43,7 @@ struct xs_skf {
 	__u32 epoch;
 	__u32 sport, dport;		/* host order, when has_ports */
 	__u32 has_ports;
+	__u32 src_sd, dst_sd;
 	__u32 pad;
 };
 
@@ -244,7 +249,7 @@ __noinline int sk_flush(const struct xs_top_stage *c, __u32 epoch, int may_drop)
 
 	if (!c)
 		return -1;
-	slot = c->slotdim >> 2;
+	slot = XS_SD_SLOT(c->slotdim);
 	dim = c->slotdim & 3;
 	p = sk_dim_pos[dim];
 	if (slot >= sk_nslots || p < 0)
@@ -259,7 +264,7 @@ __noinline int sk_flush(const struct xs_top_stage *c, __u32 epoch, int may_drop)
 	page = s->page;
 	if (page && c->pkts == 1 && may_drop)
 		return 1;
-	tag = xs_stage_tag(c->khi, c->klo, dim);
+	tag = xs_stage_tag(c->khi, c->klo, c->slotdim);
 	if (!page) {
 		key = idx * sk_ndims + pos;
 		b = bpf_map_lookup_elem(&top_lite, &key);
@@ -288,7 +293,7 @@ static __always_inline int stage_out(const struct xs_top_stage *v, __u32 slot, _
 
 	if (v->pkts == 1) {
 		if (cpu->flushed >= XS_FLUSH_BUDGET) {
-			if (page && (v->slotdim >> 2) == slot)
+			if (page && XS_SD_SLOT(v->slotdim) == slot)
 				return 1;
 			may_drop = 1;
 		} else {
@@ -423,7 +428,7 @@ __noinline int sketch_slot(__u32 slot, const struct xs_skf *f)
 	if (sk_dim_pos[XS_DIM_SRC] >= 0) {
 		c.khi = f->src_hi;
 		c.klo = f->src_lo;
-		c.slotdim = slot << 2 | XS_DIM_SRC;
+		c.slotdim = slot << 2 | XS_DIM_SRC | f->src_sd;
 		r = dim_add(&c, slot, page, epoch, cpu);
 		dropped += r & 1;
 	}
@@ -441,7 +446,7 @@ __noinline int sketch_slot(__u32 slot, const struct xs_skf *f)
 	if (sk_dim_pos[XS_DIM_DST] >= 0) {
 		c.khi = f->dst_hi;
 		c.klo = f->dst_lo;
-		c.slotdim = slot << 2 | XS_DIM_DST;
+		c.slotdim = slot << 2 | XS_DIM_DST | f->dst_sd;
 		dropped += dim_add(&c, slot, page, epoch, cpu) & 1;
 	}
 	if (!f->has_ports)
@@ -458,6 +463,58 @@ __noinline int sketch_slot(__u32 slot, const struct xs_skf *f)
 		dropped += dim_add(&c, slot, page, epoch, cpu) & 1;
 	}
 	return dropped;
+}
+
+/* The sketch facts of a classified packet, then the sketches of its slots
+ * (the same slots as the counters; no sketch for unmatched traffic). */
+static __always_inline void sketch_pkt(const struct xs_pkt *p, const struct xs_acct *a,
+				       __u32 src, __u32 dst, struct xs_global *g)
+{
+	struct xs_skf f;
+	int r;
+
+	/* The words are the address bytes as loaded on this (little-endian)
+	 * machine, as userspace reads them back from the key bytes. */
+	if (p->family == 4) {
+		f.src_hi = 0;
+		f.dst_hi = 0;
+		f.src_lo = (__u64)p->saddr.v4 << 32 | 0xffff0000;
+		f.dst_lo = (__u64)p->daddr.v4 << 32 | 0xffff0000;
+		f.src_tag = xs_hash_addr(0, f.src_lo) | 1;
+		f.src_sd = 0;
+		f.dst_sd = 0;
+	} else {
+		const __u32 *s6 = (const __u32 *)p->saddr.v6, *d6 = (const __u32 *)p->daddr.v6;
+
+		f.src_hi = (__u64)s6[1] << 32 | s6[0];
+		f.src_lo = (__u64)s6[3] << 32 | s6[2];
+		f.dst_hi = (__u64)d6[1] << 32 | d6[0];
+		f.dst_lo = (__u64)d6[3] << 32 | d6[2];
+		f.src_sd = xs_addr_mapped(f.src_hi, f.src_lo) ? XS_SD_V6MAPPED : 0;
+		f.dst_sd = xs_addr_mapped(f.dst_hi, f.dst_lo) ? XS_SD_V6MAPPED : 0;
+		f.src_tag = xs_stage_tag(f.src_hi, f.src_lo, XS_DIM_SRC | f.src_sd);
+	}
+	f.bytes = a->bytes;
+	f.pkts = a->pkts;
+	f.epoch = xs_epoch & 1;
+	f.sport = a->sport;
+	f.dport = a->dport;
+	f.has_ports = a->has_ports;
+	f.pad = 0;
+	if (dst) {
+		r = sketch_slot(dst * XS_DIR_MAX + XS_DIR_IN, &f);
+		if (r < 0)
+			g->lookup_fail++;
+		else
+			g->top_dropped += r;
+	}
+	if (src && src != dst) {
+		r = sketch_slot(src * XS_DIR_MAX + XS_DIR_OUT, &f);
+		if (r < 0)
+			g->lookup_fail++;
+		else
+			g->top_dropped += r;
+	}
 }
 
 #endif /* XS_SKETCH_H */

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * xdpscope's BPF object: the XDP (ingress) and TC (egress) entry points.
- * Both hand the frame and the length to count to xs_handle(); the work is
- * in parse.h, classify.h, account.h and sketch.h. The verdict is always PASS/OK.
+ * Both hand the frame and the length to count to xs_handle(), which
+ * returns the verdict as an XDP action (XDP_PASS today; TC maps it to
+ * its own action). The work is in parse.h, classify.h, account.h and
+ * sketch.h.
  */
 #include <linux/bpf.h>
 #include <linux/pkt_cls.h>
@@ -19,170 +21,40 @@ char LICENSE[] SEC("license") = "GPL";
 /* Bytes pulled into the linear area at TC when the headers are not there. */
 #define XS_TC_PULL 256
 
-static __always_inline void count_error(struct xs_global *g, int err, __u64 len, __u32 segs)
-{
-	g->bytes += len;
-	switch (err) {
-	case XS_PARSE_VLAN_DEEP:
-		g->vlan_deep += segs;
-		g->non_ip_pkts += segs;
-		g->non_ip_bytes += len;
-		return;
-	case XS_PARSE_ETH:
-		g->err_eth++;
-		break;
-	case XS_PARSE_VLAN:
-		g->err_vlan++;
-		break;
-	case XS_PARSE_IPV4:
-		g->err_ipv4++;
-		break;
-	case XS_PARSE_IPV6:
-		g->err_ipv6++;
-		break;
-	default:
-		g->err_ipv6_ext++;
-		break;
-	}
-	g->malformed_pkts += segs;
-	g->malformed_bytes += len;
-}
-
-/* The class of the packet and, where its header is whole, the TCP flags. */
-static __always_inline void parse_l4(struct xs_cursor *c, struct xs_pkt *p,
-				     int proto, struct xs_global *g, struct xs_acct *a)
-{
-	__u8 *tcp;
-
-	switch (proto) {
-	case IPPROTO_TCP:
-		a->l4class = XS_L4_TCP;
-		if (p->later_frag)
-			return;
-		tcp = c->pos;
-		if (!l4_whole(c, p, sizeof(struct tcphdr)) || (tcp[12] >> 4) < 5) {
-			g->err_tcp++;
-			return;
-		}
-		a->tcp_flags = tcp[13];
-		a->l4_hdr = (tcp[12] >> 4) * 4;
-		goto ports;
-	case IPPROTO_UDP:
-		a->l4class = XS_L4_UDP;
-		if (p->later_frag)
-			return;
-		if (!l4_whole(c, p, sizeof(struct udphdr))) {
-			g->err_udp++;
-			return;
-		}
-		a->l4_hdr = sizeof(struct udphdr);
-		goto ports;
-	case IPPROTO_ICMP:
-	case IPPROTO_ICMPV6:
-		/* ICMP in IPv6 or ICMPv6 in IPv4 is some other protocol. */
-		if ((proto == IPPROTO_ICMP) != (p->family == 4)) {
-			a->l4class = XS_L4_OTHER;
-			return;
-		}
-		a->l4class = XS_L4_ICMP;
-		if (!p->later_frag && !l4_whole(c, p, 4))
-			g->err_icmp++;
-		return;
-	default:
-		a->l4class = XS_L4_OTHER;
-	}
-	return;
-ports:
-	/* TCP and UDP both start with the source and destination ports. */
-	tcp = c->pos;
-	if ((void *)(tcp + 4) > c->data_end)
-		return;
-	a->sport = (__u16)tcp[0] << 8 | tcp[1];
-	a->dport = (__u16)tcp[2] << 8 | tcp[3];
-	a->has_ports = 1;
-}
-
-/* The sketch facts of a classified packet, then the sketches of its slots
- * (the same slots as the counters; no sketch for unmatched traffic). */
-static __always_inline void sketch_pkt(const struct xs_pkt *p, const struct xs_acct *a,
-				       __u32 src, __u32 dst, struct xs_global *g)
-{
-	struct xs_skf f;
-	int r;
-
-	/* The words are the address bytes as loaded on this (little-endian)
-	 * machine, as userspace reads them back from the key bytes. */
-	if (p->family == 4) {
-		f.src_hi = 0;
-		f.dst_hi = 0;
-		f.src_lo = (__u64)p->saddr.v4 << 32 | 0xffff0000;
-		f.dst_lo = (__u64)p->daddr.v4 << 32 | 0xffff0000;
-		f.src_tag = xs_hash_addr(0, f.src_lo) | 1;
-	} else {
-		const __u32 *s6 = (const __u32 *)p->saddr.v6, *d6 = (const __u32 *)p->daddr.v6;
-
-		f.src_hi = (__u64)s6[1] << 32 | s6[0];
-		f.src_lo = (__u64)s6[3] << 32 | s6[2];
-		f.dst_hi = (__u64)d6[1] << 32 | d6[0];
-		f.dst_lo = (__u64)d6[3] << 32 | d6[2];
-		f.src_tag = xs_hash_addr(f.src_hi, f.src_lo) | 1;
-	}
-	f.bytes = a->bytes;
-	f.pkts = a->pkts;
-	f.epoch = xs_epoch & 1;
-	f.sport = a->sport;
-	f.dport = a->dport;
-	f.has_ports = a->has_ports;
-	f.pad = 0;
-	if (dst) {
-		r = sketch_slot(dst * XS_DIR_MAX + XS_DIR_IN, &f);
-		if (r < 0)
-			g->lookup_fail++;
-		else
-			g->top_dropped += r;
-	}
-	if (src && src != dst) {
-		r = sketch_slot(src * XS_DIR_MAX + XS_DIR_OUT, &f);
-		if (r < 0)
-			g->lookup_fail++;
-		else
-			g->top_dropped += r;
-	}
-}
-
-static __always_inline void xs_handle(void *data, void *data_end, const struct xs_frame *f)
+static __always_inline int xs_handle(void *data, void *data_end, const struct xs_frame *f)
 {
 	struct xs_cursor c = { .pos = data, .data_end = data_end };
 	struct xs_pkt p = {};
 	struct xs_acct a = {};
 	struct xs_global *g;
 	__u32 zero = 0, src, dst;
-	int proto;
+	int proto, err;
 
 	g = bpf_map_lookup_elem(&global_ctrs, &zero);
 	if (!g)
-		return;
+		return XDP_PASS;
 	g->pkts += f->segs;
 
 	proto = parse_ethhdr(&c);
 	if (proto == ETH_P_IP)
-		proto = parse_ipv4(&c, data, &p);
+		proto = parse_ipv4(&c, data, &p, f->segs > 1);
 	else if (proto == ETH_P_IPV6)
-		proto = parse_ipv6(&c, data, &p);
+		proto = parse_ipv6(&c, data, &p, f->segs > 1);
 	else if (proto >= 0) {
 		g->non_ip_pkts += f->segs;
 		g->non_ip_bytes += f->len + f->tag_len;
 		g->bytes += f->len + f->tag_len;
-		return;
+		return XDP_PASS;
 	}
 	if (proto < 0) {
 		count_error(g, -proto, f->len + f->tag_len, f->segs);
-		return;
+		return XDP_PASS;
 	}
 
-	a.frag = p.frag;
-	parse_l4(&c, &p, proto, g, &a);
-	account_wire(&a, f, p.l4_off + a.l4_hdr);
+	err = parse_l4(&c, &p, proto);
+	if (err)
+		count_l4_error(g, -err);
+	account_wire(&a, f, &p);
 	g->bytes += a.bytes;
 
 	if (p.family == 4) {
@@ -212,6 +84,7 @@ static __always_inline void xs_handle(void *data, void *data_end, const struct x
 		g->lookup_fail++;
 	if (sk_nslots && (src || dst))
 		sketch_pkt(&p, &a, src, dst, g);
+	return XDP_PASS;
 }
 
 SEC("xdp.frags")
@@ -225,8 +98,7 @@ int xdpscope_xdp(struct xdp_md *ctx)
 		f.len = meta->wire_len;
 	else
 		f.len = bpf_xdp_get_buff_len(ctx);
-	xs_handle(data, (void *)(long)ctx->data_end, &f);
-	return XDP_PASS;
+	return xs_handle(data, (void *)(long)ctx->data_end, &f);
 }
 
 SEC("tc")
@@ -254,6 +126,5 @@ int xdpscope_tc(struct __sk_buff *skb)
 		data = (void *)(long)skb->data;
 		data_end = (void *)(long)skb->data_end;
 	}
-	xs_handle(data, data_end, &f);
-	return TC_ACT_OK;
+	return xs_handle(data, data_end, &f) == XDP_DROP ? TC_ACT_SHOT : TC_ACT_OK;
 }

@@ -244,6 +244,13 @@ struct xs_v6_cache_ent {
  * top p bits; rank: leading zeros of the rest + 1) and the source's tag in
  * the shared tiers; the destination's tag is its own hash, computed when
  * it leaves the stage (xs_stage_tag). Port tags are the port itself.
+ *
+ * Address keys are 16 bytes, IPv4 a.b.c.d as ::ffff:a.b.c.d. The IPv6
+ * address ::ffff:a.b.c.d is another source: its staged entries carry
+ * XS_SD_V6MAPPED in slotdim, and it hashes as if its first word were
+ * XS_V6MAPPED_HI, so its tag (and HyperLogLog element) is not the IPv4
+ * one. Userspace tells the two apart by the flag (stage) or the tag
+ * (shared tiers).
  */
 #ifndef MAX_SK_PAGES
 #define MAX_SK_PAGES (1U << 16)
@@ -262,9 +269,10 @@ enum xs_dim {
 	XS_DIM_MAX,
 };
 
-/* A top candidate. tag: the key's hash | 1 (addresses) or port | 1 << 32
- * (ports); 0 is a free entry. key: the address (IPv4 as ::ffff:a.b.c.d),
- * or the port in host order in key[0..1]; written after the tag is taken. */
+/* A top candidate. tag: xs_stage_tag() of the key (addresses: a hash | 1;
+ * ports: port | 1 << 32); 0 is a free entry. key: the address (IPv4 as
+ * ::ffff:a.b.c.d, told from the IPv6 address by the tag), or the port in
+ * host order in key[0..1]; written after the tag is taken. */
 struct xs_top_ent {
 	__u64 tag;
 	__u64 pkts;
@@ -311,8 +319,12 @@ struct xs_top_stage {
 	__u64 klo;
 	__u64 bytes;
 	__u32 pkts;			/* moved out before it would wrap */
-	__u32 slotdim;			/* slot << 2 | dimension */
+	__u32 slotdim;			/* slot << 2 | dimension, | XS_SD_V6MAPPED */
 };
+
+/* In slotdim: the key is an IPv6 address of ::ffff:0:0/96, not IPv4. */
+#define XS_SD_V6MAPPED (1U << 31)
+#define XS_SD_SLOT(sd) (((sd) & ~XS_SD_V6MAPPED) >> 2)
 
 struct xs_sk_cpu {
 	__u64 flushed;
@@ -349,19 +361,34 @@ static inline __u64 xs_mix64(__u64 x)
 }
 
 /* An address's hash from its 16 bytes as two native-endian words
- * (IPv4 as ::ffff:a.b.c.d, so both families hash alike). hi goes in
- * first: for IPv4 it is 0, the inner mix a constant, and one mix is
- * left to do. */
+ * (IPv4 as ::ffff:a.b.c.d). hi goes in first: for IPv4 it is 0, the
+ * inner mix a constant, and one mix is left to do. */
 static inline __u64 xs_hash_addr(__u64 hi, __u64 lo)
 {
 	return xs_mix64(lo ^ xs_mix64(hi ^ 0x9e3779b97f4a7c15ULL));
 }
 
-/* The tag (struct xs_top_ent) of a staged key of dimension dim. */
-static inline __u64 xs_stage_tag(__u64 khi, __u64 klo, __u32 dim)
+/* Is the address (as two words) in ::ffff:0:0/96, IPv4's form? */
+static inline int xs_addr_mapped(__u64 hi, __u64 lo)
 {
+	return !hi && (__u32)lo == 0xffff0000;
+}
+
+/* The first word an IPv6 ::ffff:a.b.c.d hashes with: that of 100::, the
+ * discard-only block (RFC 6666), so the address whose hash it shares,
+ * 100::ffff:a.b.c.d, is one that should carry no traffic. */
+#define XS_V6MAPPED_HI 1ULL
+
+/* The tag (struct xs_top_ent) of a staged key of slot << 2 | dim,
+ * with XS_SD_V6MAPPED for an IPv6 ::ffff:a.b.c.d (slot bits ignored). */
+static inline __u64 xs_stage_tag(__u64 khi, __u64 klo, __u32 sd)
+{
+	__u32 dim = sd & 3;
+
 	if (dim == XS_DIM_DPORT || dim == XS_DIM_SPORT)
 		return khi | XS_TAG_PORT;
+	if (sd & XS_SD_V6MAPPED)
+		khi = XS_V6MAPPED_HI;
 	return xs_hash_addr(khi, klo) | 1;
 }
 
@@ -402,7 +429,7 @@ _Static_assert(sizeof(struct xs_stage_set) == 64, "xs_stage_set layout");
 /* Per-CPU map values may not exceed the kernel's PCPU_MIN_UNIT_SIZE. */
 _Static_assert(sizeof(struct xs_stage_chunk) <= 32768, "xs_stage_chunk too large");
 _Static_assert(sizeof(struct xs_sk_cpu) == 16 + 32 * XS_DIM_MAX + 4 * XS_DIRTY_MAX, "xs_sk_cpu layout");
-_Static_assert(XS_SLOTS(MAX_RANGES) <= (1U << 30), "slots fit slotdim");
+_Static_assert(XS_SLOTS(MAX_RANGES) <= (1U << 29), "slots fit slotdim beside XS_SD_V6MAPPED");
 /* Range ids, node and skip indexes share an entry with the two flag bits. */
 _Static_assert(MAX_RANGES < XS_TRIE_SKIP, "range ids collide with XS_TRIE_SKIP");
 _Static_assert(MAX_TRIE_NODES <= XS_TRIE_SKIP, "node indexes collide with XS_TRIE_SKIP");

@@ -79,7 +79,7 @@ int metrics_snap_slot(struct xs_msnap *s, uint32_t slot, const struct xs_sk_layo
 		if (l->dim_pos[d] < 0)
 			continue;
 		for (i = 0; i < sk->ntop[d] && i < XS_METRICS_TOP; i++) {
-			memcpy(m->top[d][i].key, sk->top[d][i].key, 16);
+			memcpy(m->top[d][i].key, sk->top[d][i].key, sizeof(m->top[d][i].key));
 			m->top[d][i].pkts = sk->top[d][i].pkts;
 			m->top[d][i].bytes = sk->top[d][i].bytes;
 		}

@@ -26,7 +26,7 @@ struct xs_mslot {			/* a (range, direction) with traffic in the interval */
 	uint64_t uniq_src;
 	uint8_t ntop[XS_DIM_MAX];
 	struct {
-		uint8_t key[16];
+		uint8_t key[XS_TOP_KEY_LEN];
 		uint64_t pkts, bytes;
 	} top[XS_DIM_MAX][XS_METRICS_TOP];
 };

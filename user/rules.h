@@ -22,7 +22,7 @@ struct xs_metrics {
 	uint16_t amp_port;		/* known amplification source port with the */
 	uint64_t amp_pkts;		/* most packets in top_sport (0: none) */
 	int has_host;			/* v[XS_M_HOST_*] are of this host */
-	uint8_t host[16];
+	uint8_t host[XS_TOP_KEY_LEN];	/* a top item's key */
 	const struct xs_sk_layout *l;	/* the sketches of the interval, for the */
 	const struct xs_sk_result *sk;	/* alerts' top lists; NULL: none */
 };

@@ -426,7 +426,7 @@ static int top_grow(struct xs_top_agg *a)
 }
 
 int top_add(struct xs_top_agg *a, uint64_t tag, uint64_t pkts, uint64_t bytes,
-	    const uint8_t key[16])
+	    const uint8_t key[XS_TOP_KEY_LEN])
 {
 	struct xs_top_item *it;
 	size_t mask, s;
@@ -451,6 +451,7 @@ int top_add(struct xs_top_agg *a, uint64_t tag, uint64_t pkts, uint64_t bytes,
 			return ret;
 	}
 	it = &a->items[a->n];
+	memset(it, 0, sizeof(*it));	/* padding too: equal items, equal bytes */
 	it->tag = tag;
 	it->pkts = pkts;
 	it->bytes = bytes;

@@ -78,11 +78,17 @@ uint64_t hll_lite_count(const uint64_t *hashes, size_t n);
  * keeps it, so one aggregate serves every (range, direction, dimension)
  * of a drain. top_add() is O(1) amortised; top_clear() is O(1).
  */
+/* An item's key: the 16 key bytes of struct xs_top_ent, then
+ * XS_KEY_V6MAPPED when they are the IPv6 address ::ffff:a.b.c.d rather
+ * than IPv4 a.b.c.d (which the kernel keeps in the same bytes), else 0. */
+#define XS_TOP_KEY_LEN 17
+#define XS_KEY_V6MAPPED 1
+
 struct xs_top_item {
 	uint64_t tag;
 	uint64_t pkts;
 	uint64_t bytes;
-	uint8_t key[16];
+	uint8_t key[XS_TOP_KEY_LEN];
 };
 
 struct top_slot;
@@ -103,7 +109,7 @@ void top_clear(struct xs_top_agg *a);
  * key for the same tag is ignored). Tag 0 is a free entry: ignored.
  * 0 or -ENOMEM (the aggregate is unchanged). */
 int top_add(struct xs_top_agg *a, uint64_t tag, uint64_t pkts, uint64_t bytes,
-	    const uint8_t key[16]);
+	    const uint8_t key[XS_TOP_KEY_LEN]);
 
 /* The min(k, n) items with the most packets into out, best first; ties go
  * to more bytes, then to the smaller key (memcmp), then the smaller tag,

@@ -70,20 +70,29 @@ void skread_free(struct xs_skread *r)
 }
 
 /* The key a tag stands for, checked: a key written by the loser of two
- * racing inserts would name another element than its counts. */
-static int entry_ok(const struct xs_top_ent *t, int dim)
+ * racing inserts would name another element than its counts. The tag
+ * also says whether ::ffff:a.b.c.d is IPv4 or IPv6 (key[16]). 0: torn. */
+static int entry_key(const struct xs_top_ent *t, int dim, uint8_t key[XS_TOP_KEY_LEN])
 {
 	uint64_t hi, lo;
 
 	memcpy(&hi, t->key, 8);
 	memcpy(&lo, t->key + 8, 8);
+	memcpy(key, t->key, 16);
+	key[16] = 0;
 	if ((dim == XS_DIM_DPORT || dim == XS_DIM_SPORT) && (hi > 0xffff || lo))
 		return 0;
-	return t->tag == xs_stage_tag(hi, lo, dim);
+	if (t->tag == xs_stage_tag(hi, lo, dim))
+		return 1;
+	if (!xs_addr_mapped(hi, lo) || t->tag != xs_stage_tag(hi, lo, dim | XS_SD_V6MAPPED))
+		return 0;
+	key[16] = XS_KEY_V6MAPPED;
+	return 1;
 }
 
 static int add_bucket(struct xs_skread *r, const struct xs_top_bucket *b, int dim)
 {
+	uint8_t key[XS_TOP_KEY_LEN];
 	const struct xs_top_ent *t;
 	int i, e;
 
@@ -91,22 +100,24 @@ static int add_bucket(struct xs_skread *r, const struct xs_top_bucket *b, int di
 		t = &b->ent[i];
 		if (!t->tag)
 			continue;
-		if (!entry_ok(t, dim)) {
+		if (!entry_key(t, dim, key)) {
 			r->res.torn++;
 			continue;
 		}
-		e = top_add(&r->agg, t->tag, t->pkts, t->bytes, t->key);
+		e = top_add(&r->agg, t->tag, t->pkts, t->bytes, key);
 		if (e)
 			return e;
 	}
 	return 0;
 }
 
+/* Both families of a (slot, dimension) side by side. */
 static int stage_cmp(const void *a, const void *b)
 {
-	const struct xs_top_stage *x = a, *y = b;
+	uint32_t x = ((const struct xs_top_stage *)a)->slotdim & ~XS_SD_V6MAPPED;
+	uint32_t y = ((const struct xs_top_stage *)b)->slotdim & ~XS_SD_V6MAPPED;
 
-	return x->slotdim < y->slotdim ? -1 : x->slotdim > y->slotdim;
+	return x < y ? -1 : x > y;
 }
 
 void skread_sort_stage(struct xs_top_stage *st, size_t n)
@@ -123,13 +134,13 @@ static size_t stage_find(const struct xs_sk_epoch *ep, uint32_t slot, uint32_t d
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
-		if (ep->stage[mid].slotdim < sd)
+		if ((ep->stage[mid].slotdim & ~XS_SD_V6MAPPED) < sd)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
 	first = lo;
-	while (lo < ep->nstage && ep->stage[lo].slotdim == sd)
+	while (lo < ep->nstage && (ep->stage[lo].slotdim & ~XS_SD_V6MAPPED) == sd)
 		lo++;
 	*n = lo - first;
 	return first;
@@ -140,17 +151,20 @@ static int read_top(struct xs_skread *r, const struct xs_sk_epoch *ep, uint32_t 
 {
 	const struct xs_sk_layout *l = &r->l;
 	uint32_t pos = l->dim_pos[dim], b;
-	uint8_t key[16];
+	uint8_t key[XS_TOP_KEY_LEN];
 	size_t base, i, n;
 	int e = 0;
 
 	top_clear(&r->agg);
 	base = stage_find(ep, slot, dim, &n);
 	for (i = base; i < base + n && !e; i++) {
-		memcpy(key, &ep->stage[i].khi, 8);
-		memcpy(key + 8, &ep->stage[i].klo, 8);
-		e = top_add(&r->agg, xs_stage_tag(ep->stage[i].khi, ep->stage[i].klo, dim),
-			    ep->stage[i].pkts, ep->stage[i].bytes, key);
+		const struct xs_top_stage *s = &ep->stage[i];
+
+		memcpy(key, &s->khi, 8);
+		memcpy(key + 8, &s->klo, 8);
+		key[16] = s->slotdim & XS_SD_V6MAPPED ? XS_KEY_V6MAPPED : 0;
+		e = top_add(&r->agg, xs_stage_tag(s->khi, s->klo, s->slotdim), s->pkts, s->bytes,
+			    key);
 	}
 	if (!e)
 		e = add_bucket(r, &ep->lite[(size_t)slot * l->ndims + pos], dim);
@@ -219,7 +233,7 @@ void skread_clear(const struct xs_sk_layout *l, struct xs_sk_epoch *e)
 	memset(e->ctl, 0, sizeof(*e->ctl));
 }
 
-uint16_t skread_key_port(const uint8_t key[16])
+uint16_t skread_key_port(const uint8_t *key)
 {
 	uint16_t port;
 
@@ -227,13 +241,13 @@ uint16_t skread_key_port(const uint8_t key[16])
 	return port;
 }
 
-const char *skread_key_str(int dim, const uint8_t key[16], char *buf, size_t len)
+const char *skread_key_str(int dim, const uint8_t *key, char *buf, size_t len)
 {
 	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
 
 	if (dim == XS_DIM_DPORT || dim == XS_DIM_SPORT)
 		snprintf(buf, len, "%u", skread_key_port(key));
-	else if (!memcmp(key, mapped, sizeof(mapped)))
+	else if (!memcmp(key, mapped, sizeof(mapped)) && key[16] != XS_KEY_V6MAPPED)
 		inet_ntop(AF_INET, key + 12, buf, len);
 	else
 		inet_ntop(AF_INET6, key, buf, len);

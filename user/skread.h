@@ -79,11 +79,12 @@ void skread_free(struct xs_skread *r);
  * -ENOMEM. */
 int skread_slot(struct xs_skread *r, const struct xs_sk_epoch *e, uint32_t slot);
 
-/* A top entry's key as text: the port of a port list, else the address
- * (IPv4 as a.b.c.d, not ::ffff:a.b.c.d). buf of INET6_ADDRSTRLEN at least. */
-const char *skread_key_str(int dim, const uint8_t key[16], char *buf, size_t len);
+/* A top item's key (XS_TOP_KEY_LEN bytes) as text: the port of a port
+ * list, else the address: IPv4 as a.b.c.d, the IPv6 address
+ * ::ffff:a.b.c.d as that (key[16]). buf of INET6_ADDRSTRLEN at least. */
+const char *skread_key_str(int dim, const uint8_t *key, char *buf, size_t len);
 /* A port list's key as the number. */
-uint16_t skread_key_port(const uint8_t key[16]);
+uint16_t skread_key_port(const uint8_t *key);
 
 /* Zero what the epoch's writers touched, ready for its next turn. */
 void skread_clear(const struct xs_sk_layout *l, struct xs_sk_epoch *e);

@@ -8,6 +8,7 @@
  * seen once, and a 1% heavy hitter in 10^6 spoofed sources.
  */
 #include <errno.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,7 +25,8 @@
 #include "xdpscope.skel.h"
 #include "memlock.h"
 
-/* Ranges: a = 198.18.0.0/24, b = 2001:db8:a::/48, c = 198.18.1.0/24. */
+/* Ranges: a = 198.18.0.0/24 and ::ffff:198.18.0.0/120 (both families of
+ * one address block), b = 2001:db8:a::/48, c = 198.18.1.0/24. */
 #define R_A 1
 #define R_B 2
 #define R_C 3
@@ -39,10 +41,13 @@ struct sworld {
 	char err[XS_ERR_LEN];
 };
 
-static void sw_open(struct sworld *w, unsigned int pages, unsigned int dims)
+/* buckets, sets: stats.top_buckets and stats.stage_sets, 0 for the default. */
+static void sw_open_sized(struct sworld *w, unsigned int pages, unsigned int dims,
+			  unsigned int buckets, unsigned int sets)
 {
 	static const char *const ranges[] = {
 		"198.18.0.0/24=a", "2001:db8:a::/48=b", "198.18.1.0/24=c",
+		"::ffff:198.18.0.0/120=a",
 	};
 	size_t i;
 
@@ -53,6 +58,10 @@ static void sw_open(struct sworld *w, unsigned int pages, unsigned int dims)
 			      "%s", w->err);
 	w->cfg.stats.pages = pages;
 	w->cfg.stats.dims = dims;
+	if (buckets)
+		w->cfg.stats.top_buckets = buckets;
+	if (sets)
+		w->cfg.stats.stage_sets = sets;
 	ck_assert(!trie_init(&w->t4, 4) && !trie_init(&w->t6, 6));
 	ck_assert(!trie_build(&w->t4, &w->t6, &w->cfg));
 	skread_layout(&w->sk, &w->cfg.stats, XS_SLOTS(w->cfg.nranges));
@@ -62,6 +71,11 @@ static void sw_open(struct sworld *w, unsigned int pages, unsigned int dims)
 		      !loader_load_one(&w->l, 0, w->err, sizeof(w->err)),
 		      "loading: %s", w->err);
 	ck_assert(!skread_init(&w->r, &w->sk));
+}
+
+static void sw_open(struct sworld *w, unsigned int pages, unsigned int dims)
+{
+	sw_open_sized(w, pages, dims, 0, 0);
 }
 
 static void sw_close(struct sworld *w)
@@ -113,6 +127,23 @@ static void send_n(struct sworld *w, const char *src, const char *dst, int proto
 		run(w, &p);
 }
 
+/* n IPv4 UDP frames of len bytes (len >= 42). */
+static void send_udp_len(struct sworld *w, const char *src, const char *dst, uint16_t dport,
+			 size_t len, int n)
+{
+	static struct pkt p;
+	size_t off;
+
+	memset(&p, 0, sizeof(p));
+	pkt_eth(&p, ETHTYPE_IPV4);
+	off = pkt_ipv4(&p, src, dst, 17);
+	pkt_udp(&p, 5000, dport, len - 14 - 20 - 8);
+	pkt_ipv4_len(&p, off);
+	ck_assert_uint_eq(p.len, len);
+	while (n-- > 0)
+		run(w, &p);
+}
+
 static struct xs_sk_epoch *flip(struct sworld *w)
 {
 	struct xs_sk_epoch *e = epoch_flip(&w->l.ep, 0);
@@ -132,29 +163,16 @@ static const struct xs_sk_result *slot_res(struct sworld *w, struct xs_sk_epoch 
 	return &w->r.res;
 }
 
-static void addr_text(const struct xs_top_item *it, char *buf, size_t len)
-{
-	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
-	int v4 = !memcmp(it->key, mapped, 12);
-
-	inet_ntop(v4 ? AF_INET : AF_INET6, v4 ? it->key + 12 : it->key, buf, len);
-}
-
-/* "198.18.0.5:3,198.18.0.6:1" for address dims, "80:3" for ports. */
+/* "198.18.0.5:3,198.18.0.6:1" for address dims, "80:3" for ports: the
+ * keys as the records print them (skread_key_str). */
 static void top_text(const struct xs_sk_result *r, int dim, char *buf, size_t len)
 {
 	char a[INET6_ADDRSTRLEN];
 	size_t i, o = 0;
-	uint16_t port;
 
 	buf[0] = '\0';
 	for (i = 0; i < r->ntop[dim] && o < len; i++) {
-		if (dim == XS_DIM_DPORT || dim == XS_DIM_SPORT) {
-			memcpy(&port, r->top[dim][i].key, 2);
-			snprintf(a, sizeof(a), "%u", port);
-		} else {
-			addr_text(&r->top[dim][i], a, sizeof(a));
-		}
+		skread_key_str(dim, r->top[dim][i].key, a, sizeof(a));
 		o += snprintf(buf + o, len - o, "%s%s:%llu", i ? "," : "", a,
 			      (unsigned long long)r->top[dim][i].pkts);
 	}
@@ -210,6 +228,21 @@ static const struct row rows[] = {
 	      { "198.19.0.2:3,198.19.0.1:1,198.19.0.3:1", "198.18.0.1:4,198.18.0.2:1",
 		"80:4,443:1", "1001:3,1000:1,1002:1" } } },
 	  { SLOT(R_C, XS_DIR_IN) } },
+	/* IPv4 a.b.c.d and IPv6 ::ffff:a.b.c.d are two addresses. */
+	{ "v4 and v4-mapped v6 sources are two",
+	  { { "198.18.0.5", "198.19.0.1", 6, 40000, 80, 3 },
+	    { "::ffff:198.18.0.5", "2001:db8:ffff::1", 6, 40001, 443, 2 } },
+	  { { SLOT(R_A, XS_DIR_OUT), 2,
+	      { "198.18.0.5:3,::ffff:198.18.0.5:2", "198.19.0.1:3,2001:db8:ffff::1:2",
+		"80:3,443:2", "40000:3,40001:2" } } },
+	  { SLOT(R_A, XS_DIR_IN) } },
+	{ "v4 and v4-mapped v6 destinations are two",
+	  { { "198.19.0.1", "198.18.0.5", 17, 5000, 53, 2 },
+	    { "2001:db8:ffff::1", "::ffff:198.18.0.5", 17, 5001, 123, 3 } },
+	  { { SLOT(R_A, XS_DIR_IN), 2,
+	      { "2001:db8:ffff::1:3,198.19.0.1:2", "::ffff:198.18.0.5:3,198.18.0.5:2",
+		"123:3,53:2", "5001:3,5000:2" } } },
+	  { SLOT(R_A, XS_DIR_OUT) } },
 	{ "unmatched traffic has no sketch", { { "203.0.113.1", "203.0.113.2", 6, 1, 2, 1 } },
 	  { { 0 } }, { SLOT(R_A, XS_DIR_IN), SLOT(R_C, XS_DIR_IN) } },
 };
@@ -546,7 +579,7 @@ START_TEST(test_flood_heavy_hitter)
 	ck_assert_msg(res->uniq_src * 100 >= distinct * 97 && res->uniq_src * 100 <= distinct * 103,
 		      "uniq_src %llu, exact %llu", (unsigned long long)res->uniq_src,
 		      (unsigned long long)distinct);
-	addr_text(&res->top[XS_DIM_SRC][0], txt, sizeof(txt));
+	skread_key_str(XS_DIM_SRC, res->top[XS_DIM_SRC][0].key, txt, sizeof(txt));
 	ck_assert_str_eq(txt, "198.19.0.7");
 	hh = res->top[XS_DIM_SRC][0].pkts;
 	ck_assert_msg(hh >= hh_want && (hh - hh_want) * 1000 <= (uint64_t)n,
@@ -558,6 +591,65 @@ START_TEST(test_flood_heavy_hitter)
 	ck_assert_uint_eq(res->total[XS_DIM_DST], n);
 	ck_assert_uint_eq(res->total[XS_DIM_DPORT], n);
 	ck_assert_uint_eq(e->ctl->races, 0);
+	done(&w, e);
+	sw_close(&w);
+}
+END_TEST
+
+/*
+ * Space-Saving evicts the entry with the fewest packets, not the fewest
+ * bytes. One page bucket (top_buckets 1) and keys of one stage set (2
+ * ways), so the stage moves them out in a known order; on one CPU, whose
+ * stage and last keys they are. The bucket fills with A 190 and B 200
+ * packets of 1500 bytes, C 10 of 1500 (15000 bytes) and D 100 of 64 (6400
+ * bytes); then F (300 packets) comes in, pushed out by G and E: it must
+ * take C's place and counts (310), leaving D's 100 packets in the list.
+ */
+START_TEST(test_evict_by_packets)
+{
+	const struct xs_sk_result *res;
+	struct xs_sk_epoch *e;
+	struct sworld w;
+	cpu_set_t one;
+	uint32_t sd = SLOT(R_A, XS_DIR_IN) << 2 | XS_DIM_DPORT, set;
+	uint16_t port[7], a, b, c, d, f, g, n = 0, q;
+	char got[256], want[256], src[32];
+	int cpu = sched_getcpu(), i;
+
+	ck_assert_int_ge(cpu, 0);
+	CPU_ZERO(&one);
+	CPU_SET(cpu, &one);
+	ck_assert(!sched_setaffinity(0, sizeof(one), &one));
+	sw_open_sized(&w, 0, 1U << XS_DIM_DPORT, 1, XS_STAGE_CHUNK);
+	ck_assert_uint_eq(w.sk.buckets, 1);
+	set = xs_stage_set(1000, 0, sd, __builtin_ctz(w.sk.stage_sets));
+	for (q = 1000; n < 7; q++)
+		if (xs_stage_set(q, 0, sd, __builtin_ctz(w.sk.stage_sets)) == set)
+			port[n++] = q;
+	a = port[0], b = port[1], c = port[2], d = port[3], f = port[4], g = port[5];
+
+	/* Seven sources: the slot takes a page (XS_LITE_HASHES is 6). */
+	for (i = 0; i < XS_LITE_HASHES + 1; i++) {
+		snprintf(src, sizeof(src), "198.19.0.%d", i + 1);
+		send_udp_len(&w, src, "198.18.0.5", a, 1500, 1);
+	}
+	send_udp_len(&w, "198.19.0.1", "198.18.0.5", a, 1500, 190 - XS_LITE_HASHES - 1);
+	send_udp_len(&w, "198.19.0.1", "198.18.0.5", b, 1500, 200);
+	send_udp_len(&w, "198.19.0.1", "198.18.0.5", c, 1500, 10);	/* A moves out */
+	send_udp_len(&w, "198.19.0.1", "198.18.0.5", d, 64, 100);	/* C moves out */
+	send_udp_len(&w, "198.19.0.1", "198.18.0.5", f, 1500, 300);	/* D moves out */
+	send_udp_len(&w, "198.19.0.1", "198.18.0.5", g, 1500, 300);	/* B: bucket full */
+	send_udp_len(&w, "198.19.0.1", "198.18.0.5", port[6], 1500, 1); /* F: evicts */
+	e = flip(&w);
+	ck_assert_uint_eq(e->ctl->pages_used, 1);
+	res = slot_res(&w, e, SLOT(R_A, XS_DIR_IN));
+	top_text(res, XS_DIM_DPORT, got, sizeof(got));
+	snprintf(want, sizeof(want), "%u:310,%u:300,%u:200,%u:190,%u:100,%u:1", f, g, b, a, d,
+		 port[6]);
+	ck_assert_msg(!strcmp(got, want), "top_dport \"%s\", want \"%s\" (A %u B %u C %u D %u)",
+		      got, want, a, b, c, d);
+	ck_assert_uint_eq(res->top[XS_DIM_DPORT][0].bytes, 10 * 1500 + 300 * 1500);
+	ck_assert_uint_eq(res->total[XS_DIM_DPORT], 190 + 200 + 10 + 100 + 300 + 300 + 1);
 	done(&w, e);
 	sw_close(&w);
 }
@@ -623,6 +715,7 @@ int main(void)
 	tcase_add_test(tc, test_promotion);
 	tcase_add_test(tc, test_pool_empty);
 	tcase_add_test(tc, test_epochs);
+	tcase_add_test(tc, test_evict_by_packets);
 	tcase_add_test(tc, test_flood_heavy_hitter);
 	tcase_add_test(tc, test_off);
 	tcase_add_test(tc, test_kernel_mem);

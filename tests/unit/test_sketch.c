@@ -748,7 +748,7 @@ END_TEST
 
 static const uint8_t *key_of(uint8_t b)
 {
-	static uint8_t keys[256][16];
+	static uint8_t keys[256][XS_TOP_KEY_LEN];
 
 	memset(keys[b], b, sizeof(keys[b]));
 	return keys[b];

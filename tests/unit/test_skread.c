@@ -179,6 +179,47 @@ START_TEST(test_torn)
 }
 END_TEST
 
+/* IPv4 198.19.0.4 and IPv6 ::ffff:198.19.0.4 have the same key bytes:
+ * the tag (shared tiers) or XS_SD_V6MAPPED (stage) keeps them two keys,
+ * each printed as what it is, and the flag adds to the IPv6 one. */
+START_TEST(test_mapped_twin)
+{
+	uint8_t key[16];
+	uint64_t tag4 = v4_key(key, 4), hi, lo, tag6;
+	char txt[INET6_ADDRSTRLEN];
+
+	memcpy(&hi, key, 8);
+	memcpy(&lo, key + 8, 8);
+	tag6 = xs_stage_tag(hi, lo, XS_DIM_SRC | XS_SD_V6MAPPED);
+	ck_assert_uint_ne(tag6, tag4);
+	put(&lite[1 * XS_DIM_MAX + XS_DIM_SRC].ent[0], tag4, key, 5, 500);
+	put(&lite[1 * XS_DIM_MAX + XS_DIM_SRC].ent[1], tag6, key, 3, 300);
+	stage[0] = (struct xs_top_stage){ .khi = hi, .klo = lo, .bytes = 200, .pkts = 2,
+					  .slotdim = 1 << 2 | XS_DIM_SRC | XS_SD_V6MAPPED };
+	ep.nstage = 1;
+	skread_sort_stage(stage, 1);
+	ck_assert_int_eq(skread_slot(&rd, &ep, 1), 0);
+	ck_assert_uint_eq(rd.res.torn, 0);
+	ck_assert_uint_eq(rd.res.ntop[XS_DIM_SRC], 2);
+	ck_assert_uint_eq(rd.res.keys[XS_DIM_SRC], 2);
+	ck_assert_uint_eq(rd.res.top[XS_DIM_SRC][0].pkts, 5);
+	ck_assert_str_eq(skread_key_str(XS_DIM_SRC, rd.res.top[XS_DIM_SRC][0].key, txt,
+					sizeof(txt)), "198.19.0.4");
+	ck_assert_uint_eq(rd.res.top[XS_DIM_SRC][1].pkts, 5);
+	ck_assert_uint_eq(rd.res.top[XS_DIM_SRC][1].bytes, 500);
+	ck_assert_str_eq(skread_key_str(XS_DIM_SRC, rd.res.top[XS_DIM_SRC][1].key, txt,
+					sizeof(txt)), "::ffff:198.19.0.4");
+	/* The flag on an address outside ::ffff:0:0/96 names no key. */
+	inet_pton(AF_INET6, "2001:db8::4", key);
+	memcpy(&hi, key, 8);
+	memcpy(&lo, key + 8, 8);
+	put(&lite[1 * XS_DIM_MAX + XS_DIM_SRC].ent[2],
+	    xs_stage_tag(hi, lo, XS_DIM_SRC | XS_SD_V6MAPPED), key, 1, 100);
+	ck_assert_int_eq(skread_slot(&rd, &ep, 1), 0);
+	ck_assert_uint_eq(rd.res.torn, 1);
+}
+END_TEST
+
 START_TEST(test_export_and_clear)
 {
 	struct xs_hll h;
@@ -275,6 +316,7 @@ int main(void)
 	tcase_add_test(tc, test_pool_empty_flag);
 	tcase_add_test(tc, test_tiers_add_up);
 	tcase_add_test(tc, test_torn);
+	tcase_add_test(tc, test_mapped_twin);
 	tcase_add_test(tc, test_export_and_clear);
 	tcase_add_test(tc, test_emit);
 	suite_add_tcase(s, tc);
