@@ -23,11 +23,28 @@
 #define SO_NETNS_COOKIE 71
 #endif
 
-const char *const loader_map_names[] = {
-	"range_ctrs", "global_ctrs", "v4_root", "v4_nodes", "v6_root", "v6_nodes", "v6_skip",
-	"v6_cache", "sk_slots", "top_lite", "top_pages", "hll_regs", "sk_ctl", "top_stage",
-	"sk_cpu", NULL,
-};
+/* The maps of maps.h, as the object declares them: opened once (no
+ * kernel needed), names kept for the life of the process. */
+const char *const *loader_map_names(void)
+{
+	static const char *names[XS_MAPS_MAX + 1];
+	static int done;
+	struct xdpscope_bpf *k;
+	struct bpf_map *m;
+	int n = 0;
+
+	if (done)
+		return names;
+	k = xdpscope_bpf__open();
+	if (k) {
+		bpf_object__for_each_map(m, k->obj)
+			if (!bpf_map__is_internal(m) && n < XS_MAPS_MAX)
+				names[n++] = strdup(bpf_map__name(m));
+		xdpscope_bpf__destroy(k);
+	}
+	done = 1;
+	return names;
+}
 
 static uint64_t round8(uint64_t n)
 {

@@ -134,7 +134,9 @@ int loader_global_fd(const struct xs_loader *l);
  * "@netns<cookie>" appended outside the initial network namespace. */
 void loader_pin_dir(const char *ifname, char *buf, size_t len);
 
-/* The names of the pinned maps, NULL-terminated. */
-extern const char *const loader_map_names[];
+/* The names of the maps we pin (every map of bpf/maps.h, read from the
+ * object itself), NULL-terminated. */
+#define XS_MAPS_MAX 32
+const char *const *loader_map_names(void);
 
 #endif /* XS_LOADER_H */

@@ -632,6 +632,7 @@ static int cmd_maps(int argc, char **argv)
 		"dumps each (fields by name, from BTF).\n\n"
 		"Example:\n  xdpscope maps -i eth0\n");
 	char dir[PATH_MAX], err[XS_ERR_LEN];
+	const char *const *names;
 	int i, found = 0;
 
 	if (!ifname)
@@ -641,13 +642,14 @@ static int cmd_maps(int argc, char **argv)
 		return XS_EXIT_FAIL;
 	}
 	loader_pin_dir(ifname, dir, sizeof(dir));
-	for (i = 0; loader_map_names[i]; i++) {
+	names = loader_map_names();
+	for (i = 0; names[i]; i++) {
 		char path[PATH_MAX + 32];
 
-		snprintf(path, sizeof(path), "%s/%s", dir, loader_map_names[i]);
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
 		if (access(path, F_OK))
 			continue;
-		printf("%-12s bpftool map dump pinned %s\n", loader_map_names[i], path);
+		printf("%-12s bpftool map dump pinned %s\n", names[i], path);
 		found++;
 	}
 	if (!found) {

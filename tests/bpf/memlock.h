@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * What the kernel charges for the maps the daemon names (loader_map_names),
+ * What the kernel charges for the maps the daemon names (loader_map_names()),
  * for the BPF tests that hold loader_kernel_mem() against it.
  */
 #ifndef XS_TEST_MEMLOCK_H
@@ -40,17 +40,19 @@ static inline uint64_t maps_memlock(struct bpf_object *obj, char *detail, size_t
 {
 	uint64_t sum = 0, m;
 	size_t used;
+	const char *const *names = loader_map_names();
 	int i, fd;
 
 	detail[0] = '\0';
-	for (i = 0; loader_map_names[i]; i++) {
-		fd = bpf_object__find_map_fd_by_name(obj, loader_map_names[i]);
-		ck_assert_msg(fd >= 0, "map %s: not in the object", loader_map_names[i]);
+	ck_assert_msg(names[0], "no map names from the object");
+	for (i = 0; names[i]; i++) {
+		fd = bpf_object__find_map_fd_by_name(obj, names[i]);
+		ck_assert_msg(fd >= 0, "map %s: not in the object", names[i]);
 		m = fd_memlock(fd);
-		ck_assert_msg(m, "map %s: no memlock in fdinfo", loader_map_names[i]);
+		ck_assert_msg(m, "map %s: no memlock in fdinfo", names[i]);
 		sum += m;
 		used = strlen(detail);
-		snprintf(detail + used, len - used, " %s %llu;", loader_map_names[i],
+		snprintf(detail + used, len - used, " %s %llu;", names[i],
 			 (unsigned long long)m);
 	}
 	return sum;
