@@ -110,6 +110,19 @@ data = bytes(rnd.randrange(256) for _ in range(4096))
 open(sys.argv[1], "wb").write(b"\x00garbage" + data)' "$TMP/random.bin"
 xreplay random "$TMP/random.bin"
 one_line_error random 2 "^xdpscope: $TMP/random.bin: " "not a capture"
+
+# pcapng that libpcap refuses at the header or at a block: libpcap's own
+# message, in one line that ends in a newline (wc -l counts it).
+"$PYTHON" -c 'import struct, sys
+shb = lambda major: struct.pack("<IIIHHqI", 0x0A0D0D0A, 28, 0x1A2B3C4D, major, 0, -1, 28)
+idb = struct.pack("<IIHHII", 1, 20, 1, 0, 65535, 20)
+open(sys.argv[1], "wb").write(shb(2))
+open(sys.argv[2], "wb").write(shb(1) + idb + struct.pack("<III", 6, 8, 8))' \
+	"$TMP/ngver.pcapng" "$TMP/ngblock.pcapng"
+xreplay ngver "$TMP/ngver.pcapng"
+one_line_error ngver 2 "^xdpscope: $TMP/ngver.pcapng: " "not a capture" "version 2"
+xreplay ngblock "$TMP/ngblock.pcapng"
+one_line_error ngblock 1 "^xdpscope: $TMP/ngblock.pcapng: record 1: " "length of 8"
 check_eq "random: no records" "$(wc -c <"$TMP/random.out")" 0
 
 cp "$TMP/three.pcap" "$TMP/user0.pcap"
