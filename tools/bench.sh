@@ -76,3 +76,7 @@ else:
                                                starts[0]["rule"], starts[0]["attack"]))
 PY
 done
+
+echo
+echo "== live: program vs bare XDP_PASS on veths, kernel bpf_stats (tools/bench-live.sh)"
+tools/bench-live.sh build/xdpscope "" 3 | grep '^live'
