@@ -265,6 +265,35 @@ print(s["rx"]["packets"], s["rx"]["dropped"], s["rx"]["errors"],
       s["tx"]["packets"], s["tx"]["dropped"], s["tx"]["errors"])'
 }
 
+# link_mark: remember the counters of both ends of the lab's veth, for
+# check_link.
+link_mark() {
+	LINK_S0=$(link_stats "$NS_S" "$IF_S")
+	LINK_R0=$(link_stats "$NS_R" "$IF_R")
+}
+
+# check_link PREFIX SENT [SUNK]: since link_mark, no drops or errors on
+# either end (ip -s link), S sent and R took in exactly SENT frames (and
+# R's stack SUNK of them, when given), and nothing came back.
+check_link() {
+	local p=$1 sent=$2 s0 r0 s1 r1
+	read -r -a s0 <<<"$LINK_S0"
+	read -r -a r0 <<<"$LINK_R0"
+	read -r -a s1 <<<"$(link_stats "$NS_S" "$IF_S")"
+	read -r -a r1 <<<"$(link_stats "$NS_R" "$IF_R")"
+	check_eq "${p}no drops or errors on the veth (S rx/tx, R rx/tx: dropped errors)" \
+		"$((s1[1] - s0[1])) $((s1[2] - s0[2])) $((s1[4] - s0[4])) $((s1[5] - s0[5])) $((r1[1] - r0[1])) $((r1[2] - r0[2])) $((r1[4] - r0[4])) $((r1[5] - r0[5]))" \
+		"0 0 0 0 0 0 0 0"
+	if (($# > 2)); then
+		check_eq "${p}frames through the veth (S tx, R rx, R stack) == sent" \
+			"$((s1[3] - s0[3])) $((r1[0] - r0[0])) $3" "$sent $sent $sent"
+	else
+		check_eq "${p}frames through the veth (S tx, R rx) == sent" \
+			"$((s1[3] - s0[3])) $((r1[0] - r0[0]))" "$sent $sent"
+	fi
+	check_eq "${p}nothing came back (S rx, R tx)" "$((s1[0] - s0[0])) $((r1[3] - r0[3]))" "0 0"
+}
+
 # sink_start NS IFACE: a packet socket counting what IFACE's stack
 # receives (tests/e2e/sink.py says why). Sets SPID; waits (5 s at most) for
 # it to be bound.
@@ -413,8 +442,6 @@ capture_check() {
 	local name=$1 mode=$2 ns=$NS_R ifn=$IF_R label=$1 rc sunk
 	local args=(--interval 250ms --range 198.18.0.0/15=test4 --range 2001:db8::/32=test6)
 	local cmp=(--hook xdp --xdp-mode native)
-	local s_rx0 s_rxd0 s_rxe0 s_tx0 s_txd0 s_txe0 s_rx1 s_rxd1 s_rxe1 s_tx1 s_txd1 s_txe1
-	local r_rx0 r_rxd0 r_rxe0 r_tx0 r_txd0 r_txe0 r_rx1 r_rxd1 r_rxe1 r_tx1 r_txd1 r_txe1
 	case $mode in
 	xdp) ;;
 	generic)
@@ -439,8 +466,7 @@ capture_check() {
 			test -n "$(tc_egress_filters "$ns" "$ifn")"
 	fi
 	sink_start "$NS_R" "$IF_R" || fail "$label: packet sink"
-	read -r s_rx0 s_rxd0 s_rxe0 s_tx0 s_txd0 s_txe0 <<<"$(link_stats "$NS_S" "$IF_S")"
-	read -r r_rx0 r_rxd0 r_rxe0 r_tx0 r_txd0 r_txe0 <<<"$(link_stats "$NS_R" "$IF_R")"
+	link_mark
 	replay "$NS_S" "$IF_S" "$PREP_FILE" || fail "$label: tcpreplay"
 	sleep 0.4	# more than one interval: the veth queue is drained
 	sunk=$(sink_stop)
@@ -448,15 +474,7 @@ capture_check() {
 	rc=$?
 	check_eq "$label: daemon exits 0 on SIGINT" $rc 0
 	((rc == 124)) && lab_detach "$ns" "$ifn"
-	read -r s_rx1 s_rxd1 s_rxe1 s_tx1 s_txd1 s_txe1 <<<"$(link_stats "$NS_S" "$IF_S")"
-	read -r r_rx1 r_rxd1 r_rxe1 r_tx1 r_txd1 r_txe1 <<<"$(link_stats "$NS_R" "$IF_R")"
-	# ip -s link, both ends: dropped and errors, rx and tx, must not move.
-	check_eq "$label: no drops or errors on the veth (S rx/tx, R rx/tx: dropped errors)" \
-		"$((s_rxd1 - s_rxd0)) $((s_rxe1 - s_rxe0)) $((s_txd1 - s_txd0)) $((s_txe1 - s_txe0)) $((r_rxd1 - r_rxd0)) $((r_rxe1 - r_rxe0)) $((r_txd1 - r_txd0)) $((r_txe1 - r_txe0))" \
-		"0 0 0 0 0 0 0 0"
-	check_eq "$label: frames through the veth (S tx, R rx, R stack) == tcpreplay's" \
-		"$((s_tx1 - s_tx0)) $((r_rx1 - r_rx0)) $sunk" "$REPLAY_OK $REPLAY_OK $REPLAY_OK"
-	check_eq "$label: nothing came back (S rx, R tx)" "$((s_rx1 - s_rx0)) $((r_tx1 - r_tx0))" "0 0"
+	check_link "$label: " "$REPLAY_OK" "$sunk"
 	compare pcap --gt "$GT" --capture "$name" --records "$DOUT" "${cmp[@]}" \
 		--sent-bytes "$REPLAY_BYTES" --replay-ok "$REPLAY_OK" \
 		--replay-failed "$REPLAY_FAILED" --dropped-frames "$PREP_DROPPED_FRAMES" \
