@@ -156,8 +156,7 @@ static int prom_reload(void *st, const struct xs_sink_env *env, char *err, size_
 		e = metrics_set_names(p->srv, names, env->cfg->nranges);
 	if (e)
 		set_err(err, errlen, "out of memory for the metrics' range names");
-	if (!e)
-		free(names);
+	free(names);		/* the server keeps its own copy */
 	return e;
 }
 
