@@ -55,7 +55,10 @@ for i in range(250000):
     frame = b"\x02\0\0\0\0\x02\x02\0\0\0\0\x01\x08\x00" + ip + tcp + b"\0" * 6
     out.write(struct.pack("<IIII", 1700000000, i, len(frame), len(frame)) + frame)
 PY
+# The sysctl goes back to what it was however the run ends (other
+# programs' records would carry ns_per_pkt otherwise).
 was=$(sysctl -n kernel.bpf_stats_enabled)
+trap 'sysctl -qw kernel.bpf_stats_enabled="$was"; e2e_cleanup' EXIT
 sysctl -qw kernel.bpf_stats_enabled=1
 
 prog_stats() {
@@ -94,7 +97,6 @@ print("live  %-6s %-6s %10s %10s %7.2f %9s" % (a[1], a[2], a[3], a[4], float(a[3
 		done
 	done
 done
-sysctl -qw kernel.bpf_stats_enabled="$was"
 read -r _ d1 _ < <(link_stats "$NS_R" "$IF_R")
 read -r _ d2 _ < <(link_stats "$NS_R" "$IF_R2")
 echo "live  load average $(cut -d' ' -f1-3 /proc/loadavg); rx dropped on the veths: $d1, $d2"
