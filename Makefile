@@ -13,7 +13,8 @@ ARGS      ?=
 DEB_PACKAGES := libbpf-dev libxdp-dev xdp-tools bpftool clang llvm libelf-dev \
 	zlib1g-dev libjansson-dev check pkg-config libpcap-dev iproute2 \
 	tcpreplay tshark python3 valgrind strace util-linux libmicrohttpd-dev \
-	prometheus curl logrotate influxdb
+	prometheus curl logrotate influxdb \
+	libcurl4-openssl-dev clickhouse-server clickhouse-client openssl
 
 ifeq ($(V),1)
 Q :=
@@ -26,7 +27,7 @@ endif
 WARN      := -Wall -Wextra -Werror
 CFLAGS    ?= -g -O2
 CFLAGS    += $(WARN) -std=gnu11 -D_GNU_SOURCE -Iinclude -Iuser -I$(BUILD) -MMD -MP
-LDLIBS    := -lxdp -lbpf -lelf -lz -ljansson -lpcap -lmicrohttpd -lpthread -lm
+LDLIBS    := -lxdp -lbpf -lelf -lz -ljansson -lpcap -lmicrohttpd -lcurl -lpthread -lm
 ifeq ($(ASAN),1)
 CFLAGS    += -fsanitize=address,undefined -fno-omit-frame-pointer
 LDFLAGS   += -fsanitize=address,undefined
@@ -109,7 +110,7 @@ $(BUILD)/tests/%.o: tests/bpf/%.c $(BUILD)/xdpscope.skel.h | $(BUILD)/tests
 
 $(UNIT_TESTS): $(BUILD)/tests/%: $(BUILD)/tests/%.o $(BUILD)/libxscore.a
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(CHECK_LIBS) -ljansson -lmicrohttpd -lpthread -lz -lm
+	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(CHECK_LIBS) -ljansson -lmicrohttpd -lcurl -lpthread -lz -lm
 
 $(BPF_TESTS): $(BUILD)/tests/%: $(BUILD)/tests/%.o $(LOADER_OBJS) $(BUILD)/libxscore.a
 	$(call msg,LINK,$@)
