@@ -277,6 +277,7 @@ void config_free(struct xs_config *cfg)
 	}
 	free(cfg->ranges);
 	free(cfg->output_file);
+	config_free_ch(&cfg->clickhouse);
 	free(cfg->source);
 	index_free(cfg->index);
 	config_free_rules(cfg);
@@ -900,7 +901,7 @@ static int load_max_kernel_mem(struct jload *j, const json_t *v)
 
 static int load_output(struct jload *j, const json_t *v)
 {
-	static const char *const keys[] = { "file", NULL };
+	static const char *const keys[] = { "file", "clickhouse", NULL };
 	const json_t *file;
 	char d[LOG_QBUF];
 	int ret;
@@ -909,6 +910,8 @@ static int load_output(struct jload *j, const json_t *v)
 		return config_jfail(j, "$.output", "expected an object, got %s",
 			     config_describe(v, d, sizeof(d)));
 	ret = config_check_keys(j, v, "$.output", keys);
+	if (!ret && json_object_get(v, "clickhouse"))
+		ret = config_load_ch(j, json_object_get(v, "clickhouse"));
 	if (ret)
 		return ret;
 	file = json_object_get(v, "file");

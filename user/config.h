@@ -155,12 +155,26 @@ struct xs_alerts_cfg {
 	double state_save_s;
 };
 
+/* output.clickhouse (config_ch.c); the strings are NULL when not given. */
+struct xs_ch_cfg {
+	char *url;			/* http(s)://HOST:PORT; --clickhouse overrides */
+	char *database;			/* NULL: "xdpscope" */
+	char *user, *password, *password_file;
+	char *table_prefix;		/* NULL: none */
+	char *ca_file, *cert_file, *key_file;
+	int insecure;
+	unsigned int sketch_interval_s;	/* 0: 60 */
+	unsigned int hll_precision;	/* 0: min(stats.hll_precision, 12) */
+	uint64_t buffer;		/* bytes waiting at most; 0: 64 MiB */
+};
+
 struct xs_config {
 	unsigned int interval_ms;	/* 10 .. 3600000 */
 	struct xs_range *ranges;	/* range id = index + 1 */
 	size_t nranges;
 	size_t cap;
 	char *output_file;		/* NULL: stdout */
+	struct xs_ch_cfg clickhouse;
 	uint64_t max_kernel_mem;	/* bytes */
 	struct xs_stats_cfg stats;
 	struct xs_rule *rules;

@@ -35,6 +35,10 @@ int config_check_keys(struct jload *j, const json_t *obj, const char *path,
  * either end, 1..XS_NAME_MAX-1 bytes. */
 int config_name_ok(const char *name);
 
+/* $.output.clickhouse (config_ch.c), and freeing what it holds. */
+int config_load_ch(struct jload *j, const json_t *v);
+void config_free_ch(struct xs_ch_cfg *c);
+
 /* $.rules and $.alerts (config_rules.c). */
 int config_load_rules(struct jload *j, const json_t *v);
 int config_load_alerts(struct jload *j, const json_t *v);

@@ -20,6 +20,7 @@
 #include "collect.h"
 #include "sink.h"
 #include "replay.h"
+#include "chcmd.h"
 #include "run.h"
 
 #define XS_VERSION "0.1.0"
@@ -188,8 +189,9 @@ static void help_replay(void)
 	       "                            span (ts: its newest frame, interval_s: its span)\n"
 	       "      --ifname NAME         \"ifname\" in records (default: FILE's basename)\n"
 	       "      --max-kernel-mem SIZE refuse configs needing more (default 256M)\n"
-	       "      --host NAME           host name in records (default: hostname)\n"
-	       "  -v, --verbose             show libbpf/libxdp messages\n"
+	       "      --host NAME           host name in records (default: hostname)\n");
+	sink_help(XS_CMD_REPLAY);
+	printf("  -v, --verbose             show libbpf/libxdp messages\n"
 	       "  -h, --help                this help\n"
 	       "\n"
 	       "Examples:\n"
@@ -476,10 +478,18 @@ out:
 	return rc;
 }
 
+struct replay_own {
+	struct xs_replay_opts ro;
+	const char *sink_args[XS_SINKS_MAX];
+};
+
 static int replay_opt(int c, void *own)
 {
-	struct xs_replay_opts *ro = own;
+	struct replay_own *ow = own;
+	struct xs_replay_opts *ro = &ow->ro;
 
+	if (c >= OPT_SINK && c < OPT_SINK + XS_SINKS_MAX)
+		return sink_opt(c, ow->sink_args);
 	switch (c) {
 	case 'e':
 		ro->egress = 1;
@@ -505,24 +515,28 @@ static int replay_opt(int c, void *own)
 
 static int cmd_replay(int argc, char **argv)
 {
-	static const struct option opts[] = {
+	static const struct option own_opts[] = {
 		SHARED_LONG_OPTS,
 		{ "egress", no_argument, NULL, 'e' },
 		{ "count-captured-bytes", no_argument, NULL, 'C' },
 		{ "reorder-window", required_argument, NULL, 'W' },
 		{ "ifname", required_argument, NULL, 'I' },
 		{ "whole", no_argument, NULL, 'A' },
-		{}
 	};
-	struct xs_replay_opts ro = { .reorder_ms = 1000 };
+	const size_t nown = sizeof(own_opts) / sizeof(own_opts[0]);
+	struct option opts[sizeof(own_opts) / sizeof(own_opts[0]) + XS_SINKS_MAX + 1];
+	struct replay_own ow = { .ro = { .reorder_ms = 1000 } };
+	struct xs_replay_opts *ro = &ow.ro;
 	struct shared_opts so;
 	struct xs_config cfg;
 	int rc;
 
+	memcpy(opts, own_opts, sizeof(own_opts));
+	memset(opts + nown + sink_options(opts + nown, XS_CMD_REPLAY), 0, sizeof(opts[0]));
 	if (shared_init(&so, argc))
 		return XS_EXIT_FAIL;
 	config_init(&cfg);
-	rc = parse_cmd(argc, argv, opts, "e", replay_opt, &ro, help_replay, &so);
+	rc = parse_cmd(argc, argv, opts, "e", replay_opt, &ow, help_replay, &so);
 	if (rc >= 0)
 		goto out;
 	if (optind >= argc) {
@@ -533,12 +547,13 @@ static int cmd_replay(int argc, char **argv)
 		rc = usage_error("unexpected argument \"%s\"", argv[optind + 1]);
 		goto out;
 	}
-	ro.path = argv[optind];
+	ro->path = argv[optind];
 	rc = shared_config(&so, &cfg, NULL);
 	if (rc)
 		goto out;
-	ro.host = so.host;
-	rc = replay_file(&cfg, &ro);
+	ro->host = so.host;
+	ro->sink_args = ow.sink_args;
+	rc = replay_file(&cfg, ro);
 out:
 	config_free(&cfg);
 	free(so.range_args);
@@ -709,6 +724,9 @@ static void help_main(void)
 	       "  maps -i IFACE       list the pinned maps and how to dump them with bpftool\n"
 	       "  detach -i IFACE     remove xdpscope from IFACE (after a crash)\n"
 	       "  version             print the version\n"
+	       "  clickhouse-schema   print the ClickHouse schema of --clickhouse\n"
+	       "  clickhouse-query KIND  print a fleet query (totals, uniq-src, top-src...)\n"
+	       "  clickhouse-retention --url URL  drop partitions past their retention\n"
 	       "\n"
 	       "'xdpscope COMMAND --help' describes each command; man xdpscope, the rest.\n"
 	       "\n"
@@ -729,6 +747,9 @@ static const struct {
 	{ "maps", cmd_maps },
 	{ "detach", cmd_detach },
 	{ "version", cmd_version },
+	{ "clickhouse-schema", cmd_clickhouse_schema },
+	{ "clickhouse-query", cmd_clickhouse_query },
+	{ "clickhouse-retention", cmd_clickhouse_retention },
 };
 
 int main(int argc, char **argv)

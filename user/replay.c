@@ -627,7 +627,7 @@ int replay_file(struct xs_config *cfg, const struct xs_replay_opts *o)
 	};
 	m = r.meta;
 
-	rc = pipeline_open(&r.p, cfg, XS_CMD_REPLAY, NULL, err, sizeof(err));
+	rc = pipeline_open(&r.p, cfg, XS_CMD_REPLAY, o->sink_args, err, sizeof(err));
 	if (!rc && pipeline_load_one(&r.p, o->egress, err, sizeof(err)))
 		rc = XS_EXIT_FAIL;
 	if (rc) {

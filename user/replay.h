@@ -19,6 +19,7 @@ struct xs_replay_opts {
 	int count_captured;		/* bytes = captured length, not wire length */
 	unsigned int reorder_ms;	/* reorder window, capture time */
 	int whole;			/* one interval for the whole capture */
+	const char *const *sink_args;	/* the sinks' options (sink.h), by table index */
 };
 
 /* Replay o->path with the ranges and interval of cfg, records to

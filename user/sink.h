@@ -100,6 +100,9 @@ struct xs_sink_ops {
 	const char *metavar;		/* the option's value, for --help */
 	const char *help;		/* the option's --help text (may hold \n) */
 	unsigned int cmds;		/* XS_CMD_* offering the option */
+	/* Opened without its option too when this says the config asks for
+	 * it (NULL: only with the option). */
+	int (*wanted)(const struct xs_config *cfg);
 	/* The option's value at parse time: 0 or -EINVAL with err. */
 	int (*check)(const char *arg, char *err, size_t errlen);
 	/* Open. NULL with *e = 0: not wanted here; NULL with *e < 0: failed,
@@ -120,7 +123,8 @@ struct xs_sink_ops {
 	void (*stop)(void *st);
 };
 
-extern const struct xs_sink_ops sink_file_ops, sink_prom_ops, sink_influx_ops, sink_hook_ops;
+extern const struct xs_sink_ops sink_file_ops, sink_prom_ops, sink_influx_ops, sink_hook_ops,
+	sink_clickhouse_ops;
 
 /* The table, NULL-terminated. */
 extern const struct xs_sink_ops *const xs_sinks[];

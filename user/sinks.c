@@ -17,6 +17,7 @@ const struct xs_sink_ops *const xs_sinks[] = {
 	&sink_hook_ops,
 	&sink_prom_ops,
 	&sink_influx_ops,
+	&sink_clickhouse_ops,
 	NULL,
 };
 
@@ -70,7 +71,8 @@ int sinks_open(struct xs_sinks *ss, const struct xs_config *cfg, enum xs_cmd cmd
 	memset(ss, 0, sizeof(*ss));
 	for (i = 0; xs_sinks[i]; i++) {
 		env.arg = args ? args[i] : NULL;
-		if (xs_sinks[i]->option && !env.arg)
+		if (xs_sinks[i]->option && !env.arg &&
+		    !(xs_sinks[i]->wanted && (xs_sinks[i]->cmds & cmd) && xs_sinks[i]->wanted(cfg)))
 			continue;
 		e = 0;
 		st = xs_sinks[i]->open(&env, &e, err, errlen);

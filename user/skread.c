@@ -200,9 +200,12 @@ int skread_slot(struct xs_skread *r, const struct xs_sk_epoch *ep, uint32_t slot
 		       (size_t)1 << l->hll_p);
 	else
 		hll_clear(&r->hll);
-	for (i = 0; i < XS_LITE_HASHES; i++)
+	for (i = 0; i < XS_LITE_HASHES; i++) {
+		res->lite[i] = s->hashes[i];
 		if (s->hashes[i])
 			hll_add_hash(&r->hll, s->hashes[i]);
+	}
+	res->regs = page ? r->hll.regs : NULL;
 	res->uniq_src = page ? hll_count(&r->hll) :
 			       hll_lite_count((const uint64_t *)s->hashes, XS_LITE_HASHES);
 	if (l->export_sketches) {

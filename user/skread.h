@@ -51,6 +51,11 @@ struct xs_sk_result {
 	uint64_t total[XS_DIM_MAX];		/* packets over every entry, not only the top */
 	size_t keys[XS_DIM_MAX];		/* keys seen (entries merged by key) */
 	char *hll_b64;				/* export_sketches: hll_export() */
+	/* The distinct-source sketch itself, for merging elsewhere (the
+	 * ClickHouse sink): the lite hashes, and with a page the registers
+	 * (2^hll_p bytes, lite hashes included; NULL without a page). */
+	uint64_t lite[XS_LITE_HASHES];
+	const uint8_t *regs;
 	uint64_t torn;				/* entries whose key lost a race */
 };
 
