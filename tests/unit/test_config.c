@@ -397,7 +397,7 @@ static const struct json_bad_row json_bad_rows[] = {
 	{ "{\"stats\": {\"top\": [\"dst\", \"dst\"]}}", -EINVAL,
 	  ": $.stats.top[1]: expected each dimension once, got dst twice" },
 	{ "{\"output\": {\"path\": \"x\"}}", -EINVAL,
-	  ": $.output.path: unknown key (expected one of: file)" },
+	  ": $.output.path: unknown key (expected one of: file, clickhouse)" },
 	{ "{\"ranges\": [{\"name\": \"a\", \"prefixes\": [\"198.18.0.0/24\"], \"prefix\": 1}]}",
 	  -EINVAL, ": $.ranges[0].prefix: unknown key (expected one of: name, prefixes)" },
 
@@ -437,6 +437,37 @@ static const struct json_bad_row json_bad_rows[] = {
 	{ "{\"output\": {\"file\": \"\"}}", -EINVAL,
 	  ": $.output.file: expected a file name, got \"\"" },
 	{ "{\"output\": {\"file\": 1}}", -EINVAL, ": $.output.file: expected a file name, got 1" },
+	{ "{\"output\": {\"clickhouse\": \"http://x\"}}", -EINVAL,
+	  ": $.output.clickhouse: expected an object, got \"http://x\"" },
+	{ "{\"output\": {\"clickhouse\": {\"url\": \"ftp://x\"}}}", -EINVAL,
+	  ": $.output.clickhouse.url: expected http://HOST:PORT or https://HOST:PORT, got \"ftp://x\"" },
+	{ "{\"output\": {\"clickhouse\": {\"urls\": 1}}}", -EINVAL,
+	  ": $.output.clickhouse.urls: unknown key (expected one of: url, database, user, password, "
+	  "password_file, table_prefix, ca_file, cert_file, key_file, insecure, sketch_interval_s, "
+	  "hll_precision, buffer)" },
+	{ "{\"output\": {\"clickhouse\": {\"database\": \"x; DROP\"}}}", -EINVAL,
+	  ": $.output.clickhouse.database: expected a database name (letters, digits, '_', 64 at "
+	  "most), got \"x; DROP\"" },
+	{ "{\"output\": {\"clickhouse\": {\"table_prefix\": \"a-b\"}}}", -EINVAL,
+	  ": $.output.clickhouse.table_prefix: expected a table name prefix (letters, digits, '_', "
+	  "64 at most), got \"a-b\"" },
+	{ "{\"output\": {\"clickhouse\": {\"user\": \"a:b\"}}}", -EINVAL,
+	  ": $.output.clickhouse.user: expected a user name without ':', got \"a:b\"" },
+	{ "{\"output\": {\"clickhouse\": {\"sketch_interval_s\": 0}}}", -EINVAL,
+	  ": $.output.clickhouse.sketch_interval_s: expected an integer from 1 to 3600, got 0" },
+	{ "{\"output\": {\"clickhouse\": {\"hll_precision\": 17}}}", -EINVAL,
+	  ": $.output.clickhouse.hll_precision: expected an integer from 8 to 16, got 17" },
+	{ "{\"output\": {\"clickhouse\": {\"insecure\": 1}}}", -EINVAL,
+	  ": $.output.clickhouse.insecure: expected true or false, got 1" },
+	{ "{\"output\": {\"clickhouse\": {\"buffer\": \"10K\"}}}", -EINVAL,
+	  ": $.output.clickhouse.buffer: expected 1M or more as bytes or a string like \"64M\", got "
+	  "\"10K\"" },
+	{ "{\"output\": {\"clickhouse\": {\"password\": \"a\", \"password_file\": \"/x\"}}}",
+	  -EINVAL, ": $.output.clickhouse.password_file: expected either password or password_file, "
+	  "got both" },
+	{ "{\"output\": {\"clickhouse\": {\"password_file\": \"/nonexistent/pw\"}}}", -EINVAL,
+	  ": $.output.clickhouse.password_file: expected a readable file, got \"/nonexistent/pw\": "
+	  "No such file or directory" },
 
 	{ "{\"ranges\": {}}", -EINVAL, ": $.ranges: expected an array of ranges, got an object" },
 	{ "{\"ranges\": [\"198.18.0.0/24\"]}", -EINVAL,
