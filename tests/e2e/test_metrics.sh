@@ -25,6 +25,17 @@ check_eq "--metrics: a bad port is a usage error" "$out" \
 out=$("$XDPSCOPE" run -i lo --metrics host:80 2>&1)
 check "--metrics: a host name is refused ($out)" grep -q 'got "host:80"' <<<"$out"
 
+# The README's opt-in loads; a range it does not have is refused.
+RA='{"name": "customer-a", "prefixes": ["198.18.0.0/24"]}'
+printf '{"ranges": [%s, {"name": "customer-b", "prefixes": ["198.18.1.0/24"]}], %s}\n' \
+	"$RA" "$(readme_block metrics)" >"$TMP/readme-metrics.json"
+out=$("$XDPSCOPE" check-config "$TMP/readme-metrics.json" 2>&1)
+check "README metrics.top_ranges example: $out" test $? -eq 0
+printf '{"ranges": [%s], %s}\n' "$RA" "$(readme_block metrics)" >"$TMP/readme-metrics.json"
+out=$("$XDPSCOPE" check-config "$TMP/readme-metrics.json" 2>&1)
+check_eq "metrics.top_ranges: a range that does not exist" "$out" \
+	'xdpscope: metrics.top_ranges: expected ranges that exist, got "customer-b"'
+
 lab_up || { fail "lab setup"; e2e_finish; }
 ip -n "$NS_R" link set lo up
 MPORT=$((20000 + RANDOM % 20000))
