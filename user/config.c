@@ -265,6 +265,7 @@ void config_init(struct xs_config *cfg)
 		.top_n = XS_ALERT_TOP_N,
 		.state_save_s = XS_ALERT_STATE_SAVE_S,
 	};
+	cfg->metrics.top_n = XS_METRICS_TOP_N_MAX;
 }
 
 void config_free(struct xs_config *cfg)
@@ -281,6 +282,7 @@ void config_free(struct xs_config *cfg)
 	free(cfg->source);
 	index_free(cfg->index);
 	config_free_rules(cfg);
+	config_free_metrics(cfg);
 	config_init(cfg);
 }
 
@@ -790,6 +792,8 @@ int config_validate_empty_ok(const struct xs_config *cfg, char *err, size_t errl
 		ret = check_prefixes(cfg, err, errlen);
 	if (!ret)
 		ret = config_check_rules(cfg, err, errlen);
+	if (!ret)
+		ret = config_check_metrics(cfg, err, errlen);
 	return ret;
 }
 
@@ -1032,6 +1036,94 @@ static int load_stats(struct jload *j, const json_t *v)
 	return 0;
 }
 
+/*
+ * $.metrics: top keys as Prometheus labels are a series per key, so they
+ * are off unless ranges are named, and then bounded by their count.
+ */
+static int load_metrics(struct jload *j, const json_t *v)
+{
+	static const char *const keys[] = { "top_ranges", "top_n", NULL };
+	struct xs_metrics_cfg *mc = &j->cfg->metrics;
+	char path[JPATH_LEN], d[LOG_QBUF], msg[XS_ERR_LEN];
+	const json_t *ranges, *n, *e;
+	size_t i, k;
+	int ret;
+
+	if (!json_is_object(v))
+		return config_jfail(j, "$.metrics", "expected an object, got %s",
+				    config_describe(v, d, sizeof(d)));
+	ret = config_check_keys(j, v, "$.metrics", keys);
+	if (ret)
+		return ret;
+	if ((n = json_object_get(v, "top_n"))) {
+		if (!json_is_integer(n) || json_integer_value(n) < 1 ||
+		    json_integer_value(n) > XS_METRICS_TOP_N_MAX)
+			return config_jfail(j, "$.metrics.top_n", "expected an integer 1..%d, got %s",
+					    XS_METRICS_TOP_N_MAX, config_describe(n, d, sizeof(d)));
+		mc->top_n = json_integer_value(n);
+	}
+	if (!(ranges = json_object_get(v, "top_ranges")))
+		return 0;
+	if (!json_is_array(ranges))
+		return config_jfail(j, "$.metrics.top_ranges",
+				    "expected an array of at most %d range names, got %s",
+				    XS_METRICS_TOP_RANGES_MAX, config_describe(ranges, d, sizeof(d)));
+	if (json_array_size(ranges) > XS_METRICS_TOP_RANGES_MAX)
+		return config_jfail(j, "$.metrics.top_ranges",
+				    "expected at most %d range names, got %zu",
+				    XS_METRICS_TOP_RANGES_MAX, json_array_size(ranges));
+	config_free_metrics(j->cfg);
+	mc->top_ranges = calloc(json_array_size(ranges) + 1, sizeof(*mc->top_ranges));
+	if (!mc->top_ranges)
+		return config_jfail(j, "$.metrics.top_ranges", "out of memory");
+	json_array_foreach(ranges, i, e) {
+		snprintf(path, sizeof(path), "$.metrics.top_ranges[%zu]", i);
+		if (!json_is_string(e))
+			return config_jfail(j, path, "expected a range name, got %s",
+					    config_describe(e, d, sizeof(d)));
+		if (!config_name_ok(json_string_value(e)) ||
+		    strlen(json_string_value(e)) != json_string_length(e)) {
+			name_err(json_string_value(e), msg, sizeof(msg));
+			return config_jfail(j, path, "%s", msg);
+		}
+		for (k = 0; k < i; k++)
+			if (!strcmp(mc->top_ranges[k], json_string_value(e)))
+				return config_jfail(j, path, "expected each range once, got %s twice",
+						    config_describe(e, d, sizeof(d)));
+		mc->top_ranges[i] = strdup(json_string_value(e));
+		if (!mc->top_ranges[i])
+			return config_jfail(j, path, "out of memory");
+		mc->ntop_ranges++;
+	}
+	return 0;
+}
+
+int config_check_metrics(const struct xs_config *cfg, char *err, size_t errlen)
+{
+	char q[LOG_QBUF];
+	size_t i;
+
+	if (cfg->metrics.ntop_ranges && !cfg->stats.enabled) {
+		set_err(err, errlen, "metrics.top_ranges: the top lists need stats.enabled");
+		return -EINVAL;
+	}
+	for (i = 0; i < cfg->metrics.ntop_ranges; i++)
+		if (!config_range_id(cfg, cfg->metrics.top_ranges[i])) {
+			set_err(err, errlen, "metrics.top_ranges: expected ranges that exist, got %s",
+				log_quote(cfg->metrics.top_ranges[i], q, sizeof(q)));
+			return -EINVAL;
+		}
+	return 0;
+}
+
+void config_free_metrics(struct xs_config *cfg)
+{
+	while (cfg->metrics.ntop_ranges)
+		free(cfg->metrics.top_ranges[--cfg->metrics.ntop_ranges]);
+	free(cfg->metrics.top_ranges);
+	cfg->metrics.top_ranges = NULL;
+}
+
 static int load_range(struct jload *j, const json_t *v, size_t idx)
 {
 	static const char *const keys[] = { "name", "prefixes", NULL };
@@ -1135,7 +1227,7 @@ int config_load_json(struct xs_config *cfg, const char *path, char *err, size_t 
 {
 	static const char *const keys[] = {
 		"interval_ms", "max_kernel_mem", "output", "ranges", "ranges_file", "stats",
-		"rules", "alerts", NULL
+		"rules", "alerts", "metrics", NULL
 	};
 	struct jload j = { .cfg = cfg, .file = path, .err = err, .errlen = errlen };
 	char d[LOG_QBUF], e[LOG_EBUF], et[LOG_EBUF];
@@ -1183,6 +1275,8 @@ int config_load_json(struct xs_config *cfg, const char *path, char *err, size_t 
 		ret = config_load_alerts(&j, v);
 	if (!ret && (v = json_object_get(root, "rules")))
 		ret = config_load_rules(&j, v);
+	if (!ret && (v = json_object_get(root, "metrics")))
+		ret = load_metrics(&j, v);
 out:
 	json_decref(root);
 	return ret;

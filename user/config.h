@@ -168,6 +168,18 @@ struct xs_ch_cfg {
 	uint64_t buffer;		/* bytes waiting at most; 0: 64 MiB */
 };
 
+/* Prometheus ("metrics"): the top lists of the ranges named here are
+ * series, one a key (bounded: ranges x 2 directions x 4 lists x top_n);
+ * no range named, no top-key series. */
+#define XS_METRICS_TOP_RANGES_MAX 64
+#define XS_METRICS_TOP_N_MAX 3
+
+struct xs_metrics_cfg {
+	char **top_ranges;		/* range names; NULL: none */
+	size_t ntop_ranges;
+	unsigned int top_n;		/* 1..XS_METRICS_TOP_N_MAX keys a list */
+};
+
 struct xs_config {
 	unsigned int interval_ms;	/* 10 .. 3600000 */
 	struct xs_range *ranges;	/* range id = index + 1 */
@@ -180,6 +192,7 @@ struct xs_config {
 	struct xs_rule *rules;
 	size_t nrules;
 	struct xs_alerts_cfg alerts;
+	struct xs_metrics_cfg metrics;
 	char *source;			/* for messages: file the ranges came from */
 	struct xs_config_index *index;	/* private to config.c: name and prefix
 					 * lookups, rebuilt if ranges are added
@@ -203,7 +216,8 @@ void config_free(struct xs_config *cfg);
  * "hll_precision": 8..16, "top_buckets": power of 2, "pages": integer,
  * "stage_sets": power of 2,
  * "export_sketches": bool}, rules (array, config_rules.c), alerts (object,
- * config_rules.c). Unknown
+ * config_rules.c), metrics: {"top_ranges": [range name, ...] (at most
+ * XS_METRICS_TOP_RANGES_MAX), "top_n": 1..XS_METRICS_TOP_N_MAX}. Unknown
  * keys are errors (a typo must not be silently ignored). Ranges are added in
  * file order, then those of ranges_file; a name seen before merges.
  */
@@ -254,6 +268,10 @@ int config_same_ranges(const struct xs_config *a, const struct xs_config *b);
  * metrics they use are measured (uniq_src and host_* need stats). */
 int config_check_rules(const struct xs_config *cfg, char *err, size_t errlen);
 void config_free_rules(struct xs_config *cfg);
+
+/* metrics.top_ranges against the ranges: each exists. */
+int config_check_metrics(const struct xs_config *cfg, char *err, size_t errlen);
+void config_free_metrics(struct xs_config *cfg);
 
 /*
  * alerts.exec against the file system, when the program is about to be

@@ -56,7 +56,7 @@ int metrics_snap_counters(struct xs_msnap *s, uint32_t nslots, const struct xs_c
 }
 
 int metrics_snap_slot(struct xs_msnap *s, uint32_t slot, const struct xs_sk_layout *l,
-		      const struct xs_sk_result *sk)
+		      const struct xs_sk_result *sk, unsigned int top_n)
 {
 	struct xs_mslot *m;
 	size_t i;
@@ -78,7 +78,7 @@ int metrics_snap_slot(struct xs_msnap *s, uint32_t slot, const struct xs_sk_layo
 	for (d = 0; d < XS_DIM_MAX; d++) {
 		if (l->dim_pos[d] < 0)
 			continue;
-		for (i = 0; i < sk->ntop[d] && i < XS_METRICS_TOP; i++) {
+		for (i = 0; i < sk->ntop[d] && i < top_n && i < XS_METRICS_TOP; i++) {
 			memcpy(m->top[d][i].key, sk->top[d][i].key, sizeof(m->top[d][i].key));
 			m->top[d][i].pkts = sk->top[d][i].pkts;
 			m->top[d][i].bytes = sk->top[d][i].bytes;
@@ -275,7 +275,7 @@ static void render_sketches(struct xs_textbuf *b, const struct xs_msnap *s, char
 	struct xs_textbuf bytes = {};
 	char key[64];
 	size_t k, i;
-	int d, pass;
+	int d, pass, tops = 0;
 
 	_Static_assert(XS_METRICS_TOP <= 9, "ranks are one digit");
 	if (!s->sk_on)
@@ -285,13 +285,19 @@ static void render_sketches(struct xs_textbuf *b, const struct xs_msnap *s, char
 	for (k = 0; k < s->nact; k++) {
 		slot_labels(b, "xdpscope_uniq_src", names, nnames, s->act[k].slot);
 		tail(b, NULL, NULL, s->act[k].uniq_src);
+		for (d = 0; d < XS_DIM_MAX; d++)
+			tops |= s->act[k].ntop[d];
 	}
+	if (!tops)		/* no range opted in: not even the families */
+		return;
 	/* Both families in one walk (an address is formatted once): the
 	 * bytes lines go to their own buffer, appended after. */
 	family(b, "xdpscope_top_packets", "gauge",
-	       "Packets of the heaviest keys of the last interval, by list and rank.");
+	       "Packets of the heaviest keys of the last interval, by list and rank "
+	       "(the ranges of metrics.top_ranges).");
 	family(&bytes, "xdpscope_top_bytes", "gauge",
-	       "Bytes of the heaviest keys of the last interval, by list and rank.");
+	       "Bytes of the heaviest keys of the last interval, by list and rank "
+	       "(the ranges of metrics.top_ranges).");
 	for (k = 0; k < s->nact; k++)
 		for (d = 0; d < XS_DIM_MAX; d++)
 			for (i = 0; i < s->act[k].ntop[d]; i++) {

@@ -4,7 +4,9 @@
  * served over HTTP by libmicrohttpd from its own thread (--metrics
  * ADDR:PORT). Each interval the drain loop publishes a snapshot
  * (counters since start, the interval's distinct sources and top lists,
- * alerts, daemon health); a scrape renders the newest one. Snapshots are
+ * alerts, daemon health); a scrape renders the newest one. Top keys are
+ * label values, a series each: only the slots the sink asks for carry
+ * them (metrics.top_ranges), so the series stay bounded. Snapshots are
  * reference counted, so publishing never waits for a scrape and a scrape
  * never sees a half-made snapshot. No libbpf.
  */
@@ -19,7 +21,7 @@
 #include "skread.h"
 #include "xdpscope.h"
 
-#define XS_METRICS_TOP 3		/* entries of each top list as gauges */
+#define XS_METRICS_TOP 3		/* entries of each top list as gauges, at most */
 
 struct xs_mslot {			/* a (range, direction) with traffic in the interval */
 	uint32_t slot;
@@ -67,9 +69,10 @@ struct xs_msnap *metrics_snap_new(uint32_t nslots, const struct xs_counters *cur
 /* The counters again (cur may be NULL when nslots is 0); 0 or -ENOMEM. */
 int metrics_snap_counters(struct xs_msnap *s, uint32_t nslots, const struct xs_counters *cur,
 			  const struct xs_global *g);
-/* The interval's sketches of one slot; 0 or -ENOMEM. */
+/* The interval's sketches of one slot, with the first top_n entries of
+ * each top list (0: none, its keys are no series); 0 or -ENOMEM. */
 int metrics_snap_slot(struct xs_msnap *s, uint32_t slot, const struct xs_sk_layout *l,
-		      const struct xs_sk_result *sk);
+		      const struct xs_sk_result *sk, unsigned int top_n);
 int metrics_snap_alert(struct xs_msnap *s, const char *rule, uint32_t slot, const char *attack);
 void metrics_snap_free(struct xs_msnap *s);
 

@@ -4,8 +4,10 @@
  * snapshot the HTTP server (metrics.c) renders at a scrape. The range
  * records bring the interval's sketches, the interval's end the counters
  * since start, the alerts and the daemon's health. A snapshot that could
- * not be made whole is not published (the last one stays). Its
- * statistics: "scrapes".
+ * not be made whole is not published (the last one stays). Only the
+ * ranges of metrics.top_ranges bring their top keys (a series each); a
+ * SIGHUP applies a new list from the next interval on. Its statistics:
+ * "scrapes".
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -18,7 +20,11 @@ struct prom {
 	struct xs_metrics_srv *srv;
 	struct xs_msnap *snap;		/* the interval being made */
 	int snap_failed;
+	uint8_t *top_n;			/* by range id: top keys a list, 0: none */
+	size_t ntop_n;
 };
+
+_Static_assert(XS_METRICS_TOP_N_MAX <= XS_METRICS_TOP, "a snapshot holds metrics.top_n keys");
 
 static int prom_check(const char *arg, char *err, size_t errlen)
 {
@@ -40,6 +46,26 @@ static int prom_names(const struct xs_config *cfg, char ***names)
 	return 0;
 }
 
+/* metrics.top_ranges of cfg as top_n[range id]; 0 or -ENOMEM (p unchanged). */
+static int prom_tops(struct prom *p, const struct xs_config *cfg)
+{
+	uint8_t *t = calloc(cfg->nranges + 1, sizeof(*t));
+	uint32_t id;
+	size_t i;
+
+	if (!t)
+		return -ENOMEM;
+	for (i = 0; i < cfg->metrics.ntop_ranges; i++) {
+		id = config_range_id(cfg, cfg->metrics.top_ranges[i]);
+		if (id)		/* config_validate refused any other */
+			t[id] = cfg->metrics.top_n;
+	}
+	free(p->top_n);
+	p->top_n = t;
+	p->ntop_n = cfg->nranges + 1;
+	return 0;
+}
+
 static void *prom_open(const struct xs_sink_env *env, int *e, char *err, size_t errlen)
 {
 	struct prom *p = calloc(1, sizeof(*p));
@@ -47,7 +73,7 @@ static void *prom_open(const struct xs_sink_env *env, int *e, char *err, size_t 
 	char **names = NULL;
 
 	*e = p ? metrics_parse_addr(env->arg, &ss, err, errlen) : -ENOMEM;
-	if (!*e && prom_names(env->cfg, &names))
+	if (!*e && (prom_names(env->cfg, &names) || prom_tops(p, env->cfg)))
 		*e = -ENOMEM;
 	if (*e == -ENOMEM)
 		set_err(err, errlen, "--metrics: out of memory");
@@ -57,6 +83,8 @@ static void *prom_open(const struct xs_sink_env *env, int *e, char *err, size_t 
 	}
 	free(names);
 	if (*e) {
+		if (p)
+			free(p->top_n);
 		free(p);
 		return NULL;
 	}
@@ -76,12 +104,14 @@ static struct xs_msnap *prom_snap(struct prom *p)
 static int prom_record(void *st, struct xs_record *r)
 {
 	struct prom *p = st;
+	size_t range = r->slot / XS_DIR_MAX;
 	struct xs_msnap *s;
 
 	if (r->type != XS_REC_RANGE || !r->skl || !r->sk)
 		return 0;
 	s = prom_snap(p);
-	if (s && metrics_snap_slot(s, r->slot, r->skl, r->sk))
+	if (s && metrics_snap_slot(s, r->slot, r->skl, r->sk,
+				   range < p->ntop_n ? p->top_n[range] : 0))
 		p->snap_failed = 1;
 	return 0;
 }
@@ -145,7 +175,8 @@ static size_t prom_stats(void *st, struct xs_sink_stat *out)
 	return 1;
 }
 
-/* New ranges name the series of the snapshots published from now on. */
+/* New ranges name the series of the snapshots published from now on, and
+ * a new metrics.top_ranges picks the ranges with top keys. */
 static int prom_reload(void *st, const struct xs_sink_env *env, char *err, size_t errlen)
 {
 	struct prom *p = st;
@@ -154,8 +185,10 @@ static int prom_reload(void *st, const struct xs_sink_env *env, char *err, size_
 
 	if (!e)
 		e = metrics_set_names(p->srv, names, env->cfg->nranges);
+	if (!e)
+		e = prom_tops(p, env->cfg);
 	if (e)
-		set_err(err, errlen, "out of memory for the metrics' range names");
+		set_err(err, errlen, "out of memory for the metrics' ranges");
 	free(names);		/* the server keeps its own copy */
 	return e;
 }
@@ -166,6 +199,7 @@ static void prom_stop(void *st)
 
 	metrics_snap_free(p->snap);
 	metrics_stop(p->srv);
+	free(p->top_n);
 	free(p);
 }
 

@@ -8,7 +8,10 @@
 # it and its HTTP API answers with the same figures, alerts included.
 # Bad --metrics values and a port in use are clear errors. The Grafana
 # dashboard in dashboards/ only queries metrics and labels a real scrape
-# has, and Prometheus runs every one of its queries.
+# has, and Prometheus runs every one of its queries. Top keys (issue 13):
+# by default no series has a `key` label, in a scrape or in Prometheus;
+# after a SIGHUP with metrics.top_ranges, exactly the named range has
+# them, at most top_n ranks a list.
 source "$(dirname "$0")/lib.sh"
 e2e_init
 for t in curl promtool prometheus; do
@@ -21,6 +24,17 @@ check_eq "--metrics: a bad port is a usage error" "$out" \
 	"xdpscope: run: --metrics: expected ADDR:PORT (127.0.0.1:9100, [::1]:9100) or PORT (loopback), got \"127.0.0.1:99999\" (see 'xdpscope run --help')"
 out=$("$XDPSCOPE" run -i lo --metrics host:80 2>&1)
 check "--metrics: a host name is refused ($out)" grep -q 'got "host:80"' <<<"$out"
+
+# The README's opt-in loads; a range it does not have is refused.
+RA='{"name": "customer-a", "prefixes": ["198.18.0.0/24"]}'
+printf '{"ranges": [%s, {"name": "customer-b", "prefixes": ["198.18.1.0/24"]}], %s}\n' \
+	"$RA" "$(readme_block metrics)" >"$TMP/readme-metrics.json"
+out=$("$XDPSCOPE" check-config "$TMP/readme-metrics.json" 2>&1)
+check "README metrics.top_ranges example: $out" test $? -eq 0
+printf '{"ranges": [%s], %s}\n' "$RA" "$(readme_block metrics)" >"$TMP/readme-metrics.json"
+out=$("$XDPSCOPE" check-config "$TMP/readme-metrics.json" 2>&1)
+check_eq "metrics.top_ranges: a range that does not exist" "$out" \
+	'xdpscope: metrics.top_ranges: expected ranges that exist, got "customer-b"'
 
 lab_up || { fail "lab setup"; e2e_finish; }
 ip -n "$NS_R" link set lo up
@@ -50,12 +64,20 @@ done
 "$PYTHON" "$E2E_DIR/mkpcap.py" "$TMP/each.pcap" "${specs[@]}" || fail "mkpcap"
 "$PYTHON" "$ROOT/tools/gen-pcap.py" "$TMP/misc.pcap" "arp,198.19.9.9,198.19.9.8,count=3" \
 	"udp,2001:db8:9::9,2001:db8:9::8,count=4" >/dev/null
-cat >"$TMP/m.json" <<JSON
-{"ranges": [{"name": "victim", "prefixes": ["198.18.0.0/24"]},
+# Before the reload: 60 sources to "other" for 6 s, so that its top lists
+# are full in several intervals and Prometheus scrapes some of them.
+specs=()
+for ((i = 1; i <= 60; i++)); do
+	specs+=("udp,198.19.50.$i,198.18.1.7,sport=$((2000 + i)),dport=$((3000 + i % 7))")
+done
+"$PYTHON" "$ROOT/tools/gen-pcap.py" "$TMP/other.pcap" "${specs[@]}" >/dev/null
+RANGES='"ranges": [{"name": "victim", "prefixes": ["198.18.0.0/24"]},
 	    {"name": "other", "prefixes": ["198.18.1.0/24"]}],
  "rules": [{"name": "syn-flood", "metric": "syn_pps", "above": 200, "clear_s": 1}],
- "alerts": {"exec": "/bin/true"}}
-JSON
+ "alerts": {"exec": "/bin/true"}'
+echo "{$RANGES}" >"$TMP/m.json"
+TOP_N=2
+echo "{$RANGES, \"metrics\": {\"top_ranges\": [\"victim\"], \"top_n\": $TOP_N}}" >"$TMP/m-top.json"
 
 # A port taken: a clear error before anything is attached.
 nsenter --net="/run/netns/$NS_R" "$PYTHON" -c '
@@ -92,6 +114,28 @@ if daemon_start met "$NS_R" "$IF_R" -c "$TMP/m.json" --metrics "127.0.0.1:$MPORT
 	in_ns "$NS_R" timeout 20 bash -c "until curl -sfG http://127.0.0.1:$PPORT/api/v1/query \
 		--data-urlencode 'query=up{job=\"xdpscope\"} == 1' | grep -q '\"value\"'; do sleep 0.2; done" ||
 		fail "prometheus never scraped the daemon"
+	# The default: top lists in the records, none in /metrics or Prometheus.
+	replay "$NS_S" "$IF_S" "$TMP/other.pcap" 10 &
+	rpid=$!
+	in_ns "$NS_R" timeout 20 bash -c "until curl -sf http://127.0.0.1:$MPORT/metrics >'$TMP/default.prom' &&
+		grep -q '^xdpscope_uniq_src{range=\"other\"' '$TMP/default.prom'; do sleep 0.1; done" ||
+		fail "no scrape with other's traffic"
+	in_ns "$NS_R" timeout 20 bash -c "until curl -sfG http://127.0.0.1:$PPORT/api/v1/query \
+		--data-urlencode 'query=xdpscope_uniq_src{range=\"other\"}' | grep -q '\"value\"'; do sleep 0.2; done" ||
+		fail "prometheus never scraped an interval of other's traffic"
+	wait "$rpid" || fail "tcpreplay (other)"
+	check "default: the records of other have top lists" grep -q '"range":"other".*"top_src":\[{' "$DOUT"
+	check "default: no xdpscope_top_ family in a scrape with traffic" \
+		bash -c "! grep -q xdpscope_top_ '$TMP/default.prom'"
+	check "default: no key label in a scrape with traffic" bash -c "! grep -q 'key=' '$TMP/default.prom'"
+	for m in '{key=~".+"}' '{__name__=~"xdpscope_top_.+"}'; do
+		out=$(in_ns "$NS_R" curl -sfG "http://127.0.0.1:$PPORT/api/v1/series" --data-urlencode "match[]=$m")
+		check_eq "default: Prometheus has no series $m" "$out" '{"status":"success","data":[]}'
+	done
+	# Opt in by SIGHUP: the same counters go on, the victim's top keys appear.
+	cp "$TMP/m-top.json" "$TMP/m.json"
+	kill -HUP "$DPID"
+	wait_for_line "$DERR" 'SIGHUP: config reloaded' 1 || fail "no reload: $(tail -2 "$DERR")"
 	replay "$NS_S" "$IF_S" "$TMP/each.pcap" 1000 || fail "tcpreplay (each kind)"
 	replay "$NS_S" "$IF_S" "$TMP/misc.pcap" 1000 || fail "tcpreplay (ARP, IPv6)"
 	replay "$NS_S" "$IF_S" "$TMP/mix.pcap" 1000 &
@@ -125,6 +169,8 @@ if daemon_start met "$NS_R" "$IF_R" -c "$TMP/m.json" --metrics "127.0.0.1:$MPORT
 		in_ns "$NS_R" curl -sfG "http://127.0.0.1:$PPORT/api/v1/query" --data-urlencode "query=$q"
 		echo
 	done >"$TMP/api.json"
+	in_ns "$NS_R" curl -sfG "http://127.0.0.1:$PPORT/api/v1/series" \
+		--data-urlencode 'match[]={key=~".+"}' >"$TMP/series-top.json"
 	# The Grafana dashboard: every query it makes, as Prometheus sees it.
 	"$PYTHON" - "$ROOT/dashboards/xdpscope.json" >"$TMP/dash-queries.txt" <<'PY'
 import json, sys
@@ -192,11 +238,16 @@ print(("FAIL: dashboard: " + "; ".join(sorted(set(fails)))) if fails else
       "PASS: dashboard: every metric and label its %d queries use is in a real scrape" % len(exprs))
 print(("PASS" if "range" in vars_ and ds == {"prometheus"} else "FAIL") +
       ": dashboard: a Prometheus data source and a range variable (%s)" % vars_)
+tops = [p for p in d["panels"] if any("xdpscope_top_" in t["expr"] for t in p["targets"])]
+bad = [p["title"] for p in tops if "metrics.top_ranges" not in p.get("description", "")]
+print(("FAIL: dashboard: no word of metrics.top_ranges in %s" % bad) if bad else
+      "PASS: dashboard: its %d top-key panels say they need metrics.top_ranges" % len(tops))
 PY
 	n_pass=$((n_pass + $(grep -c '^PASS' "$TMP/dash.log")))
 	n_fail=$((n_fail + $(grep -c '^FAIL' "$TMP/dash.log")))
 	grep '^FAIL' "$TMP/dash.log"
-	"$PYTHON" - "$DOUT" "$TMP/during.prom" "$TMP/after.prom" "$TMP/api.json" <<'PY' | tee "$TMP/m.log"
+	"$PYTHON" - "$DOUT" "$TMP/during.prom" "$TMP/after.prom" "$TMP/api.json" \
+		"$TMP/series-top.json" "$TOP_N" <<'PY' | tee "$TMP/m.log"
 import json, re, sys
 recs = [json.loads(l) for l in open(sys.argv[1])]
 def parse(path):
@@ -318,6 +369,33 @@ for i, (a, w) in enumerate(zip(api, want)):
     else:
         ok = vals == [w]
     res(ok, "Prometheus API query %d: %s (expected %s)" % (i, vals, w))
+# Opted in: the victim's keys, no other range's (other has top lists in the
+# records of the same intervals), at most top_n ranks a list.
+top_n = int(sys.argv[6])
+ranks = [str(i) for i in range(1, top_n + 1)]
+first = min(rts(r["ts"]) for r in rng)	# the victim's traffic came after the reload
+other_top = [r for r in recs if r["type"] == "range" and r["range"] == "other" and
+             rts(r["ts"]) >= first and r["top_src"]]
+res(other_top and any(len(r["top_src"]) > top_n for r in rng),
+    "the records after the reload: other has top lists (%d records), the victim more than %d "
+    "top sources" % (len(other_top), top_n))
+keyed = [dict(k[1]) | {"__name__": k[0]} for k in during if "key" in dict(k[1])]
+got = {(s["range"], s["dir"], s["list"]) for s in keyed}
+res(keyed and {s["range"] for s in keyed} == {"victim"} and
+    {s["__name__"] for s in keyed} == {"xdpscope_top_packets", "xdpscope_top_bytes"} and
+    all(s["rank"] in ranks for s in keyed) and
+    all(sum(1 for s in keyed if (s["range"], s["dir"], s["list"]) == g and
+            s["__name__"] == "xdpscope_top_packets") <= top_n for g in got),
+    "/metrics during traffic after the reload: %d keyed series, all of range victim, ranks %s, "
+    "at most %d a list (%s)" % (len(keyed), sorted({s["rank"] for s in keyed}), top_n,
+                                sorted(got)))
+ser = json.load(open(sys.argv[5]))["data"]
+lists = {(s["range"], s["dir"], s["list"]) for s in ser}
+res(ser and {s["range"] for s in ser} == {"victim"} and {s["rank"] for s in ser} <= set(ranks)
+    and {s["__name__"] for s in ser} == {"xdpscope_top_packets", "xdpscope_top_bytes"},
+    "Prometheus: %d series with a key label, ranges %s, ranks %s (expected victim only, "
+    "ranks %s)" % (len(ser), sorted({s["range"] for s in ser}), sorted({s["rank"] for s in ser}),
+                   ranks))
 PY
 	n_pass=$((n_pass + $(grep -c '^PASS' "$TMP/m.log")))
 	n_fail=$((n_fail + $(grep -c '^FAIL' "$TMP/m.log")))

@@ -340,6 +340,68 @@ START_TEST(test_json_dedup_in_range)
 }
 END_TEST
 
+/* Top keys as Prometheus series: none by default, else named ranges (that
+ * exist, at most 64) and 1..3 keys a list. */
+START_TEST(test_json_metrics)
+{
+	const char *path;
+	char *json, *p;
+	size_t i;
+
+	ck_assert_uint_eq(cfg.metrics.ntop_ranges, 0);
+	ck_assert_ptr_null(cfg.metrics.top_ranges);
+	ck_assert_uint_eq(cfg.metrics.top_n, 3);
+	path = write_file("cfg.json",
+			  "{\"ranges\": [{\"name\": \"a\", \"prefixes\": [\"198.18.0.0/24\"]},\n"
+			  "  {\"name\": \"b\", \"prefixes\": [\"198.18.1.0/24\"]},\n"
+			  "  {\"name\": \"c d\", \"prefixes\": [\"198.18.2.0/24\"]}],\n"
+			  " \"metrics\": {\"top_ranges\": [\"c d\", \"a\"], \"top_n\": 2}}");
+	ck_assert_msg(config_load_json(&cfg, path, err, sizeof(err)) == 0, "err '%s'", err);
+	ck_assert_msg(config_validate(&cfg, err, sizeof(err)) == 0, "err '%s'", err);
+	ck_assert_uint_eq(cfg.metrics.ntop_ranges, 2);
+	ck_assert_str_eq(cfg.metrics.top_ranges[0], "c d");
+	ck_assert_str_eq(cfg.metrics.top_ranges[1], "a");
+	ck_assert_uint_eq(cfg.metrics.top_n, 2);
+
+	/* Checked against the ranges once every source is in. */
+	free(cfg.metrics.top_ranges[1]);
+	cfg.metrics.top_ranges[1] = strdup("e");
+	ck_assert_int_eq(config_validate(&cfg, err, sizeof(err)), -EINVAL);
+	ck_assert_str_eq(err, "metrics.top_ranges: expected ranges that exist, got \"e\"");
+	free(cfg.metrics.top_ranges[1]);
+	cfg.metrics.top_ranges[1] = strdup("b");
+	cfg.stats.enabled = 0;
+	ck_assert_int_eq(config_validate(&cfg, err, sizeof(err)), -EINVAL);
+	ck_assert_str_eq(err, "metrics.top_ranges: the top lists need stats.enabled");
+	config_free(&cfg);
+	ck_assert_uint_eq(cfg.metrics.ntop_ranges, 0);
+
+	/* An empty list is the default; 64 names at most. */
+	path = write_file("cfg.json", "{\"metrics\": {\"top_ranges\": []}}");
+	ck_assert_msg(config_load_json(&cfg, path, err, sizeof(err)) == 0, "err '%s'", err);
+	ck_assert_uint_eq(cfg.metrics.ntop_ranges, 0);
+	ck_assert_uint_eq(cfg.metrics.top_n, 3);
+	config_free(&cfg);
+	json = malloc(64 * 66 + 64);
+	ck_assert_ptr_nonnull(json);
+	p = json + sprintf(json, "{\"metrics\": {\"top_ranges\": [\"r0\"");
+	for (i = 1; i < 64; i++)
+		p += sprintf(p, ", \"r%zu\"", i);
+	strcpy(p, "]}}");
+	path = write_file("cfg.json", json);
+	ck_assert_msg(config_load_json(&cfg, path, err, sizeof(err)) == 0, "err '%s'", err);
+	ck_assert_uint_eq(cfg.metrics.ntop_ranges, 64);
+	ck_assert_str_eq(cfg.metrics.top_ranges[63], "r63");
+	config_free(&cfg);
+	strcpy(p, ", \"r64\"]}}");
+	path = write_file("cfg.json", json);
+	free(json);
+	ck_assert_int_eq(config_load_json(&cfg, path, err, sizeof(err)), -EINVAL);
+	ck_assert_msg(strstr(err, ": $.metrics.top_ranges: expected at most 64 range names, got 65"),
+		      "err '%s'", err);
+}
+END_TEST
+
 struct json_bad_row {
 	const char *json;
 	int ret;
@@ -362,10 +424,10 @@ static const struct json_bad_row json_bad_rows[] = {
 
 	{ "{\"intervall_ms\": 1000}", -EINVAL,
 	  ": $.intervall_ms: unknown key (expected one of: interval_ms, max_kernel_mem, output, "
-	  "ranges, ranges_file, stats, rules, alerts)" },
+	  "ranges, ranges_file, stats, rules, alerts, metrics)" },
 	{ "{\"a b\": 1}", -EINVAL,
 	  ": $[\"a b\"]: unknown key (expected one of: interval_ms, max_kernel_mem, output, "
-	  "ranges, ranges_file, stats, rules, alerts)" },
+	  "ranges, ranges_file, stats, rules, alerts, metrics)" },
 	{ "{\"stats\": 1}", -EINVAL, ": $.stats: expected an object, got 1" },
 	{ "{\"stats\": {\"topk\": 1}}", -EINVAL,
 	  ": $.stats.topk: unknown key (expected one of: enabled, top_k, top, hll_precision, "
@@ -570,6 +632,25 @@ static const struct json_bad_row json_bad_rows[] = {
 	  ": $.alerts.exec_timeout_s: expected a number 0.01..3600, got 0" },
 	{ "{\"alerts\": {\"state_file\": \"\"}}", -EINVAL,
 	  ": $.alerts.state_file: expected a file name, got \"\"" },
+	/* Prometheus top keys (metrics). */
+	{ "{\"metrics\": 1}", -EINVAL, ": $.metrics: expected an object, got 1" },
+	{ "{\"metrics\": {\"top_keys\": 3}}", -EINVAL,
+	  ": $.metrics.top_keys: unknown key (expected one of: top_ranges, top_n)" },
+	{ "{\"metrics\": {\"top_n\": 0}}", -EINVAL,
+	  ": $.metrics.top_n: expected an integer 1..3, got 0" },
+	{ "{\"metrics\": {\"top_n\": 4}}", -EINVAL,
+	  ": $.metrics.top_n: expected an integer 1..3, got 4" },
+	{ "{\"metrics\": {\"top_n\": \"3\"}}", -EINVAL,
+	  ": $.metrics.top_n: expected an integer 1..3, got \"3\"" },
+	{ "{\"metrics\": {\"top_ranges\": \"a\"}}", -EINVAL,
+	  ": $.metrics.top_ranges: expected an array of at most 64 range names, got \"a\"" },
+	{ "{\"metrics\": {\"top_ranges\": [5]}}", -EINVAL,
+	  ": $.metrics.top_ranges[0]: expected a range name, got 5" },
+	{ "{\"metrics\": {\"top_ranges\": [\"a\", \" b\"]}}", -EINVAL,
+	  ": $.metrics.top_ranges[1]: expected a range name of 1..127 printable ASCII characters "
+	  "without quotes, backslashes or a space at either end, got \" b\"" },
+	{ "{\"metrics\": {\"top_ranges\": [\"a\", \"b\", \"a\"]}}", -EINVAL,
+	  ": $.metrics.top_ranges[2]: expected each range once, got \"a\" twice" },
 };
 
 START_TEST(test_json_bad)
@@ -1484,6 +1565,7 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, test_json_defaults);
 	tcase_add_test(tc, test_json_limits);
 	tcase_add_test(tc, test_json_dedup_in_range);
+	tcase_add_test(tc, test_json_metrics);
 	tcase_add_loop_test(tc, test_json_bad, 0, ARRAY_SIZE(json_bad_rows));
 	tcase_add_test(tc, test_json_files);
 	tcase_add_test(tc, test_check_exec);

@@ -61,7 +61,7 @@ START_TEST(test_render)
 	sk.top[XS_DIM_DPORT][0].pkts = 20;
 	s = metrics_snap_new(XS_SLOTS(2), cur, &g);
 	ck_assert_ptr_nonnull(s);
-	ck_assert_int_eq(metrics_snap_slot(s, XS_DIR_MAX + XS_DIR_IN, &l, &sk), 0);
+	ck_assert_int_eq(metrics_snap_slot(s, XS_DIR_MAX + XS_DIR_IN, &l, &sk, 3), 0);
 	s->rules_on = 1;
 	s->alerts_started = 3;
 	ck_assert_int_eq(metrics_snap_alert(s, "syn-flood", XS_DIR_MAX + XS_DIR_IN, "syn_flood"), 0);
@@ -111,6 +111,61 @@ START_TEST(test_render)
 }
 END_TEST
 
+/* Top keys are series only for the slots asked for, and at most top_n a
+ * list: without any, not even the families' HELP and TYPE. */
+START_TEST(test_render_top_bounded)
+{
+	char *names[] = { "a", "b" };
+	struct xs_counters cur[XS_SLOTS(2)] = {};
+	struct xs_global g = {};
+	struct xs_sk_layout l = { .dim_pos = { 0, 1, 2, 3 } };
+	struct xs_sk_result sk = { .uniq_src = 40, .ntop = { 3, 3, 3, 3 } };
+	uint32_t a_in = XS_DIR_MAX + XS_DIR_IN, b_out = 2 * XS_DIR_MAX + XS_DIR_OUT;
+	struct xs_msnap *s;
+	size_t len;
+	char *t;
+	int d, i;
+
+	cur[a_in].udp.pkts = 60;
+	cur[b_out].udp.pkts = 61;
+	for (d = 0; d < XS_DIM_MAX; d++)
+		for (i = 0; i < 3; i++) {
+			sk.top[d][i].key[0] = 10 + i;
+			sk.top[d][i].pkts = 30 - i;
+		}
+	s = metrics_snap_new(XS_SLOTS(2), cur, &g);
+	ck_assert_ptr_nonnull(s);
+	ck_assert_int_eq(metrics_snap_slot(s, a_in, &l, &sk, 0), 0);
+	ck_assert_int_eq(metrics_snap_slot(s, b_out, &l, &sk, 0), 0);
+	t = metrics_render(s, names, 2, &len);
+	ck_assert_ptr_nonnull(t);
+	ck_assert(has_line(t, "xdpscope_uniq_src{range=\"a\",dir=\"in\"} 40"));
+	ck_assert(has_line(t, "xdpscope_uniq_src{range=\"b\",dir=\"out\"} 40"));
+	ck_assert_ptr_null(strstr(t, "xdpscope_top_"));
+	ck_assert_ptr_null(strstr(t, "key=\""));
+	free(t);
+	metrics_snap_free(s);
+
+	/* b opted in with 2 keys a list: 4 lists x 2 ranks x 2 families. */
+	s = metrics_snap_new(XS_SLOTS(2), cur, &g);
+	ck_assert_ptr_nonnull(s);
+	ck_assert_int_eq(metrics_snap_slot(s, a_in, &l, &sk, 0), 0);
+	ck_assert_int_eq(metrics_snap_slot(s, b_out, &l, &sk, 2), 0);
+	t = metrics_render(s, names, 2, &len);
+	ck_assert_ptr_nonnull(t);
+	ck_assert_uint_eq(count(t, "\nxdpscope_top_"), 16);
+	ck_assert_uint_eq(count(t, "key=\""), 16);
+	ck_assert_uint_eq(count(t, "xdpscope_top_packets{range=\"b\",dir=\"out\","), 8);
+	ck_assert_uint_eq(count(t, "xdpscope_top_bytes{range=\"b\",dir=\"out\","), 8);
+	ck_assert_ptr_null(strstr(t, "rank=\"3\""));
+	ck_assert(has_line(t, "xdpscope_top_packets{range=\"b\",dir=\"out\",list=\"dport\","
+			      "rank=\"2\",key=\"11\"} 29"));
+	ck_assert_uint_eq(count(t, "# TYPE xdpscope_top_packets gauge"), 1);
+	free(t);
+	metrics_snap_free(s);
+}
+END_TEST
+
 START_TEST(test_parse_addr)
 {
 	struct sockaddr_storage ss;
@@ -141,6 +196,7 @@ int main(void)
 	int failed;
 
 	tcase_add_test(tc, test_render);
+	tcase_add_test(tc, test_render_top_bounded);
 	tcase_add_test(tc, test_parse_addr);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
