@@ -19,6 +19,7 @@
 #define BACKOFF_MIN 0.5
 #define BACKOFF_MAX 10.0
 #define RESP_MAX 4096
+#define FAIL_GRACE 5.0		/* s a stop waits on a failing server */
 
 enum outcome {
 	SENT,		/* 2xx */
@@ -37,7 +38,7 @@ struct xs_httpq {
 	struct xs_http_batch *head, *tail;	/* head: the one being sent */
 	size_t queued_bytes;
 	int stop;
-	double stop_by;
+	double stop_at, stop_by;
 	struct xs_httpq_stats st;
 	int failing;
 	/* writer thread only */
@@ -284,7 +285,10 @@ static void *writer(void *arg)
 	while (1) {
 		while (!q->head && !q->stop)
 			pthread_cond_wait(&q->cond, &q->lock);
-		if (!q->head || (q->stop && mono() > q->stop_by))
+		/* At a stop: until stop_by, but no more than FAIL_GRACE of it
+		 * against a server that keeps failing. */
+		if (!q->head || (q->stop && (mono() > q->stop_by ||
+					     (q->failing && mono() > q->stop_at + FAIL_GRACE))))
 			break;
 		b = q->head;
 		pthread_mutex_unlock(&q->lock);
@@ -436,7 +440,8 @@ void httpq_stop(struct xs_httpq *q, double wait_s)
 		return;
 	pthread_mutex_lock(&q->lock);
 	q->stop = 1;
-	q->stop_by = mono() + wait_s;
+	q->stop_at = mono();
+	q->stop_by = q->stop_at + wait_s;
 	pthread_cond_signal(&q->cond);
 	pthread_mutex_unlock(&q->lock);
 	pthread_join(q->thread, NULL);

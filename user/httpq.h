@@ -64,8 +64,9 @@ struct xs_httpq *httpq_start(const struct xs_http_target *t, size_t max_bytes, c
  * when it is dropped). Never blocks on the network. */
 void httpq_push(struct xs_httpq *q, struct xs_http_batch *b);
 void httpq_stats(struct xs_httpq *q, struct xs_httpq_stats *st);
-/* Give the writer up to wait_s to send what waits, then stop; what is
- * left is counted as dropped and logged. */
+/* Give the writer up to wait_s to send what waits (5 s of it at most
+ * while the server keeps failing), then stop; what is left is counted as
+ * dropped and logged. */
 void httpq_stop(struct xs_httpq *q, double wait_s);
 
 /* A batch of its own strings (strdup'd, body taken); NULL: ENOMEM (body

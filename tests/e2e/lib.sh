@@ -40,6 +40,7 @@ n_pass=0
 n_fail=0
 DAEMON_PIDS=()
 EXTRA_IFS=()	# "NS:IFACE" of further links a test made: cleaned up like the lab's
+EXTRA_NS=()	# further namespaces a test made (per-run names): deleted at exit
 TMP=
 NS_S= NS_R= IF_S= IF_R=
 
@@ -144,7 +145,7 @@ e2e_cleanup() {
 		rm -rf "${PIN_ROOT:?}/$ifn" "${PIN_ROOT:?}/$ifn"@netns*
 	done
 	rmdir "$PIN_ROOT" 2>/dev/null
-	for ns in "$NS_S" "$NS_R"; do
+	for ns in "$NS_S" "$NS_R" "${EXTRA_NS[@]}"; do
 		[[ -n $ns && -e /run/netns/$ns ]] && ip netns del "$ns"
 	done
 	if [[ -n $TMP && -d $TMP ]]; then
