@@ -235,6 +235,12 @@ static int setup_curl(struct xs_httpq *q)
 	q->headers = curl_slist_append(NULL, "Expect:");	/* no 100-continue round trip */
 	if (q->headers && t->header)
 		q->headers = curl_slist_append(q->headers, t->header);
+	if (q->headers && t->content_type) {
+		char ct[256];
+
+		snprintf(ct, sizeof(ct), "Content-Type: %s", t->content_type);
+		q->headers = curl_slist_append(q->headers, ct);
+	}
 	if (!q->headers) {
 		curl_easy_cleanup(c);
 		return -ENOMEM;
@@ -339,6 +345,7 @@ static void free_target(struct xs_http_target *t)
 	free((char *)t->user);
 	free((char *)t->password);
 	free((char *)t->header);
+	free((char *)t->content_type);
 	free((char *)t->ca_file);
 	free((char *)t->cert_file);
 	free((char *)t->key_file);
@@ -362,6 +369,7 @@ struct xs_httpq *httpq_start(const struct xs_http_target *t, size_t max_bytes, c
 	q->t.user = dup_opt(t->user, &bad);
 	q->t.password = dup_opt(t->password, &bad);
 	q->t.header = dup_opt(t->header, &bad);
+	q->t.content_type = dup_opt(t->content_type, &bad);
 	q->t.ca_file = dup_opt(t->ca_file, &bad);
 	q->t.cert_file = dup_opt(t->cert_file, &bad);
 	q->t.key_file = dup_opt(t->key_file, &bad);
