@@ -44,6 +44,7 @@ struct xs_httpq {
 	CURL *curl;
 	struct curl_slist *headers;
 	char resp[RESP_MAX];
+	char curl_err[CURL_ERROR_SIZE];	/* libcurl's detail of a failure */
 	size_t resp_len;
 };
 
@@ -158,9 +159,19 @@ static enum outcome post(struct xs_httpq *q, const char *url, const char *body, 
 	curl_easy_setopt(q->curl, CURLOPT_URL, url);
 	curl_easy_setopt(q->curl, CURLOPT_POSTFIELDS, body);
 	curl_easy_setopt(q->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+	q->curl_err[0] = '\0';
 	c = curl_easy_perform(q->curl);
 	if (c != CURLE_OK) {
-		snprintf(why, whylen, "%s: %s", q->where, curl_easy_strerror(c));
+		/* A TLS failure's name says little ("SSL peer certificate or SSH
+		 * remote key was not OK"); libcurl's detail says what to fix
+		 * ("SSL certificate problem: unable to get local issuer
+		 * certificate"). */
+		snprintf(why, whylen, "%s: %s", q->where,
+			 q->curl_err[0] && (c == CURLE_PEER_FAILED_VERIFICATION ||
+					    c == CURLE_SSL_CONNECT_ERROR ||
+					    c == CURLE_SSL_CACERT_BADFILE ||
+					    c == CURLE_SSL_CERTPROBLEM) ?
+				 q->curl_err : curl_easy_strerror(c));
 		switch (c) {
 		case CURLE_COULDNT_RESOLVE_HOST:
 		case CURLE_COULDNT_RESOLVE_PROXY:
@@ -226,6 +237,7 @@ static int setup_curl(struct xs_httpq *q)
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, t->timeout_ms > 0 ? t->timeout_ms : 30000L);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, q);
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, q->curl_err);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
 	if (t->user) {
 		curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
