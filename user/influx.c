@@ -165,15 +165,25 @@ static int other_version_keys(const struct xs_influx_cfg *c, int v, const char *
 	return 0;
 }
 
-/* `name`=value from c (s) or from the query: one place, not both. */
+/* `name`=value from c (s) or from the query; both only if they agree
+ * (a config's db with an --influx URL that names it too). */
 static int query_key(struct xs_textbuf *b, const char *query, const char *name, const char *s,
 		     const char *def, const char **key, char *err, size_t errlen)
 {
+	struct xs_textbuf esc = {};
+	const char *q;
 	size_t len;
+	int same;
 
-	if (param(query, name, &len)) {
-		if (s)
-			FAIL(name, "expected %s here or %s= in the URL, got both", name, name);
+	if ((q = param(query, name, &len))) {
+		if (!s)
+			return 0;
+		httpq_escape(&esc, s);
+		same = esc.p && esc.n == len && !memcmp(esc.p, q, len);
+		free(esc.p);
+		if (!same)
+			FAIL(name, "expected one %s, got \"%s\" here and %s=%.*s in the URL", name, s,
+			     name, (int)len, q);
 		return 0;
 	}
 	if (!s && !def)

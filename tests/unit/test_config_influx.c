@@ -185,7 +185,7 @@ static const struct bad_row bad_rows[] = {
 	{ "{\"output\": {\"influx\": {\"version\": 2, \"user\": \"u\"}}}",
 	  "$.output.influx.user: expected only with InfluxDB 1.x, got it for 2.x (version 2)" },
 	{ "{\"output\": {\"influx\": {\"url\": \"http://h/write?db=a\", \"db\": \"b\"}}}",
-	  "$.output.influx.db: expected db here or db= in the URL, got both" },
+	  "$.output.influx.db: expected one db, got \"b\" here and db=a in the URL" },
 };
 
 START_TEST(test_bad)

@@ -170,7 +170,12 @@ static const struct url_row url_rows[] = {
 	{ "precision s", {}, "http://h/write?db=a&precision=s",
 	  "expected precision=ns or none (timestamps are in ns), got \"precision=s\"", "url", 0 },
 	{ "db twice", { .db = "a" }, "http://h/write?db=b",
-	  "expected db here or db= in the URL, got both", "db", 0 },
+	  "expected one db, got \"a\" here and db=b in the URL", "db", 0 },
+	{ "db twice, the same", { .db = "my db" }, "http://h/write?db=my%20db",
+	  "http://h/write?db=my%20db&precision=ns", NULL, 1 },
+	{ "bucket twice", { .org = "o", .bucket = "a b", .token = "t" },
+	  "http://h/api/v2/write?bucket=a+b", "expected one bucket, got \"a b\" here and "
+	  "bucket=a+b in the URL", "bucket", 0 },
 	{ "2.x without org", { .bucket = "b", .token = "t" }, "http://h/api/v2/write",
 	  "expected the organization for InfluxDB 2.x (here or org= in the URL)", "org", 0 },
 	{ "2.x without bucket", { .org = "o", .token = "t" }, "http://h/api/v2/write",
