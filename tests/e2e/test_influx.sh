@@ -187,6 +187,8 @@ tls_cfg "$TMP/tls.json" '{"url": "https://127.0.0.1:'"$SPORT"'/write", "db": "xs
 # 3a. HTTPS with ca_file, basic authentication: everything arrives.
 if daemon_start tls "$NS_R" "$IF_R" -c "$TMP/tls.json"; then
 	replay "$NS_S" "$IF_S" "$TMP/mix.pcap" 1000
+	kill -HUP "$DPID"	# the same config: nothing to say
+	check "https: SIGHUP with the same output.influx" wait_for_line "$DERR" 'SIGHUP: config reloaded' 1
 	sleep 1.5
 	daemon_stop "$DPID"
 	check_eq "https: the daemon said nothing about InfluxDB" "$(grep -c influx "$DERR")" 0
@@ -211,6 +213,10 @@ fi
 if daemon_start badpw "$NS_R" "$IF_R" -c "$TMP/tls.json" \
 	--influx "https://127.0.0.1:$SPORT/write?db=xs&u=writer&p=wrong"; then
 	check "wrong password: posts fail and are counted, records go on" failing_for 60
+	sed -i 's/"db": "xs"/"db": "xs", "buffer": "8M"/' "$TMP/tls.json"
+	kill -HUP "$DPID"
+	check "SIGHUP: a changed output.influx is told, the writer goes on" wait_for_line "$DERR" \
+		"SIGHUP: output.influx: a change needs a restart; the lines go on to https://127.0.0.1:$SPORT as before" 1
 	daemon_stop "$DPID"
 	note "$(grep influx "$DERR" | head -1)"
 	check_eq "wrong password: one line with the server's answer" \
