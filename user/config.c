@@ -279,6 +279,7 @@ void config_free(struct xs_config *cfg)
 	free(cfg->ranges);
 	free(cfg->output_file);
 	config_free_ch(&cfg->clickhouse);
+	config_free_influx(&cfg->influx);
 	free(cfg->source);
 	index_free(cfg->index);
 	config_free_rules(cfg);
@@ -905,7 +906,7 @@ static int load_max_kernel_mem(struct jload *j, const json_t *v)
 
 static int load_output(struct jload *j, const json_t *v)
 {
-	static const char *const keys[] = { "file", "clickhouse", NULL };
+	static const char *const keys[] = { "file", "clickhouse", "influx", NULL };
 	const json_t *file;
 	char d[LOG_QBUF];
 	int ret;
@@ -916,6 +917,8 @@ static int load_output(struct jload *j, const json_t *v)
 	ret = config_check_keys(j, v, "$.output", keys);
 	if (!ret && json_object_get(v, "clickhouse"))
 		ret = config_load_ch(j, json_object_get(v, "clickhouse"));
+	if (!ret && json_object_get(v, "influx"))
+		ret = config_load_influx(j, json_object_get(v, "influx"));
 	if (ret)
 		return ret;
 	file = json_object_get(v, "file");

@@ -168,6 +168,20 @@ struct xs_ch_cfg {
 	uint64_t buffer;		/* bytes waiting at most; 0: 64 MiB */
 };
 
+/* output.influx (config_influx.c); the strings are NULL when not given.
+ * The token and a password_file's password are read at load. */
+struct xs_influx_cfg {
+	char *url;			/* --influx overrides */
+	int version;			/* 1 or 2; 0: 2 when the path is /api/v2/write */
+	char *db;			/* 1.x */
+	char *org, *bucket;		/* 2.x */
+	char *user, *password, *password_file;	/* 1.x, basic authentication */
+	char *token, *token_file;	/* 2.x */
+	char *ca_file, *cert_file, *key_file;
+	int insecure;
+	uint64_t buffer;		/* bytes waiting at most; 0: 64 MiB */
+};
+
 /* Prometheus ("metrics"): the top lists of the ranges named here are
  * series, one a key (bounded: ranges x 2 directions x 4 lists x top_n);
  * no range named, no top-key series. */
@@ -187,6 +201,7 @@ struct xs_config {
 	size_t cap;
 	char *output_file;		/* NULL: stdout */
 	struct xs_ch_cfg clickhouse;
+	struct xs_influx_cfg influx;
 	uint64_t max_kernel_mem;	/* bytes */
 	struct xs_stats_cfg stats;
 	struct xs_rule *rules;

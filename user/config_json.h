@@ -39,6 +39,10 @@ int config_name_ok(const char *name);
 int config_load_ch(struct jload *j, const json_t *v);
 void config_free_ch(struct xs_ch_cfg *c);
 
+/* $.output.influx (config_influx.c), and freeing what it holds. */
+int config_load_influx(struct jload *j, const json_t *v);
+void config_free_influx(struct xs_influx_cfg *c);
+
 /* $.rules and $.alerts (config_rules.c). */
 int config_load_rules(struct jload *j, const json_t *v);
 int config_load_alerts(struct jload *j, const json_t *v);

@@ -45,6 +45,7 @@ struct xs_httpq {
 	CURL *curl;
 	struct curl_slist *headers;
 	char resp[RESP_MAX];
+	char curl_err[CURL_ERROR_SIZE];	/* libcurl's detail of a failure */
 	size_t resp_len;
 };
 
@@ -159,9 +160,19 @@ static enum outcome post(struct xs_httpq *q, const char *url, const char *body, 
 	curl_easy_setopt(q->curl, CURLOPT_URL, url);
 	curl_easy_setopt(q->curl, CURLOPT_POSTFIELDS, body);
 	curl_easy_setopt(q->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+	q->curl_err[0] = '\0';
 	c = curl_easy_perform(q->curl);
 	if (c != CURLE_OK) {
-		snprintf(why, whylen, "%s: %s", q->where, curl_easy_strerror(c));
+		/* A TLS failure's name says little ("SSL peer certificate or SSH
+		 * remote key was not OK"); libcurl's detail says what to fix
+		 * ("SSL certificate problem: unable to get local issuer
+		 * certificate"). */
+		snprintf(why, whylen, "%s: %s", q->where,
+			 q->curl_err[0] && (c == CURLE_PEER_FAILED_VERIFICATION ||
+					    c == CURLE_SSL_CONNECT_ERROR ||
+					    c == CURLE_SSL_CACERT_BADFILE ||
+					    c == CURLE_SSL_CERTPROBLEM) ?
+				 q->curl_err : curl_easy_strerror(c));
 		switch (c) {
 		case CURLE_COULDNT_RESOLVE_HOST:
 		case CURLE_COULDNT_RESOLVE_PROXY:
@@ -227,6 +238,7 @@ static int setup_curl(struct xs_httpq *q)
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, t->timeout_ms > 0 ? t->timeout_ms : 30000L);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, q);
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, q->curl_err);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
 	if (t->user) {
 		curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
@@ -236,6 +248,12 @@ static int setup_curl(struct xs_httpq *q)
 	q->headers = curl_slist_append(NULL, "Expect:");	/* no 100-continue round trip */
 	if (q->headers && t->header)
 		q->headers = curl_slist_append(q->headers, t->header);
+	if (q->headers && t->content_type) {
+		char ct[256];
+
+		snprintf(ct, sizeof(ct), "Content-Type: %s", t->content_type);
+		q->headers = curl_slist_append(q->headers, ct);
+	}
 	if (!q->headers) {
 		curl_easy_cleanup(c);
 		return -ENOMEM;
@@ -343,6 +361,7 @@ static void free_target(struct xs_http_target *t)
 	free((char *)t->user);
 	free((char *)t->password);
 	free((char *)t->header);
+	free((char *)t->content_type);
 	free((char *)t->ca_file);
 	free((char *)t->cert_file);
 	free((char *)t->key_file);
@@ -366,6 +385,7 @@ struct xs_httpq *httpq_start(const struct xs_http_target *t, size_t max_bytes, c
 	q->t.user = dup_opt(t->user, &bad);
 	q->t.password = dup_opt(t->password, &bad);
 	q->t.header = dup_opt(t->header, &bad);
+	q->t.content_type = dup_opt(t->content_type, &bad);
 	q->t.ca_file = dup_opt(t->ca_file, &bad);
 	q->t.cert_file = dup_opt(t->cert_file, &bad);
 	q->t.key_file = dup_opt(t->key_file, &bad);

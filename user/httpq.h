@@ -30,6 +30,7 @@ struct xs_http_target {
 	const char *url;		/* in messages, as scheme://host:port */
 	const char *user, *password;	/* HTTP basic authentication (NULL: none) */
 	const char *header;		/* one extra header, e.g. "Authorization: Token X" */
+	const char *content_type;	/* of the bodies (NULL: libcurl's form type) */
 	const char *ca_file;		/* TLS: CA bundle to trust (NULL: the system's) */
 	const char *cert_file, *key_file;	/* TLS client certificate */
 	int insecure;			/* TLS: do not verify the server */

@@ -1,24 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * InfluxDB line protocol over HTTP (influx.h). The HTTP client is the
- * least that InfluxDB 1.x's /write needs: one POST a batch with
- * Content-Length and "Connection: close", success being a 2xx status.
+ * InfluxDB line protocol (influx.h): the lines, the URL of either
+ * version's write endpoint, and each interval's batch handed to the HTTP
+ * writer (httpq.c).
  */
 #include <errno.h>
 #include <jansson.h>
-#include <math.h>
-#include <netdb.h>
-#include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
-#include <sys/socket.h>
-#include <sys/time.h>
+#include "httpq.h"
 #include "influx.h"
-#include "sink.h"
 #include "log.h"
 #include "textbuf.h"
 
@@ -130,229 +123,201 @@ int influx_line(const json_t *rec, struct xs_textbuf *b)
 	return 0;
 }
 
-struct batch {
-	char *text;
-	size_t len;
-	uint64_t lines;
-	struct batch *next;
-};
-
-struct xs_influx {
-	char host[256], port[8], path[1024], hostport[300];
-	size_t max_bytes;
-	pthread_t thread;
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	struct batch *head, *tail;	/* waiting; head is the one being sent */
-	size_t queued_bytes;
-	int stop;
-	double stop_by;			/* CLOCK_MONOTONIC: give up sending then */
-	struct xs_influx_stats st;
-	struct xs_textbuf cur;		/* the interval being made (drain loop only) */
-	uint64_t cur_lines;
-	int warned;
-};
-
-static double mono(void)
+/* The value of `name` in a URL query ("a=1&b=2"), *len its length; NULL
+ * when absent. */
+static const char *param(const char *query, const char *name, size_t *len)
 {
-	struct timespec t;
+	size_t n = strlen(name), k;
+	const char *p = query;
 
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec + t.tv_nsec / 1e9;
-}
-
-static int parse_url(struct xs_influx *x, const char *url, char *err, size_t errlen)
-{
-	const char *h = url + 7, *slash, *colon, *end;
-	size_t n;
-
-	if (strncmp(url, "http://", 7))
-		goto bad;
-	slash = strchr(h, '/');
-	end = slash ? slash : h + strlen(h);
-	if (*h == '[') {
-		colon = memchr(h, ']', end - h);
-		if (!colon)
-			goto bad;
-		n = colon - h - 1;
-		if (n == 0 || n >= sizeof(x->host))
-			goto bad;
-		memcpy(x->host, h + 1, n);
-		x->host[n] = '\0';
-		colon = colon[1] == ':' ? colon + 1 : NULL;
-	} else {
-		colon = memchr(h, ':', end - h);
-		n = (colon ? colon : end) - h;
-		if (n == 0 || n >= sizeof(x->host))
-			goto bad;
-		memcpy(x->host, h, n);
-		x->host[n] = '\0';
-	}
-	if (colon) {
-		n = end - colon - 1;
-		if (n == 0 || n >= sizeof(x->port) || strspn(colon + 1, "0123456789") < n)
-			goto bad;
-		memcpy(x->port, colon + 1, n);
-		x->port[n] = '\0';
-	} else {
-		snprintf(x->port, sizeof(x->port), "8086");
-	}
-	snprintf(x->path, sizeof(x->path), "%s", slash ? slash : "/write?db=xdpscope");
-	snprintf(x->hostport, sizeof(x->hostport), strchr(x->host, ':') ? "[%s]:%s" : "%s:%s",
-		 x->host, x->port);
-	return 0;
-bad:
-	set_err(err, errlen, "--influx: expected http://HOST[:PORT]/write?db=NAME, got \"%s\"",
-		url);
-	return -EINVAL;
-}
-
-/* One POST; 0 on a 2xx answer, else -errno or -EPROTO with why. */
-static int post(struct xs_influx *x, const struct batch *b, char *why, size_t whylen)
-{
-	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *ai = NULL, *a;
-	struct timeval tv = { .tv_sec = 5 };
-	char head[1600], resp[256];
-	int fd = -1, e, code = 0;
-	size_t off = 0;
-	ssize_t n;
-
-	e = getaddrinfo(x->host, x->port, &hints, &ai);
-	if (e) {
-		snprintf(why, whylen, "%s: %s", x->host, gai_strerror(e));
-		return -EHOSTUNREACH;
-	}
-	for (a = ai; a; a = a->ai_next) {
-		fd = socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
-		if (fd < 0)
-			continue;
-		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-		if (!connect(fd, a->ai_addr, a->ai_addrlen))
-			break;
-		e = errno;
-		close(fd);
-		fd = -1;
-	}
-	freeaddrinfo(ai);
-	if (fd < 0) {
-		snprintf(why, whylen, "connecting to %s: %s", x->hostport, strerror(e));
-		return -e;
-	}
-	n = snprintf(head, sizeof(head), "POST %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: xdpscope\r\n"
-		     "Content-Type: text/plain; charset=utf-8\r\nContent-Length: %zu\r\n"
-		     "Connection: close\r\n\r\n", x->path, x->hostport, b->len);
-	e = send(fd, head, n, MSG_NOSIGNAL) == n ? 0 : errno ? errno : EIO;
-	while (!e && off < b->len) {
-		n = send(fd, b->text + off, b->len - off, MSG_NOSIGNAL);
-		if (n <= 0)
-			e = n < 0 ? errno : EIO;
-		else
-			off += n;
-	}
-	if (!e) {
-		n = recv(fd, resp, sizeof(resp) - 1, 0);
-		if (n <= 0) {
-			e = n < 0 ? errno : EPROTO;
-		} else {
-			resp[n] = '\0';
-			if (sscanf(resp, "HTTP/1.%*d %d", &code) != 1)
-				e = EPROTO;
+	while (p && *p) {
+		k = strcspn(p, "&");
+		if (k > n && !strncmp(p, name, n) && p[n] == '=') {
+			*len = k - n - 1;
+			return p + n + 1;
 		}
+		p = p[k] ? p + k + 1 : NULL;
 	}
-	close(fd);
-	if (e) {
-		snprintf(why, whylen, "posting to %s: %s", x->hostport, strerror(e));
-		return -e;
-	}
-	if (code < 200 || code > 299) {
-		snprintf(why, whylen, "%s answered HTTP %d", x->hostport, code);
-		return -EPROTO;
-	}
-	return 0;
-}
-
-static void *writer(void *arg)
-{
-	struct xs_influx *x = arg;
-	double backoff = 0.5;
-	char why[512];
-	struct batch *b;
-	int e;
-
-	pthread_mutex_lock(&x->lock);
-	while (1) {
-		while (!x->head && !x->stop)
-			pthread_cond_wait(&x->cond, &x->lock);
-		if (!x->head || (x->stop && mono() > x->stop_by))
-			break;
-		b = x->head;
-		pthread_mutex_unlock(&x->lock);
-		e = post(x, b, why, sizeof(why));
-		pthread_mutex_lock(&x->lock);
-		if (!e) {
-			x->st.lines_sent += b->lines;
-			x->queued_bytes -= b->len;
-			x->head = b->next;
-			if (!x->head)
-				x->tail = NULL;
-			free(b->text);
-			free(b);
-			backoff = 0.5;
-			if (x->warned)
-				log_info("influx: %s: writing again", x->hostport);
-			x->warned = 0;
-			continue;
-		}
-		x->st.posts_failed++;
-		if (!x->warned++)
-			log_err("influx: %s; retrying, lines wait in a buffer of %zu MiB", why,
-				x->max_bytes >> 20);
-		/* Wait before the retry, waking early for a stop. */
-		{
-			struct timespec until;
-			double t;
-
-			clock_gettime(CLOCK_REALTIME, &until);
-			t = until.tv_sec + until.tv_nsec / 1e9 + (x->stop ? 0.2 : backoff);
-			until.tv_sec = (time_t)t;
-			until.tv_nsec = (long)((t - (time_t)t) * 1e9);
-			pthread_cond_timedwait(&x->cond, &x->lock, &until);
-		}
-		backoff = backoff * 2 > 10 ? 10 : backoff * 2;
-	}
-	pthread_mutex_unlock(&x->lock);
 	return NULL;
 }
 
-struct xs_influx *influx_start(const char *url, size_t max_bytes, char *err, size_t errlen)
-{
-	struct xs_influx *x = calloc(1, sizeof(*x));
-	sigset_t old;
-	int e;
+#define FAIL(k, ...)                                       \
+	do {                                               \
+		*key = (k);                                \
+		set_err(err, errlen, __VA_ARGS__);         \
+		return -EINVAL;                            \
+	} while (0)
 
+/* A key that belongs to the other version is a mistake worth a word. */
+static int other_version_keys(const struct xs_influx_cfg *c, int v, const char **key, char *err,
+			      size_t errlen)
+{
+	const char *name = NULL;
+
+	if (v == 2)
+		name = c->db ? "db" : c->user ? "user" : c->password_file ? "password_file" :
+		       c->password ? "password" : NULL;
+	else
+		name = c->org ? "org" : c->bucket ? "bucket" : c->token_file ? "token_file" : NULL;
+	if (name)
+		FAIL(name, "expected only with InfluxDB %s, got it for %s (version %d)",
+		     v == 2 ? "1.x" : "2.x", v == 2 ? "2.x" : "1.x", v);
+	return 0;
+}
+
+/* `name`=value from c (s) or from the query; both only if they agree
+ * (a config's db with an --influx URL that names it too). */
+static int query_key(struct xs_textbuf *b, const char *query, const char *name, const char *s,
+		     const char *def, const char **key, char *err, size_t errlen)
+{
+	struct xs_textbuf esc = {};
+	const char *q;
+	size_t len;
+	int same;
+
+	if ((q = param(query, name, &len))) {
+		if (!s)
+			return 0;
+		httpq_escape(&esc, s);
+		same = esc.p && esc.n == len && !memcmp(esc.p, q, len);
+		free(esc.p);
+		if (!same)
+			FAIL(name, "expected one %s, got \"%s\" here and %s=%.*s in the URL", name, s,
+			     name, (int)len, q);
+		return 0;
+	}
+	if (!s && !def)
+		FAIL(name, "expected %s for InfluxDB 2.x (here or %s= in the URL)",
+		     !strcmp(name, "org") ? "the organization" : "the bucket", name);
+	textbuf_put(b, "&", 1);
+	textbuf_puts(b, name);
+	textbuf_put(b, "=", 1);
+	httpq_escape(b, s ? s : def);
+	return 0;
+}
+
+int influx_url(const struct xs_influx_cfg *c, const char *url, char **out, int *version,
+	       const char **key, char *err, size_t errlen)
+{
+	static const char v2_path[] = "/api/v2/write";
+	const char *host = NULL, *path = NULL, *query = NULL, *prec;
+	struct xs_textbuf b = {};
+	size_t hostlen = 0, pathlen = 0, n;
+	int v, e;
+
+	*out = NULL;
+	*key = "url";
+	url = url ? url : c->url;
+	if (url) {
+		host = !strncmp(url, "http://", 7) ? url + 7 : !strncmp(url, "https://", 8) ? url + 8 : NULL;
+		hostlen = host ? strcspn(host, "/?#") : 0;
+		if (!hostlen || strchr(url, '#') || strpbrk(url, " \t\r\n"))
+			FAIL("url", "expected http(s)://HOST[:PORT][/PATH][?QUERY], got \"%s\"", url);
+		path = host + hostlen;
+		pathlen = strcspn(path, "?");
+		if (path[pathlen] == '?')
+			query = path + pathlen + 1;
+	}
+	*version = 0;
+	if (!url && !c->version)
+		return 0;	/* nothing to check against before --influx */
+	v = c->version;
+	if (!v)
+		v = url && pathlen >= sizeof(v2_path) - 1 &&
+		    !strncmp(path + pathlen - (sizeof(v2_path) - 1), v2_path, sizeof(v2_path) - 1) ? 2 : 1;
+	*version = v;
+	e = other_version_keys(c, v, key, err, errlen);
+	if (e || !url)
+		return e;
+	prec = param(query, "precision", &n);
+	if (prec && (n != 2 || strncmp(prec, "ns", 2)))
+		FAIL("url", "expected precision=ns or none (timestamps are in ns), got \"precision=%.*s\"",
+		     (int)n, prec);
+	if (v == 2 && !c->token)
+		FAIL("token_file", "expected a file with the token for InfluxDB 2.x");
+	textbuf_put(&b, url, host + hostlen - url);
+	if (pathlen > 1)
+		textbuf_put(&b, path, pathlen);
+	else
+		textbuf_puts(&b, v == 2 ? v2_path : "/write");
+	textbuf_put(&b, "?", 1);
+	if (query && *query)
+		textbuf_puts(&b, query);
+	else
+		textbuf_puts(&b, "precision=ns");	/* so what follows starts with '&' */
+	if (v == 2)
+		e = query_key(&b, query, "org", c->org, NULL, key, err, errlen) ?:
+		    query_key(&b, query, "bucket", c->bucket, NULL, key, err, errlen);
+	else
+		e = query_key(&b, query, "db", c->db, XS_INFLUX_DB, key, err, errlen);
+	if (!e && query && *query && !prec)
+		textbuf_puts(&b, "&precision=ns");
+	if (e || b.oom) {
+		free(b.p);
+		return e ? e : -ENOMEM;
+	}
+	*out = b.p;
+	return 0;
+}
+
+struct xs_influx {
+	struct xs_httpq *q;
+	char *url;			/* of the POSTs */
+	char where[256];
+	struct xs_textbuf cur;		/* the interval being made (drain loop only) */
+	uint64_t cur_lines;
+	uint64_t lines_lost;		/* a batch that could not be made */
+};
+
+struct xs_influx *influx_start(const struct xs_influx_cfg *c, const char *url, char *err,
+			       size_t errlen)
+{
+	struct xs_http_target t = {
+		.name = "influx", .ca_file = c->ca_file, .cert_file = c->cert_file,
+		.key_file = c->key_file, .insecure = c->insecure,
+		.content_type = "text/plain; charset=utf-8",
+	};
+	char why[XS_ERR_LEN], auth[1024];
+	struct xs_influx *x;
+	const char *key;
+	int v, e;
+
+	x = calloc(1, sizeof(*x));
 	if (!x) {
 		set_err(err, errlen, "--influx: out of memory");
 		return NULL;
 	}
-	if (parse_url(x, url, err, errlen)) {
-		free(x);
-		return NULL;
+	e = influx_url(c, url, &x->url, &v, &key, why, sizeof(why));
+	if (e == -ENOMEM)
+		set_err(err, errlen, "--influx: out of memory");
+	else if (e && url && !strcmp(key, "url"))
+		set_err(err, errlen, "--influx: %s", why);
+	else if (e)
+		set_err(err, errlen, "output.influx.%s: %s", key, why);
+	if (e)
+		goto fail;
+	if (v == 2) {
+		snprintf(auth, sizeof(auth), "Authorization: Token %s", c->token);
+		t.header = auth;
+	} else {
+		t.user = c->user;
+		t.password = c->password;
 	}
-	x->max_bytes = max_bytes;
-	pthread_mutex_init(&x->lock, NULL);
-	pthread_cond_init(&x->cond, NULL);
-	sink_signals_block(&old);
-	e = pthread_create(&x->thread, NULL, writer, x);
-	sink_signals_restore(&old);
-	if (e) {
-		set_err(err, errlen, "--influx: cannot start the writer thread");
-		pthread_mutex_destroy(&x->lock);
-		pthread_cond_destroy(&x->cond);
-		free(x);
-		return NULL;
-	}
-	return x;
+	t.url = x->url;
+	httpq_where(x->url, x->where, sizeof(x->where));
+	x->q = httpq_start(&t, c->buffer ? c->buffer : XS_INFLUX_BUFFER, err, errlen);
+	explicit_bzero(auth, sizeof(auth));
+	if (x->q)
+		return x;
+fail:
+	free(x->url);
+	free(x);
+	return NULL;
+}
+
+const char *influx_where(const struct xs_influx *x)
+{
+	return x->where;
 }
 
 void influx_record(struct xs_influx *x, const json_t *rec)
@@ -361,82 +326,44 @@ void influx_record(struct xs_influx *x, const json_t *rec)
 		x->cur_lines++;
 }
 
+/*
+ * No check before a resend (httpq.h): InfluxDB keeps one point per
+ * measurement, tag set and timestamp, so a batch stored twice after an
+ * ambiguous failure overwrites its own points with the same values.
+ */
 void influx_flush(struct xs_influx *x)
 {
-	struct batch *b;
+	struct xs_http_batch *b;
 
 	if (!x->cur.n)
 		return;
-	b = calloc(1, sizeof(*b));
-	if (!b) {
-		x->st.lines_dropped += x->cur_lines;
-		x->cur.n = 0;
-		x->cur_lines = 0;
-		return;
-	}
-	b->text = x->cur.p;
-	b->len = x->cur.n;
-	b->lines = x->cur_lines;
+	b = httpq_batch(x->url, x->cur.p, x->cur.n, x->cur_lines, NULL, NULL);
+	if (b)
+		httpq_push(x->q, b);
+	else
+		x->lines_lost += x->cur_lines;
 	memset(&x->cur, 0, sizeof(x->cur));
 	x->cur_lines = 0;
-	pthread_mutex_lock(&x->lock);
-	/* Full: drop the oldest waiting batches (not the one being sent). */
-	while (x->head && x->head->next && x->queued_bytes + b->len > x->max_bytes) {
-		struct batch *old = x->head->next;
-
-		x->head->next = old->next;
-		if (x->tail == old)
-			x->tail = x->head;
-		x->queued_bytes -= old->len;
-		x->st.lines_dropped += old->lines;
-		free(old->text);
-		free(old);
-	}
-	if (x->tail)
-		x->tail->next = b;
-	else
-		x->head = b;
-	x->tail = b;
-	x->queued_bytes += b->len;
-	pthread_cond_signal(&x->cond);
-	pthread_mutex_unlock(&x->lock);
 }
 
 void influx_stats(struct xs_influx *x, struct xs_influx_stats *st)
 {
-	struct batch *b;
+	struct xs_httpq_stats q;
 
-	pthread_mutex_lock(&x->lock);
-	*st = x->st;
-	st->lines_pending = 0;
-	for (b = x->head; b; b = b->next)
-		st->lines_pending += b->lines;
-	pthread_mutex_unlock(&x->lock);
+	httpq_stats(x->q, &q);
+	st->lines_sent = q.rows_sent;
+	st->lines_dropped = q.rows_dropped + x->lines_lost;
+	st->posts_failed = q.posts_failed;
+	st->lines_pending = q.rows_pending;
 }
 
 void influx_stop(struct xs_influx *x, double wait_s)
 {
-	struct batch *b;
-
 	if (!x)
 		return;
 	influx_flush(x);
-	pthread_mutex_lock(&x->lock);
-	x->stop = 1;
-	x->stop_by = mono() + wait_s;
-	pthread_cond_signal(&x->cond);
-	pthread_mutex_unlock(&x->lock);
-	pthread_join(x->thread, NULL);
-	while ((b = x->head)) {
-		x->head = b->next;
-		x->st.lines_dropped += b->lines;
-		free(b->text);
-		free(b);
-	}
-	if (x->st.lines_dropped)
-		log_err("influx: %llu lines could not be written", (unsigned long long)x->st.lines_dropped);
+	httpq_stop(x->q, wait_s);
 	free(x->cur.p);
-	pthread_mutex_destroy(&x->lock);
-	pthread_cond_destroy(&x->cond);
+	free(x->url);
 	free(x);
 }

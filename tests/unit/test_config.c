@@ -459,7 +459,7 @@ static const struct json_bad_row json_bad_rows[] = {
 	{ "{\"stats\": {\"top\": [\"dst\", \"dst\"]}}", -EINVAL,
 	  ": $.stats.top[1]: expected each dimension once, got dst twice" },
 	{ "{\"output\": {\"path\": \"x\"}}", -EINVAL,
-	  ": $.output.path: unknown key (expected one of: file, clickhouse)" },
+	  ": $.output.path: unknown key (expected one of: file, clickhouse, influx)" },
 	{ "{\"ranges\": [{\"name\": \"a\", \"prefixes\": [\"198.18.0.0/24\"], \"prefix\": 1}]}",
 	  -EINVAL, ": $.ranges[0].prefix: unknown key (expected one of: name, prefixes)" },
 
