@@ -148,8 +148,15 @@ static void first_line(const char *s, char *out, size_t len)
 	snprintf(out, len, "%.*s", (int)n, s);
 }
 
+/*
+ * once: the request must reach the server at most once. libcurl sends a
+ * request again by itself when a kept-alive connection turns out to be
+ * closed before any answer (it cannot tell "closed while idle" from
+ * "closed after it did the work"), which for an INSERT whose answer was
+ * lost is a second copy; such a request goes on a connection of its own.
+ */
 static enum outcome post(struct xs_httpq *q, const char *url, const char *body, size_t len,
-			 char *why, size_t whylen)
+			 int once, char *why, size_t whylen)
 {
 	char line[200];
 	CURLcode c;
@@ -160,6 +167,8 @@ static enum outcome post(struct xs_httpq *q, const char *url, const char *body, 
 	curl_easy_setopt(q->curl, CURLOPT_URL, url);
 	curl_easy_setopt(q->curl, CURLOPT_POSTFIELDS, body);
 	curl_easy_setopt(q->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+	curl_easy_setopt(q->curl, CURLOPT_FRESH_CONNECT, (long)once);
+	curl_easy_setopt(q->curl, CURLOPT_FORBID_REUSE, (long)once);
 	q->curl_err[0] = '\0';
 	c = curl_easy_perform(q->curl);
 	if (c != CURLE_OK) {
@@ -203,7 +212,7 @@ static int stored(struct xs_httpq *q, const struct xs_http_batch *b, char *why, 
 	char *end;
 	unsigned long long n;
 
-	if (post(q, b->check_url, b->check_body, strlen(b->check_body), why, whylen) != SENT)
+	if (post(q, b->check_url, b->check_body, strlen(b->check_body), 0, why, whylen) != SENT)
 		return -1;
 	n = strtoull(q->resp, &end, 10);
 	if (end == q->resp || (*end && !isspace((unsigned char)*end))) {
@@ -316,7 +325,8 @@ static void *writer(void *arg)
 			o = s > 0 ? SENT : s < 0 ? UNKNOWN : UNSENT;
 		}
 		if (!s)
-			o = post(q, b->url, b->body, b->len, why, sizeof(why));
+			o = post(q, b->url, b->body, b->len, b->check_url != NULL, why,
+				 sizeof(why));
 		pthread_mutex_lock(&q->lock);
 		if (unsure && b->check_url && s >= 0) {
 			q->st.batches_checked++;
@@ -454,10 +464,12 @@ void httpq_stats(struct xs_httpq *q, struct xs_httpq_stats *st)
 	pthread_mutex_unlock(&q->lock);
 }
 
-void httpq_stop(struct xs_httpq *q, double wait_s)
+uint64_t httpq_stop(struct xs_httpq *q, double wait_s)
 {
+	uint64_t before, lost;
+
 	if (!q)
-		return;
+		return 0;
 	pthread_mutex_lock(&q->lock);
 	q->stop = 1;
 	q->stop_at = mono();
@@ -465,8 +477,10 @@ void httpq_stop(struct xs_httpq *q, double wait_s)
 	pthread_cond_signal(&q->cond);
 	pthread_mutex_unlock(&q->lock);
 	pthread_join(q->thread, NULL);
+	before = q->st.rows_dropped;
 	while (q->head)
 		done_head(q, 0);
+	lost = q->st.rows_dropped - before;
 	if (q->st.rows_dropped)
 		log_err("%s: %s: %llu rows could not be written", q->t.name, q->where,
 			(unsigned long long)q->st.rows_dropped);
@@ -476,4 +490,5 @@ void httpq_stop(struct xs_httpq *q, double wait_s)
 	pthread_mutex_destroy(&q->lock);
 	pthread_cond_destroy(&q->cond);
 	free(q);
+	return lost;
 }

@@ -68,7 +68,7 @@ void httpq_stats(struct xs_httpq *q, struct xs_httpq_stats *st);
 /* Give the writer up to wait_s to send what waits (5 s of it at most
  * while the server keeps failing), then stop; what is left is counted as
  * dropped and logged. */
-void httpq_stop(struct xs_httpq *q, double wait_s);
+uint64_t httpq_stop(struct xs_httpq *q, double wait_s);	/* rows given up */
 
 /* A batch of its own strings (strdup'd, body taken); NULL: ENOMEM (body
  * freed). */

@@ -357,13 +357,16 @@ void influx_stats(struct xs_influx *x, struct xs_influx_stats *st)
 	st->lines_pending = q.rows_pending;
 }
 
-void influx_stop(struct xs_influx *x, double wait_s)
+uint64_t influx_stop(struct xs_influx *x, double wait_s)
 {
+	uint64_t lost;
+
 	if (!x)
-		return;
+		return 0;
 	influx_flush(x);
-	httpq_stop(x->q, wait_s);
+	lost = httpq_stop(x->q, wait_s);
 	free(x->cur.p);
 	free(x->url);
 	free(x);
+	return lost;
 }

@@ -70,6 +70,6 @@ void influx_flush(struct xs_influx *x);
 void influx_stats(struct xs_influx *x, struct xs_influx_stats *st);
 /* Give the writer up to wait_s to send what waits, then stop; what is
  * left is counted as dropped. */
-void influx_stop(struct xs_influx *x, double wait_s);
+uint64_t influx_stop(struct xs_influx *x, double wait_s);	/* lines given up */
 
 #endif /* XS_INFLUX_H */

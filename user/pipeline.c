@@ -140,6 +140,7 @@ int pipeline_close(struct xs_pipeline *p, const struct xs_rec_meta *m, const cha
 	/* After the detach: the last records are the alerts' ends. */
 	collect_close(&p->col);
 	e = report_stop(&p->rep, m, reason);
-	sinks_stop(&p->sinks);
+	if (sinks_stop(&p->sinks) && !e)
+		e = -EIO;	/* a store did not take everything */
 	return e;
 }

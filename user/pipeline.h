@@ -72,8 +72,8 @@ uint64_t pipeline_kernel_mem(const struct xs_pipeline *p);
 uint64_t pipeline_lost(struct xs_pipeline *p);
 
 /* Detach and free the object, end the active alerts with `reason`
- * (records at m), stop the sinks. 0 or -errno of a lost record or a
- * failed save of the baselines (told). */
+ * (records at m), stop the sinks. 0 or -errno of a lost record, a
+ * failed save of the baselines or rows a store did not take (told). */
 int pipeline_close(struct xs_pipeline *p, const struct xs_rec_meta *m, const char *reason);
 
 #endif /* XS_PIPELINE_H */

@@ -119,8 +119,9 @@ struct xs_sink_ops {
 	/* SIGHUP with a config that may differ in what this sink reads of
 	 * it: 0 or -errno with err (then the old settings stay). */
 	int (*reload)(void *st, const struct xs_sink_env *env, char *err, size_t errlen);
-	/* Finish what waits (bounded), free. */
-	void (*stop)(void *st);
+	/* Finish what waits (bounded), free; returns what it had to give up
+	 * at this stop (rows a store did not take in time), 0: nothing. */
+	uint64_t (*stop)(void *st);
 };
 
 extern const struct xs_sink_ops sink_file_ops, sink_prom_ops, sink_influx_ops, sink_hook_ops,
@@ -150,7 +151,8 @@ void sinks_interval_end(struct xs_sinks *ss, const struct xs_interval_end *ie);
 void sinks_stats(struct xs_sinks *ss, struct xs_summary *s);
 /* 0, or the first sink's -errno (told on stderr); the others reload. */
 int sinks_reload(struct xs_sinks *ss, const struct xs_config *cfg, enum xs_cmd cmd);
-void sinks_stop(struct xs_sinks *ss);
+/* Stop them all; returns what they gave up at the stop. */
+uint64_t sinks_stop(struct xs_sinks *ss);
 /* The state of the sink named `name`, NULL when it is not open. */
 void *sinks_find(const struct xs_sinks *ss, const struct xs_sink_ops *ops);
 

@@ -93,6 +93,7 @@ static void *ch_open(const struct xs_sink_env *env, int *e, char *err, size_t er
 	unsigned int p = c->hll_precision;
 	struct xs_http_target t = {
 		.name = "clickhouse", .url = url, .user = c->user, .password = c->password,
+		.content_type = "text/plain; charset=utf-8",
 		.ca_file = c->ca_file, .cert_file = c->cert_file, .key_file = c->key_file,
 		.insecure = c->insecure,
 	};
@@ -352,9 +353,10 @@ static size_t ch_stats(void *st, struct xs_sink_stat *out)
 	return 7;
 }
 
-static void ch_stop(void *st)
+static uint64_t ch_stop(void *st)
 {
 	struct ch *s = st;
+	uint64_t lost;
 	struct xs_rec_meta m = { .host = s->host, .ifname = s->ifname, .ts = s->last_ts };
 	int t;
 
@@ -362,13 +364,14 @@ static void ch_stop(void *st)
 		ship_window(s, &m);
 	for (t = 0; t < T_MAX; t++)
 		push(s, t, &s->last_ts);
-	httpq_stop(s->q, s->stop_wait);
+	lost = httpq_stop(s->q, s->stop_wait);
 	for (t = 0; t < T_MAX; t++) {
 		free(s->insert_url[t]);
 		free(s->rows[t].p);
 	}
 	chd_free(&s->dig);
 	free(s);
+	return lost;
 }
 
 static int ch_wanted(const struct xs_config *cfg)

@@ -215,10 +215,11 @@ static int file_reload(void *st, const struct xs_sink_env *env, char *err, size_
 	return e;
 }
 
-static void file_stop(void *st)
+static uint64_t file_stop(void *st)
 {
 	output_close(st);
 	free(st);
+	return 0;
 }
 
 const struct xs_sink_ops sink_file_ops = {

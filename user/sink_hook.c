@@ -94,10 +94,11 @@ static int hook_reload(void *st, const struct xs_sink_env *env, char *err, size_
 	return e;
 }
 
-static void hook_stop(void *st)
+static uint64_t hook_stop(void *st)
 {
 	hook_finish(st);
 	free(st);
+	return 0;
 }
 
 const struct xs_sink_ops sink_hook_ops = {

@@ -162,13 +162,14 @@ static int influx_reload(void *st, const struct xs_sink_env *env, char *err, siz
 	return e;
 }
 
-static void influx_sink_stop(void *st)
+static uint64_t influx_sink_stop(void *st)
 {
 	struct influx_sink *s = st;
+	uint64_t lost = influx_stop(s->x, s->stop_wait);
 
-	influx_stop(s->x, s->stop_wait);
 	forget(s->settings);
 	free(s);
+	return lost;
 }
 
 static int influx_wanted(const struct xs_config *cfg)

@@ -193,7 +193,7 @@ static int prom_reload(void *st, const struct xs_sink_env *env, char *err, size_
 	return e;
 }
 
-static void prom_stop(void *st)
+static uint64_t prom_stop(void *st)
 {
 	struct prom *p = st;
 
@@ -201,6 +201,7 @@ static void prom_stop(void *st)
 	metrics_stop(p->srv);
 	free(p->top_n);
 	free(p);
+	return 0;
 }
 
 const struct xs_sink_ops sink_prom_ops = {

@@ -165,11 +165,14 @@ int sinks_reload(struct xs_sinks *ss, const struct xs_config *cfg, enum xs_cmd c
 	return first;
 }
 
-void sinks_stop(struct xs_sinks *ss)
+uint64_t sinks_stop(struct xs_sinks *ss)
 {
+	uint64_t lost = 0;
+
 	while (ss->n--)
-		ss->ops[ss->n]->stop(ss->st[ss->n]);
+		lost += ss->ops[ss->n]->stop(ss->st[ss->n]);
 	ss->n = 0;
+	return lost;
 }
 
 void sink_signals_block(sigset_t *old)

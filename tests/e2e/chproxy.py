@@ -5,7 +5,7 @@ for tests/e2e/test_clickhouse.sh.
 
     chproxy.py LISTEN_PORT UPSTREAM_PORT MODE [N] [LOG]
 
-Listens on 127.0.0.1:LISTEN_PORT (inside the caller's namespace) and
+Listens on LISTEN_PORT (every address of the caller's namespace) and
 forwards each request to 127.0.0.1:UPSTREAM_PORT. MODE:
   pass      forward everything
   lose      forward the first N INSERTs, and after the server stored each
@@ -95,4 +95,4 @@ class Server(socketserver.ThreadingTCPServer):
     daemon_threads = True
 
 
-Server(("127.0.0.1", LISTEN), Handler).serve_forever()
+Server(("0.0.0.0", LISTEN), Handler).serve_forever()
