@@ -80,3 +80,6 @@ done
 echo
 echo "== live: program vs bare XDP_PASS on veths, kernel bpf_stats (tools/bench-live.sh)"
 tools/bench-live.sh build/xdpscope "" 3 | grep '^live'
+
+echo
+tools/bench-clickhouse.sh

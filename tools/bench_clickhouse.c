@@ -7,9 +7,10 @@
  * rows a second the writer sustained end to end, and the CPU the daemon's
  * side pays an interval (making the rows) and the writer's (sending).
  *
- * The synthetic mix, per range and interval: 60 packets; 4 in 5 ranges
- * with 1 to 6 sources (the exact tier), 1 in 5 with a page of 500 new
- * sources; four top lists of 10 keys. Stated with the figures.
+ * The synthetic mix, per range and interval: about 60 packets (counters
+ * drawn at random, so they compress as real ones do); 4 in 5 ranges with
+ * 1 to 6 sources (the exact tier), 1 in 5 with a page of 500 new sources;
+ * four top lists of 10 keys. Windows of 60 s, shipped at p = 12.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -63,6 +64,7 @@ int main(int argc, char **argv)
 	cfg.stats.enabled = 1;
 	cfg.stats.hll_precision = 14;
 	cfg.clickhouse.hll_precision = 12;
+	cfg.clickhouse.sketch_interval_s = 60;
 	cfg.clickhouse.buffer = 1ULL << 30;
 	{
 		struct xs_sink_env env = { .cfg = &cfg, .cmd = XS_CMD_REPLAY, .arg = argv[1] };
@@ -77,13 +79,6 @@ int main(int argc, char **argv)
 	for (d = 0; d < XS_DIM_MAX; d++)
 		skl.dim_pos[d] = d;
 	skl.ndims = XS_DIM_MAX;
-	delta.tcp.pkts = 50;
-	delta.tcp.bytes = 50 * 600;
-	delta.udp.pkts = 10;
-	delta.udp.bytes = 10 * 200;
-	delta.syn = 5;
-	delta.le64 = 20;
-	delta.le1024 = 40;
 	t0 = now(CLOCK_MONOTONIC);
 	c0 = proc_cpu();
 	for (i = 0; i < ni; i++) {
@@ -96,6 +91,19 @@ int main(int argc, char **argv)
 			struct xs_record rec = { .type = XS_REC_RANGE, .m = &m, .dir = 0,
 						 .delta = &delta, .skl = &skl, .sk = &sk };
 
+			uint64_t x = xs_mix64(i * 100003 + r);
+
+			delta.tcp.pkts = 30 + x % 40;
+			delta.tcp.bytes = delta.tcp.pkts * (60 + (x >> 8) % 1400);
+			delta.udp.pkts = (x >> 20) % 20;
+			delta.udp.bytes = delta.udp.pkts * (60 + (x >> 28) % 500);
+			delta.icmp.pkts = (x >> 36) % 3;
+			delta.icmp.bytes = delta.icmp.pkts * 98;
+			delta.syn = (x >> 40) % 8;
+			delta.rst = (x >> 44) % 3;
+			delta.fin = (x >> 46) % 5;
+			delta.le64 = delta.tcp.pkts / 3;
+			delta.le1518 = delta.tcp.pkts - delta.le64 + delta.udp.pkts + delta.icmp.pkts;
 			snprintf(name, sizeof(name), "customer-%lu", r);
 			rec.range = name;
 			memset(sk.lite, 0, sizeof(sk.lite));

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The sketches of a (range, direction) over a window of intervals (60 s
+ * The sketches of a (range, direction) over a window of intervals (300 s
  * by default), as the ClickHouse sink ships them: what the fleet store
  * merges across hosts and time.
  *

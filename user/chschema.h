@@ -11,7 +11,7 @@
 #include <stddef.h>
 
 #define XS_CH_DATABASE "xdpscope"
-#define XS_CH_SKETCH_S 60
+#define XS_CH_SKETCH_S 300
 
 /* Tables the sink inserts into, in the sink's order. */
 extern const char *const chschema_table_names[5];

@@ -163,7 +163,7 @@ struct xs_ch_cfg {
 	char *table_prefix;		/* NULL: none */
 	char *ca_file, *cert_file, *key_file;
 	int insecure;
-	unsigned int sketch_interval_s;	/* 0: 60 */
+	unsigned int sketch_interval_s;	/* 0: 300 */
 	unsigned int hll_precision;	/* 0: min(stats.hll_precision, 12) */
 	uint64_t buffer;		/* bytes waiting at most; 0: 64 MiB */
 };

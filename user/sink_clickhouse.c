@@ -3,7 +3,7 @@
  * The ClickHouse sink (--clickhouse URL, output.clickhouse): every
  * interval's records as rows of the shipped schema (chschema.c), one
  * INSERT a table and interval in JSONEachRow over HTTP (httpq.c), and
- * every sketch window (chdigest.c) the distinct-source registers and top
+ * every sketch window (chdigest.c, 300 s by default) the distinct-source registers and top
  * lists the store merges across hosts.
  *
  * A row is the record's document flattened (proto.tcp.pkts becomes
