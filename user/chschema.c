@@ -132,6 +132,21 @@ static void rollup_table(struct ctx *c, const char *name, const char *part, cons
 	dist_rand(c, name);
 }
 
+/* NAME_mv feeding the roll-up NAME: SELECT select FROM from rest. */
+static void view(struct ctx *c, const char *name, const char *select, const char *from,
+		 const char *rest)
+{
+	put(c->b, "CREATE MATERIALIZED VIEW IF NOT EXISTS ");
+	tname(c, name, 1);
+	put(c->b, "_mv TO ");
+	tname(c, name, 1);
+	put(c->b, " AS\nSELECT ");
+	textbuf_puts(c->b, select);
+	put(c->b, "\nFROM ");
+	tname(c, from, 1);
+	put(c->b, "\n%s;\n\n", rest);
+}
+
 static void range_tables(struct ctx *c)
 {
 	struct xs_textbuf cols = {}, sums = {};
@@ -162,14 +177,15 @@ static void range_tables(struct ctx *c)
 		snprintf(name, sizeof(name), "range_%s", per[k]);
 		rollup_table(c, name, part[k], "range, dir, host, ifname, t", "SummingMergeTree",
 			     cols.p ? cols.p : "", k ? c->keep->hour : c->keep->minute);
-		put(c->b, "CREATE MATERIALIZED VIEW IF NOT EXISTS ");
-		tname(c, name, 1);
-		put(c->b, "_mv TO ");
-		tname(c, name, 1);
-		put(c->b, " AS\nSELECT %s(ts) AS t, host, ifname, range, dir, count() AS intervals, "
-			  "sum(interval_s) AS seconds%s\nFROM ", start[k], sums.p ? sums.p : "");
-		tname(c, "range", 1);
-		put(c->b, "\nGROUP BY t, host, ifname, range, dir;\n\n");
+		{
+			struct xs_textbuf sel = {};
+
+			put(&sel, "%s(ts) AS t, host, ifname, range, dir, count() AS intervals, "
+				  "sum(interval_s) AS seconds%s", start[k], sums.p ? sums.p : "");
+			view(c, name, sel.p ? sel.p : "", "range", "GROUP BY t, host, ifname, range, dir");
+			c->b->oom |= sel.oom;
+			free(sel.p);
+		}
 		c->b->oom |= cols.oom | sums.oom;
 		free(cols.p);
 		free(sums.p);
@@ -217,15 +233,8 @@ static void other_tables(struct ctx *c)
 		     "    t DateTime('UTC'), range String, dir Enum8('in' = 1, 'out' = 2),\n"
 		     "    hll_p UInt8, idx UInt16, rank UInt8",
 		     c->keep->hour);
-	put(c->b, "CREATE MATERIALIZED VIEW IF NOT EXISTS ");
-	tname(c, "hll_1h", 1);
-	put(c->b, "_mv TO ");
-	tname(c, "hll_1h", 1);
-	put(c->b, " AS\nSELECT toStartOfHour(ts) AS t, range, dir, hll_p, i_ AS idx, "
-		  "max(r_) AS rank\nFROM ");
-	tname(c, "sketch", 1);
-	put(c->b, "\nARRAY JOIN hll_idx AS i_, hll_rank AS r_\n"
-		  "GROUP BY t, range, dir, hll_p, idx;\n\n");
+	view(c, "hll_1h", "toStartOfHour(ts) AS t, range, dir, hll_p, i_ AS idx, max(r_) AS rank",
+	     "sketch", "ARRAY JOIN hll_idx AS i_, hll_rank AS r_\nGROUP BY t, range, dir, hll_p, idx");
 	rollup_table(c, "sketch_1h", "toYYYYMM(t)", "range, dir, t", "AggregatingMergeTree",
 		     "    t DateTime('UTC'), range String, dir Enum8('in' = 1, 'out' = 2),\n"
 		     "    exact AggregateFunction(min, UInt8),\n"
@@ -233,28 +242,18 @@ static void other_tables(struct ctx *c)
 		     "    lower_bound AggregateFunction(max, UInt8),\n"
 		     "    pkts AggregateFunction(sum, UInt64)",
 		     c->keep->hour);
-	put(c->b, "CREATE MATERIALIZED VIEW IF NOT EXISTS ");
-	tname(c, "sketch_1h", 1);
-	put(c->b, "_mv TO ");
-	tname(c, "sketch_1h", 1);
-	put(c->b, " AS\nSELECT toStartOfHour(ts) AS t, range, dir, minState(src_exact) AS exact, "
-		  "groupUniqArrayArrayState(src_hashes) AS hashes, "
-		  "maxState(src_lower_bound) AS lower_bound, sumState(pkts) AS pkts\nFROM ");
-	tname(c, "sketch", 1);
-	put(c->b, "\nGROUP BY t, range, dir;\n\n");
+	view(c, "sketch_1h", "toStartOfHour(ts) AS t, range, dir, minState(src_exact) AS exact, "
+	     "groupUniqArrayArrayState(src_hashes) AS hashes, "
+	     "maxState(src_lower_bound) AS lower_bound, sumState(pkts) AS pkts",
+	     "sketch", "GROUP BY t, range, dir");
 	rollup_table(c, "top_1h", "toYYYYMM(t)", "range, dir, list, t, key", "SummingMergeTree",
 		     "    t DateTime('UTC'), range String, dir Enum8('in' = 1, 'out' = 2),\n"
 		     "    list Enum8('src' = 1, 'dst' = 2, 'dport' = 3, 'sport' = 4), key String,\n"
 		     "    pkts UInt64, bytes UInt64, pkts_max UInt64",
 		     c->keep->hour);
-	put(c->b, "CREATE MATERIALIZED VIEW IF NOT EXISTS ");
-	tname(c, "top_1h", 1);
-	put(c->b, "_mv TO ");
-	tname(c, "top_1h", 1);
-	put(c->b, " AS\nSELECT toStartOfHour(ts) AS t, range, dir, list, key, sum(pkts) AS pkts, "
-		  "sum(bytes) AS bytes, sum(pkts_max) AS pkts_max\nFROM ");
-	tname(c, "top", 1);
-	put(c->b, "\nGROUP BY t, range, dir, list, key;\n\n");
+	view(c, "top_1h", "toStartOfHour(ts) AS t, range, dir, list, key, sum(pkts) AS pkts, "
+	     "sum(bytes) AS bytes, sum(pkts_max) AS pkts_max", "top",
+	     "GROUP BY t, range, dir, list, key");
 }
 
 char *chschema_ddl(const struct xs_ch_names *n, const struct xs_ch_keep *keep, int ttl)

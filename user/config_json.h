@@ -35,6 +35,25 @@ int config_check_keys(struct jload *j, const json_t *obj, const char *path,
  * either end, 1..XS_NAME_MAX-1 bytes. */
 int config_name_ok(const char *name);
 
+/* The keys the HTTP outputs share (config_http.c). */
+struct config_http {
+	char **url, **user, **password, **password_file;	/* the password file is read */
+	char **ca_file, **cert_file, **key_file;	/* readable; cert and key both or neither */
+	int *insecure;
+	uint64_t *buffer;				/* 1M or more */
+	const char *url_expect;				/* "expected ..." of a bad url */
+};
+int config_http_common(struct jload *j, const json_t *v, const char *where,
+		       const struct config_http *h);
+/* A string member WHERE.KEY that ok() accepts: 0 (absent: *out untouched)
+ * or -EINVAL naming it. */
+int config_http_str(struct jload *j, const json_t *v, const char *where, const char *key,
+		    char **out, int (*ok)(const char *), const char *expect);
+/* The first line of file, trimmed: the secret of WHERE.KEY. */
+int config_http_secret(struct jload *j, const char *where, const char *key, const char *file,
+		       const char *what, char **out);
+int config_ok_text(const char *s);		/* printable, not empty */
+
 /* $.output.clickhouse (config_ch.c), and freeing what it holds. */
 int config_load_ch(struct jload *j, const json_t *v);
 void config_free_ch(struct xs_ch_cfg *c);
