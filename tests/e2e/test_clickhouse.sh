@@ -346,6 +346,28 @@ print(*t)' "$TMP/gt$n.out")"
 done <"$TMP/gt.tsv"
 check "some captures were replayed ($n)" test "$n" -ge 5
 
+# Retention on the real servers: the captures' rows are years old, the
+# hosts' are today's; --dry-run drops nothing, then each shard drops its
+# own old partitions of the raw tables and roll-ups.
+old=$(q "SELECT count() FROM xdpscope.range WHERE ts < now() - 8 * 86400")
+new=$(q "SELECT count() FROM xdpscope.range WHERE ts >= now() - 86400")
+in_ns "${RUN_ID}h1" "$XDPSCOPE" clickhouse-retention --url "http://198.18.254.6:$HA" \
+	--cluster fleet --dry-run >"$TMP/ret.dry" 2>&1
+check "the captures left rows older than 8 days ($old)" test "$old" -gt 0
+check "clickhouse-retention --dry-run prints DROP PARTITION statements ($(head -1 "$TMP/ret.dry"))" \
+	grep -q "^ALTER TABLE xdpscope.range_local DROP PARTITION '20" "$TMP/ret.dry"
+check_eq "--dry-run dropped nothing" "$(q "SELECT count() FROM xdpscope.range WHERE ts < now() - 8 * 86400")" "$old"
+rc=0
+for i in 1 2; do	# shard A through host 1's link, shard B through host 2's
+	in_ns "${RUN_ID}h$i" "$XDPSCOPE" clickhouse-retention --url "http://198.18.254.$((4 * i + 2)):${PORT[i]}" \
+		--cluster fleet >"$TMP/ret$i.out" 2>&1 || rc=1
+done
+check_eq "clickhouse-retention on both shards: exit 0; the old rows gone ($old before), today's kept" \
+	"$rc $(q "SELECT count() FROM xdpscope.range WHERE ts < now() - 8 * 86400") $(q "SELECT count() FROM xdpscope.range WHERE ts >= now() - 86400")" \
+	"0 0 $new"
+check_eq "and the old hourly roll-ups too" \
+	"$(q "SELECT count() FROM xdpscope.range_1h WHERE t < now() - 731 * 86400")" 0
+
 # 4. Bad input: one line each, counted, every record still written.
 # 3000 one-packet intervals: ~6000 rows, more than 1 MiB; 100 for the rest
 "$PYTHON" "$ROOT/tools/gen-pcap.py" "$TMP/many.pcap" "udp,198.19.0.1,198.18.0.10,count=3000" >/dev/null
