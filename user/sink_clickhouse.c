@@ -169,26 +169,40 @@ static void row_head(struct xs_textbuf *b, const struct xs_rec_meta *m)
 	chd_json_str(b, m->ifname);
 }
 
-/* The document's scalars, objects flattened with '_'; arrays left out. */
-static void flat(struct xs_textbuf *b, const char *prefix, json_t *obj)
+/* The document's scalars, objects flattened with '_'; arrays left out.
+ * name holds the prefix (plen bytes); names are the record's own, short. */
+static void flat(struct xs_textbuf *b, char *name, size_t plen, json_t *obj)
 {
-	char name[256], num[64];
+	char num[64];
 	const char *k;
+	size_t klen;
 	json_t *v;
 
 	json_object_foreach(obj, k, v) {
-		if (!*prefix && (!strcmp(k, "ts") || !strcmp(k, "host") || !strcmp(k, "ifname") ||
-				 !strcmp(k, "schema") || !strcmp(k, "type") || !strcmp(k, "hll")))
+		if (!plen && (!strcmp(k, "ts") || !strcmp(k, "host") || !strcmp(k, "ifname") ||
+			      !strcmp(k, "schema") || !strcmp(k, "type") || !strcmp(k, "hll")))
 			continue;
-		snprintf(name, sizeof(name), "%s%s%s", prefix, *prefix ? "_" : "", k);
+		klen = strlen(k);
+		if (plen + klen + 2 > 256)
+			continue;
+		if (plen)
+			name[plen] = '_';
+		memcpy(name + plen + !!plen, k, klen + 1);
 		switch (json_typeof(v)) {
 		case JSON_OBJECT:
-			flat(b, name, v);
+			flat(b, name, plen + !!plen + klen, v);
 			continue;
 		case JSON_ARRAY:
 		case JSON_NULL:
 			continue;
 		case JSON_INTEGER:
+			if (json_integer_value(v) >= 0) {
+				textbuf_puts(b, ",\"");
+				textbuf_put(b, name, plen + !!plen + klen);
+				textbuf_puts(b, "\":");
+				textbuf_u64(b, (unsigned long long)json_integer_value(v));
+				continue;
+			}
 			snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
 			break;
 		case JSON_REAL:
@@ -230,7 +244,11 @@ static int ch_record(void *st, struct xs_record *r)
 		return -ENOMEM;
 	}
 	row_head(b, r->m);
-	flat(b, "", doc);
+	{
+		char name[256];
+
+		flat(b, name, 0, doc);
+	}
 	if (line) {
 		char *one = strndup(line, len && line[len - 1] == '\n' ? len - 1 : len);
 
