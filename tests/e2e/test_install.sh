@@ -7,7 +7,8 @@
 # the unit's capabilities (attaches, counts, detaches, removes its pins)
 # and a detach short of CAP_SYS_ADMIN says it cannot tell rather than
 # claiming a clean-up; the real logrotate with the installed stanza
-# (create + SIGHUP) and with copytruncate loses no record and tears none.
+# (create + SIGHUP) loses no record and tears none, and with copytruncate
+# tears none (it may lose what is written between its copy and truncate).
 source "$(dirname "$0")/lib.sh"
 e2e_init
 
@@ -95,7 +96,7 @@ check "the unit's clean-up (full privileges) removes it" \
 check "... no XDP program left" bash -c "! ip -n $NS_R -d link show $IF_R | grep -q prog/xdp"
 
 # ------------------------------------------------------------- logrotate
-readme=$(sed -n '/^The logrotate stanza:/,/^`copytruncate`/p' "$ROOT/README.md" | sed -n 's/^    //p')
+readme=$(sed -n '/^The logrotate stanza:/,/^With `create` and the `postrotate`/p' "$ROOT/README.md" | sed -n 's/^    //p')
 shipped=$(grep -v -e '^#' -e '^$' "$ROOT/tools/dist/xdpscope.logrotate")
 check_eq "the README's logrotate stanza is the shipped one" "$readme" "$shipped"
 
@@ -137,9 +138,13 @@ for f in files:
         except ValueError:
             torn += 1
 pkts = sum(r["pkts"] for r in recs if r["type"] == "range")
-ok = torn == 0 and len(files) >= 3 and pkts == 300
+# copytruncate loses what is written between logrotate's copy and its
+# truncate (its manual says so): no record may be torn, none counted twice.
+want_all = sys.argv[2] == "create"
+ok = torn == 0 and len(files) >= 3 and (pkts == 300 if want_all else 0 < pkts <= 300)
 print(("PASS" if ok else "FAIL") + ": logrotate %s: %d files, %d torn, %d packets of 300 in the "
-      "records" % (sys.argv[2], len(files), torn, pkts))
+      "records%s" % (sys.argv[2], len(files), torn, pkts,
+                     "" if want_all else " (copytruncate: at most 300, none torn)"))
 PY
 		n_pass=$((n_pass + $(grep -c '^PASS' "$TMP/lr-$mode.log")))
 		n_fail=$((n_fail + $(grep -c '^FAIL' "$TMP/lr-$mode.log")))
