@@ -49,7 +49,8 @@ LOADER_OBJS := $(filter-out $(BUILD)/user/main.o,$(KERNEL_OBJS))
 
 UNIT_TESTS  := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 BPF_TESTS   := $(patsubst tests/bpf/%.c,$(BUILD)/tests/%,$(wildcard tests/bpf/test_*.c))
-BENCHES     := $(patsubst tools/%.c,$(BUILD)/tools/%,$(wildcard tools/bench_*.c))
+BENCHES     := $(patsubst tools/%.c,$(BUILD)/tools/%,$(wildcard tools/bench_*.c)) \
+	$(BUILD)/tools/bpf_lines
 
 .PHONY: all test unit-test bpf-test e2e-test bench run install deps clean help asan valgrind
 
@@ -120,7 +121,11 @@ $(BUILD)/tools/%.o: tools/%.c $(BUILD)/xdpscope.skel.h | $(BUILD)/tools
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
-$(BENCHES): $(BUILD)/tools/%: $(BUILD)/tools/%.o $(LOADER_OBJS) $(BUILD)/libxscore.a
+$(BUILD)/tools/bpf_lines: $(BUILD)/tools/bpf_lines.o
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ -o $@ -lbpf
+
+$(filter-out $(BUILD)/tools/bpf_lines,$(BENCHES)): $(BUILD)/tools/%: $(BUILD)/tools/%.o $(LOADER_OBJS) $(BUILD)/libxscore.a
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS)
 

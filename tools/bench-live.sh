@@ -24,7 +24,11 @@
 # everything removed on exit).
 #   tools/bench-live.sh XDPSCOPE [BASE_XDPSCOPE] [ROUNDS]
 # Environment: XS_LIVE_RANGES ("10 10000"), XS_LIVE_STATS (the statistics
-# above by name), XS_LIVE_PPS (100000), XS_LIVE_RATES ("top fixed").
+# above by name), XS_LIVE_PPS (100000), XS_LIVE_RATES ("top fixed"),
+# XS_LIVE_PROFILE ("10000 all mix top": the cell whose first round also
+# runs perf record -e cpu-clock, mapped to source lines by
+# tools/bpf_lines and tools/live-profile.py; "" for none). This machine's
+# perf has no hardware counters (a VM): no cache-miss counts.
 root=$(cd "$(dirname "$0")/.." && pwd)
 source "$root/tests/e2e/lib.sh"
 bins=("$1")
@@ -34,6 +38,7 @@ RANGE_SETS=${XS_LIVE_RANGES:-10 10000}
 STATS_SETS=${XS_LIVE_STATS:-counters hll hll+src hll+ports all}
 RATES=${XS_LIVE_RATES:-top fixed}
 FIXED_PPS=${XS_LIVE_PPS:-100000}
+PROFILE=${XS_LIVE_PROFILE-10000 all mix top}
 e2e_init
 lab_up || exit 1
 # Native XDP on veth takes no frame over about 3,400 bytes of MTU.
@@ -184,7 +189,22 @@ for ((r = 1; r <= rounds; r++)); do
 					[[ $traffic == flood ]] && f=$TMP/flood.pcap
 					for rate in $RATES; do
 						loops=$(loops "$traffic" "$rate")
+						prof=
+						[[ $r == 1 && "$nr $st $traffic $rate" == "$PROFILE" ]] &&
+							command -v perf >/dev/null && prof=$TMP/perf.data
+						[[ -n $prof ]] && { perf record -q -e cpu-clock -F 10000 -a \
+							-o "$prof" >/dev/null 2>&1 & PERF_PID=$!; }
 						read -r ns n dns < <(feed "$id" "$IF_S" "$f" "$loops" "$rate" "$DPID")
+						if [[ -n $prof ]]; then
+							kill -INT "$PERF_PID"
+							wait "$PERF_PID" 2>/dev/null
+							"$root/build/tools/bpf_lines" "$id" >"$TMP/lines.txt" &&
+								perf script -i "$prof" -F ip,sym >"$TMP/perf.txt" 2>/dev/null &&
+								"$PYTHON" "$root/tools/live-profile.py" "$TMP/lines.txt" \
+									"$TMP/perf.txt" "$ns" >"$TMP/profile.txt"
+							sed -i "1s/^/profile  $label, $nr ranges, $st, $traffic, $rate, $ns ns\/packet:\n/" \
+								"$TMP/profile.txt"
+						fi
 						read -r bns _ _ < <(feed "$bare_id" "$IF_S2" "$f" "$loops" "$rate")
 						printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$label" "$nr" "$st" \
 							"$traffic" "$rate" "$ns" "$bns" "$dns" "$n" >>"$TMP/raw.tsv"
@@ -216,6 +236,7 @@ for k in sorted(cells):
         k[0], k[1], k[2], k[3], k[4], prog[0], med(prog), bare[0], med(bare), ratio, med(dmn),
         total, v[0][3]))
 PY
+[[ -s $TMP/profile.txt ]] && cat "$TMP/profile.txt"
 read -r _ d1 _ < <(link_stats "$NS_R" "$IF_R")
 read -r _ d2 _ < <(link_stats "$NS_R" "$IF_R2")
 echo "live  load average after: $(cut -d' ' -f1-3 /proc/loadavg); rx dropped on the veths: $d1, $d2"
