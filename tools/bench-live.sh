@@ -25,6 +25,8 @@
 #   tools/bench-live.sh XDPSCOPE [BASE_XDPSCOPE] [ROUNDS]
 # Environment: XS_LIVE_RANGES ("10 10000"), XS_LIVE_STATS (the statistics
 # above by name), XS_LIVE_PPS (100000), XS_LIVE_RATES ("top fixed"),
+# XS_LIVE_STATS_EXTRA (a JSON object of stats keys added to every
+# statistics config, e.g. '{"stage_sets": 1024}', to try settings),
 # XS_LIVE_PROFILE ("10000 all mix top": the cell whose first round also
 # runs perf record -e cpu-clock, mapped to source lines by
 # tools/bpf_lines and tools/live-profile.py; "" for none). This machine's
@@ -131,14 +133,21 @@ with open(sys.argv[1], "w") as f:
         k += 1
         n += 1
 PY
-stats_json() { # stats_json NAME: the config's stats object
+stats_json() { # stats_json NAME: the config's stats object (and XS_LIVE_STATS_EXTRA's keys)
+	local j
 	case $1 in
-	counters) echo '{"enabled": false}' ;;
-	hll) echo '{"top": []}' ;;
-	hll+src) echo '{"top": ["src"]}' ;;
-	hll+ports) echo '{"top": ["dport", "sport"]}' ;;
-	all) echo '{}' ;;
+	counters) j='{"enabled": false}' ;;
+	hll) j='{"top": []}' ;;
+	hll+src) j='{"top": ["src"]}' ;;
+	hll+ports) j='{"top": ["dport", "sport"]}' ;;
+	all) j='{}' ;;
 	esac
+	if [[ -n ${XS_LIVE_STATS_EXTRA:-} && $1 != counters ]]; then
+		"$PYTHON" -c 'import json, sys; d = json.loads(sys.argv[1]); d.update(json.loads(sys.argv[2])); print(json.dumps(d))' \
+			"$j" "$XS_LIVE_STATS_EXTRA"
+	else
+		echo "$j"
+	fi
 }
 
 # The sysctl goes back to what it was however the run ends (other
