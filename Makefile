@@ -63,7 +63,7 @@ help:
 	@echo 'make unit-test    only the unit tests (no kernel needed)'
 	@echo 'make bpf-test     only the BPF_PROG_TEST_RUN tests (root)'
 	@echo 'make e2e-test     only the netns/veth tests (root)'
-	@echo 'make bench        ns/packet and drain benchmarks (root)'
+	@echo 'make bench        live cost, ns/packet, drain, ClickHouse benchmarks (root)'
 	@echo 'make run IFACE=X  build and run xdpscope run -i X $$(ARGS)'
 	@echo 'make asan         unit and bpf tests, replays of every capture, under ASan'
 	@echo 'make valgrind     unit and bpf tests, replays of every capture, under valgrind'
