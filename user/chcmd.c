@@ -27,21 +27,6 @@ static int bad(const char *fmt, const char *arg)
 	return EXIT_USAGE;
 }
 
-static int ident_ok(const char *s, int empty_ok)
-{
-	size_t i, n = strlen(s);
-
-	if (!n)
-		return empty_ok;
-	if (n > 64 || (s[0] >= '0' && s[0] <= '9'))
-		return 0;
-	for (i = 0; i < n; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
-		      (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
-			return 0;
-	return 1;
-}
-
 static int days_opt(const char *name, const char *arg, unsigned int *out)
 {
 	char *end;
@@ -61,18 +46,18 @@ static int names_opt(int c, struct xs_ch_names *n, struct xs_ch_keep *k)
 {
 	switch (c) {
 	case 'D':
-		if (!ident_ok(optarg, 0))
+		if (!config_ident_ok(optarg, 0))
 			return bad("--database: expected letters, digits and '_', got \"%s\"", optarg),
 			       -1;
 		n->database = optarg;
 		return 1;
 	case 'P':
-		if (!ident_ok(optarg, 1))
+		if (!config_ident_ok(optarg, 1))
 			return bad("--prefix: expected letters, digits and '_', got \"%s\"", optarg), -1;
 		n->prefix = optarg;
 		return 1;
 	case 'C':
-		if (!ident_ok(optarg, 0))
+		if (!config_ident_ok(optarg, 0))
 			return bad("--cluster: expected a cluster name of remote_servers, got \"%s\"",
 				   optarg), -1;
 		n->cluster = optarg;

@@ -5,36 +5,19 @@
  * prefix) are identifiers, checked here, so no statement needs quoting
  * them; the keys every HTTP output has are config_http.c's.
  */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "config_json.h"
 
-#define CH_IDENT_MAX 64
-
-static int ident_ok(const char *s, int empty_ok)
-{
-	size_t i, n = strlen(s);
-
-	if (!n)
-		return empty_ok;
-	if (n > CH_IDENT_MAX || isdigit((unsigned char)s[0]))
-		return 0;
-	for (i = 0; i < n; i++)
-		if (!isalnum((unsigned char)s[i]) && s[i] != '_')
-			return 0;
-	return 1;
-}
-
 static int db_ok(const char *s)
 {
-	return ident_ok(s, 0);
+	return config_ident_ok(s, 0);
 }
 
 static int prefix_ok(const char *s)
 {
-	return ident_ok(s, 1);
+	return config_ident_ok(s, 1);
 }
 
 static int uint_key(struct jload *j, const json_t *v, const char *key, unsigned int lo,

@@ -23,6 +23,20 @@ static int printable(const char *s)
 	return 1;
 }
 
+int config_ident_ok(const char *s, int empty_ok)
+{
+	size_t i, n = strlen(s);
+
+	if (!n)
+		return empty_ok;
+	if (n > 64 || isdigit((unsigned char)s[0]))
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && s[i] != '_')
+			return 0;
+	return 1;
+}
+
 int config_ok_text(const char *s)
 {
 	return *s && printable(s);
@@ -97,29 +111,28 @@ int config_http_secret(struct jload *j, const char *where, const char *key, cons
 int config_http_common(struct jload *j, const json_t *v, const char *where,
 		       const struct config_http *h)
 {
+	const struct {
+		const char *key;
+		char **out;
+		int (*ok)(const char *);
+		const char *expect;
+	} strs[] = {
+		{ "url", h->url, url_ok, h->url_expect },
+		{ "user", h->user, user_ok, "a user name without ':'" },
+		{ "password", h->password, config_ok_text, "a password" },
+		{ "password_file", h->password_file, config_ok_text, "a file name" },
+		{ "ca_file", h->ca_file, readable, "a readable file" },
+		{ "cert_file", h->cert_file, readable, "a readable file" },
+		{ "key_file", h->key_file, readable, "a readable file" },
+	};
 	char d[LOG_QBUF], path[JPATH_LEN];
 	const json_t *x;
+	size_t i;
 	int ret;
 
-	ret = config_http_str(j, v, where, "url", h->url, url_ok, h->url_expect);
-	if (!ret)
-		ret = config_http_str(j, v, where, "user", h->user, user_ok,
-				      "a user name without ':'");
-	if (!ret)
-		ret = config_http_str(j, v, where, "password", h->password, config_ok_text,
-				      "a password");
-	if (!ret)
-		ret = config_http_str(j, v, where, "password_file", h->password_file,
-				      config_ok_text, "a file name");
-	if (!ret)
-		ret = config_http_str(j, v, where, "ca_file", h->ca_file, readable,
-				      "a readable file");
-	if (!ret)
-		ret = config_http_str(j, v, where, "cert_file", h->cert_file, readable,
-				      "a readable file");
-	if (!ret)
-		ret = config_http_str(j, v, where, "key_file", h->key_file, readable,
-				      "a readable file");
+	for (i = 0, ret = 0; i < sizeof(strs) / sizeof(strs[0]) && !ret; i++)
+		ret = config_http_str(j, v, where, strs[i].key, strs[i].out, strs[i].ok,
+				      strs[i].expect);
 	if (ret)
 		return ret;
 	x = json_object_get(v, "insecure");

@@ -53,6 +53,9 @@ int config_http_str(struct jload *j, const json_t *v, const char *where, const c
 int config_http_secret(struct jload *j, const char *where, const char *key, const char *file,
 		       const char *what, char **out);
 int config_ok_text(const char *s);		/* printable, not empty */
+/* A name that goes into SQL as is: letters, digits, '_', 64 at most, not
+ * starting with a digit (empty: empty_ok). */
+int config_ident_ok(const char *s, int empty_ok);
 
 /* $.output.clickhouse (config_ch.c), and freeing what it holds. */
 int config_load_ch(struct jload *j, const json_t *v);

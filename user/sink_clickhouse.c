@@ -233,7 +233,7 @@ static int ch_record(void *st, struct xs_record *r)
 	struct xs_textbuf *b = &s->rows[t];
 	json_t *doc = sink_record_doc(r);
 	const char *line;
-	size_t start = b->n, len;
+	size_t len;
 
 	if (r->type == XS_REC_RANGE &&
 	    chd_add(&s->dig, r->range, r->dir, r->delta, r->skl, r->sk))
@@ -266,13 +266,16 @@ static int ch_record(void *st, struct xs_record *r)
 		memset(b, 0, sizeof(*b));
 		s->rows_failed += s->nrows[t] + 1;
 		s->nrows[t] = 0;
-		(void)start;
 		return -ENOMEM;
 	}
 	s->nrows[t]++;
-	snprintf(s->host, sizeof(s->host), "%s", r->m->host);
-	snprintf(s->ifname, sizeof(s->ifname), "%s", r->m->ifname);
-	s->last_ts = r->m->ts;
+	/* What the stop pushes (the alerts' ends) is named by its own time;
+	 * range records leave it alone, they are pushed with their interval. */
+	if (r->type != XS_REC_RANGE) {
+		snprintf(s->host, sizeof(s->host), "%s", r->m->host);
+		snprintf(s->ifname, sizeof(s->ifname), "%s", r->m->ifname);
+		s->last_ts = r->m->ts;
+	}
 	return 0;
 }
 
