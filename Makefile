@@ -34,6 +34,7 @@ LDFLAGS   += -fsanitize=address,undefined
 endif
 BPF_CFLAGS := -g -O2 -target bpf $(WARN) -Iinclude -Ibpf \
 	-I/usr/include/$(ARCH)-linux-gnu -D__TARGET_ARCH_x86 -MMD -MP
+BPF_CFLAGS += $(XS_BPF_EXTRA)
 
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck)
 

@@ -138,30 +138,47 @@ static __always_inline __u32 size_bucket(__u64 len)
 	return XS_SIZE_GT1518;
 }
 
-/* A global function, verified once; returns -1 when the slot is missing
- * (the caller counts it). */
-__noinline int account_slot(__u32 slot, const struct xs_acct *a)
-{
-	struct xs_counters *c = bpf_map_lookup_elem(&range_ctrs, &slot);
-	struct xs_class *cls;
-	__u32 syn_ack, f;
+/* Counter slots of one CPU and the CPUs range_ctrs has room for (set by
+ * the loader; include/xdpscope.h, struct xs_counters, for the layout). */
+const volatile __u32 ctr_slots = 0;
+const volatile __u32 ctr_cpus = 0;
 
-	if (!c || !a)
+/* A global function, verified once; returns -1 when the slot is missing
+ * (the caller counts it). The flag counters are written only when they
+ * change: their cache line stays untouched by most packets. */
+static __always_inline int account_slot(__u32 slot, const struct xs_acct *a)
+{
+	__u32 cpu = bpf_get_smp_processor_id(), key, syn_ack, f;
+	struct xs_counters *c;
+	struct xs_class *cls;
+
+	if (cpu >= ctr_cpus || slot >= ctr_slots || !a)
 		return -1;
-	f = a->tcp_flags;
-	syn_ack = f & (TCPF_SYN | TCPF_ACK);
+	key = cpu * ctr_slots + slot;
+	c = bpf_map_lookup_elem(&range_ctrs, &key);
+	if (!c)
+		return -1;
 	cls = &c->tcp + (a->l4class & 3);
 	cls->pkts += a->pkts;
 	cls->bytes += a->bytes;
-	c->syn += syn_ack == TCPF_SYN;
-	c->synack += syn_ack == (TCPF_SYN | TCPF_ACK);
-	c->rst += !!(f & TCPF_RST);
-	c->fin += !!(f & TCPF_FIN);
-	c->frags += a->frag;
 	if (a->last_bucket < XS_SIZE_MAX)
 		(&c->le64)[a->last_bucket]++;
 	if (a->pkts > 1 && a->bucket < XS_SIZE_MAX)
 		(&c->le64)[a->bucket] += a->pkts - 1;
+	if (a->frag)
+		c->frags += a->frag;
+	f = a->tcp_flags;
+	if (!(f & (TCPF_SYN | TCPF_RST | TCPF_FIN)))
+		return 0;
+	syn_ack = f & (TCPF_SYN | TCPF_ACK);
+	if (syn_ack == TCPF_SYN)
+		c->syn++;
+	else if (syn_ack == (TCPF_SYN | TCPF_ACK))
+		c->synack++;
+	if (f & TCPF_RST)
+		c->rst++;
+	if (f & TCPF_FIN)
+		c->fin++;
 	return 0;
 }
 

@@ -120,18 +120,25 @@ __noinline __u32 classify_v6(const struct xs_addr6 *a)
 	return e & XS_TRIE_PTR ? XS_LOOKUP_FAIL : e;
 }
 
-/* classify_v6() behind the per-CPU cache (include/xdpscope.h). A global
- * function too: verified once. */
+/* 1 when a configured IPv6 prefix is longer than /64 (set by the loader):
+ * the cache then keys whole addresses, else only their first 64 bits. */
+const volatile __u32 v6_cache_full = 1;
+
+/* classify_v6() behind the per-CPU cache (include/xdpscope.h). With no
+ * prefix longer than /64, every address of a /64 has the same range, so
+ * the cache keys the /64: the hosts of a subnet, and a flood spoofing
+ * sources inside one, share an entry. A global function: verified once. */
 __noinline __u32 classify_v6_cached(const struct xs_addr6 *a)
 {
 	struct xs_v6_cache_ent *c;
-	__u64 hi, lo;
+	__u64 hi, lo = 0;
 	__u32 key, r;
 
 	if (!a)
 		return XS_LOOKUP_FAIL;
 	hi = (__u64)a->w[0] << 32 | a->w[1];
-	lo = (__u64)a->w[2] << 32 | a->w[3];
+	if (v6_cache_full)
+		lo = (__u64)a->w[2] << 32 | a->w[3];
 	/* Fibonacci hashing: the top bits of the product mix every input bit. */
 	key = ((hi ^ lo) * 0x9E3779B97F4A7C15ULL) >> (64 - __builtin_ctz(XS_V6_CACHE_SIZE));
 	c = bpf_map_lookup_elem(&v6_cache, &key);

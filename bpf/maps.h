@@ -62,9 +62,11 @@ struct {
 	__type(value, struct xs_v6_cache_ent);
 } v6_cache SEC(".maps");
 
-/* Per (range, direction) counters, slot = range id * 2 + dir. */
+/* Per (range, direction) counters, slot = range id * 2 + dir, a copy per
+ * CPU: element cpu * slots + slot (include/xdpscope.h). */
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
 	__uint(max_entries, XS_SLOTS(1));
 	__type(key, __u32);
 	__type(value, struct xs_counters);

@@ -55,6 +55,8 @@
 #define XS_V6_WALK_MAX 14		/* address bytes 2..15 below the root */
 
 #define XS_SLOTS(nranges) (((nranges) + 1) * 2)
+/* Counter slots of one CPU fit a u32 map key with room for 1024 CPUs. */
+#define XS_CTR_CPUS_MAX 1024
 
 enum xs_dir {
 	XS_DIR_IN = 0,			/* destination address in the range */
@@ -88,17 +90,20 @@ struct xs_class {
 	__u64 bytes;
 };
 
-/* Cumulative counters of one (range, direction), one copy per CPU. */
+/*
+ * Cumulative counters of one (range, direction), one copy per CPU: the
+ * "range_ctrs" array holds them CPU by CPU, element cpu * slots + slot
+ * (slots = XS_SLOTS(ranges)). The map is a plain mmap-able array, so
+ * every element starts on a cache line, and the fields are ordered by
+ * line: a packet writes line 0 (its class) and line 1 (its size bucket),
+ * and line 2 only for a TCP SYN, RST or FIN. The daemon reads the
+ * mapping in place.
+ */
 struct xs_counters {
 	struct xs_class tcp;		/* indexed as &tcp + enum xs_l4 */
 	struct xs_class udp;
 	struct xs_class icmp;
 	struct xs_class other;
-	__u64 syn;			/* SYN without ACK */
-	__u64 synack;			/* SYN with ACK */
-	__u64 rst;
-	__u64 fin;
-	__u64 frags;			/* IPv4 fragments, IPv6 non-atomic fragments */
 	__u64 le64;			/* indexed as &le64 + enum xs_size */
 	__u64 le128;
 	__u64 le256;
@@ -106,6 +111,12 @@ struct xs_counters {
 	__u64 le1024;
 	__u64 le1518;
 	__u64 gt1518;
+	__u64 frags;			/* IPv4 fragments, IPv6 non-atomic fragments */
+	__u64 syn;			/* SYN without ACK */
+	__u64 synack;			/* SYN with ACK */
+	__u64 rst;
+	__u64 fin;
+	__u64 pad[4];			/* to three cache lines; always 0 */
 };
 
 /*
@@ -176,9 +187,10 @@ struct xs_meta {
  * Per-CPU cache of IPv6 classifications, direct-mapped by a hash of the
  * address: traffic keeps talking to the same addresses, and a hit costs
  * one array read and a 16-byte compare instead of a walk of up to 15
- * reads. Entries hold the whole address, so a hit is exact. Valid while
- * the classifier tables stay as they are: whoever changes them must clear
- * this map first.
+ * reads. Entries hold the whole address, or only its first 64 bits
+ * (lo 0) when no prefix is longer than /64, so a hit is exact. Valid
+ * while the classifier tables stay as they are: whoever changes them
+ * must clear this map first.
  */
 #ifndef XS_V6_CACHE_SIZE
 #define XS_V6_CACHE_SIZE 4096		/* entries per CPU, a power of 2 */
@@ -404,7 +416,9 @@ static inline __u32 xs_stage_set(__u64 khi, __u64 klo, __u32 sd, __u32 bits)
 #define XS_PROG_TC "xdpscope_tc"
 
 _Static_assert(sizeof(struct xs_class) == 16, "xs_class layout");
-_Static_assert(sizeof(struct xs_counters) == 160, "xs_counters layout");
+_Static_assert(sizeof(struct xs_counters) == 192, "xs_counters layout");
+_Static_assert(__builtin_offsetof(struct xs_counters, le64) == 64 &&
+	       __builtin_offsetof(struct xs_counters, syn) == 128, "xs_counters lines");
 _Static_assert(__builtin_offsetof(struct xs_counters, tcp) == 0, "tcp first");
 _Static_assert(__builtin_offsetof(struct xs_counters, other) ==
 	       XS_L4_OTHER * sizeof(struct xs_class), "classes in enum order");
@@ -430,6 +444,8 @@ _Static_assert(sizeof(struct xs_stage_set) == 64, "xs_stage_set layout");
 _Static_assert(sizeof(struct xs_stage_chunk) <= 32768, "xs_stage_chunk too large");
 _Static_assert(sizeof(struct xs_sk_cpu) == 16 + 32 * XS_DIM_MAX + 4 * XS_DIRTY_MAX, "xs_sk_cpu layout");
 _Static_assert(XS_SLOTS(MAX_RANGES) <= (1U << 29), "slots fit slotdim beside XS_SD_V6MAPPED");
+_Static_assert((__u64)XS_SLOTS(MAX_RANGES) * XS_CTR_CPUS_MAX <= 0xffffffffULL,
+	       "range_ctrs keys fit a u32");
 /* Range ids, node and skip indexes share an entry with the two flag bits. */
 _Static_assert(MAX_RANGES < XS_TRIE_SKIP, "range ids collide with XS_TRIE_SKIP");
 _Static_assert(MAX_TRIE_NODES <= XS_TRIE_SKIP, "node indexes collide with XS_TRIE_SKIP");

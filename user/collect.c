@@ -71,7 +71,7 @@ static int collect_ready(struct xs_collect *c, char *err, size_t errlen)
 {
 	int e;
 
-	e = drain_init(&c->d, loader_ctrs_fd(&c->l), loader_global_fd(&c->l),
+	e = drain_init(&c->d, c->l.ctrs, loader_global_fd(&c->l),
 		       XS_SLOTS(c->l.sizes.nranges), c->l.ncpus);
 	if (e) {
 		set_err(err, errlen, "allocating the drain buffers: %s", strerror(-e));

@@ -6,10 +6,6 @@
 #include "counters.h"
 #include "drain.h"
 
-#ifndef ENOTSUPP
-#define ENOTSUPP 524	/* kernel-internal, returned by some bpf() commands */
-#endif
-
 /* Both structs are u64 counters only (include/xdpscope.h asserts sizes). */
 static void add_u64s(void *dst, const void *src, size_t bytes)
 {
@@ -21,75 +17,54 @@ static void add_u64s(void *dst, const void *src, size_t bytes)
 		d[i] += s[i];
 }
 
-int drain_init(struct xs_drain *d, int ctrs_fd, int global_fd, uint32_t nslots, int ncpus)
+int drain_init(struct xs_drain *d, const struct xs_counters *ctrs, int global_fd,
+	       uint32_t nslots, int ncpus)
 {
-	uint32_t i;
-
 	memset(d, 0, sizeof(*d));
-	d->ctrs_fd = ctrs_fd;
+	d->ctrs = ctrs;
 	d->global_fd = global_fd;
 	d->nslots = nslots;
 	d->ncpus = ncpus;
-	d->stride = (sizeof(struct xs_counters) + 7) & ~7UL;
-	d->buf = calloc((size_t)nslots * ncpus, d->stride);
-	d->keys = calloc(nslots, sizeof(*d->keys));
 	d->cur = calloc(nslots, sizeof(*d->cur));
 	d->prev = calloc(nslots, sizeof(*d->prev));
 	d->base = calloc(nslots, sizeof(*d->base));
-	if (!d->buf || !d->keys || !d->cur || !d->prev || !d->base) {
+	if (!d->cur || !d->prev || !d->base) {
 		drain_free(d);
 		return -ENOMEM;
 	}
-	for (i = 0; i < nslots; i++)
-		d->keys[i] = i;
 	return 0;
 }
 
-/* Batched reads of the whole array; single lookups where batch ops are
- * missing (older kernels). */
-static int read_ctrs(struct xs_drain *d)
+/* The packets of slot i the map holds now, over every CPU. */
+static uint64_t map_pkts(const struct xs_drain *d, uint32_t i)
 {
-	LIBBPF_OPTS(bpf_map_batch_opts, opts);
-	uint32_t done = 0, in_tok = 0, out_tok = 0, count;
-	size_t slot_bytes = (size_t)d->ncpus * d->stride;
-	char *vals = d->buf;
-	int e;
+	const struct xs_counters *c = d->ctrs + i;
+	uint64_t n = 0;
+	int cpu;
 
-	while (done < d->nslots) {
-		count = d->nslots - done;
-		e = bpf_map_lookup_batch(d->ctrs_fd, done ? &in_tok : NULL, &out_tok,
-					 d->keys + done, vals + done * slot_bytes, &count, &opts);
-		if (e && errno != ENOENT) {
-			if (!done && (errno == EINVAL || errno == EOPNOTSUPP || errno == ENOTSUPP))
-				goto single;
-			return -errno;
-		}
-		done += count;
-		if (e || !count)
-			break;
-		in_tok = out_tok;
-	}
-	return done == d->nslots ? 0 : -EIO;
-single:
-	for (done = 0; done < d->nslots; done++)
-		if (bpf_map_lookup_elem(d->ctrs_fd, &done, vals + done * slot_bytes))
-			return -errno;
-	return 0;
+	for (cpu = 0; cpu < d->ncpus; cpu++, c += d->nslots)
+		n += c->tcp.pkts + c->udp.pkts + c->icmp.pkts + c->other.pkts;
+	return n;
 }
 
+/*
+ * The counters are read in place from the mapping (every CPU's copy of a
+ * slot is nslots elements from the last). A slot whose packets did not
+ * move since the last read is left as it is: every packet adds to its
+ * class first, so nothing of a slot can change while its packets do not
+ * (a packet in flight during the read is in the next one).
+ */
 int drain_read(struct xs_drain *d)
 {
 	size_t gstride = (sizeof(struct xs_global) + 7) & ~7UL;
 	char gbuf[gstride * d->ncpus];
 	uint32_t zero = 0, i;
-	int e;
 
-	e = read_ctrs(d);
-	if (e)
-		return e;
 	for (i = 0; i < d->nslots; i++) {
-		counters_sum(&d->cur[i], (char *)d->buf + (size_t)i * d->ncpus * d->stride,
-			     d->ncpus, d->stride);
+		if (map_pkts(d, i) + counters_pkts(&d->base[i]) == counters_pkts(&d->cur[i]))
+			continue;
+		counters_sum(&d->cur[i], d->ctrs + i, d->ncpus,
+			     (size_t)d->nslots * sizeof(struct xs_counters));
 		add_u64s(&d->cur[i], &d->base[i], sizeof(d->cur[i]));
 	}
 	/* valgrind marks only one CPU's value of a per-CPU lookup as written. */
@@ -125,8 +100,6 @@ void drain_commit(struct xs_drain *d)
 
 void drain_free(struct xs_drain *d)
 {
-	free(d->buf);
-	free(d->keys);
 	free(d->cur);
 	free(d->prev);
 	free(d->base);

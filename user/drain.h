@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Drain: read the per-CPU counter maps in batches, merge the CPUs, and keep
- * the previous totals so the caller gets interval deltas.
+ * Drain: read the counter maps (range_ctrs in place, through the loader's
+ * mapping), merge the CPUs, and keep the previous totals so the caller
+ * gets interval deltas.
  */
 #ifndef XS_DRAIN_H
 #define XS_DRAIN_H
@@ -10,20 +11,18 @@
 #include "xdpscope.h"
 
 struct xs_drain {
-	int ctrs_fd;
+	const struct xs_counters *ctrs;	/* range_ctrs: ncpus * nslots, CPU by CPU */
 	int global_fd;
 	int ncpus;
 	uint32_t nslots;
-	size_t stride;			/* bytes of one CPU's copy */
-	void *buf;			/* batch buffer: nslots * ncpus * stride */
-	uint32_t *keys;
 	struct xs_counters *cur;	/* merged cumulative totals, per slot */
 	struct xs_counters *prev;
 	struct xs_counters *base;	/* added to what the maps hold (drain_carry) */
 	struct xs_global gcur, gprev, gbase;
 };
 
-int drain_init(struct xs_drain *d, int ctrs_fd, int global_fd, uint32_t nslots, int ncpus);
+int drain_init(struct xs_drain *d, const struct xs_counters *ctrs, int global_fd,
+	       uint32_t nslots, int ncpus);
 /* Read the maps into cur (prev keeps the last read). 0 or -errno. */
 int drain_read(struct xs_drain *d);
 /* After the records of an interval were made: cur becomes prev. */

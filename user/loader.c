@@ -92,8 +92,8 @@ uint64_t loader_kernel_mem(const struct xs_sizes *s, int ncpus)
 			 table_bytes(nodes_entries(s->v4_nodes)) +
 			 table_bytes(nodes_entries(s->v6_nodes)) +
 			 mmap_bytes((uint64_t)skip_records(s->v6_skips) * sizeof(struct xs_skip));
-	uint64_t ctrs = (uint64_t)XS_SLOTS(s->nranges) * round8(sizeof(struct xs_counters)) *
-			ncpus;
+	uint64_t ctrs = mmap_bytes((uint64_t)XS_SLOTS(s->nranges) * sizeof(struct xs_counters) *
+				   ncpus);
 	uint64_t global = round8(sizeof(struct xs_global)) * ncpus;
 	uint64_t cache = (uint64_t)XS_V6_CACHE_SIZE * round8(sizeof(struct xs_v6_cache_ent)) *
 			 ncpus;
@@ -220,10 +220,24 @@ int loader_open(struct xs_loader *l, const struct xs_trie *t4, const struct xs_t
 	/* The stage is per CPU: no need for its full size until sketches
 	 * are on (loader_sketches). */
 	e = bpf_map__set_max_entries(l->skel->maps.top_stage, 1);
-	if (!e)
-		e = bpf_map__set_max_entries(l->skel->maps.range_ctrs, XS_SLOTS(nranges));
 	if (e) {
-		snprintf(err, errlen, "sizing maps top_stage and range_ctrs: %s", strerror(-e));
+		snprintf(err, errlen, "sizing map top_stage: %s", strerror(-e));
+		goto fail;
+	}
+	if (l->ncpus > XS_CTR_CPUS_MAX) {
+		snprintf(err, errlen, "%d possible CPUs, expected at most %d", l->ncpus,
+			 XS_CTR_CPUS_MAX);
+		e = -E2BIG;
+		goto fail;
+	}
+	l->skel->rodata->v6_cache_full = t6->max_len > 64;
+	l->skel->rodata->ctr_slots = XS_SLOTS(nranges);
+	l->skel->rodata->ctr_cpus = l->ncpus;
+	/* libbpf creates it (with BTF, for bpftool); loader_load maps it. */
+	l->ctrs_len = (size_t)XS_SLOTS(nranges) * l->ncpus;
+	e = bpf_map__set_max_entries(l->skel->maps.range_ctrs, l->ctrs_len);
+	if (e) {
+		snprintf(err, errlen, "sizing map range_ctrs: %s", strerror(-e));
 		goto fail;
 	}
 	l->v4_nodes_len = nodes_entries(t4->nnodes);
@@ -312,9 +326,24 @@ int loader_sketches(struct xs_loader *l, const struct xs_sk_layout *sk, char *er
 	return 0;
 }
 
-/* The sketch epochs over the loaded object's maps. */
-static int sk_after_load(struct xs_loader *l, char *err, size_t errlen)
+/* Once the object is loaded (by us or by libxdp): the counters' mapping
+ * and the sketch epochs over the loaded maps. */
+static int after_load(struct xs_loader *l, char *err, size_t errlen)
 {
+	size_t len = l->ctrs_len * sizeof(struct xs_counters);
+	void *mem;
+
+	mem = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED,
+		   bpf_map__fd(l->skel->maps.range_ctrs), 0);
+	if (mem == MAP_FAILED) {
+		int e = errno;
+
+		snprintf(err, errlen, "mmap of map range_ctrs: %s", strerror(e));
+		return -e;
+	}
+	l->ctrs = mem;
+	if (!l->sizes.sk.nslots)
+		return 0;
 	return epoch_open(&l->ep, l->skel, &l->sizes.sk, l->ncpus, err, errlen);
 }
 
@@ -322,9 +351,7 @@ int loader_load(struct xs_loader *l, char *err, size_t errlen)
 {
 	if (xdpscope_bpf__load(l->skel))
 		return loader_perm_hint(errno, err, errlen, "loading the BPF object");
-	if (l->sizes.sk.nslots)
-		return sk_after_load(l, err, errlen);
-	return 0;
+	return after_load(l, err, errlen);
 }
 
 int loader_load_one(struct xs_loader *l, int tc, char *err, size_t errlen)
@@ -585,8 +612,8 @@ int loader_attach(struct xs_loader *l, const char *ifname, enum xs_xdp_mode mode
 		return -ENODEV;
 	}
 	e = attach_xdp(l, mode, err, errlen);
-	if (!e && l->sizes.sk.nslots)	/* libxdp loaded the object */
-		e = sk_after_load(l, err, errlen);
+	if (!e)				/* libxdp loaded the object */
+		e = after_load(l, err, errlen);
 	if (!e && egress)
 		e = attach_tc(l, err, errlen);
 	if (!e)
@@ -634,6 +661,8 @@ void loader_close(struct xs_loader *l)
 		detach_tc(l->ifindex, l->tc_created_hook);
 	if (l->pinned)
 		remove_pins(l->pin_dir);
+	if (l->ctrs)
+		munmap(l->ctrs, l->ctrs_len * sizeof(struct xs_counters));
 	if (l->v4_root)
 		munmap(l->v4_root, XS_TRIE_ROOT_SIZE * 4);
 	if (l->v6_root)

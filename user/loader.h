@@ -52,6 +52,8 @@ struct xs_loader {
 	const char *xdp_mode;		/* "native" or "generic" once attached */
 	int tc_attached;
 	int tc_created_hook;		/* we created clsact: we remove it */
+	void *ctrs;			/* range_ctrs, mmap'd: ctrs_len counter sets */
+	size_t ctrs_len;
 	uint32_t *v4_root, *v4_nodes, *v6_root, *v6_nodes;	/* mmap'd maps */
 	size_t v4_nodes_len, v6_nodes_len;	/* in u32 entries */
 	struct xs_skip *v6_skip;		/* mmap'd, v6_skip_len records */

@@ -65,6 +65,7 @@ static void trie_reset(struct xs_trie *t)
 	memset(t->root, 0, XS_TRIE_ROOT_SIZE * sizeof(*t->root));
 	t->nnodes = 0;
 	t->nskips = 0;
+	t->max_len = 0;
 }
 
 /* A node whose 256 entries all hold `fill`: the value of the entry it
@@ -143,6 +144,8 @@ static int trie_insert(struct xs_trie *t, const uint8_t *addr, unsigned int len,
 	uint32_t first, count, k;
 	int err;
 
+	if (len > t->max_len)
+		t->max_len = len;
 	while (len > bits) {
 		err = trie_descend(t, node, i, &node);
 		if (err)

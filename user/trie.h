@@ -28,6 +28,7 @@ struct xs_trie {
 	struct xs_skip *skips;	/* nskips records, IPv6 only */
 	uint32_t nskips;
 	uint32_t skip_cap;
+	uint32_t max_len;	/* longest prefix inserted, in bits */
 };
 
 /* Empty table of `family` (every entry 0). 0 or -ENOMEM. */

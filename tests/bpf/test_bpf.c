@@ -395,25 +395,24 @@ struct snap {
 static void snap_read(struct world *w, struct snap *s)
 {
 	size_t gstride = (sizeof(struct xs_global) + 7) / 8 * 8;
-	size_t bufsz = (w->stride > gstride ? w->stride : gstride) * w->ncpus;
-	void *buf = calloc(1, bufsz);	/* valgrind does not see bpf() write it */
-	__u32 k, zero = 0;
+	void *buf = calloc(w->ncpus, gstride);	/* valgrind does not see bpf() write it */
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info), k, zero = 0;
 
 	ck_assert_ptr_nonnull(buf);
 	s->slots = calloc(w->nslots, sizeof(*s->slots));
 	ck_assert_ptr_nonnull(s->slots);
-	for (k = 0; k < w->nslots; k++) {
-		ck_assert_msg(!bpf_map_lookup_elem(loader_ctrs_fd(&w->l), &k, buf),
-			      "range_ctrs[%u]: lookup failed: %s", k, strerror(errno));
-		counters_sum(&s->slots[k], buf, w->ncpus, w->stride);
-	}
+	for (k = 0; k < w->nslots; k++)
+		counters_sum(&s->slots[k], (const struct xs_counters *)w->l.ctrs + k, w->ncpus,
+			     (size_t)w->nslots * sizeof(struct xs_counters));
 	ck_assert_msg(!bpf_map_lookup_elem(loader_global_fd(&w->l), &zero, buf),
 		      "global_ctrs: lookup failed: %s", strerror(errno));
 	global_sum(&s->g, buf, w->ncpus, gstride);
-	/* One past the last slot must not exist: the loader sized the map. */
-	ck_assert_msg(bpf_map_lookup_elem(loader_ctrs_fd(&w->l), &k, buf) && errno == ENOENT,
-		      "range_ctrs has more than XS_SLOTS(%zu) = %u entries", w->cfg.nranges,
-		      w->nslots);
+	/* The loader sized the map: a copy of every slot per CPU, no more. */
+	ck_assert(!bpf_obj_get_info_by_fd(loader_ctrs_fd(&w->l), &info, &len));
+	ck_assert_msg(info.max_entries == w->nslots * (__u32)w->ncpus,
+		      "range_ctrs has %u entries, expected XS_SLOTS(%zu) * %d CPUs",
+		      info.max_entries, w->cfg.nranges, w->ncpus);
 	free(buf);
 }
 
@@ -437,6 +436,7 @@ static const struct field ctr_fields[] = {
 	CTR_FIELD(syn) CTR_FIELD(synack) CTR_FIELD(rst) CTR_FIELD(fin) CTR_FIELD(frags)
 	CTR_FIELD(le64) CTR_FIELD(le128) CTR_FIELD(le256) CTR_FIELD(le512) CTR_FIELD(le1024)
 	CTR_FIELD(le1518) CTR_FIELD(gt1518)
+	CTR_FIELD(pad[0]) CTR_FIELD(pad[1]) CTR_FIELD(pad[2]) CTR_FIELD(pad[3])
 };
 
 static const struct field glb_fields[] = {

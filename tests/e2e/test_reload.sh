@@ -77,7 +77,13 @@ if daemon_start rl "$NS_R" "$IF_R" -c "$TMP/r.json"; then
 	check "the pins are the new maps'" \
 		bash -c "bpftool map show pinned $PIN_R/range_ctrs -j >/dev/null"
 	slots=$(bpftool map show pinned "$PIN_R/range_ctrs" -j | "$PYTHON" -c 'import json,sys; print(json.load(sys.stdin)["max_entries"])')
-	check_eq "... sized for the new ranges (3 ranges + unmatched, 2 directions)" "$slots" 8
+	# A copy of every slot per possible CPU (include/xdpscope.h, xs_counters).
+	cpus=$("$PYTHON" -c 'import sys; n = 0
+for part in open("/sys/devices/system/cpu/possible").read().strip().split(","):
+    a, _, b = part.partition("-"); n += int(b or a) - int(a) + 1
+print(n)')
+	check_eq "... sized for the new ranges (3 ranges + unmatched, 2 directions, $cpus CPUs)" \
+		"$slots" $((8 * cpus))
 	stopped=$(now_s)
 	daemon_stop "$DPID"
 	check_eq "the daemon stopped cleanly" "$?" 0

@@ -50,7 +50,7 @@ static const struct sum_row {
 } sum_rows[] = {
 	{ "1 cpu, tight", 1, sizeof(struct xs_counters) },
 	{ "1 cpu, padded", 1, sizeof(struct xs_counters) + 8 },
-	{ "2 cpus, stride 168", 2, sizeof(struct xs_counters) + 8 },
+	{ "2 cpus, padded", 2, sizeof(struct xs_counters) + 8 },
 	{ "64 cpus, stride 256", 64, 256 },
 	{ "3 cpus, unaligned stride", 3, sizeof(struct xs_counters) + 3 },
 };
@@ -69,7 +69,7 @@ START_TEST(test_counters_sum)
 		ck_assert_msg(word(&out, i) == (i + 1) * n * (n + 1) / 2,
 			      "%s: word %zu = %llu", row->name, i,
 			      (unsigned long long)word(&out, i));
-	ck_assert_msg(out.gt1518 == CTR_WORDS * n * (n + 1) / 2, "%s: last field", row->name);
+	ck_assert_msg(out.pad[3] == CTR_WORDS * n * (n + 1) / 2, "%s: last field", row->name);
 	free(buf);
 }
 END_TEST
