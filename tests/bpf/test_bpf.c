@@ -1645,18 +1645,21 @@ END_TEST
 /*
  * After the walk probes, every valid entry of the per-CPU IPv6 cache must
  * name the range the definition gives for its address: a wrong hash
- * compare or a stale entry would classify a whole flow wrongly.
+ * compare or a stale entry would classify a whole flow wrongly. A world
+ * whose IPv6 prefixes are all /64 or shorter keys the cache by /64 (lo
+ * 0); one with a longer prefix by the whole address.
  */
-START_TEST(test_v6_cache)
+static void check_v6_cache(struct world *w, unsigned int min_valid)
 {
-	struct world *w = &w_full;
 	size_t stride = sizeof(struct xs_v6_cache_ent);
 	struct xs_v6_cache_ent *vals = calloc(w->l.ncpus, stride);
+	int by64 = !w->l.skel->rodata->v6_cache_full;
 	unsigned int valid = 0;
 	uint32_t key, cpu;
 	int fd;
 
 	ck_assert_msg(w->loaded, "loading the BPF object failed: %s", w->err);
+	ck_assert_int_eq(by64, w->t6.max_len <= 64);
 	fd = prog_map_fd(loader_xdp_fd(&w->l), "v6_cache");
 	ck_assert_msg(fd >= 0 && vals, "map v6_cache: not found");
 	for (key = 0; key < XS_V6_CACHE_SIZE; key++) {
@@ -1670,6 +1673,7 @@ START_TEST(test_v6_cache)
 			if (!c->valid)
 				continue;
 			valid++;
+			ck_assert_msg(!by64 || !c->lo, "v6_cache[%u]: a /64 key with low bits", key);
 			memcpy(addr, w4, 16);
 			inet_ntop(AF_INET6, addr, text, sizeof(text));
 			ck_assert_msg(c->range == naive_range6(w, addr),
@@ -1677,9 +1681,22 @@ START_TEST(test_v6_cache)
 				      "says %u", key, cpu, text, c->range, naive_range6(w, addr));
 		}
 	}
-	ck_assert_msg(valid > 100, "only %u valid cache entries after the walk probes", valid);
+	ck_assert_msg(valid >= min_valid, "only %u valid cache entries", valid);
 	close(fd);
 	free(vals);
+}
+
+START_TEST(test_v6_cache)
+{
+	check_v6_cache(&w_full, 100);
+}
+END_TEST
+
+/* The IPv6-only world (one /32) after its rows: keyed by /64. */
+START_TEST(test_v6_cache_by64)
+{
+	ck_assert_int_eq(w_v6only.l.skel->rodata->v6_cache_full, 0);
+	check_v6_cache(&w_v6only, 1);
 }
 END_TEST
 
@@ -1716,6 +1733,7 @@ static Suite *bpf_suite(void)
 	tcase_add_loop_test(tc, test_tables_one_family, 0, 2);
 	tcase_add_loop_test(tc, test_v4only, 0, 2 * NROWS_V4ONLY);
 	tcase_add_loop_test(tc, test_v6only, 0, 2 * NROWS_V6ONLY);
+	tcase_add_test(tc, test_v6_cache_by64);
 	suite_add_tcase(s, tc);
 	return s;
 }
