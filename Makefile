@@ -15,6 +15,8 @@ DEB_PACKAGES := libbpf-dev libxdp-dev xdp-tools bpftool clang llvm libelf-dev \
 	tcpreplay tshark python3 valgrind strace util-linux libmicrohttpd-dev \
 	prometheus curl logrotate influxdb \
 	libcurl4-openssl-dev clickhouse-server clickhouse-client openssl
+# tools/bgp-blackhole and its test: GoBGP speaks, BIRD 2 listens.
+DEB_PACKAGES += gobgpd bird2
 
 ifeq ($(V),1)
 Q :=
