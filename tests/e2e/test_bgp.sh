@@ -305,6 +305,18 @@ check_eq "an out alert: exit 0, nothing done" "$? $(gobgp_has ipv4 "$V4/32")" "0
 hook ongoing g1 in "\"victim\": \"$V4\""
 check_eq "ongoing: exit 0, nothing done" "$? $(gobgp_has ipv4 "$V4/32") $(wc -c <"$TMP/hook.err")" "0 0 0"
 
+# After a crash no end comes: --flush withdraws what the state holds.
+hook start f1 in "\"victim\": \"$V4\"" && hook start f2 in "\"victim\": \"$V6\""
+victims() { wait_route "$V4/32" "$1" && wait_route "$V6/128" "$1"; }
+check "crash: two victims announced" victims blackhole
+timeout 60 "$TOOL" --api "$API" --state-dir "$STATE" --flush 2>"$TMP/hook.err"
+check_eq "--flush: exit 0" $? 0
+check "--flush: BIRD loses both" victims absent
+check_eq "--flush: the state holds no alert" "$(tr -d ' \n' <"$STATE/state.json")" '{"alerts":{}}'
+hook end f1 in ""
+check_eq "--flush: the end that comes later finds nothing" "$? $(cat "$TMP/hook.err")" \
+	"0 bgp-blackhole: alert f1 end: nothing announced for it, nothing withdrawn"
+
 # ------------------------------------------------------------ bad input
 # bad LABEL WANT_STATUS STATE FIELDS [OPTIONS...]: exit WANT_STATUS, one
 # line on stderr naming the problem.
@@ -355,5 +367,5 @@ check_eq "bad input announced nothing: BIRD holds only the sentinels" \
 	"$(bird_test_routes | tr '\n' ' ')" "198.18.0.99/32 2001:db8::99/128 "
 hook end s4 in "" && hook end s6 in ""
 check "sentinels withdrawn" sentinels absent
-check_eq "the state holds no alert" "$(cat "$STATE/state.json" | tr -d ' \n')" '{"alerts":{}}'
+check_eq "the state holds no alert" "$(tr -d ' \n' <"$STATE/state.json")" '{"alerts":{}}'
 e2e_finish
