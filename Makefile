@@ -183,6 +183,7 @@ SYSCONFDIR ?= /etc
 install: all
 	install -D -m 0755 $(BUILD)/xdpscope $(DESTDIR)$(SBINDIR)/xdpscope
 	install -D -m 0644 $(BUILD)/xdpscope.bpf.o $(DESTDIR)$(LIBDIR)/xdpscope.bpf.o
+	install -D -m 0755 tools/bgp-blackhole $(DESTDIR)$(LIBDIR)/bgp-blackhole
 	install -d $(DESTDIR)$(MANDIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/xdpscope
 	sed 's|@DOCDIR@|$(DOCDIR)|g' tools/dist/xdpscope.8 | gzip -9n >$(DESTDIR)$(MANDIR)/xdpscope.8.gz
 	sed 's|@SBINDIR@|$(SBINDIR)|g' tools/dist/xdpscope@.service >$(DESTDIR)$(UNITDIR)/xdpscope@.service

@@ -29,6 +29,26 @@ BIRD_CTL=$TMP/bird.ctl
 STATE=$TMP/state
 V4=198.18.0.10 V6=2001:db8::10
 
+# ------------------------------------------------------------ README
+# Its gobgpd config loads, its alerts config validates, and the tool takes
+# the options it shows.
+readme_block gobgpd >"$TMP/readme-gobgpd.toml"
+check "README gobgpd config: gobgpd --dry-run accepts it" \
+	bash -c "timeout 30 gobgpd -d -f '$TMP/readme-gobgpd.toml' >/dev/null 2>&1"
+readme_block bgp-hook | sed "s|/usr/local/lib/xdpscope/bgp-blackhole|$TOOL|" >"$TMP/readme-hook.json"
+if out=$("$XDPSCOPE" check-config "$TMP/readme-hook.json" 2>&1); then
+	pass "README hook config: $out"
+else
+	fail "README hook config does not validate: $out"
+fi
+mapfile -t exec_argv < <("$PYTHON" -c 'import json, sys
+print("\n".join(json.load(open(sys.argv[1]))["alerts"]["exec"]))' "$TMP/readme-hook.json")
+echo '{"type": "alert", "id": "r1", "state": "ongoing", "dir": "in"}' |
+	"${exec_argv[@]}" --state-dir "$TMP/readme-state" >"$TMP/readme-hook.out" 2>&1
+check_eq "README hook options: the tool takes them" "$? $(cat "$TMP/readme-hook.out")" "0 "
+check_eq "README hook: the installed path is where make install puts it" \
+	"$(make -s -C "$ROOT" -n install PREFIX=/usr/local DESTDIR=/x | grep -c 'tools/bgp-blackhole /x/usr/local/lib/xdpscope/bgp-blackhole')" 1
+
 # ------------------------------------------------------------ speakers
 bgp_lab_up() {
 	local ns
