@@ -15,6 +15,8 @@ DEB_PACKAGES := libbpf-dev libxdp-dev xdp-tools bpftool clang llvm libelf-dev \
 	tcpreplay tshark python3 valgrind strace util-linux libmicrohttpd-dev \
 	prometheus curl logrotate influxdb \
 	libcurl4-openssl-dev clickhouse-server clickhouse-client openssl
+# tools/bgp-blackhole and its test: GoBGP speaks, BIRD 2 listens.
+DEB_PACKAGES += gobgpd bird2
 
 ifeq ($(V),1)
 Q :=
@@ -182,6 +184,7 @@ SYSCONFDIR ?= /etc
 install: all
 	install -D -m 0755 $(BUILD)/xdpscope $(DESTDIR)$(SBINDIR)/xdpscope
 	install -D -m 0644 $(BUILD)/xdpscope.bpf.o $(DESTDIR)$(LIBDIR)/xdpscope.bpf.o
+	install -D -m 0755 tools/bgp-blackhole $(DESTDIR)$(LIBDIR)/bgp-blackhole
 	install -d $(DESTDIR)$(MANDIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/xdpscope
 	sed 's|@DOCDIR@|$(DOCDIR)|g' tools/dist/xdpscope.8 | gzip -9n >$(DESTDIR)$(MANDIR)/xdpscope.8.gz
 	sed 's|@SBINDIR@|$(SBINDIR)|g' tools/dist/xdpscope@.service >$(DESTDIR)$(UNITDIR)/xdpscope@.service
