@@ -55,7 +55,8 @@ BPF_TESTS   := $(patsubst tests/bpf/%.c,$(BUILD)/tests/%,$(wildcard tests/bpf/te
 BENCHES     := $(patsubst tools/%.c,$(BUILD)/tools/%,$(wildcard tools/bench_*.c)) \
 	$(BUILD)/tools/bpf_lines
 
-.PHONY: all test unit-test bpf-test e2e-test bench run install deps clean help asan valgrind
+.PHONY: all test unit-test bpf-test e2e-test bench run install deps clean help asan valgrind \
+	fuzz-sflow
 
 all: $(BUILD)/xdpscope
 
@@ -70,6 +71,7 @@ help:
 	@echo 'make run IFACE=X  build and run xdpscope run -i X $$(ARGS)'
 	@echo 'make asan         unit and bpf tests, replays of every capture, under ASan'
 	@echo 'make valgrind     unit and bpf tests, replays of every capture, under valgrind'
+	@echo 'make fuzz-sflow   libFuzzer on the sFlow decoder (clang), FUZZ_TIME seconds (60)'
 	@echo 'make install      install under $$(DESTDIR)$$(PREFIX)'
 	@echo 'make clean        remove build/'
 
@@ -169,6 +171,17 @@ valgrind: all $(UNIT_TESTS) $(BPF_TESTS)
 	$(Q)tests/replay-captures.sh $(BUILD)/xdpscope valgrind -q --error-exitcode=99 \
 		--leak-check=full --errors-for-leak-kinds=definite \
 		--suppressions=tests/valgrind.supp
+
+# Optional: make test runs the seeded loop of tests/unit/test_sflow.c.
+FUZZ_TIME ?= 60
+$(BUILD)/fuzz/fuzz_sflow: tests/fuzz/fuzz_sflow.c user/sflow.c user/ethframe.c
+	$(call msg,FUZZ,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined $(WARN) -Iinclude -Iuser $^ -o $@
+
+fuzz-sflow: $(BUILD)/fuzz/fuzz_sflow
+	$(Q)mkdir -p $(BUILD)/fuzz/corpus-sflow
+	$(Q)$< -max_total_time=$(FUZZ_TIME) $(BUILD)/fuzz/corpus-sflow
 
 PREFIX  ?= /usr/local
 # The binary carries its BPF object (the skeleton embeds it), so it always

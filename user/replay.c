@@ -36,6 +36,7 @@
 #include <linux/if_ether.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "ethframe.h"
 #include "feeder.h"
 #include "log.h"
 #include "pipeline.h"
@@ -347,14 +348,10 @@ static struct held *held_new(const struct replay *r, const struct pcap_pkthdr *h
 	frame = f->buf + XS_FEED_HEADROOM;
 	if (cut || !len)
 		return f;
-	if (ethertype) {
-		memset(frame, 0, ETH_ALEN * 2);
-		frame[12] = ethertype >> 8;
-		frame[13] = ethertype & 0xff;
-		memcpy(frame + ETH_HLEN, pkt + strip, len - ETH_HLEN);
-	} else {
+	if (ethertype)
+		ethframe_put(frame, ethertype, pkt + strip, len - ETH_HLEN);
+	else
 		memcpy(frame, pkt, len);
-	}
 	return f;
 }
 
