@@ -146,7 +146,7 @@ const volatile __u32 ctr_cpus = 0;
 /* A global function, verified once; returns -1 when the slot is missing
  * (the caller counts it). The flag counters are written only when they
  * change: their cache line stays untouched by most packets. */
-static __always_inline int account_slot(__u32 slot, const struct xs_acct *a)
+__noinline int account_slot(__u32 slot, const struct xs_acct *a)
 {
 	__u32 cpu = bpf_get_smp_processor_id(), key, syn_ack, f;
 	struct xs_counters *c;

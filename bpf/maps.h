@@ -130,6 +130,56 @@ struct {
 	__type(value, struct xs_stage_chunk);
 } top_stage SEC(".maps");
 
+/* Per CPU: (epoch, hash of source, destination, ports) -> a chunk of
+ * flows (include/xdpscope.h, the flow cache). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, struct xs_flow_chunk);
+} flow_cache SEC(".maps");
+
+/* How sketch_slot() takes a packet or a flow. */
+enum xs_sk_mode {
+	XS_SKM_PKT = 0,			/* every dimension, distinct sources */
+	XS_SKM_FLOW,			/* a flow's counts: every dimension */
+	XS_SKM_NEW,			/* a flow's first packet: distinct sources */
+	XS_SKM_STORM,			/* a storm: every dimension times weight
+					 * (0: none), distinct sources */
+};
+
+/* What the sketches need of a packet or a flow. Addresses are the 16
+ * bytes as two native-endian words, IPv4 as ::ffff:a.b.c.d; src_sd and
+ * dst_sd are XS_SD_V6MAPPED for an IPv6 ::ffff:a.b.c.d, else 0; src_tag
+ * is the source's xs_stage_tag() (set before a mode that counts
+ * distinct sources). weight: in a storm, sk_storm_sample when this packet
+ * is the one sampled, else 0. rng: the CPU's xorshift64 state, which the
+ * per-packet fields leave alone. */
+struct xs_skf {
+	__u64 src_hi, src_lo, dst_hi, dst_lo;
+	__u64 src_tag;
+	__u64 bytes;
+	__u32 pkts;
+	__u32 epoch;			/* xs_epoch & 1 */
+	__u32 sport, dport;		/* host order, when has_ports */
+	__u32 has_ports;
+	__u32 src_sd, dst_sd;
+	__u32 mode;			/* enum xs_sk_mode */
+	__u32 weight;
+	__u32 pad;
+	__u64 rng;
+};
+
+/* Per CPU: the sketch facts of the packet and of a flow being moved
+ * (struct xs_skf above), kept off the BPF stack, which a call
+ * chain of the program shares (512 bytes). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, struct xs_skf);
+} sk_scratch SEC(".maps");
+
 /* Per CPU and epoch: keys seen once moved out of the stage. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

@@ -25,27 +25,15 @@ const volatile __u32 sk_ndims = 0;		/* tracked dimensions */
 const volatile __u32 sk_bucket_bits = 8;	/* top buckets a page and dimension: 2^bits */
 const volatile __u32 sk_stage_bits = 13;	/* stage sets an epoch: 2^bits */
 const volatile __s32 sk_dim_pos[XS_DIM_MAX] = { -1, -1, -1, -1 };
+const volatile __u32 sk_flow_bits = 0;		/* flows an epoch: 2^bits; 0: no cache */
+const volatile __u32 sk_storm_flows = 0;	/* new flows before a storm; 0: never */
+const volatile __u32 sk_storm_sample = 1;	/* a storm counts 1 packet in this, a power of 2 */
 
-/* The epoch the program writes; userspace flips it (xs_epoch & 1). */
+/* The epoch the program writes is xs_epoch & 1; userspace adds 1 at each
+ * flip, so the whole value numbers the epochs (storms count by it). */
 volatile __u32 xs_epoch = 0;
 
 #define XS_CAS_TRIES 3
-
-/* What the sketches need of a packet. Addresses are the 16 bytes as two
- * native-endian words, IPv4 as ::ffff:a.b.c.d; src_sd and dst_sd are
- * XS_SD_V6MAPPED for an IPv6 ::ffff:a.b.c.d, else 0; src_tag is the
- * source's xs_stage_tag(). */
-struct xs_skf {
-	__u64 src_hi, src_lo, dst_hi, dst_lo;
-	__u64 src_tag;
-	__u64 bytes;
-	__u32 pkts;
-	__u32 epoch;
-	__u32 sport, dport;		/* host order, when has_ports */
-	__u32 has_ports;
-	__u32 src_sd, dst_sd;
-	__u32 pad;
-};
 
 /* Leading zeros of a nonzero u64 (BPF has no clz instruction). */
 static __always_inline __u32 clz64(__u64 w)
@@ -158,11 +146,11 @@ static __always_inline __u64 promote(struct xs_sk_slot *s, struct xs_sk_ctl *ctl
 
 	if (s->page)
 		return s->page;
-	if (s->full)
+	if (s->full & XS_SLOT_FULL)
 		return 0;
 	n = __sync_fetch_and_add(&ctl->pages_used, 1);
 	if (n >= sk_pages) {
-		s->full = 1;
+		__sync_fetch_and_or(&s->full, XS_SLOT_FULL);
 		__sync_fetch_and_add(&ctl->pool_empty, 1);
 		return 0;
 	}
@@ -369,12 +357,13 @@ hit:
 }
 
 /*
- * One dimension of one packet (c: its key, slotdim, packets and bytes),
- * through the CPU's last key of that dimension. The same key again (the
- * victim or port 80 of a flood, a packet train) only adds to the last
- * key's counts. Another key goes to the stage and becomes the last key,
- * with no counts of its own yet; the last key's counts, if it has any, go
- * to the stage first. Returns as stage_add().
+ * One dimension of one packet (c: its key, slotdim, packets and bytes,
+ * the last two times the weight of a storm's sample), through the CPU's
+ * last key of that dimension. The same key again (the victim or port 80
+ * of a flood, a packet train) only adds to the last key's counts. Another
+ * key goes to the stage and becomes the last key, with no counts of its
+ * own yet; the last key's counts, if it has any, go to the stage first.
+ * Returns as stage_add().
  */
 static __always_inline int dim_add(const struct xs_top_stage *c, __u32 slot, __u64 page,
 				   __u32 epoch, struct xs_sk_cpu *cpu)
@@ -399,32 +388,40 @@ static __always_inline int dim_add(const struct xs_top_stage *c, __u32 slot, __u
 }
 
 /*
- * A global function, verified once: the sketches of one slot. The source
- * goes into the distinct count only when this CPU has not staged it yet:
- * a staged source was counted with its first packet of the epoch.
- * Returns the packets dropped from the stage (xs_global.top_dropped), -1
- * when a map lookup failed.
+ * A global function, verified once: the sketches of one slot, as f->mode
+ * says. The source goes into the distinct count only when this CPU has
+ * not staged it yet: a staged source was counted with its first packet
+ * of the epoch. Returns the packets dropped from the stage
+ * (xs_global.top_dropped), -1 when a map lookup failed.
  */
 __noinline int sketch_slot(__u32 slot, const struct xs_skf *f)
 {
 	struct xs_top_stage c;
 	struct xs_sk_slot *s;
 	struct xs_sk_cpu *cpu;
-	__u32 idx, epoch;
+	__u32 idx, epoch, mode, w;
 	int dropped = 0, r = 0;
 	__u64 page;
 
 	if (!f)
 		return -1;
-	epoch = f->epoch;
+	epoch = f->epoch & 1;
 	idx = epoch * sk_nslots + slot;
 	s = bpf_map_lookup_elem(&sk_slots, &idx);
-	cpu = bpf_map_lookup_elem(&sk_cpu, &epoch);
-	if (!s || !cpu)
+	if (!s)
 		return -1;
 	page = s->page;
-	c.bytes = f->bytes;
-	c.pkts = f->pkts;
+	mode = f->mode;
+	if (mode == XS_SKM_STORM && !(s->full & XS_SLOT_STORM))
+		__sync_fetch_and_or(&s->full, XS_SLOT_STORM);
+	if (mode == XS_SKM_NEW || (mode == XS_SKM_STORM && !f->weight))
+		goto distinct;
+	cpu = bpf_map_lookup_elem(&sk_cpu, &epoch);
+	if (!cpu)
+		return -1;
+	w = mode == XS_SKM_STORM ? f->weight : 1;
+	c.bytes = f->bytes * w;
+	c.pkts = f->pkts * w;
 	if (sk_dim_pos[XS_DIM_SRC] >= 0) {
 		c.khi = f->src_hi;
 		c.klo = f->src_lo;
@@ -432,89 +429,283 @@ __noinline int sketch_slot(__u32 slot, const struct xs_skf *f)
 		r = dim_add(&c, slot, page, epoch, cpu);
 		dropped += r & 1;
 	}
-	if (r < XS_STAGE_HIT) {
-		if (!page && lite_add(s, f->src_tag)) {
-			struct xs_sk_ctl *ctl = bpf_map_lookup_elem(&sk_ctl, &epoch);
-
-			if (!ctl)
-				return -1;
-			page = promote(s, ctl);
-		}
-		if (page)
-			hll_add((__u32)page - 1, f->src_tag, f);
-	}
 	if (sk_dim_pos[XS_DIM_DST] >= 0) {
 		c.khi = f->dst_hi;
 		c.klo = f->dst_lo;
 		c.slotdim = slot << 2 | XS_DIM_DST | f->dst_sd;
 		dropped += dim_add(&c, slot, page, epoch, cpu) & 1;
 	}
-	if (!f->has_ports)
+	if (f->has_ports) {
+		c.klo = 0;
+		if (sk_dim_pos[XS_DIM_DPORT] >= 0) {
+			c.khi = f->dport;
+			c.slotdim = slot << 2 | XS_DIM_DPORT;
+			dropped += dim_add(&c, slot, page, epoch, cpu) & 1;
+		}
+		if (sk_dim_pos[XS_DIM_SPORT] >= 0) {
+			c.khi = f->sport;
+			c.slotdim = slot << 2 | XS_DIM_SPORT;
+			dropped += dim_add(&c, slot, page, epoch, cpu) & 1;
+		}
+	}
+	if (mode == XS_SKM_FLOW || r >= XS_STAGE_HIT)
 		return dropped;
-	c.klo = 0;
-	if (sk_dim_pos[XS_DIM_DPORT] >= 0) {
-		c.khi = f->dport;
-		c.slotdim = slot << 2 | XS_DIM_DPORT;
-		dropped += dim_add(&c, slot, page, epoch, cpu) & 1;
+distinct:
+	if (!page && lite_add(s, f->src_tag)) {
+		struct xs_sk_ctl *ctl = bpf_map_lookup_elem(&sk_ctl, &epoch);
+
+		if (!ctl)
+			return -1;
+		page = promote(s, ctl);
 	}
-	if (sk_dim_pos[XS_DIM_SPORT] >= 0) {
-		c.khi = f->sport;
-		c.slotdim = slot << 2 | XS_DIM_SPORT;
-		dropped += dim_add(&c, slot, page, epoch, cpu) & 1;
-	}
+	if (page)
+		hll_add((__u32)page - 1, f->src_tag, f);
 	return dropped;
 }
 
-/* The sketch facts of a classified packet, then the sketches of its slots
- * (the same slots as the counters; no sketch for unmatched traffic). */
-static __always_inline void sketch_pkt(const struct xs_pkt *p, const struct xs_acct *a,
-				       __u32 src, __u32 dst, struct xs_global *g)
+/* The sketches of a packet's or flow's slots: `in` of dst, `out` of src
+ * (traffic inside one range counts once, as `in`). Returns the packets
+ * dropped, -1 when a lookup failed. */
+static __always_inline int sketch_slots(__u32 src, __u32 dst, const struct xs_skf *f)
 {
-	struct xs_skf f;
-	int r;
+	int r = 0, d;
+
+	if (dst) {
+		d = sketch_slot(dst * XS_DIR_MAX + XS_DIR_IN, f);
+		if (d < 0)
+			return d;
+		r += d;
+	}
+	if (src && src != dst) {
+		d = sketch_slot(src * XS_DIR_MAX + XS_DIR_OUT, f);
+		if (d < 0)
+			return d;
+		r += d;
+	}
+	return r;
+}
+
+/* A flow leaving the cache (replaced, or about to wrap): its counts into
+ * every dimension of its ranges. A global function, verified once. */
+__noinline int flow_flush(const struct xs_flow *e, __u32 epoch)
+{
+	__u32 one = 1;
+	struct xs_skf *f = bpf_map_lookup_elem(&sk_scratch, &one);
+
+	if (!e || !f)
+		return -1;
+	f->src_hi = e->src_hi;
+	f->src_lo = e->src_lo;
+	f->dst_hi = e->dst_hi;
+	f->dst_lo = e->dst_lo;
+	f->src_tag = 0;
+	f->bytes = e->bytes;
+	f->pkts = e->pkts;
+	f->epoch = epoch;
+	f->sport = e->ports >> 16;
+	f->dport = e->ports & 0xffff;
+	f->has_ports = e->kflags & XS_FLOW_PORTS;
+	f->src_sd = e->kflags & XS_FLOW_SRC_MAPPED ? XS_SD_V6MAPPED : 0;
+	f->dst_sd = e->kflags & XS_FLOW_DST_MAPPED ? XS_SD_V6MAPPED : 0;
+	f->mode = XS_SKM_FLOW;
+	f->weight = 1;
+	f->pad = 0;
+	return sketch_slots(e->src_range, e->dst_range, f);
+}
+
+static __always_inline __u32 flow_ports(const struct xs_skf *f)
+{
+	return f->has_ports ? f->sport << 16 | f->dport : 0;
+}
+
+static __always_inline __u32 flow_kflags(const struct xs_skf *f)
+{
+	return (f->has_ports ? XS_FLOW_PORTS : 0) | (f->src_sd ? XS_FLOW_SRC_MAPPED : 0) |
+	       (f->dst_sd ? XS_FLOW_DST_MAPPED : 0);
+}
+
+/* The flow cache entry of f's flow in this CPU's epoch, and whether it
+ * holds that flow (*hit); NULL without a cache. */
+static __always_inline struct xs_flow *flow_find(const struct xs_skf *f, int *hit)
+{
+	__u32 bits = sk_flow_bits & 31, idx, key;
+	struct xs_flow_chunk *ch;
+	struct xs_flow *e;
+	__u64 h;
+
+	*hit = 0;
+	if (!bits)
+		return 0;
+	h = (f->src_lo * 0x9E3779B97F4A7C15ULL) ^ (f->dst_lo * 0xC2B2AE3D27D4EB4FULL) ^
+	    f->src_hi ^ (f->dst_hi * 0x165667B19E3779F9ULL) ^ flow_ports(f);
+	idx = (h * 0xff51afd7ed558ccdULL) >> (64 - bits);
+	key = ((f->epoch << bits) + idx) / XS_FLOW_CHUNK;
+	ch = bpf_map_lookup_elem(&flow_cache, &key);
+	if (!ch)
+		return 0;
+	e = &ch->f[idx % XS_FLOW_CHUNK];
+	*hit = e->pkts && e->src_lo == f->src_lo && e->dst_lo == f->dst_lo &&
+	       e->src_hi == f->src_hi && e->dst_hi == f->dst_hi && e->ports == flow_ports(f) &&
+	       e->kflags == flow_kflags(f);
+	return e;
+}
+
+/* One more packet of a cached flow. Returns the packets dropped. */
+static __always_inline int flow_hit(struct xs_flow *e, const struct xs_skf *f)
+{
+	int r = 0;
+
+	if (e->pkts >= XS_FLOW_PKTS_MAX) {
+		r = flow_flush(e, f->epoch);
+		e->pkts = 0;
+		e->bytes = 0;
+	}
+	e->pkts += f->pkts;
+	e->bytes += f->bytes;
+	return r;
+}
+
+/* Count a new flow of `slot` on this CPU in this epoch: 1 when the slot
+ * is in a storm (include/xdpscope.h, the flow cache). */
+static __always_inline int slot_storm(__u32 slot)
+{
+	__u32 cpu = bpf_get_smp_processor_id(), key;
+	__u64 seq = xs_epoch, v;
+	struct xs_counters *c;
+
+	if (!sk_storm_flows || cpu >= ctr_cpus || slot >= ctr_slots)
+		return 0;
+	key = cpu * ctr_slots + slot;
+	c = bpf_map_lookup_elem(&range_ctrs, &key);
+	if (!c)
+		return 0;
+	v = c->storm;
+	if (v >> 32 != seq)
+		v = seq << 32;
+	v++;
+	c->storm = v;
+	return (__u32)v > sk_storm_flows;
+}
+
+#define XS_MISS_TAKE (1 << 30)
+
+/* A storm's sample: sk_storm_sample for 1 packet in sk_storm_sample,
+ * drawn independently for each (xorshift64 on the CPU's state), else 0.
+ * A pattern in the traffic must not line up with the draws: a packet
+ * counted through the last key (dim_add()) instead of the sample has to
+ * be as likely sampled as any. */
+static __always_inline __u32 storm_pick(struct xs_skf *f)
+{
+	__u32 w = sk_storm_sample;
+	__u64 x = f->rng;
+
+	if (!x)
+		x = bpf_ktime_get_ns() | 1;
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	f->rng = x;
+	return ((x >> 32) & (w - 1)) ? 0 : w;
+}
+
+/*
+ * A packet that missed the flow cache (e: the entry its flow hashes to,
+ * NULL without a cache or for a GSO skb). Out of a storm it is to take
+ * the entry: returns XS_MISS_TAKE, and the caller moves the flow there to
+ * the top lists (flow_flush()) before flow_take(); the call chain would
+ * be over the BPF stack limit from here. In a storm of either range, or
+ * without an entry, each slot takes the packet whole (sampled in a
+ * storm). Returns the packets dropped, -1 when a lookup failed. A global
+ * function.
+ */
+__noinline int sketch_miss(struct xs_flow *e, struct xs_skf *f, __u32 src, __u32 dst)
+{
+	__u32 storm_in = 0, storm_out = 0, out = src && src != dst;
+	int r = 0, d;
+
+	if (!f)
+		return -1;
+	if (dst)
+		storm_in = slot_storm(dst * XS_DIR_MAX + XS_DIR_IN);
+	if (out)
+		storm_out = slot_storm(src * XS_DIR_MAX + XS_DIR_OUT);
+	f->src_tag = f->src_sd ? xs_stage_tag(f->src_hi, f->src_lo, XS_DIM_SRC | XS_SD_V6MAPPED) :
+				 xs_hash_addr(f->src_hi, f->src_lo) | 1;
+	if (e && !storm_in && !storm_out)
+		return XS_MISS_TAKE;
+	if (storm_in || storm_out)
+		f->weight = storm_pick(f);
+	if (dst) {
+		f->mode = storm_in ? XS_SKM_STORM : XS_SKM_PKT;
+		d = sketch_slot(dst * XS_DIR_MAX + XS_DIR_IN, f);
+		if (d < 0)
+			return d;
+		r += d;
+	}
+	if (out) {
+		f->mode = storm_out ? XS_SKM_STORM : XS_SKM_PKT;
+		d = sketch_slot(src * XS_DIR_MAX + XS_DIR_OUT, f);
+		if (d < 0)
+			return d;
+		r += d;
+	}
+	return r;
+}
+
+/* After sketch_miss() said XS_MISS_TAKE and e's flow moved out: the
+ * packet's flow takes the entry, and its source is counted. */
+static __always_inline int flow_take(struct xs_flow *e, struct xs_skf *f, __u32 src, __u32 dst)
+{
+	e->src_hi = f->src_hi;
+	e->src_lo = f->src_lo;
+	e->dst_hi = f->dst_hi;
+	e->dst_lo = f->dst_lo;
+	e->bytes = f->bytes;
+	e->pkts = f->pkts;
+	e->ports = flow_ports(f);
+	e->src_range = src;
+	e->dst_range = dst;
+	e->kflags = flow_kflags(f);
+	f->mode = XS_SKM_NEW;
+	return sketch_slots(src, dst, f);
+}
+
+/* The sketch facts of a parsed packet (f->src_tag and whether a storm
+ * samples it are left to the miss path). */
+static __always_inline void sketch_facts(const struct xs_pkt *p, const struct xs_acct *a,
+					 struct xs_skf *f)
+{
+	__u32 w = sk_storm_sample;
 
 	/* The words are the address bytes as loaded on this (little-endian)
 	 * machine, as userspace reads them back from the key bytes. */
 	if (p->family == 4) {
-		f.src_hi = 0;
-		f.dst_hi = 0;
-		f.src_lo = (__u64)p->saddr.v4 << 32 | 0xffff0000;
-		f.dst_lo = (__u64)p->daddr.v4 << 32 | 0xffff0000;
-		f.src_tag = xs_hash_addr(0, f.src_lo) | 1;
-		f.src_sd = 0;
-		f.dst_sd = 0;
+		f->src_hi = 0;
+		f->dst_hi = 0;
+		f->src_lo = (__u64)p->saddr.v4 << 32 | 0xffff0000;
+		f->dst_lo = (__u64)p->daddr.v4 << 32 | 0xffff0000;
+		f->src_sd = 0;
+		f->dst_sd = 0;
 	} else {
 		const __u32 *s6 = (const __u32 *)p->saddr.v6, *d6 = (const __u32 *)p->daddr.v6;
 
-		f.src_hi = (__u64)s6[1] << 32 | s6[0];
-		f.src_lo = (__u64)s6[3] << 32 | s6[2];
-		f.dst_hi = (__u64)d6[1] << 32 | d6[0];
-		f.dst_lo = (__u64)d6[3] << 32 | d6[2];
-		f.src_sd = xs_addr_mapped(f.src_hi, f.src_lo) ? XS_SD_V6MAPPED : 0;
-		f.dst_sd = xs_addr_mapped(f.dst_hi, f.dst_lo) ? XS_SD_V6MAPPED : 0;
-		f.src_tag = xs_stage_tag(f.src_hi, f.src_lo, XS_DIM_SRC | f.src_sd);
+		f->src_hi = (__u64)s6[1] << 32 | s6[0];
+		f->src_lo = (__u64)s6[3] << 32 | s6[2];
+		f->dst_hi = (__u64)d6[1] << 32 | d6[0];
+		f->dst_lo = (__u64)d6[3] << 32 | d6[2];
+		f->src_sd = xs_addr_mapped(f->src_hi, f->src_lo) ? XS_SD_V6MAPPED : 0;
+		f->dst_sd = xs_addr_mapped(f->dst_hi, f->dst_lo) ? XS_SD_V6MAPPED : 0;
 	}
-	f.bytes = a->bytes;
-	f.pkts = a->pkts;
-	f.epoch = xs_epoch & 1;
-	f.sport = a->sport;
-	f.dport = a->dport;
-	f.has_ports = a->has_ports;
-	f.pad = 0;
-	if (dst) {
-		r = sketch_slot(dst * XS_DIR_MAX + XS_DIR_IN, &f);
-		if (r < 0)
-			g->lookup_fail++;
-		else
-			g->top_dropped += r;
-	}
-	if (src && src != dst) {
-		r = sketch_slot(src * XS_DIR_MAX + XS_DIR_OUT, &f);
-		if (r < 0)
-			g->lookup_fail++;
-		else
-			g->top_dropped += r;
-	}
+	f->src_tag = 0;
+	f->bytes = a->bytes;
+	f->pkts = a->pkts;
+	f->epoch = xs_epoch & 1;
+	f->sport = a->sport;
+	f->dport = a->dport;
+	f->has_ports = a->has_ports;
+	f->mode = XS_SKM_PKT;
+	f->weight = w;
+	f->pad = 0;
 }
 
 #endif /* XS_SKETCH_H */

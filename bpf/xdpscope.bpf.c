@@ -21,14 +21,37 @@ char LICENSE[] SEC("license") = "GPL";
 /* Bytes pulled into the linear area at TC when the headers are not there. */
 #define XS_TC_PULL 256
 
+/* A parsed packet's range ids, from the tries (0: none). */
+static __always_inline void classify(const struct xs_pkt *p, struct xs_global *g, __u32 *src,
+				     __u32 *dst)
+{
+	if (p->family == 4) {
+		*src = classify_v4(p->saddr.v4);
+		*dst = classify_v4(p->daddr.v4);
+	} else {
+		*src = classify_v6_cached((struct xs_addr6 *)p->saddr.v6);
+		*dst = classify_v6_cached((struct xs_addr6 *)p->daddr.v6);
+	}
+	if (*src == XS_LOOKUP_FAIL) {
+		g->lookup_fail++;
+		*src = 0;
+	}
+	if (*dst == XS_LOOKUP_FAIL) {
+		g->lookup_fail++;
+		*dst = 0;
+	}
+}
+
 static __always_inline int xs_handle(void *data, void *data_end, const struct xs_frame *f)
 {
 	struct xs_cursor c = { .pos = data, .data_end = data_end };
+	struct xs_flow *fl = 0;
 	struct xs_pkt p = {};
 	struct xs_acct a = {};
+	struct xs_skf *skf = 0;
 	struct xs_global *g;
 	__u32 zero = 0, src, dst;
-	int proto, err;
+	int proto, err, hit = 0, r;
 
 	g = bpf_map_lookup_elem(&global_ctrs, &zero);
 	if (!g)
@@ -56,23 +79,26 @@ static __always_inline int xs_handle(void *data, void *data_end, const struct xs
 		count_l4_error(g, -err);
 	account_wire(&a, f, &p);
 	g->bytes += a.bytes;
-
-	if (p.family == 4) {
+	if (p.family == 4)
 		g->ipv4_pkts += a.pkts;
-		src = classify_v4(p.saddr.v4);
-		dst = classify_v4(p.daddr.v4);
-	} else {
+	else
 		g->ipv6_pkts += a.pkts;
-		src = classify_v6_cached((struct xs_addr6 *)p.saddr.v6);
-		dst = classify_v6_cached((struct xs_addr6 *)p.daddr.v6);
+
+	/* With sketches, a packet of a cached flow needs no classification
+	 * (include/xdpscope.h, the flow cache); a GSO skb skips the cache. */
+	if (sk_nslots) {
+		skf = bpf_map_lookup_elem(&sk_scratch, &zero);
+		if (skf) {
+			sketch_facts(&p, &a, skf);
+			if (a.pkts == 1)
+				fl = flow_find(skf, &hit);
+		}
 	}
-	if (src == XS_LOOKUP_FAIL) {
-		g->lookup_fail++;
-		src = 0;
-	}
-	if (dst == XS_LOOKUP_FAIL) {
-		g->lookup_fail++;
-		dst = 0;
+	if (fl && hit) {
+		src = fl->src_range;
+		dst = fl->dst_range;
+	} else {
+		classify(&p, g, &src, &dst);
 	}
 
 	/* Traffic inside one range counts once, as `in`. */
@@ -82,8 +108,25 @@ static __always_inline int xs_handle(void *data, void *data_end, const struct xs
 		g->lookup_fail++;
 	if (!src && !dst && account_slot(0, &a))
 		g->lookup_fail++;
-	if (sk_nslots && (src || dst))
-		sketch_pkt(&p, &a, src, dst, g);
+	if (!skf || (!src && !dst))
+		return XDP_PASS;
+	if (fl && hit) {
+		r = flow_hit(fl, skf);
+	} else {
+		r = sketch_miss(fl, skf, src, dst);
+		if (r == XS_MISS_TAKE && fl) {
+			r = fl->pkts ? flow_flush(fl, skf->epoch) : 0;
+			if (r >= 0) {
+				int d = flow_take(fl, skf, src, dst);
+
+				r = d < 0 ? d : r + d;
+			}
+		}
+	}
+	if (r < 0)
+		g->lookup_fail++;
+	else
+		g->top_dropped += r;
 	return XDP_PASS;
 }
 

@@ -116,7 +116,10 @@ struct xs_counters {
 	__u64 synack;			/* SYN with ACK */
 	__u64 rst;
 	__u64 fin;
-	__u64 pad[4];			/* to three cache lines; always 0 */
+	__u64 storm;			/* not a counter: sketches' new flows of
+					 * the epoch, xs_epoch << 32 | count
+					 * (Sketches, storms) */
+	__u64 pad[3];			/* to three cache lines; always 0 */
 };
 
 /*
@@ -301,8 +304,12 @@ struct xs_sk_slot {
 	__u64 hashes[XS_LITE_HASHES];	/* source hashes | 1, 0 = free */
 	__u64 page;			/* pool page + 1, 0 = none (u64: BPF's
 					 * cmpxchg takes 64 bits) */
-	__u64 full;			/* wanted a page, the pool was empty */
+	__u64 full;			/* XS_SLOT_FULL: wanted a page, the pool
+					 * was empty; XS_SLOT_STORM: the top
+					 * lists were sampled (a storm) */
 };
+#define XS_SLOT_FULL 1ULL
+#define XS_SLOT_STORM 2ULL
 
 /* Sketch bookkeeping of one epoch (sk_ctl has one per epoch). */
 struct xs_sk_ctl {
@@ -356,6 +363,53 @@ struct xs_stage_set {
 #define XS_STAGE_CHUNK 256
 struct xs_stage_chunk {
 	struct xs_stage_set set[XS_STAGE_CHUNK];
+};
+
+/*
+ * The flow cache, in front of everything else when sketches are on: per
+ * CPU and epoch ("flow_cache"), direct-mapped by a hash of (source,
+ * destination, ports), one cache line a flow. A packet of a cached flow
+ * takes its ranges from the entry (no classification) and adds to the
+ * entry's packets and bytes: no stage, no HyperLogLog, one line. The
+ * first packet of a flow in the epoch is classified, goes into the
+ * distinct sources of its ranges, and takes the entry; the flow it
+ * replaces moves its counts into the top lists of its ranges (the stage
+ * above, every dimension). Userspace reads what is left in the idle
+ * epoch's entries as staged counts. GSO skbs (TC) skip the cache.
+ *
+ * Storms: a range that takes more than stats.storm_flows new flows on one
+ * CPU in an epoch (counted in xs_counters.storm) is in a storm for the
+ * rest of it on that CPU: its new flows no longer take entries, and their
+ * packets are sampled for the top lists: one in stats.storm_sample, drawn
+ * independently, goes to every dimension with its counts times
+ * storm_sample; the others only to the distinct sources. The counts stay
+ * unbiased (a key of n packets: a standard deviation of sqrt(n (k - 1))),
+ * the distinct sources see every packet, and the slot is flagged
+ * (XS_SLOT_STORM) so that the record says its lists were sampled.
+ */
+#define XS_FLOW_CHUNK 256		/* flows a map element (16 KiB) */
+#define XS_FLOWS_MAX (1U << 20)		/* flows per CPU and epoch */
+#define XS_FLOW_PKTS_MAX (1U << 30)	/* a flow moves its counts before this */
+
+/* kflags of a flow: part of its key. */
+#define XS_FLOW_PORTS 1U		/* has_ports */
+#define XS_FLOW_SRC_MAPPED 2U		/* source is IPv6 ::ffff:a.b.c.d */
+#define XS_FLOW_DST_MAPPED 4U
+
+struct xs_flow {
+	__u64 src_hi, src_lo;		/* as the sketches' words (struct xs_top_stage) */
+	__u64 dst_hi, dst_lo;
+	__u64 bytes;
+	__u32 pkts;			/* 0: a free entry */
+	__u32 ports;			/* sport << 16 | dport, host order */
+	__u32 src_range;		/* range ids, 0: none */
+	__u32 dst_range;
+	__u32 kflags;			/* XS_FLOW_* */
+	__u32 pad;
+};
+
+struct xs_flow_chunk {
+	struct xs_flow f[XS_FLOW_CHUNK];
 };
 
 #define XS_TAG_PORT (1ULL << 32)
@@ -440,6 +494,9 @@ _Static_assert(__builtin_offsetof(struct xs_sk_slot, page) == 48, "xs_sk_slot pa
 _Static_assert(sizeof(struct xs_sk_ctl) == 32, "xs_sk_ctl layout");
 _Static_assert(sizeof(struct xs_top_stage) == 32, "xs_top_stage layout");
 _Static_assert(sizeof(struct xs_stage_set) == 64, "xs_stage_set layout");
+_Static_assert(sizeof(struct xs_flow) == 64, "xs_flow layout");
+_Static_assert(sizeof(struct xs_flow_chunk) <= 32768, "xs_flow_chunk too large");
+_Static_assert(__builtin_offsetof(struct xs_counters, storm) == 160, "xs_counters storm");
 /* Per-CPU map values may not exceed the kernel's PCPU_MIN_UNIT_SIZE. */
 _Static_assert(sizeof(struct xs_stage_chunk) <= 32768, "xs_stage_chunk too large");
 _Static_assert(sizeof(struct xs_sk_cpu) == 16 + 32 * XS_DIM_MAX + 4 * XS_DIRTY_MAX, "xs_sk_cpu layout");

@@ -257,6 +257,9 @@ void config_init(struct xs_config *cfg)
 		.hll_precision = XS_STATS_HLL_P,
 		.top_buckets = XS_STATS_TOP_BUCKETS,
 		.stage_sets = XS_STATS_STAGE_SETS,
+		.flows = XS_STATS_FLOWS,
+		.storm_flows = XS_STATS_STORM_FLOWS,
+		.storm_sample = XS_STATS_STORM_SAMPLE,
 	};
 	cfg->alerts = (struct xs_alerts_cfg){
 		.exec_timeout_s = XS_ALERT_EXEC_TIMEOUT_S,
@@ -991,7 +994,7 @@ static int load_stats(struct jload *j, const json_t *v)
 {
 	static const char *const keys[] = {
 		"enabled", "top_k", "top", "hll_precision", "top_buckets", "pages",
-		"stage_sets", "export_sketches", NULL
+		"stage_sets", "flows", "storm_flows", "storm_sample", "export_sketches", NULL
 	};
 	struct xs_stats_cfg *st = &j->cfg->stats;
 	char path[JPATH_LEN], d[LOG_QBUF];
@@ -1018,6 +1021,17 @@ static int load_stats(struct jload *j, const json_t *v)
 	if (!ret)
 		ret = stats_uint(j, v, "stage_sets", XS_STAGE_CHUNK, XS_STAGE_SETS_MAX, 1,
 				 &st->stage_sets);
+	if (!ret)
+		ret = stats_uint(j, v, "flows", 0, XS_FLOWS_MAX, 1, &st->flows);
+	if (!ret && st->flows && st->flows < XS_FLOW_CHUNK)
+		ret = config_jfail(j, "$.stats.flows", "expected 0 (no flow cache) or a power of "
+				   "2 %u..%u, got %u", XS_FLOW_CHUNK, XS_FLOWS_MAX, st->flows);
+	if (!ret && json_object_get(v, "storm_flows")) {
+		ret = stats_uint(j, v, "storm_flows", 0, UINT32_MAX, 0, &st->storm_flows);
+		st->storm_flows_set = 1;
+	}
+	if (!ret)
+		ret = stats_uint(j, v, "storm_sample", 1, 1024, 1, &st->storm_sample);
 	if (ret || !(top = json_object_get(v, "top")))
 		return ret;
 	if (!json_is_array(top))

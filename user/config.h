@@ -40,6 +40,9 @@ struct xs_config_index;
 #define XS_STATS_PAGES_MAX 256		/* default pool: one page a slot, at most this */
 #define XS_STATS_ALL_DIMS 0xf		/* src, dst, dport, sport */
 #define XS_STATS_STAGE_SETS 4096	/* x XS_STAGE_WAYS keys per CPU and epoch */
+#define XS_STATS_FLOWS 4096		/* flow cache entries per CPU and epoch */
+#define XS_STATS_STORM_FLOWS 65536	/* new flows of a range, CPU and epoch */
+#define XS_STATS_STORM_SAMPLE 16	/* a storm counts 1 packet in this */
 
 struct xs_stats_cfg {
 	int enabled;			/* 0: counters only, no sketch maps */
@@ -49,6 +52,10 @@ struct xs_stats_cfg {
 	unsigned int top_buckets;	/* power of 2, 1..65536 */
 	unsigned int pages;		/* pool pages an epoch; 0: the default */
 	unsigned int stage_sets;	/* per-CPU stage sets an epoch, power of 2 */
+	unsigned int flows;		/* flow cache entries a CPU and epoch; 0: none */
+	unsigned int storm_flows;	/* new flows before a storm; 0: never */
+	int storm_flows_set;		/* the config gave it (replay: 0 otherwise) */
+	unsigned int storm_sample;	/* power of 2: a storm counts 1 packet in this */
 	int export_sketches;		/* records carry the HLL registers */
 };
 
@@ -229,7 +236,8 @@ void config_free(struct xs_config *cfg);
  * (integer bytes or a string with a K/M/G/T suffix, powers of 1024), stats:
  * {"enabled": bool, "top_k": 1..64, "top": ["src", "dst", "dport", "sport"],
  * "hll_precision": 8..16, "top_buckets": power of 2, "pages": integer,
- * "stage_sets": power of 2,
+ * "stage_sets": power of 2, "flows": 0 or a power of 2, "storm_flows": integer,
+ * "storm_sample": power of 2,
  * "export_sketches": bool}, rules (array, config_rules.c), alerts (object,
  * config_rules.c), metrics: {"top_ranges": [range name, ...] (at most
  * XS_METRICS_TOP_RANGES_MAX), "top_n": 1..XS_METRICS_TOP_N_MAX}. Unknown

@@ -28,11 +28,23 @@ int drain_init(struct xs_drain *d, const struct xs_counters *ctrs, int global_fd
 	d->cur = calloc(nslots, sizeof(*d->cur));
 	d->prev = calloc(nslots, sizeof(*d->prev));
 	d->base = calloc(nslots, sizeof(*d->base));
-	if (!d->cur || !d->prev || !d->base) {
+	d->seen = calloc(nslots, sizeof(*d->seen));
+	d->moved = calloc(nslots, sizeof(*d->moved));
+	d->marked = calloc(nslots, sizeof(*d->marked));
+	if (!d->cur || !d->prev || !d->base || !d->seen || !d->moved || !d->marked) {
 		drain_free(d);
 		return -ENOMEM;
 	}
 	return 0;
+}
+
+/* Slot i's cur differs from its prev now: drain_commit() copies it. */
+static void mark(struct xs_drain *d, uint32_t i)
+{
+	if (d->marked[i])
+		return;
+	d->marked[i] = 1;
+	d->moved[d->nmoved++] = i;
 }
 
 /* The packets of slot i the map holds now, over every CPU. */
@@ -52,7 +64,8 @@ static uint64_t map_pkts(const struct xs_drain *d, uint32_t i)
  * slot is nslots elements from the last). A slot whose packets did not
  * move since the last read is left as it is: every packet adds to its
  * class first, so nothing of a slot can change while its packets do not
- * (a packet in flight during the read is in the next one).
+ * (a packet in flight during the read is in the next one). Only the
+ * slots that moved are summed, and listed for drain_commit().
  */
 int drain_read(struct xs_drain *d)
 {
@@ -61,11 +74,15 @@ int drain_read(struct xs_drain *d)
 	uint32_t zero = 0, i;
 
 	for (i = 0; i < d->nslots; i++) {
-		if (map_pkts(d, i) + counters_pkts(&d->base[i]) == counters_pkts(&d->cur[i]))
+		uint64_t n = map_pkts(d, i);
+
+		if (n == d->seen[i])
 			continue;
+		d->seen[i] = n;
 		counters_sum(&d->cur[i], d->ctrs + i, d->ncpus,
 			     (size_t)d->nslots * sizeof(struct xs_counters));
 		add_u64s(&d->cur[i], &d->base[i], sizeof(d->cur[i]));
+		mark(d, i);
 	}
 	/* valgrind marks only one CPU's value of a per-CPU lookup as written. */
 	memset(gbuf, 0, sizeof(gbuf));
@@ -84,6 +101,7 @@ void drain_carry(struct xs_drain *to, uint32_t to_slot, const struct xs_drain *f
 	to->base[to_slot] = from->cur[from_slot];
 	to->cur[to_slot] = from->cur[from_slot];
 	to->prev[to_slot] = from->prev[from_slot];
+	mark(to, to_slot);
 }
 
 void drain_carry_global(struct xs_drain *to, const struct xs_drain *from)
@@ -94,7 +112,14 @@ void drain_carry_global(struct xs_drain *to, const struct xs_drain *from)
 
 void drain_commit(struct xs_drain *d)
 {
-	memcpy(d->prev, d->cur, d->nslots * sizeof(*d->cur));
+	uint32_t k, i;
+
+	for (k = 0; k < d->nmoved; k++) {
+		i = d->moved[k];
+		d->prev[i] = d->cur[i];
+		d->marked[i] = 0;
+	}
+	d->nmoved = 0;
 	d->gprev = d->gcur;
 }
 
@@ -103,5 +128,8 @@ void drain_free(struct xs_drain *d)
 	free(d->cur);
 	free(d->prev);
 	free(d->base);
+	free(d->seen);
+	free(d->moved);
+	free(d->marked);
 	memset(d, 0, sizeof(*d));
 }

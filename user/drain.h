@@ -18,6 +18,10 @@ struct xs_drain {
 	struct xs_counters *cur;	/* merged cumulative totals, per slot */
 	struct xs_counters *prev;
 	struct xs_counters *base;	/* added to what the maps hold (drain_carry) */
+	uint64_t *seen;			/* packets the map held at the last sum, per slot */
+	uint32_t *moved;		/* slots whose cur is not their prev, nmoved */
+	uint32_t nmoved;
+	uint8_t *marked;		/* per slot: in moved */
 	struct xs_global gcur, gprev, gbase;
 };
 

@@ -316,6 +316,8 @@ static void emit_sketches(json_t *rec, const struct xs_sk_layout *l,
 	*err |= json_object_set_new(rec, "uniq_src", emit_uint(sk->uniq_src));
 	if (sk->uniq_lower_bound)
 		*err |= json_object_set_new(rec, "uniq_src_lower_bound", json_true());
+	if (sk->top_sampled > 1)
+		*err |= json_object_set_new(rec, "top_sampled", json_integer(sk->top_sampled));
 	for (d = 0; d < XS_DIM_MAX; d++)
 		if (l->dim_pos[d] >= 0)
 			*err |= json_object_set_new(rec, emit_top_names[d],

@@ -83,13 +83,32 @@ int epoch_open(struct xs_epochs *x, struct xdpscope_bpf *skel, const struct xs_s
 	}
 	x->stage_vals = calloc((size_t)sk->stage_sets / XS_STAGE_CHUNK * x->ncpus,
 			       sizeof(*x->stage_vals));
-	x->stage = calloc(((size_t)sk->stage_sets * XS_STAGE_WAYS + XS_DIM_MAX) * x->ncpus,
-			  sizeof(*x->stage));
+	/* A flow stages up to a key a dimension in each of its two slots. */
+	x->stage = calloc(((size_t)sk->stage_sets * XS_STAGE_WAYS + XS_DIM_MAX +
+			   (size_t)sk->flows * 2 * XS_DIM_MAX) * x->ncpus, sizeof(*x->stage));
+	x->stage_tmp = calloc(((size_t)sk->stage_sets * XS_STAGE_WAYS + XS_DIM_MAX +
+			       (size_t)sk->flows * 2 * XS_DIM_MAX) * x->ncpus, sizeof(*x->stage));
+	if (sk->flows) {
+		x->flow_vals = calloc((size_t)sk->flows / XS_FLOW_CHUNK * x->ncpus,
+				      sizeof(*x->flow_vals));
+		x->flow_keys = calloc(sk->flows / XS_FLOW_CHUNK, sizeof(*x->flow_keys));
+		if (!x->flow_vals || !x->flow_keys) {
+			snprintf(err, errlen, "allocating the flow buffers: %s", strerror(ENOMEM));
+			return -ENOMEM;
+		}
+	}
 	/* Keys of the whole epoch, or of every CPU's list of written sets. */
 	x->stage_keys = calloc(sk->stage_sets + (size_t)x->ncpus * XS_DIRTY_MAX + 1,
 			       sizeof(*x->stage_keys));
 	x->cpu_vals = calloc(x->ncpus, sizeof(*x->cpu_vals));
-	if (!x->stage_vals || !x->stage || !x->stage_keys || !x->cpu_vals) {
+	/* What epoch_clear() writes: zeros, never written, for both maps. */
+	x->zeros = calloc(1, (size_t)x->ncpus * XS_STAGE_CHUNK *
+			     (sk->stage_sets * sizeof(struct xs_stage_set) >
+					      sk->flows * sizeof(struct xs_flow) ?
+				      sk->stage_sets / XS_STAGE_CHUNK * sizeof(struct xs_stage_set) :
+				      sk->flows / XS_FLOW_CHUNK * sizeof(struct xs_flow)));
+	if (!x->stage_vals || !x->stage || !x->stage_tmp || !x->stage_keys || !x->cpu_vals ||
+	    !x->zeros) {
 		snprintf(err, errlen, "allocating the stage buffers: %s", strerror(ENOMEM));
 		return -ENOMEM;
 	}
@@ -119,6 +138,80 @@ static int cmp_u32(const void *a, const void *b)
 	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
 
 	return x < y ? -1 : x > y;
+}
+
+/* The staged counts of a flow (struct xs_flow): a key a tracked
+ * dimension, in `in` of its destination's range and `out` of its
+ * source's (once, as `in`, inside one range). */
+static void flow_stage(struct xs_epochs *x, const struct xs_flow *f, size_t *n)
+{
+	uint32_t slots[2], ns = 0, i, sd;
+	int d;
+
+	if (f->dst_range)
+		slots[ns++] = f->dst_range * XS_DIR_MAX + XS_DIR_IN;
+	if (f->src_range && f->src_range != f->dst_range)
+		slots[ns++] = f->src_range * XS_DIR_MAX + XS_DIR_OUT;
+	for (i = 0; i < ns; i++) {
+		if (slots[i] >= x->sk.nslots)		/* not ours: a corrupt entry */
+			continue;
+		for (d = 0; d < XS_DIM_MAX; d++) {
+			struct xs_top_stage *t = &x->stage[*n];
+
+			if (x->sk.dim_pos[d] < 0 ||
+			    ((d == XS_DIM_DPORT || d == XS_DIM_SPORT) && !(f->kflags & XS_FLOW_PORTS)))
+				continue;
+			sd = slots[i] << 2 | d;
+			switch (d) {
+			case XS_DIM_SRC:
+				*t = (struct xs_top_stage){ f->src_hi, f->src_lo, 0, 0, sd };
+				if (f->kflags & XS_FLOW_SRC_MAPPED)
+					t->slotdim |= XS_SD_V6MAPPED;
+				break;
+			case XS_DIM_DST:
+				*t = (struct xs_top_stage){ f->dst_hi, f->dst_lo, 0, 0, sd };
+				if (f->kflags & XS_FLOW_DST_MAPPED)
+					t->slotdim |= XS_SD_V6MAPPED;
+				break;
+			case XS_DIM_DPORT:
+				*t = (struct xs_top_stage){ f->ports & 0xffff, 0, 0, 0, sd };
+				break;
+			default:
+				*t = (struct xs_top_stage){ f->ports >> 16, 0, 0, 0, sd };
+				break;
+			}
+			t->pkts = f->pkts;
+			t->bytes = f->bytes;
+			(*n)++;
+		}
+	}
+}
+
+/* Every CPU's flows of `epoch`, as staged counts into x->stage. */
+static int read_flows(struct xs_epochs *x, uint32_t epoch, size_t *n)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	uint32_t chunks = x->sk.flows / XS_FLOW_CHUNK, prev = epoch * chunks - 1, out;
+	uint32_t count = chunks, k;
+	int c, i;
+
+	if (!chunks)
+		return 0;
+	/* The batch starts after in_batch: the key before the epoch's first. */
+	if (bpf_map_lookup_batch(bpf_map__fd(x->skel->maps.flow_cache), epoch ? &prev : NULL,
+				 &out, x->flow_keys, x->flow_vals, &count, &opts) &&
+	    errno != ENOENT)
+		return -errno;
+	for (k = 0; k < count; k++)
+		for (c = 0; c < x->ncpus; c++)
+			for (i = 0; i < XS_FLOW_CHUNK; i++) {
+				const struct xs_flow *f =
+					&x->flow_vals[(size_t)k * x->ncpus + c].f[i];
+
+				if (f->pkts)
+					flow_stage(x, f, n);
+			}
+	return 0;
 }
 
 /*
@@ -173,7 +266,10 @@ static int read_stage(struct xs_epochs *x, uint32_t epoch, struct xs_sk_epoch *e
 		for (i = 0; i < XS_DIM_MAX; i++)
 			if (x->cpu_vals[c].last[i].pkts)
 				x->stage[n++] = x->cpu_vals[c].last[i];
-	skread_sort_stage(x->stage, n);
+	c = read_flows(x, epoch, &n);
+	if (c)
+		return c;
+	skread_sort_stage(x->stage, n, x->stage_tmp);
 	e->stage = x->stage;
 	e->nstage = n;
 	return 0;
@@ -188,8 +284,10 @@ struct xs_sk_epoch *epoch_flip(struct xs_epochs *x, int sync)
 		errno = EINVAL;
 		return NULL;
 	}
-	old = x->bss->xs_epoch & 1;
-	__atomic_store_n(&x->bss->xs_epoch, old ^ 1, __ATOMIC_SEQ_CST);
+	/* xs_epoch numbers the epochs; its parity is the one written. */
+	old = x->bss->xs_epoch;
+	__atomic_store_n(&x->bss->xs_epoch, old + 1, __ATOMIC_SEQ_CST);
+	old &= 1;
 	if (sync && bpf_map_update_elem(x->sync_fd, &zero, &x->sync_inner_fd, BPF_ANY))
 		return NULL;
 	e = read_stage(x, old, &x->sk_epoch[old]);
@@ -214,12 +312,19 @@ int epoch_clear(struct xs_epochs *x, struct xs_sk_epoch *e)
 	} else {
 		count = x->ndirty;	/* read_stage() left their keys */
 	}
-	memset(x->stage_vals, 0, (size_t)count * x->ncpus * sizeof(*x->stage_vals));
 	if (count && bpf_map_update_batch(bpf_map__fd(x->skel->maps.top_stage), x->stage_keys,
-					  x->stage_vals, &count, &opts))
+					  x->zeros, &count, &opts))
 		return -errno;
 	memset(x->cpu_vals, 0, x->ncpus * sizeof(*x->cpu_vals));
 	if (bpf_map_update_elem(bpf_map__fd(x->skel->maps.sk_cpu), &epoch, x->cpu_vals, 0))
+		return -errno;
+	count = x->sk.flows / XS_FLOW_CHUNK;
+	if (!count)
+		return 0;
+	for (k = 0; k < count; k++)
+		x->flow_keys[k] = epoch * count + k;
+	if (bpf_map_update_batch(bpf_map__fd(x->skel->maps.flow_cache), x->flow_keys, x->zeros,
+				 &count, &opts))
 		return -errno;
 	return 0;
 }
@@ -236,8 +341,12 @@ void epoch_close(struct xs_epochs *x)
 		munmap(x->bss, mmap_bytes(sizeof(*x->bss)));
 	free(x->stage_vals);
 	free(x->stage);
+	free(x->stage_tmp);
 	free(x->stage_keys);
 	free(x->cpu_vals);
+	free(x->flow_vals);
+	free(x->flow_keys);
+	free(x->zeros);
 	if (x->sync_fd >= 0)
 		close(x->sync_fd);
 	if (x->sync_inner_fd >= 0)

@@ -3,7 +3,8 @@
  * The sketch maps' two epochs, seen from userspace: the program writes
  * the one xs_epoch (.bss) names; epoch_flip() ends it (and, with sync,
  * waits until no program still writes it: an update of an array of maps
- * returns after synchronize_rcu()) and reads every CPU's stage of it;
+ * returns after synchronize_rcu()) and reads every CPU's stage and flow
+ * cache of it (a flow's counts become staged counts of its dimensions);
  * epoch_clear() makes it ready for its next turn. The loader opens it
  * once the object is loaded.
  */
@@ -27,8 +28,12 @@ struct xs_epochs {
 	size_t sk_lens[5];
 	struct xs_stage_chunk *stage_vals; /* per-CPU values of one epoch's stage */
 	struct xs_top_stage *stage;	/* the staged entries collected from them */
+	struct xs_top_stage *stage_tmp;	/* as large: for sorting them */
 	uint32_t *stage_keys;
 	struct xs_sk_cpu *cpu_vals;	/* one epoch of sk_cpu, every CPU */
+	struct xs_flow_chunk *flow_vals; /* per-CPU values of one epoch's flow cache */
+	uint32_t *flow_keys;
+	void *zeros;			/* what epoch_clear() writes */
 	long ndirty;			/* stage chunks read_stage() read, -1: all */
 	struct xdpscope_bpf__bss *bss;	/* mmap'd .bss: xs_epoch */
 	int sync_fd;			/* array of maps: an update waits a grace period */

@@ -106,9 +106,11 @@ uint64_t loader_kernel_mem(const struct xs_sizes *s, int ncpus)
 		sk = 2 * (mmap_bytes(skread_slots_bytes(k)) + mmap_bytes(skread_lite_bytes(k)) +
 			  mmap_bytes(skread_pages_bytes(k)) + mmap_bytes(skread_regs_bytes(k))) +
 		     mmap_bytes(2 * sizeof(struct xs_sk_ctl)) +
-		     2ULL * k->stage_sets * sizeof(struct xs_stage_set) * ncpus;
+		     2ULL * k->stage_sets * sizeof(struct xs_stage_set) * ncpus +
+		     2ULL * (k->flows ? k->flows : XS_FLOW_CHUNK) * sizeof(struct xs_flow) * ncpus;
 	else
-		sk = 5 * mmap_bytes(1) + sizeof(struct xs_stage_chunk) * ncpus;
+		sk = 5 * mmap_bytes(1) + sizeof(struct xs_stage_chunk) * ncpus +
+		     sizeof(struct xs_flow_chunk) * ncpus;
 	sk += 2 * sizeof(struct xs_sk_cpu) * ncpus;
 	return tries + ctrs + global + cache + sk;
 }
@@ -217,11 +219,13 @@ int loader_open(struct xs_loader *l, const struct xs_trie *t4, const struct xs_t
 		snprintf(err, errlen, "opening the BPF object: %s", strerror(e));
 		return -e;
 	}
-	/* The stage is per CPU: no need for its full size until sketches
-	 * are on (loader_sketches). */
+	/* The stage and the flow cache are per CPU: no need for their full
+	 * size until sketches are on (loader_sketches). */
 	e = bpf_map__set_max_entries(l->skel->maps.top_stage, 1);
+	if (!e)
+		e = bpf_map__set_max_entries(l->skel->maps.flow_cache, 1);
 	if (e) {
-		snprintf(err, errlen, "sizing map top_stage: %s", strerror(-e));
+		snprintf(err, errlen, "sizing maps top_stage and flow_cache: %s", strerror(-e));
 		goto fail;
 	}
 	if (l->ncpus > XS_CTR_CPUS_MAX) {
@@ -299,6 +303,9 @@ int loader_sketches(struct xs_loader *l, const struct xs_sk_layout *sk, char *er
 		return 0;
 	e = size_map(k->maps.top_stage, 2ULL * sk->stage_sets / XS_STAGE_CHUNK, err, errlen);
 	if (!e)
+		e = size_map(k->maps.flow_cache,
+			     2ULL * (sk->flows ? sk->flows : XS_FLOW_CHUNK) / XS_FLOW_CHUNK, err, errlen);
+	if (!e)
 		e = size_map(k->maps.sk_slots, 2ULL * sk->nslots, err, errlen);
 	if (!e)
 		e = size_map(k->maps.top_lite, 2ULL * sk->nslots * sk->ndims, err, errlen);
@@ -321,6 +328,9 @@ int loader_sketches(struct xs_loader *l, const struct xs_sk_layout *sk, char *er
 	k->rodata->sk_ndims = sk->ndims;
 	k->rodata->sk_bucket_bits = __builtin_ctz(sk->buckets);
 	k->rodata->sk_stage_bits = __builtin_ctz(sk->stage_sets);
+	k->rodata->sk_flow_bits = sk->flows ? __builtin_ctz(sk->flows) : 0;
+	k->rodata->sk_storm_flows = sk->storm_flows;
+	k->rodata->sk_storm_sample = sk->storm_sample ? sk->storm_sample : 1;
 	for (i = 0; i < XS_DIM_MAX; i++)
 		k->rodata->sk_dim_pos[i] = sk->dim_pos[i];
 	return 0;

@@ -22,6 +22,9 @@ struct xs_sk_layout {
 	uint32_t ndims;
 	uint32_t buckets;		/* a power of 2 */
 	uint32_t stage_sets;		/* a power of 2 */
+	uint32_t flows;			/* flow cache entries a CPU and epoch, 0 or a power of 2 */
+	uint32_t storm_flows;
+	uint32_t storm_sample;
 	int32_t dim_pos[XS_DIM_MAX];	/* position among the tracked, -1: not tracked */
 	uint32_t top_k;
 	int export_sketches;
@@ -40,12 +43,14 @@ struct xs_sk_epoch {
 	size_t nstage;				/* sorted by slot, then dimension */
 };
 
-/* Sort staged entries as skread_slot() wants them. */
-void skread_sort_stage(struct xs_top_stage *st, size_t n);
+/* Sort staged entries as skread_slot() wants them, through tmp (room for
+ * n entries; NULL: qsort). */
+void skread_sort_stage(struct xs_top_stage *st, size_t n, struct xs_top_stage *tmp);
 
 struct xs_sk_result {
 	uint64_t uniq_src;
 	int uniq_lower_bound;			/* the pool was empty: at least this */
+	uint32_t top_sampled;			/* a storm: top counts sampled 1 in this */
 	size_t ntop[XS_DIM_MAX];
 	struct xs_top_item top[XS_DIM_MAX][XS_TOP_K_MAX];
 	uint64_t total[XS_DIM_MAX];		/* packets over every entry, not only the top */

@@ -436,7 +436,7 @@ static const struct field ctr_fields[] = {
 	CTR_FIELD(syn) CTR_FIELD(synack) CTR_FIELD(rst) CTR_FIELD(fin) CTR_FIELD(frags)
 	CTR_FIELD(le64) CTR_FIELD(le128) CTR_FIELD(le256) CTR_FIELD(le512) CTR_FIELD(le1024)
 	CTR_FIELD(le1518) CTR_FIELD(gt1518)
-	CTR_FIELD(pad[0]) CTR_FIELD(pad[1]) CTR_FIELD(pad[2]) CTR_FIELD(pad[3])
+	CTR_FIELD(storm) CTR_FIELD(pad[0]) CTR_FIELD(pad[1]) CTR_FIELD(pad[2])
 };
 
 static const struct field glb_fields[] = {

@@ -141,7 +141,7 @@ START_TEST(test_tiers_add_up)
 	stage[1] = (struct xs_top_stage){ .khi = hi, .klo = lo, .bytes = 50,
 					  .pkts = 2, .slotdim = 2 << 2 | XS_DIM_SRC };
 	ep.nstage = 2;
-	skread_sort_stage(stage, 2);
+	skread_sort_stage(stage, 2, NULL);
 	ck_assert_int_eq(skread_slot(&rd, &ep, 3), 0);
 	hll_add_hash(&h, xs_mix64(1000) | 1);		/* the union, counted here */
 	ck_assert_uint_eq(rd.res.uniq_src, hll_count(&h));
@@ -197,7 +197,7 @@ START_TEST(test_mapped_twin)
 	stage[0] = (struct xs_top_stage){ .khi = hi, .klo = lo, .bytes = 200, .pkts = 2,
 					  .slotdim = 1 << 2 | XS_DIM_SRC | XS_SD_V6MAPPED };
 	ep.nstage = 1;
-	skread_sort_stage(stage, 1);
+	skread_sort_stage(stage, 1, NULL);
 	ck_assert_int_eq(skread_slot(&rd, &ep, 1), 0);
 	ck_assert_uint_eq(rd.res.torn, 0);
 	ck_assert_uint_eq(rd.res.ntop[XS_DIM_SRC], 2);
@@ -304,6 +304,38 @@ START_TEST(test_emit)
 }
 END_TEST
 
+/* The radix sort of the stage orders as qsort does (by slot and
+ * dimension, both families together) and keeps equal keys in their
+ * order; short arrays go to qsort. */
+START_TEST(test_sort_stage)
+{
+	size_t n = 20000, i;
+	struct xs_top_stage *st = calloc(n, sizeof(*st)), *tmp = calloc(n, sizeof(*st));
+	uint64_t x = 88172645463325252ULL;
+
+	ck_assert(st && tmp);
+	for (i = 0; i < n; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		st[i].slotdim = (uint32_t)(x % 5000) << 2 | (x >> 40 & 3);
+		if (x >> 50 & 1)
+			st[i].slotdim |= XS_SD_V6MAPPED;
+		st[i].khi = i;			/* the original order */
+	}
+	skread_sort_stage(st, n, tmp);
+	for (i = 1; i < n; i++) {
+		uint32_t a = st[i - 1].slotdim & ~XS_SD_V6MAPPED, b = st[i].slotdim & ~XS_SD_V6MAPPED;
+
+		ck_assert_msg(a < b || (a == b && st[i - 1].khi < st[i].khi),
+			      "entry %zu: %u after %u (order %llu, %llu)", i, b, a,
+			      (unsigned long long)st[i].khi, (unsigned long long)st[i - 1].khi);
+	}
+	free(st);
+	free(tmp);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("skread");
@@ -319,6 +351,7 @@ int main(void)
 	tcase_add_test(tc, test_mapped_twin);
 	tcase_add_test(tc, test_export_and_clear);
 	tcase_add_test(tc, test_emit);
+	tcase_add_test(tc, test_sort_stage);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
