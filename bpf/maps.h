@@ -170,6 +170,8 @@ struct xs_skf {
 	__u64 rng;
 };
 
+_Static_assert(sizeof(struct xs_skf) == XS_SKF_BYTES, "xs_skf: the loader counts its size");
+
 /* Per CPU: the sketch facts of the packet and of a flow being moved
  * (struct xs_skf above), kept off the BPF stack, which a call
  * chain of the program shares (512 bytes). */

@@ -111,7 +111,7 @@ uint64_t loader_kernel_mem(const struct xs_sizes *s, int ncpus)
 	else
 		sk = 5 * mmap_bytes(1) + sizeof(struct xs_stage_chunk) * ncpus +
 		     sizeof(struct xs_flow_chunk) * ncpus;
-	sk += 2 * sizeof(struct xs_sk_cpu) * ncpus;
+	sk += 2 * (sizeof(struct xs_sk_cpu) + XS_SKF_BYTES) * ncpus;
 	return tries + ctrs + global + cache + sk;
 }
 

@@ -565,23 +565,35 @@ static int cmd_check_config(int argc, char **argv)
 	struct xs_plan plan = {};
 	struct xs_config cfg;
 	char err[XS_ERR_LEN];
-	int rc = XS_EXIT_USAGE;
+	int rc = XS_EXIT_USAGE, ncpus = libbpf_num_possible_cpus();
+	unsigned long n;
 
 	if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
-		printf("Usage: xdpscope check-config FILE\n\n"
+		printf("Usage: xdpscope check-config [--cpus N] FILE\n\n"
 		       "Validate a JSON config (and the prefix lists it names, its rules and\n"
 		       "its alert hook) without attaching anything; print the ranges, the\n"
-		       "rules and the kernel memory it needs. Exit status: 0 valid, 2 not (the\n"
-		       "error names the file, the JSON path and what was expected).\n\n"
-		       "Example:\n  xdpscope check-config /etc/xdpscope.json\n");
+		       "rules and the kernel memory it needs: on this machine's possible CPUs,\n"
+		       "or with --cpus on N (1 to %d), to size a larger machine. Exit status:\n"
+		       "0 valid, 2 not (the error names the file, the JSON path and what was\n"
+		       "expected).\n\n"
+		       "Example:\n  xdpscope check-config /etc/xdpscope.json\n"
+		       "  xdpscope check-config --cpus 64 /etc/xdpscope.json\n", XS_CTR_CPUS_MAX);
 		return XS_EXIT_OK;
+	}
+	if (argc == 4 && !strcmp(argv[1], "--cpus")) {
+		if (parse_ulong(argv[2], &n) || n < 1 || n > XS_CTR_CPUS_MAX)
+			return usage_error("--cpus: expected a CPU count 1..%d, got '%s'",
+					   XS_CTR_CPUS_MAX, argv[2]);
+		ncpus = n;
+		argv += 2;
+		argc -= 2;
 	}
 	if (argc != 2)
 		return usage_error("expected one argument: the config file");
 	config_init(&cfg);
 	if (config_load_json(&cfg, argv[1], err, sizeof(err)) ||
 	    config_validate(&cfg, err, sizeof(err)) ||
-	    collect_plan(&cfg, libbpf_num_possible_cpus(), &plan, err, sizeof(err))) {
+	    collect_plan(&cfg, ncpus, &plan, err, sizeof(err))) {
 		log_err("%s", err);
 		goto out;
 	}
@@ -589,8 +601,9 @@ static int cmd_check_config(int argc, char **argv)
 		log_err("%s: %s", argv[1], err);
 		goto out;
 	}
-	printf("%s: ok: %zu ranges, %zu rules, interval %u ms, kernel memory %.1f MiB\n",
-	       argv[1], cfg.nranges, cfg.nrules, cfg.interval_ms, plan.kernel_mem / 1048576.0);
+	printf("%s: ok: %zu ranges, %zu rules, interval %u ms, kernel memory %.1f MiB on %d "
+	       "CPUs\n", argv[1], cfg.nranges, cfg.nrules, cfg.interval_ms,
+	       plan.kernel_mem / 1048576.0, ncpus);
 	rc = XS_EXIT_OK;
 out:
 	collect_plan_free(&plan);

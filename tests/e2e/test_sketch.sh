@@ -15,6 +15,9 @@
 # 2. stats.export_sketches: the registers of 5 s intervals, merged by a
 #    register-wise max as a central store would, estimate the distinct
 #    sources of the whole capture.
+# Storms: replay counts a flood of new flows exactly by default; with
+#    stats.storm_flows set it samples the range's top lists, says so
+#    (top_sampled) and keeps the heavy source on top within the bound.
 # 3. Live, epoch flips under traffic: 40 sources send 25 packets each to
 #    30 ports through a veth while the daemon flips every 100 ms; summed
 #    over the intervals, every source and port has exactly its packets in
@@ -113,6 +116,48 @@ printf '{"ranges": [{"name": "a", "prefixes": ["198.18.0.0/24"]}], "max_kernel_m
 	>"$TMP/budget-off.json"
 check "budget: the same config without sketches fits" \
 	"$XDPSCOPE" check-config "$TMP/budget-off.json"
+
+# -------------------------------------------------------- storms
+# 3,000 UDP packets to one victim of range a, each a new flow (source port
+# random), every 5th from one heavy source: replay counts them exactly by
+# default; a config with storm_flows 100 and storm_sample 4 puts the range
+# in a storm, flags the record (top_sampled 4), and keeps the heavy source
+# on top within 5 standard deviations of the sampling.
+mapfile -t specs < <("$PYTHON" -c '
+import random
+random.seed(7)
+for i in range(3000):
+    src = "198.19.0.1" if i % 5 == 0 else "198.19.%d.%d" % (random.randint(1, 200), random.randint(1, 250))
+    print("udp,%s,198.18.0.9,sport=%d,dport=53" % (src, random.randint(1024, 65535)))')
+"$PYTHON" "$ROOT/tools/gen-pcap.py" "$TMP/storm.pcap" "${specs[@]}" >/dev/null
+echo '{"stats": {"storm_flows": 100, "storm_sample": 4}}' >"$TMP/storm.json"
+"$XDPSCOPE" replay --whole -r 198.18.0.0/24=a "$TMP/storm.pcap" >"$TMP/storm-exact.out" 2>&1
+check_eq "storms: replay exits 0" $? 0
+"$XDPSCOPE" replay --whole -c "$TMP/storm.json" -r 198.18.0.0/24=a "$TMP/storm.pcap" \
+	>"$TMP/storm-sampled.out" 2>&1
+check_eq "storms: replay with storm_flows exits 0" $? 0
+"$PYTHON" - "$TMP/storm-exact.out" "$TMP/storm-sampled.out" <<'PY' | tee "$TMP/storm.log"
+import json, math, sys
+def rec(path):
+    for line in open(path):
+        d = json.loads(line)
+        if d.get("type") == "range" and d["range"] == "a" and d["dir"] == "in":
+            return d
+exact, sampled = rec(sys.argv[1]), rec(sys.argv[2])
+def check(name, ok):
+    print(("PASS: " if ok else "FAIL: ") + "storms: " + name)
+check("by default no storm: no top_sampled, the heavy source exact (600)",
+      "top_sampled" not in exact and exact["top_src"][0] == {"addr": "198.19.0.1", "pkts": 600,
+                                                            "bytes": exact["top_src"][0]["bytes"]})
+check("with storm_flows 100: top_sampled 4", sampled.get("top_sampled") == 4)
+hh = sampled["top_src"][0]
+check("the heavy source on top, %d within 5 sd of 600" % hh["pkts"],
+      hh["addr"] == "198.19.0.1" and abs(hh["pkts"] - 600) <= 5 * math.sqrt(600 * 3))
+check("counters exact in both (3000 packets)", exact["pkts"] == sampled["pkts"] == 3000)
+check("distinct sources the same in both", exact["uniq_src"] == sampled["uniq_src"])
+PY
+n_pass=$((n_pass + $(grep -c '^PASS' "$TMP/storm.log")))
+n_fail=$((n_fail + $(grep -c '^FAIL' "$TMP/storm.log")))
 
 # ------------------------------------------------- 3. live, epoch flips
 lab_up || { fail "lab setup"; e2e_finish; }
