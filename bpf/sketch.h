@@ -387,6 +387,24 @@ static __always_inline int dim_add(const struct xs_top_stage *c, __u32 slot, __u
 	return r + stage_add(c, slot, page, epoch, cpu);
 }
 
+/* The source of f into the distinct count of slot s (page: its page + 1,
+ * 0 for none): the exact tier, or the page's registers. 0, or -1 when a
+ * lookup failed. */
+static __always_inline int sk_distinct(struct xs_sk_slot *s, __u64 page, __u32 epoch,
+				       const struct xs_skf *f)
+{
+	if (!page && lite_add(s, f->src_tag)) {
+		struct xs_sk_ctl *ctl = bpf_map_lookup_elem(&sk_ctl, &epoch);
+
+		if (!ctl)
+			return -1;
+		page = promote(s, ctl);
+	}
+	if (page)
+		hll_add((__u32)page - 1, f->src_tag, f);
+	return 0;
+}
+
 /*
  * A global function, verified once: the sketches of one slot, as f->mode
  * says. The source goes into the distinct count only when this CPU has
@@ -451,16 +469,7 @@ __noinline int sketch_slot(__u32 slot, const struct xs_skf *f)
 	if (mode == XS_SKM_FLOW || r >= XS_STAGE_HIT)
 		return dropped;
 distinct:
-	if (!page && lite_add(s, f->src_tag)) {
-		struct xs_sk_ctl *ctl = bpf_map_lookup_elem(&sk_ctl, &epoch);
-
-		if (!ctl)
-			return -1;
-		page = promote(s, ctl);
-	}
-	if (page)
-		hll_add((__u32)page - 1, f->src_tag, f);
-	return dropped;
+	return sk_distinct(s, page, epoch, f) < 0 ? -1 : dropped;
 }
 
 /* The sketches of a packet's or flow's slots: `in` of dst, `out` of src
@@ -524,13 +533,21 @@ static __always_inline __u32 flow_kflags(const struct xs_skf *f)
 	       (f->dst_sd ? XS_FLOW_DST_MAPPED : 0);
 }
 
+static __always_inline int flow_is(const struct xs_flow *e, const struct xs_skf *f)
+{
+	return e->pkts && e->src_lo == f->src_lo && e->dst_lo == f->dst_lo &&
+	       e->src_hi == f->src_hi && e->dst_hi == f->dst_hi && e->ports == flow_ports(f) &&
+	       e->kflags == flow_kflags(f);
+}
+
 /* The flow cache entry of f's flow in this CPU's epoch, and whether it
- * holds that flow (*hit); NULL without a cache. */
+ * holds that flow (*hit); else the entry it is to take: a free one of its
+ * set of two, or the one with fewer packets. NULL without a cache. */
 static __always_inline struct xs_flow *flow_find(const struct xs_skf *f, int *hit)
 {
 	__u32 bits = sk_flow_bits & 31, idx, key;
 	struct xs_flow_chunk *ch;
-	struct xs_flow *e;
+	struct xs_flow *e0, *e1;
 	__u64 h;
 
 	*hit = 0;
@@ -538,16 +555,22 @@ static __always_inline struct xs_flow *flow_find(const struct xs_skf *f, int *hi
 		return 0;
 	h = (f->src_lo * 0x9E3779B97F4A7C15ULL) ^ (f->dst_lo * 0xC2B2AE3D27D4EB4FULL) ^
 	    f->src_hi ^ (f->dst_hi * 0x165667B19E3779F9ULL) ^ flow_ports(f);
-	idx = (h * 0xff51afd7ed558ccdULL) >> (64 - bits);
+	idx = ((h * 0xff51afd7ed558ccdULL) >> (64 - bits)) & ~1U;
 	key = ((f->epoch << bits) + idx) / XS_FLOW_CHUNK;
 	ch = bpf_map_lookup_elem(&flow_cache, &key);
 	if (!ch)
 		return 0;
-	e = &ch->f[idx % XS_FLOW_CHUNK];
-	*hit = e->pkts && e->src_lo == f->src_lo && e->dst_lo == f->dst_lo &&
-	       e->src_hi == f->src_hi && e->dst_hi == f->dst_hi && e->ports == flow_ports(f) &&
-	       e->kflags == flow_kflags(f);
-	return e;
+	e0 = &ch->f[idx % XS_FLOW_CHUNK];
+	e1 = &ch->f[(idx + 1) % XS_FLOW_CHUNK];
+	if (flow_is(e0, f)) {
+		*hit = 1;
+		return e0;
+	}
+	if (flow_is(e1, f)) {
+		*hit = 1;
+		return e1;
+	}
+	return e1->pkts < e0->pkts ? e1 : e0;
 }
 
 /* One more packet of a cached flow. Returns the packets dropped. */
@@ -588,6 +611,21 @@ static __always_inline int slot_storm(__u32 slot)
 }
 
 #define XS_MISS_TAKE (1 << 30)
+
+/* A storm's packet not sampled: only the distinct count of the slot, and
+ * the slot marked as sampled (sketch_slot() for the sampled one). No call:
+ * this is most of a flood. */
+static __always_inline int storm_distinct(__u32 slot, const struct xs_skf *f)
+{
+	__u32 epoch = f->epoch & 1, idx = epoch * sk_nslots + slot;
+	struct xs_sk_slot *s = bpf_map_lookup_elem(&sk_slots, &idx);
+
+	if (!s)
+		return -1;
+	if (!(s->full & XS_SLOT_STORM))
+		__sync_fetch_and_or(&s->full, XS_SLOT_STORM);
+	return sk_distinct(s, s->page, epoch, f);
+}
 
 /* A storm's sample: sk_storm_sample for 1 packet in sk_storm_sample,
  * drawn independently for each (xorshift64 on the CPU's state), else 0.
@@ -637,14 +675,16 @@ __noinline int sketch_miss(struct xs_flow *e, struct xs_skf *f, __u32 src, __u32
 		f->weight = storm_pick(f);
 	if (dst) {
 		f->mode = storm_in ? XS_SKM_STORM : XS_SKM_PKT;
-		d = sketch_slot(dst * XS_DIR_MAX + XS_DIR_IN, f);
+		d = storm_in && !f->weight ? storm_distinct(dst * XS_DIR_MAX + XS_DIR_IN, f) :
+					     sketch_slot(dst * XS_DIR_MAX + XS_DIR_IN, f);
 		if (d < 0)
 			return d;
 		r += d;
 	}
 	if (out) {
 		f->mode = storm_out ? XS_SKM_STORM : XS_SKM_PKT;
-		d = sketch_slot(src * XS_DIR_MAX + XS_DIR_OUT, f);
+		d = storm_out && !f->weight ? storm_distinct(src * XS_DIR_MAX + XS_DIR_OUT, f) :
+					      sketch_slot(src * XS_DIR_MAX + XS_DIR_OUT, f);
 		if (d < 0)
 			return d;
 		r += d;

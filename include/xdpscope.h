@@ -367,14 +367,14 @@ struct xs_stage_chunk {
 
 /*
  * The flow cache, in front of everything else when sketches are on: per
- * CPU and epoch ("flow_cache"), direct-mapped by a hash of (source,
- * destination, ports), one cache line a flow. A packet of a cached flow
- * takes its ranges from the entry (no classification) and adds to the
- * entry's packets and bytes: no stage, no HyperLogLog, one line. The
+ * CPU and epoch ("flow_cache"), in sets of two entries picked by a hash
+ * of (source, destination, ports), one cache line a flow. A packet of a
+ * cached flow takes its ranges from the entry (no classification) and
+ * adds to the entry's packets and bytes: no stage, no HyperLogLog. The
  * first packet of a flow in the epoch is classified, goes into the
- * distinct sources of its ranges, and takes the entry; the flow it
- * replaces moves its counts into the top lists of its ranges (the stage
- * above, every dimension). Userspace reads what is left in the idle
+ * distinct sources of its ranges, and takes a free entry of its set, or
+ * the one with fewer packets; the flow it replaces moves its counts into
+ * the top lists of its ranges (the stage above, every dimension). Userspace reads what is left in the idle
  * epoch's entries as staged counts. GSO skbs (TC) skip the cache.
  *
  * Storms: a range that takes more than stats.storm_flows new flows on one
