@@ -153,8 +153,10 @@ enum xs_sk_mode {
  * dst_sd are XS_SD_V6MAPPED for an IPv6 ::ffff:a.b.c.d, else 0; src_tag
  * is the source's xs_stage_tag() (set before a mode that counts
  * distinct sources). weight: in a storm, sk_storm_sample when this packet
- * is the one sampled, else 0. rng: the CPU's xorshift64 state, which the
- * per-packet fields leave alone. */
+ * is the one sampled, else 0. rng, storm_seq and storm_dst (the last
+ * destination whose range a storm sampled on this CPU, in epoch
+ * storm_seq - 1): the CPU's own state, which the per-packet fields
+ * leave alone. */
 struct xs_skf {
 	__u64 src_hi, src_lo, dst_hi, dst_lo;
 	__u64 src_tag;
@@ -166,8 +168,9 @@ struct xs_skf {
 	__u32 src_sd, dst_sd;
 	__u32 mode;			/* enum xs_sk_mode */
 	__u32 weight;
-	__u32 pad;
+	__u32 storm_seq;		/* xs_epoch + 1 while storm_dst is in a storm */
 	__u64 rng;
+	__u64 storm_dst_hi, storm_dst_lo;
 };
 
 _Static_assert(sizeof(struct xs_skf) == XS_SKF_BYTES, "xs_skf: the loader counts its size");

@@ -518,7 +518,6 @@ __noinline int flow_flush(const struct xs_flow *e, __u32 epoch)
 	f->dst_sd = e->kflags & XS_FLOW_DST_MAPPED ? XS_SD_V6MAPPED : 0;
 	f->mode = XS_SKM_FLOW;
 	f->weight = 1;
-	f->pad = 0;
 	return sketch_slots(e->src_range, e->dst_range, f);
 }
 
@@ -542,7 +541,10 @@ static __always_inline int flow_is(const struct xs_flow *e, const struct xs_skf 
 
 /* The flow cache entry of f's flow in this CPU's epoch, and whether it
  * holds that flow (*hit); else the entry it is to take: a free one of its
- * set of two, or the one with fewer packets. NULL without a cache. */
+ * set of two, or the one with fewer packets. NULL without a cache, and
+ * for a packet to the destination a storm sampled last on this CPU in
+ * this epoch: its range takes no new flows, and a flood's packets would
+ * only miss. */
 static __always_inline struct xs_flow *flow_find(const struct xs_skf *f, int *hit)
 {
 	__u32 bits = sk_flow_bits & 31, idx, key;
@@ -551,7 +553,8 @@ static __always_inline struct xs_flow *flow_find(const struct xs_skf *f, int *hi
 	__u64 h;
 
 	*hit = 0;
-	if (!bits)
+	if (!bits || (f->storm_seq == xs_epoch + 1 && f->storm_dst_lo == f->dst_lo &&
+		      f->storm_dst_hi == f->dst_hi))
 		return 0;
 	h = (f->src_lo * 0x9E3779B97F4A7C15ULL) ^ (f->dst_lo * 0xC2B2AE3D27D4EB4FULL) ^
 	    f->src_hi ^ (f->dst_hi * 0x165667B19E3779F9ULL) ^ flow_ports(f);
@@ -673,6 +676,11 @@ __noinline int sketch_miss(struct xs_flow *e, struct xs_skf *f, __u32 src, __u32
 		return XS_MISS_TAKE;
 	if (storm_in || storm_out)
 		f->weight = storm_pick(f);
+	if (storm_in) {
+		f->storm_dst_hi = f->dst_hi;
+		f->storm_dst_lo = f->dst_lo;
+		f->storm_seq = xs_epoch + 1;
+	}
 	if (dst) {
 		f->mode = storm_in ? XS_SKM_STORM : XS_SKM_PKT;
 		d = storm_in && !f->weight ? storm_distinct(dst * XS_DIR_MAX + XS_DIR_IN, f) :
@@ -745,7 +753,6 @@ static __always_inline void sketch_facts(const struct xs_pkt *p, const struct xs
 	f->has_ports = a->has_ports;
 	f->mode = XS_SKM_PKT;
 	f->weight = w;
-	f->pad = 0;
 }
 
 #endif /* XS_SKETCH_H */

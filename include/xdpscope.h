@@ -388,7 +388,7 @@ struct xs_stage_chunk {
  * (XS_SLOT_STORM) so that the record says its lists were sampled.
  */
 #define XS_FLOW_CHUNK 256		/* flows a map element (16 KiB) */
-#define XS_SKF_BYTES 96			/* bpf/maps.h, struct xs_skf: the per-CPU
+#define XS_SKF_BYTES 112			/* bpf/maps.h, struct xs_skf: the per-CPU
 					 * sketch scratch, two a CPU */
 #define XS_FLOWS_MAX (1U << 20)		/* flows per CPU and epoch */
 #define XS_FLOW_PKTS_MAX (1U << 30)	/* a flow moves its counts before this */

@@ -412,7 +412,7 @@ int main(int argc, char **argv)
 		printf("memory ranges=%d: v4 nodes %u, v6 nodes %u, v6 skips %u; kernel memory of "
 		       "the default config %.1f MiB on %d CPUs (counters only: %.1f MiB); the "
 		       "sketches: %.1f MiB shared whatever the CPU count (%u pages, 2^%u "
-		       "registers, %u top buckets) + %.2f MiB a CPU (the stage)\n",
+		       "registers, %u top buckets) + %.2f MiB a CPU (the flow cache and the stage)\n",
 		       nranges, t4.nnodes, t6.nnodes, t6.nskips,
 		       loader_kernel_mem(&l.sizes, l.ncpus) / 1048576.0, l.ncpus,
 		       loader_kernel_mem(&lc.sizes, l.ncpus) / 1048576.0,

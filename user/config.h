@@ -41,7 +41,7 @@ struct xs_config_index;
 #define XS_STATS_ALL_DIMS 0xf		/* src, dst, dport, sport */
 #define XS_STATS_STAGE_SETS 4096	/* x XS_STAGE_WAYS keys per CPU and epoch */
 #define XS_STATS_FLOWS 4096		/* flow cache entries per CPU and epoch */
-#define XS_STATS_STORM_FLOWS 65536	/* new flows of a range, CPU and epoch */
+#define XS_STATS_STORM_FLOWS 16384	/* new flows of a range, CPU and epoch */
 #define XS_STATS_STORM_SAMPLE 16	/* a storm counts 1 packet in this */
 
 struct xs_stats_cfg {
