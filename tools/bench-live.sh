@@ -117,22 +117,7 @@ cat >"$TMP/r10.txt" <<TXT
 2001:db8:5::/48 i
 2001:db8:6::/48 j
 TXT
-"$PYTHON" - "$TMP/r10000.txt" <<'PY'
-import sys
-with open(sys.argv[1], "w") as f:
-    n = 0
-    for a in (18, 19):
-        for b in range(256):
-            f.write(f"198.{a}.{b}.0/24 v4-{a}-{b}\n")
-            n += 1
-    f.write("2001:db8:ffff::/48 v6-ffff\n")
-    n += 1
-    k = 0
-    while n < 10000:
-        f.write(f"2001:db8:{k:x}::/48 v6-{k}\n")
-        k += 1
-        n += 1
-PY
+ranges_10000 "$TMP/r10000.txt" || exit 1
 stats_json() { # stats_json NAME: the config's stats object (and XS_LIVE_STATS_EXTRA's keys)
 	local j
 	case $1 in

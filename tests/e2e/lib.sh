@@ -516,3 +516,25 @@ wait_for_line() {
 	timeout "${4:-20}" bash -c 'until (($(grep -cE -- "$2" "$1" 2>/dev/null) >= $3)); do
 		sleep 0.05; done' _ "$1" "$2" "$3"
 }
+
+# ranges_10000 FILE: the 10,000 ranges of the live bench and the memory
+# test, as a prefix list: 512 IPv4 /24s over 198.18.0.0/15, then IPv6
+# /48s of 2001:db8::/32 (2001:db8:ffff::/48 first).
+ranges_10000() {
+	"$PYTHON" - "$1" <<'PY'
+import sys
+with open(sys.argv[1], "w") as f:
+    n = 0
+    for a in (18, 19):
+        for b in range(256):
+            f.write(f"198.{a}.{b}.0/24 v4-{a}-{b}\n")
+            n += 1
+    f.write("2001:db8:ffff::/48 v6-ffff\n")
+    n += 1
+    k = 0
+    while n < 10000:
+        f.write(f"2001:db8:{k:x}::/48 v6-{k}\n")
+        k += 1
+        n += 1
+PY
+}
