@@ -649,6 +649,14 @@ static __always_inline __u32 storm_pick(struct xs_skf *f)
 	return ((x >> 32) & (w - 1)) ? 0 : w;
 }
 
+/* A missed packet's slot, whole (sketch_slot()), or in a storm as its
+ * sample says. */
+static __always_inline int miss_slot(__u32 slot, __u32 storm, struct xs_skf *f)
+{
+	f->mode = storm ? XS_SKM_STORM : XS_SKM_PKT;
+	return storm && !f->weight ? storm_distinct(slot, f) : sketch_slot(slot, f);
+}
+
 /*
  * A packet that missed the flow cache (e: the entry its flow hashes to,
  * NULL without a cache or for a GSO skb). Out of a storm it is to take
@@ -682,17 +690,13 @@ __noinline int sketch_miss(struct xs_flow *e, struct xs_skf *f, __u32 src, __u32
 		f->storm_seq = xs_epoch + 1;
 	}
 	if (dst) {
-		f->mode = storm_in ? XS_SKM_STORM : XS_SKM_PKT;
-		d = storm_in && !f->weight ? storm_distinct(dst * XS_DIR_MAX + XS_DIR_IN, f) :
-					     sketch_slot(dst * XS_DIR_MAX + XS_DIR_IN, f);
+		d = miss_slot(dst * XS_DIR_MAX + XS_DIR_IN, storm_in, f);
 		if (d < 0)
 			return d;
 		r += d;
 	}
 	if (out) {
-		f->mode = storm_out ? XS_SKM_STORM : XS_SKM_PKT;
-		d = storm_out && !f->weight ? storm_distinct(src * XS_DIR_MAX + XS_DIR_OUT, f) :
-					      sketch_slot(src * XS_DIR_MAX + XS_DIR_OUT, f);
+		d = miss_slot(src * XS_DIR_MAX + XS_DIR_OUT, storm_out, f);
 		if (d < 0)
 			return d;
 		r += d;
