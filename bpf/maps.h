@@ -144,16 +144,17 @@ enum xs_sk_mode {
 	XS_SKM_PKT = 0,			/* every dimension, distinct sources */
 	XS_SKM_FLOW,			/* a flow's counts: every dimension */
 	XS_SKM_NEW,			/* a flow's first packet: distinct sources */
-	XS_SKM_STORM,			/* a storm: every dimension times weight
-					 * (0: none), distinct sources */
+	XS_SKM_STORM,			/* a storm's sample: every dimension times
+					 * weight, distinct sources */
 };
 
 /* What the sketches need of a packet or a flow. Addresses are the 16
  * bytes as two native-endian words, IPv4 as ::ffff:a.b.c.d; src_sd and
  * dst_sd are XS_SD_V6MAPPED for an IPv6 ::ffff:a.b.c.d, else 0; src_tag
  * is the source's xs_stage_tag() (set before a mode that counts
- * distinct sources). weight: in a storm, sk_storm_sample when this packet
- * is the one sampled, else 0. rng, storm_seq and storm_dst (the last
+ * distinct sources). weight: set by a storm only, sk_storm_sample when
+ * this packet is the one sampled, else 0 (and then only its source is
+ * counted: storm_distinct()). rng, storm_seq and storm_dst (the last
  * destination whose range a storm sampled on this CPU, in epoch
  * storm_seq - 1): the CPU's own state, which the per-packet fields
  * leave alone. */

@@ -387,6 +387,14 @@ static __always_inline int dim_add(const struct xs_top_stage *c, __u32 slot, __u
 	return r + stage_add(c, slot, page, epoch, cpu);
 }
 
+/* The slot's lists are sampled in this epoch (a storm): once, the flag
+ * the record reads (XS_SLOT_STORM). */
+static __always_inline void mark_storm(struct xs_sk_slot *s)
+{
+	if (!(s->full & XS_SLOT_STORM))
+		__sync_fetch_and_or(&s->full, XS_SLOT_STORM);
+}
+
 /* The source of f into the distinct count of slot s (page: its page + 1,
  * 0 for none): the exact tier, or the page's registers. 0, or -1 when a
  * lookup failed. */
@@ -430,9 +438,9 @@ __noinline int sketch_slot(__u32 slot, const struct xs_skf *f)
 		return -1;
 	page = s->page;
 	mode = f->mode;
-	if (mode == XS_SKM_STORM && !(s->full & XS_SLOT_STORM))
-		__sync_fetch_and_or(&s->full, XS_SLOT_STORM);
-	if (mode == XS_SKM_NEW || (mode == XS_SKM_STORM && !f->weight))
+	if (mode == XS_SKM_STORM)
+		mark_storm(s);
+	if (mode == XS_SKM_NEW)
 		goto distinct;
 	cpu = bpf_map_lookup_elem(&sk_cpu, &epoch);
 	if (!cpu)
@@ -517,7 +525,6 @@ __noinline int flow_flush(const struct xs_flow *e, __u32 epoch)
 	f->src_sd = e->kflags & XS_FLOW_SRC_MAPPED ? XS_SD_V6MAPPED : 0;
 	f->dst_sd = e->kflags & XS_FLOW_DST_MAPPED ? XS_SD_V6MAPPED : 0;
 	f->mode = XS_SKM_FLOW;
-	f->weight = 1;
 	return sketch_slots(e->src_range, e->dst_range, f);
 }
 
@@ -625,8 +632,7 @@ static __always_inline int storm_distinct(__u32 slot, const struct xs_skf *f)
 
 	if (!s)
 		return -1;
-	if (!(s->full & XS_SLOT_STORM))
-		__sync_fetch_and_or(&s->full, XS_SLOT_STORM);
+	mark_storm(s);
 	return sk_distinct(s, s->page, epoch, f);
 }
 
@@ -727,8 +733,6 @@ static __always_inline int flow_take(struct xs_flow *e, struct xs_skf *f, __u32 
 static __always_inline void sketch_facts(const struct xs_pkt *p, const struct xs_acct *a,
 					 struct xs_skf *f)
 {
-	__u32 w = sk_storm_sample;
-
 	/* The words are the address bytes as loaded on this (little-endian)
 	 * machine, as userspace reads them back from the key bytes. */
 	if (p->family == 4) {
@@ -756,7 +760,6 @@ static __always_inline void sketch_facts(const struct xs_pkt *p, const struct xs
 	f->dport = a->dport;
 	f->has_ports = a->has_ports;
 	f->mode = XS_SKM_PKT;
-	f->weight = w;
 }
 
 #endif /* XS_SKETCH_H */

@@ -42,6 +42,7 @@ int epoch_open(struct xs_epochs *x, struct xdpscope_bpf *skel, const struct xs_s
 			   skread_pages_bytes(layout), skread_regs_bytes(layout),
 			   sizeof(struct xs_sk_ctl) };
 	LIBBPF_OPTS(bpf_map_create_opts, mo);
+	size_t zero_bytes;
 	char *m[5];
 	int i, ep;
 
@@ -101,12 +102,12 @@ int epoch_open(struct xs_epochs *x, struct xdpscope_bpf *skel, const struct xs_s
 	x->stage_keys = calloc(sk->stage_sets + (size_t)x->ncpus * XS_DIRTY_MAX + 1,
 			       sizeof(*x->stage_keys));
 	x->cpu_vals = calloc(x->ncpus, sizeof(*x->cpu_vals));
-	/* What epoch_clear() writes: zeros, never written, for both maps. */
-	x->zeros = calloc(1, (size_t)x->ncpus * XS_STAGE_CHUNK *
-			     (sk->stage_sets * sizeof(struct xs_stage_set) >
-					      sk->flows * sizeof(struct xs_flow) ?
-				      sk->stage_sets / XS_STAGE_CHUNK * sizeof(struct xs_stage_set) :
-				      sk->flows / XS_FLOW_CHUNK * sizeof(struct xs_flow)));
+	/* What epoch_clear() writes: zeros, never written, as large as an
+	 * epoch of the stage or of the flow cache on every CPU. */
+	zero_bytes = (size_t)sk->stage_sets * sizeof(struct xs_stage_set);
+	if ((size_t)sk->flows * sizeof(struct xs_flow) > zero_bytes)
+		zero_bytes = (size_t)sk->flows * sizeof(struct xs_flow);
+	x->zeros = calloc(x->ncpus, zero_bytes);
 	if (!x->stage_vals || !x->stage || !x->stage_tmp || !x->stage_keys || !x->cpu_vals ||
 	    !x->zeros) {
 		snprintf(err, errlen, "allocating the stage buffers: %s", strerror(ENOMEM));
