@@ -27,6 +27,9 @@
 # above by name), XS_LIVE_PPS (100000), XS_LIVE_RATES ("top fixed"),
 # XS_LIVE_STATS_EXTRA (a JSON object of stats keys added to every
 # statistics config, e.g. '{"stage_sets": 1024}', to try settings),
+# XS_LIVE_BARE ("floor": tools/floor.bpf.c, xdpscope's parser and one
+# counter, replaces the bare XDP_PASS, to see what a packet costs before
+# classification; or an object file whose section "xdp" does),
 # XS_LIVE_PROFILE ("10000 all mix top": the cell whose first round also
 # runs perf record -e cpu-clock, mapped to source lines by
 # tools/bpf_lines and tools/live-profile.py; "" for none). This machine's
@@ -57,7 +60,13 @@ SEC("xdp") int bare(struct xdp_md *ctx) { return XDP_PASS; }
 C
 clang -O2 -target bpf -I"/usr/include/$(uname -m)-linux-gnu" -c "$TMP/bare.bpf.c" \
 	-o "$TMP/bare.o" || exit 1
-ip -n "$NS_R" link set dev "$IF_R2" xdpdrv obj "$TMP/bare.o" sec xdp || exit 1
+bare_obj=${XS_LIVE_BARE:-$TMP/bare.o}
+if [[ $bare_obj == floor ]]; then
+	bare_obj=$TMP/floor.o
+	clang -O2 -target bpf -Wall -Werror -I"$root/include" -I"$root/bpf" \
+		-I"/usr/include/$(uname -m)-linux-gnu" -c "$root/tools/floor.bpf.c" -o "$bare_obj" || exit 1
+fi
+ip -n "$NS_R" link set dev "$IF_R2" xdpdrv obj "$bare_obj" sec xdp || exit 1
 bare_id=$(ip -n "$NS_R" -j link show "$IF_R2" |
 	"$PYTHON" -c 'import json, sys; print(json.load(sys.stdin)[0]["xdp"]["prog"]["id"])')
 
