@@ -147,6 +147,7 @@ struct xs_rule {
 #define XS_ALERT_EXEC_MAX 4
 #define XS_ALERT_ONGOING_S 10.0
 #define XS_ALERT_TOP_N 5
+#define XS_ALERT_MAX_HOSTS 8
 #define XS_ALERT_STATE_SAVE_S 300.0
 #define XS_RULE_CLEAR_S 5.0
 #define XS_RULE_HYSTERESIS 0.1
@@ -157,6 +158,7 @@ struct xs_alerts_cfg {
 	unsigned int exec_max;		/* hooks in flight at most */
 	double ongoing_s;		/* 0: an ongoing record every interval */
 	unsigned int top_n;		/* entries of each top list in an alert */
+	unsigned int max_hosts;		/* hosts of a range alerting at once, a rule */
 	double link_bps;		/* 0: not configured */
 	char *state_file;		/* NULL: baselines die with the process */
 	double state_save_s;

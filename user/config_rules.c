@@ -449,8 +449,8 @@ static int get_exec(struct jload *j, const json_t *v)
 int config_load_alerts(struct jload *j, const json_t *v)
 {
 	static const char *const keys[] = {
-		"exec", "exec_timeout_s", "exec_max", "ongoing_s", "top_n", "link_bps",
-		"state_file", "state_save_s", NULL
+		"exec", "exec_timeout_s", "exec_max", "ongoing_s", "top_n", "max_hosts",
+		"link_bps", "state_file", "state_save_s", NULL
 	};
 	struct xs_alerts_cfg *a = &j->cfg->alerts;
 	const json_t *x;
@@ -484,6 +484,12 @@ int config_load_alerts(struct jload *j, const json_t *v)
 	a->top_n = n;
 	if (!ret && n != a->top_n)
 		ret = config_jfail(j, "$.alerts.top_n", "expected an integer, got %g", n);
+	n = a->max_hosts;
+	if (!ret)
+		ret = get_num(j, v, "$.alerts", "max_hosts", 1, XS_TOP_K_MAX, &n);
+	a->max_hosts = n;
+	if (!ret && n != a->max_hosts)
+		ret = config_jfail(j, "$.alerts.max_hosts", "expected an integer, got %g", n);
 	if (ret || !(x = json_object_get(v, "state_file")))
 		return ret;
 	if (!json_is_string(x) || !json_string_length(x) ||

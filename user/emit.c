@@ -547,6 +547,8 @@ json_t *emit_summary_doc(const struct xs_rec_meta *m, const struct xs_summary *s
 		err |= json_object_set_new(al, "active", emit_uint(s->alerts.active));
 		err |= json_object_set_new(al, "started", emit_uint(s->alerts.started));
 		err |= json_object_set_new(al, "ended", emit_uint(s->alerts.ended));
+		err |= json_object_set_new(al, "hosts_suppressed",
+					   emit_uint(s->alerts.hosts_suppressed));
 		if (hook)
 			err |= json_object_set_new(al, "hooks", emit_sink_stats(hook, NULL));
 		err |= json_object_set_new(rec, "alerts", al);
@@ -629,8 +631,12 @@ json_t *emit_alert_doc(const struct xs_rec_meta *m, const struct xs_alert *a, un
 	err |= json_object_set_new(rec, "bytes", emit_uint(a->bytes));
 	if (a->reason)
 		err |= json_object_set_new(rec, "reason", json_string(a->reason));
-	if (a->m && a->m->has_host && (r->cond.m.num >= XS_M_HOST_PPS ||
-				       (r->cond.m.den >= XS_M_HOST_PPS)))
+	if (a->host)
+		err |= json_object_set_new(rec, "target", emit_addr(a->host));
+	else if (a->range_wide)
+		err |= json_object_set_new(rec, "hosts_over", emit_uint(a->hosts_over));
+	else if (a->m && a->m->has_host && (r->cond.m.num >= XS_M_HOST_PPS ||
+					    (r->cond.m.den >= XS_M_HOST_PPS)))
 		err |= json_object_set_new(rec, "target", emit_addr(a->m->host));
 	if (a->nand) {
 		arr = json_array();

@@ -89,7 +89,8 @@ int metrics_snap_slot(struct xs_msnap *s, uint32_t slot, const struct xs_sk_layo
 	return 0;
 }
 
-int metrics_snap_alert(struct xs_msnap *s, const char *rule, uint32_t slot, const char *attack)
+int metrics_snap_alert(struct xs_msnap *s, const char *rule, uint32_t slot, const uint8_t *host,
+		       const char *attack)
 {
 	struct xs_malert *a;
 
@@ -107,6 +108,9 @@ int metrics_snap_alert(struct xs_msnap *s, const char *rule, uint32_t slot, cons
 	if (!a->rule)
 		return -ENOMEM;
 	a->slot = slot;
+	a->has_host = host != NULL;
+	if (host)
+		memcpy(a->host, host, sizeof(a->host));
 	a->attack = attack ? attack : "unknown";
 	s->nalerts++;
 	return 0;
@@ -347,6 +351,14 @@ static void render_alerts(struct xs_textbuf *b, const struct xs_msnap *s, char *
 		textbuf_puts(b, ",rule=\"");
 		textbuf_puts(b, s->alerts[i].rule);
 		textbuf_put(b, "\"", 1);
+		if (s->alerts[i].has_host) {
+			char buf[INET6_ADDRSTRLEN];
+
+			textbuf_puts(b, ",target=\"");
+			textbuf_puts(b, skread_key_str(XS_DIM_SRC, s->alerts[i].host, buf,
+						       sizeof(buf)));
+			textbuf_put(b, "\"", 1);
+		}
 		tail(b, "attack", s->alerts[i].attack, 1);
 	}
 	single(b, "xdpscope_alerts_started_total", "counter", "Alerts started since start.",

@@ -36,6 +36,8 @@ struct xs_mslot {			/* a (range, direction) with traffic in the interval */
 struct xs_malert {			/* an alert between start and end */
 	char *rule;
 	uint32_t slot;
+	int has_host;			/* a per-host alert: host is its key */
+	uint8_t host[XS_TOP_KEY_LEN];
 	const char *attack;		/* static strings (rules.c) */
 };
 
@@ -73,7 +75,9 @@ int metrics_snap_counters(struct xs_msnap *s, uint32_t nslots, const struct xs_c
  * each top list (0: none, its keys are no series); 0 or -ENOMEM. */
 int metrics_snap_slot(struct xs_msnap *s, uint32_t slot, const struct xs_sk_layout *l,
 		      const struct xs_sk_result *sk, unsigned int top_n);
-int metrics_snap_alert(struct xs_msnap *s, const char *rule, uint32_t slot, const char *attack);
+/* host: a per-host alert's (a top item's key), else NULL. */
+int metrics_snap_alert(struct xs_msnap *s, const char *rule, uint32_t slot, const uint8_t *host,
+		       const char *attack);
 void metrics_snap_free(struct xs_msnap *s);
 
 /*

@@ -244,6 +244,7 @@ int report_interval(struct xs_report *r, const struct xs_rec_meta *m, const stru
 		s->alerts.active = rs.active;
 		s->alerts.started = rs.started;
 		s->alerts.ended = rs.ended;
+		s->alerts.hosts_suppressed = rs.hosts_suppressed;
 		if (r->cfg->alerts.state_file && !r->no_state_file &&
 		    now - r->state_saved >= r->cfg->alerts.state_save_s) {
 			if (r->state_saved)

@@ -11,6 +11,15 @@
  * threshold keeps the alert rather than flapping it. A baseline learns an
  * EWMA of the value while the slot is idle, and is frozen while an alert
  * runs, so an attack never becomes the normal level.
+ *
+ * A threshold rule on a host metric (host_pps, host_bps, host_share) runs
+ * one such machine per host of the range's host list (top_dst for `in`,
+ * top_src for `out`): every host over the threshold gets its own alert,
+ * at most alerts.max_hosts of a range at once. When more hosts than that
+ * are over it, the rule raises one alert for the range instead (the
+ * machine of the slot, started only then), and the hosts left without an
+ * alert are counted. A host that leaves the list counts as 0 for its
+ * alert: only hosts busier than the whole list are missing from it.
  */
 #include <errno.h>
 #include <jansson.h>
@@ -57,19 +66,41 @@ struct rstate {
 	double since, last_true, last_ongoing;
 	double peak, threshold;
 	uint64_t pkts, bytes;
+	uint64_t hosts_over;		/* a range-wide alert's, at its last interval */
 	const char *attack;
 	uint8_t active;
+};
+
+/* One host of a per-host rule's slot. */
+struct hstate {
+	uint8_t key[XS_TOP_KEY_LEN];
+	uint8_t used;
+	struct rstate s;
 };
 
 struct rule_rt {
 	const struct xs_rule *rule;
 	uint8_t *applies;		/* per slot */
-	struct rstate *st;		/* per slot */
+	struct rstate *st;		/* per slot; a per-host rule's range-wide alert */
+	struct hstate **hosts;		/* per slot, per-host rules: hcap entries, NULL
+					 * until a host of the slot is over */
+	int per_host;
 };
+
+/* Who an alert is about, and whether it may start now. */
+struct who {
+	const uint8_t *host;		/* a per-host alert */
+	int range_wide;			/* a per-host rule's alert for the range */
+	int may_start;
+	int denied;			/* out: it would have started */
+};
+
+static const struct who range_alert = { .may_start = 1 };
 
 struct xs_rules {
 	const struct xs_config *cfg;
 	uint32_t nslots;
+	uint32_t hcap;			/* host entries of a per-host slot */
 	struct rule_rt *rt;
 	size_t nrules;
 	double now, dt, gap;
@@ -84,6 +115,19 @@ const char *rules_amp_service(uint16_t port)
 		if (amp_ports[i].port == port)
 			return amp_ports[i].attack;
 	return NULL;
+}
+
+/* The host metrics of m are those of `key`. */
+static void set_host(struct xs_metrics *m, const uint8_t *key, uint64_t pkts, uint64_t bytes,
+		     double inv)
+{
+	m->has_host = 1;
+	memcpy(m->host, key, sizeof(m->host));
+	m->host_pkts = pkts;
+	m->host_bytes = bytes;
+	m->v[XS_M_HOST_PPS] = pkts * inv;
+	m->v[XS_M_HOST_BPS] = bytes * 8.0 * inv;
+	m->v[XS_M_HOST_SHARE] = m->pkts ? (double)pkts / m->pkts : 0;
 }
 
 void rules_metrics(struct xs_metrics *m, const struct xs_counters *d, double dt, int dir,
@@ -124,15 +168,8 @@ void rules_metrics(struct xs_metrics *m, const struct xs_counters *d, double dt,
 	m->l = l;
 	m->sk = sk;
 	m->v[XS_M_UNIQ_SRC] = sk->uniq_src;
-	if (l->dim_pos[hd] >= 0 && sk->ntop[hd]) {
-		const struct xs_top_item *h = &sk->top[hd][0];
-
-		m->has_host = 1;
-		memcpy(m->host, h->key, sizeof(m->host));
-		m->v[XS_M_HOST_PPS] = h->pkts * inv;
-		m->v[XS_M_HOST_BPS] = h->bytes * 8.0 * inv;
-		m->v[XS_M_HOST_SHARE] = m->pkts ? (double)h->pkts / m->pkts : 0;
-	}
+	if (l->dim_pos[hd] >= 0 && sk->ntop[hd])
+		set_host(m, sk->top[hd][0].key, sk->top[hd][0].pkts, sk->top[hd][0].bytes, inv);
 	if (l->dim_pos[XS_DIM_SPORT] < 0)
 		return;
 	for (k = 0; k < sk->ntop[XS_DIM_SPORT]; k++) {
@@ -244,7 +281,7 @@ static void baseline_learn(const struct xs_baseline *b, struct rstate *s, double
 	s->learned_s += dt;
 }
 
-/* FNV-1a of rule, range, direction and start: the same alert has the
+/* FNV-1a of rule, range, direction, host and start: the same alert has the
  * same id in every record, also across a reload that renumbers ranges. */
 static void alert_id(struct xs_alert *a, double since)
 {
@@ -259,14 +296,17 @@ static void alert_id(struct xs_alert *a, double since)
 	for (p = a->range; *p; p++)
 		h = (h ^ (uint8_t)*p) * 0x100000001b3ULL;
 	h = (h ^ (uint8_t)a->dir) * 0x100000001b3ULL;
+	for (i = 0; a->host && i < XS_TOP_KEY_LEN; i++)
+		h = (h ^ a->host[i]) * 0x100000001b3ULL;
 	for (i = 0; i < sizeof(ms); i++)
 		h = (h ^ (((unsigned long long)ms >> (8 * i)) & 0xff)) * 0x100000001b3ULL;
 	snprintf(a->id, sizeof(a->id), "%016llx", (unsigned long long)h);
 }
 
 static int fire_named(struct xs_rules *r, const struct rule_rt *rt, const char *range,
-		      uint32_t slot, struct rstate *s, enum xs_alert_state state, double value,
-		      const struct xs_metrics *m, const char *reason, xs_alert_fn fn, void *ctx)
+		      uint32_t slot, struct rstate *s, const struct who *w,
+		      enum xs_alert_state state, double value, const struct xs_metrics *m,
+		      const char *reason, xs_alert_fn fn, void *ctx)
 {
 	const struct xs_rule *rule = rt->rule;
 	struct xs_alert a = {
@@ -286,6 +326,9 @@ static int fire_named(struct xs_rules *r, const struct rule_rt *rt, const char *
 		.bytes = s->bytes,
 		.attack = s->attack,
 		.reason = reason,
+		.host = w->host,
+		.range_wide = w->range_wide,
+		.hosts_over = s->hosts_over,
 		.m = m,
 	};
 	size_t i;
@@ -314,18 +357,18 @@ static int fire_named(struct xs_rules *r, const struct rule_rt *rt, const char *
 }
 
 static int fire(struct xs_rules *r, const struct rule_rt *rt, uint32_t slot, struct rstate *s,
-		enum xs_alert_state state, double value, const struct xs_metrics *m,
-		const char *reason, xs_alert_fn fn, void *ctx)
+		const struct who *w, enum xs_alert_state state, double value,
+		const struct xs_metrics *m, const char *reason, xs_alert_fn fn, void *ctx)
 {
-	return fire_named(r, rt, r->cfg->ranges[slot / XS_DIR_MAX - 1].name, slot, s, state,
+	return fire_named(r, rt, r->cfg->ranges[slot / XS_DIR_MAX - 1].name, slot, s, w, state,
 			  value, m, reason, fn, ctx);
 }
 
 static int end_alert(struct xs_rules *r, const struct rule_rt *rt, uint32_t slot,
-		     struct rstate *s, double value, const struct xs_metrics *m,
-		     const char *reason, xs_alert_fn fn, void *ctx)
+		     struct rstate *s, const struct who *w, double value,
+		     const struct xs_metrics *m, const char *reason, xs_alert_fn fn, void *ctx)
 {
-	int e = fire(r, rt, slot, s, XS_ALERT_END, value, m, reason, fn, ctx);
+	int e = fire(r, rt, slot, s, w, XS_ALERT_END, value, m, reason, fn, ctx);
 
 	s->active = 0;
 	s->pend_since = NAN;
@@ -333,21 +376,35 @@ static int end_alert(struct xs_rules *r, const struct rule_rt *rt, uint32_t slot
 	return e;
 }
 
-static int eval(struct xs_rules *r, const struct rule_rt *rt, uint32_t slot,
-		const struct xs_metrics *m, xs_alert_fn fn, void *ctx)
+/* Does the condition hold on m (threshold rules: their `and` too)? */
+static int holds(const struct xs_rules *r, const struct xs_rule *rule, const struct xs_metrics *m,
+		 double thr)
+{
+	int hold = !isnan(thr) && over(&rule->cond, expr_value(&rule->cond.m, m), thr);
+	size_t i;
+
+	for (i = 0; hold && i < rule->nand; i++)
+		hold = over(&rule->and_conds[i], expr_value(&rule->and_conds[i].m, m),
+			    thresh_value(r, &rule->and_conds[i].t, m));
+	return hold;
+}
+
+/* One state machine s (the slot's, or a host's: w) one interval on. */
+static int eval(struct xs_rules *r, const struct rule_rt *rt, uint32_t slot, struct rstate *s,
+		struct who *w, const struct xs_metrics *m, xs_alert_fn fn, void *ctx)
 {
 	const struct xs_rule *rule = rt->rule;
-	struct rstate *s = &rt->st[slot];
+	uint64_t pkts = w->host ? m->host_pkts : m->pkts;
+	uint64_t bytes = w->host ? m->host_bytes : m->bytes;
 	double v = expr_value(&rule->cond.m, m), thr, start_ts = r->now - r->dt;
-	int hold, e = 0;
-	size_t i;
+	int e = 0;
 
 	/* A silence breaks a condition being sustained, */
 	if (r->gap > 0)
 		s->pend_since = NAN;
 	/* and one longer than clear_s before this interval ended an alert. */
 	if (s->active && r->gap > 0 && start_ts - s->last_true + EPS >= rule->clear_s) {
-		e = end_alert(r, rt, slot, s, 0, NULL, "cleared", fn, ctx);
+		e = end_alert(r, rt, slot, s, w, 0, NULL, "cleared", fn, ctx);
 		if (e)
 			return e;
 	}
@@ -363,8 +420,8 @@ static int eval(struct xs_rules *r, const struct rule_rt *rt, uint32_t slot,
 		double keep = rule->cond.below ? thr * (1 + rule->hysteresis) :
 						 thr * (1 - rule->hysteresis);
 
-		s->pkts += m->pkts;
-		s->bytes += m->bytes;
+		s->pkts += pkts;
+		s->bytes += bytes;
 		/* The guess of the worst interval: the mix of an attack's tail
 		 * (or of the traffic left under it) says little. */
 		if (rule->cond.below ? v < s->peak : v > s->peak) {
@@ -377,20 +434,16 @@ static int eval(struct xs_rules *r, const struct rule_rt *rt, uint32_t slot,
 		if (rule->cond.below ? v < keep : v > keep) {
 			s->last_true = r->now;
 		} else if (r->now - s->last_true + EPS >= rule->clear_s) {
-			return end_alert(r, rt, slot, s, v, m, "cleared", fn, ctx);
+			return end_alert(r, rt, slot, s, w, v, m, "cleared", fn, ctx);
 		}
 		if (r->now - s->last_ongoing + EPS >= r->cfg->alerts.ongoing_s) {
 			s->last_ongoing = r->now;
-			return fire(r, rt, slot, s, XS_ALERT_ONGOING, v, m, NULL, fn, ctx);
+			return fire(r, rt, slot, s, w, XS_ALERT_ONGOING, v, m, NULL, fn, ctx);
 		}
 		return 0;
 	}
 
-	hold = !isnan(thr) && over(&rule->cond, v, thr);
-	for (i = 0; hold && i < rule->nand; i++)
-		hold = over(&rule->and_conds[i], expr_value(&rule->and_conds[i].m, m),
-			    thresh_value(r, &rule->and_conds[i].t, m));
-	if (!hold) {
+	if (!holds(r, rule, m, thr)) {
 		s->pend_since = NAN;
 		if (rule->has_baseline)
 			baseline_learn(&rule->bl, s, v, r->dt);
@@ -400,16 +453,127 @@ static int eval(struct xs_rules *r, const struct rule_rt *rt, uint32_t slot,
 		s->pend_since = start_ts;
 	if (r->now - s->pend_since + EPS < rule->for_s)
 		return 0;
+	if (!w->may_start) {
+		w->denied = 1;
+		return 0;
+	}
 	s->active = 1;
 	s->since = s->pend_since;
 	s->last_true = s->last_ongoing = r->now;
 	s->peak = v;
 	s->threshold = thr;
-	s->pkts = m->pkts;
-	s->bytes = m->bytes;
+	s->pkts = pkts;
+	s->bytes = bytes;
 	s->attack = rules_classify(m);
 	r->stats.active++;
-	return fire(r, rt, slot, s, XS_ALERT_START, v, m, NULL, fn, ctx);
+	return fire(r, rt, slot, s, w, XS_ALERT_START, v, m, NULL, fn, ctx);
+}
+
+/*
+ * A per-host rule on one slot: the hosts with an alert or a pending one
+ * first (they go on, whatever the count), then the hosts of the list over
+ * the threshold, while fewer than max_hosts alert and no more than
+ * max_hosts are over; then the range-wide alert, which only starts when
+ * more are.
+ */
+static int eval_hosts(struct xs_rules *r, const struct rule_rt *rt, uint32_t slot,
+		      const struct xs_metrics *m, xs_alert_fn fn, void *ctx)
+{
+	const struct xs_rule *rule = rt->rule;
+	int hd = slot % XS_DIR_MAX == XS_DIR_IN ? XS_DIM_DST : XS_DIM_SRC;
+	uint32_t max = r->cfg->alerts.max_hosts, nactive = 0, i;
+	const struct xs_top_item *top = NULL;
+	struct hstate *hs = rt->hosts[slot], *h;
+	uint8_t hold[XS_TOP_K_MAX] = { 0 };
+	double inv = r->dt > 0 ? 1.0 / r->dt : 0;
+	size_t n = 0, k, nhold = 0;
+	struct xs_metrics mh;
+	struct who w;
+	int e;
+
+	if (m->sk && m->l && m->l->dim_pos[hd] >= 0) {
+		top = m->sk->top[hd];
+		n = m->sk->ntop[hd] < XS_TOP_K_MAX ? m->sk->ntop[hd] : XS_TOP_K_MAX;
+	}
+	for (k = 0; k < n; k++) {
+		mh = *m;
+		set_host(&mh, top[k].key, top[k].pkts, top[k].bytes, inv);
+		hold[k] = holds(r, rule, &mh, thresh_value(r, &rule->cond.t, &mh));
+		nhold += hold[k];
+	}
+	for (i = 0; hs && i < r->hcap; i++)
+		nactive += hs[i].used && hs[i].s.active;
+	/* The hosts already followed: active ones first, then pending. */
+	for (int pass = 0; pass < 2; pass++)
+		for (i = 0; hs && i < r->hcap; i++) {
+			h = &hs[i];
+			if (!h->used || h->s.active != !pass)
+				continue;
+			mh = *m;
+			for (k = 0; k < n && memcmp(top[k].key, h->key, XS_TOP_KEY_LEN); k++)
+				;
+			if (k < n) {
+				set_host(&mh, top[k].key, top[k].pkts, top[k].bytes, inv);
+				hold[k] |= 2;		/* followed */
+			} else {
+				set_host(&mh, h->key, 0, 0, inv);
+			}
+			w = (struct who){ .host = h->key,
+					  .may_start = nhold <= max && nactive < max };
+			e = eval(r, rt, slot, &h->s, &w, &mh, fn, ctx);
+			if (h->s.active && pass)
+				nactive++;
+			if (w.denied)
+				r->stats.hosts_suppressed++;
+			if (!h->s.active && isnan(h->s.pend_since))
+				h->used = 0;
+			if (e)
+				return e;
+		}
+	/* Hosts over the threshold that nothing follows yet. */
+	for (k = 0; k < n; k++) {
+		if (hold[k] != 1)
+			continue;
+		if (!hs) {
+			hs = rt->hosts[slot] = calloc(r->hcap, sizeof(*hs));
+			if (!hs) {
+				r->stats.hosts_suppressed++;
+				continue;
+			}
+		}
+		for (h = NULL, i = 0; !h && i < r->hcap; i++)
+			if (!hs[i].used)
+				h = &hs[i];
+		if (!h) {
+			r->stats.hosts_suppressed++;
+			continue;
+		}
+		memset(h, 0, sizeof(*h));
+		memcpy(h->key, top[k].key, XS_TOP_KEY_LEN);
+		h->used = 1;
+		h->s.pend_since = NAN;
+		mh = *m;
+		set_host(&mh, top[k].key, top[k].pkts, top[k].bytes, inv);
+		w = (struct who){ .host = h->key, .may_start = nhold <= max && nactive < max };
+		e = eval(r, rt, slot, &h->s, &w, &mh, fn, ctx);
+		nactive += h->s.active;
+		if (w.denied)
+			r->stats.hosts_suppressed++;
+		if (!h->s.active && isnan(h->s.pend_since))
+			h->used = 0;
+		if (e)
+			return e;
+	}
+	/* The range-wide alert: the range's figures (its busiest host). */
+	rt->st[slot].hosts_over = nhold;
+	w = (struct who){ .range_wide = 1, .may_start = nhold > max };
+	return eval(r, rt, slot, &rt->st[slot], &w, m, fn, ctx);
+}
+
+int rules_per_host(const struct xs_rule *rule)
+{
+	return !rule->has_baseline &&
+	       (rule->cond.m.num >= XS_M_HOST_PPS || rule->cond.m.den >= XS_M_HOST_PPS);
 }
 
 struct xs_rules *rules_new(const struct xs_config *cfg, uint32_t nslots, char *err,
@@ -423,6 +587,7 @@ struct xs_rules *rules_new(const struct xs_config *cfg, uint32_t nslots, char *e
 		goto oom;
 	r->cfg = cfg;
 	r->nslots = nslots;
+	r->hcap = cfg->alerts.max_hosts + XS_TOP_K_MAX;
 	r->nrules = cfg->nrules;
 	r->rt = calloc(cfg->nrules ? cfg->nrules : 1, sizeof(*r->rt));
 	if (!r->rt)
@@ -432,9 +597,12 @@ struct xs_rules *rules_new(const struct xs_config *cfg, uint32_t nslots, char *e
 		const struct xs_rule *rule = &cfg->rules[i];
 
 		rt->rule = rule;
+		rt->per_host = rules_per_host(rule);
 		rt->applies = calloc(nslots ? nslots : 1, 1);
 		rt->st = calloc(nslots ? nslots : 1, sizeof(*rt->st));
-		if (!rt->applies || !rt->st)
+		if (rt->per_host)
+			rt->hosts = calloc(nslots ? nslots : 1, sizeof(*rt->hosts));
+		if (!rt->applies || !rt->st || (rt->per_host && !rt->hosts))
 			goto oom;
 		for (slot = XS_DIR_MAX; slot < nslots; slot++) {
 			rt->st[slot].pend_since = NAN;
@@ -458,11 +626,15 @@ oom:
 
 void rules_free(struct xs_rules *r)
 {
+	uint32_t slot;
 	size_t i;
 
 	if (!r)
 		return;
 	for (i = 0; r->rt && i < r->nrules; i++) {
+		for (slot = 0; r->rt[i].hosts && slot < r->nslots; slot++)
+			free(r->rt[i].hosts[slot]);
+		free(r->rt[i].hosts);
 		free(r->rt[i].applies);
 		free(r->rt[i].st);
 	}
@@ -486,9 +658,14 @@ int rules_slot(struct xs_rules *r, uint32_t slot, const struct xs_metrics *m, xs
 	if (slot >= r->nslots)
 		return 0;
 	for (i = 0; i < r->nrules; i++) {
+		struct who w = range_alert;
+
 		if (!r->rt[i].applies[slot])
 			continue;
-		e = eval(r, &r->rt[i], slot, m, fn, ctx);
+		if (r->rt[i].per_host)
+			e = eval_hosts(r, &r->rt[i], slot, m, fn, ctx);
+		else
+			e = eval(r, &r->rt[i], slot, &r->rt[i].st[slot], &w, m, fn, ctx);
 		if (e)
 			return e;
 	}
@@ -504,11 +681,24 @@ int rules_stop(struct xs_rules *r, double now, const char *reason, xs_alert_fn f
 	r->now = now;
 	for (i = 0; i < r->nrules; i++)
 		for (slot = 0; slot < r->nslots; slot++) {
-			struct rstate *s = &r->rt[i].st[slot];
+			const struct rule_rt *rt = &r->rt[i];
+			struct hstate *hs = rt->hosts ? rt->hosts[slot] : NULL;
+			struct who w = { .range_wide = rt->per_host };
+			uint32_t k;
 
-			if (!s->active)
+			for (k = 0; hs && k < r->hcap; k++) {
+				struct who hw = { .host = hs[k].key };
+
+				if (!hs[k].used || !hs[k].s.active)
+					continue;
+				hs[k].used = 0;
+				e = end_alert(r, rt, slot, &hs[k].s, &hw, 0, NULL, reason, fn, ctx);
+				if (e && !first)
+					first = e;
+			}
+			if (!rt->st[slot].active)
 				continue;
-			e = end_alert(r, &r->rt[i], slot, s, 0, NULL, reason, fn, ctx);
+			e = end_alert(r, rt, slot, &rt->st[slot], &w, 0, NULL, reason, fn, ctx);
 			if (e && !first)
 				first = e;
 		}
@@ -521,9 +711,17 @@ void rules_foreach_active(const struct xs_rules *r, xs_active_fn fn, void *ctx)
 	size_t i;
 
 	for (i = 0; i < r->nrules; i++)
-		for (slot = 0; slot < r->nslots; slot++)
-			if (r->rt[i].st[slot].active)
-				fn(ctx, r->rt[i].rule->name, slot, r->rt[i].st[slot].attack);
+		for (slot = 0; slot < r->nslots; slot++) {
+			const struct rule_rt *rt = &r->rt[i];
+			const struct hstate *hs = rt->hosts ? rt->hosts[slot] : NULL;
+			uint32_t k;
+
+			if (rt->st[slot].active)
+				fn(ctx, rt->rule->name, slot, NULL, rt->st[slot].attack);
+			for (k = 0; hs && k < r->hcap; k++)
+				if (hs[k].used && hs[k].s.active)
+					fn(ctx, rt->rule->name, slot, hs[k].key, hs[k].s.attack);
+		}
 }
 
 void rules_stats(const struct xs_rules *r, struct xs_rules_stats *s)
@@ -617,6 +815,39 @@ static int same_rule(const struct xs_rule *a, const struct xs_rule *b)
 	       a->cond.m.den == b->cond.m.den;
 }
 
+/* A slot's hosts into nrt's nslot (NULL: their rule or range is gone, so
+ * their alerts end). Hosts past the new engine's room end too. */
+static int adopt_hosts(struct xs_rules *nw, struct rule_rt *nrt, uint32_t nslot,
+		       const struct xs_rules *old, const struct rule_rt *ort, uint32_t slot,
+		       const char *range, xs_alert_fn fn, void *ctx)
+{
+	struct hstate *hs = ort->hosts ? ort->hosts[slot] : NULL, *to = NULL;
+	uint32_t k, n = 0;
+	int e, first = 0;
+
+	for (k = 0; hs && k < old->hcap; k++) {
+		struct who w = { .host = hs[k].key };
+
+		if (!hs[k].used)
+			continue;
+		if (nrt && !nrt->hosts[nslot])
+			nrt->hosts[nslot] = calloc(nw->hcap, sizeof(*to));
+		to = nrt ? nrt->hosts[nslot] : NULL;
+		if (to && n < nw->hcap) {
+			to[n++] = hs[k];
+			nw->stats.active += hs[k].s.active;
+			continue;
+		}
+		if (!hs[k].s.active)
+			continue;
+		e = fire_named(nw, ort, range, slot, &hs[k].s, &w, XS_ALERT_END, 0, NULL,
+			       "reloaded", fn, ctx);
+		if (e && !first)
+			first = e;
+	}
+	return first;
+}
+
 int rules_adopt(struct xs_rules *nw, const struct xs_rules *old, xs_alert_fn fn, void *ctx)
 {
 	uint32_t slot, nslot, id;
@@ -626,6 +857,7 @@ int rules_adopt(struct xs_rules *nw, const struct xs_rules *old, xs_alert_fn fn,
 	nw->now = old->now;
 	nw->stats.started = old->stats.started;
 	nw->stats.ended = old->stats.ended;
+	nw->stats.hosts_suppressed = old->stats.hosts_suppressed;
 	for (i = 0; i < old->nrules; i++) {
 		const struct rule_rt *ort = &old->rt[i];
 		struct rule_rt *nrt = NULL;
@@ -641,16 +873,24 @@ int rules_adopt(struct xs_rules *nw, const struct xs_rules *old, xs_alert_fn fn,
 				continue;
 			id = config_range_id(nw->cfg, range);
 			nslot = id * XS_DIR_MAX + slot % XS_DIR_MAX;
-			if (nrt && id && nslot < nw->nslots && nrt->applies[nslot]) {
+			if (nrt && id && nslot < nw->nslots && nrt->applies[nslot] &&
+			    nrt->per_host == ort->per_host) {
 				nrt->st[nslot] = *os;
 				nw->stats.active += os->active;
+				e = adopt_hosts(nw, nrt, nslot, old, ort, slot, range, fn, ctx);
+				if (e && !first)
+					first = e;
 				continue;
 			}
+			e = adopt_hosts(nw, NULL, 0, old, ort, slot, range, fn, ctx);
+			if (e && !first)
+				first = e;
 			if (!os->active)
 				continue;
 			/* Its rule or range is gone: the alert ends here. */
-			e = fire_named(nw, ort, range, slot, os, XS_ALERT_END, 0, NULL,
-				       "reloaded", fn, ctx);
+			e = fire_named(nw, ort, range, slot, os,
+				       &(struct who){ .range_wide = ort->per_host }, XS_ALERT_END, 0,
+				       NULL, "reloaded", fn, ctx);
 			if (e && !first)
 				first = e;
 		}

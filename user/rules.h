@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Anomaly rules over each interval's figures (config.h, Anomaly rules):
- * thresholds and learned baselines per (rule, range, direction), sustain
+ * thresholds and learned baselines per (rule, range, direction), and per
+ * host for a threshold on a host metric (bounded by alerts.max_hosts), sustain
  * and hysteresis, the alert lifecycle (start, ongoing, end under one id)
  * and a guess of the attack from the range's traffic mix. Time is what
  * the caller says it is (wall clock in run, capture time in replay), so
@@ -23,6 +24,7 @@ struct xs_metrics {
 	uint64_t amp_pkts;		/* most packets in top_sport (0: none) */
 	int has_host;			/* v[XS_M_HOST_*] are of this host */
 	uint8_t host[XS_TOP_KEY_LEN];	/* a top item's key */
+	uint64_t host_pkts, host_bytes;	/* its packets and bytes in the interval */
 	const struct xs_sk_layout *l;	/* the sketches of the interval, for the */
 	const struct xs_sk_result *sk;	/* alerts' top lists; NULL: none */
 };
@@ -62,6 +64,9 @@ struct xs_alert {
 	uint64_t pkts, bytes;		/* during the alert so far */
 	const char *attack;
 	const char *reason;		/* end: "cleared", "stopped", ... */
+	const uint8_t *host;		/* a per-host alert's host (a top item's key) */
+	int range_wide;			/* a per-host rule's alert for the whole range: */
+	uint64_t hosts_over;		/* more hosts over it than alerts.max_hosts */
 	size_t nand;			/* start: the "and" conditions' values */
 	double and_value[XS_RULE_AND_MAX];
 	double and_threshold[XS_RULE_AND_MAX];
@@ -72,6 +77,9 @@ struct xs_alert {
 typedef int (*xs_alert_fn)(void *ctx, const struct xs_alert *a);
 
 struct xs_rules;
+
+/* Does the rule alert per host (a threshold on a host metric)? */
+int rules_per_host(const struct xs_rule *rule);
 
 /* Rules of cfg (validated) over nslots slots (range id * 2 + dir). NULL
  * with err when out of memory. cfg must outlive the engine. */
@@ -104,14 +112,18 @@ int rules_adopt(struct xs_rules *nw, const struct xs_rules *old, xs_alert_fn fn,
 /* The engine's config moved (a struct copy): follow it. */
 void rules_rebind(struct xs_rules *r, const struct xs_config *cfg);
 
-/* Every alert between its start and end. */
-typedef void (*xs_active_fn)(void *ctx, const char *rule, uint32_t slot, const char *attack);
+/* Every alert between its start and end; host: a per-host alert's (a top
+ * item's key), else NULL. */
+typedef void (*xs_active_fn)(void *ctx, const char *rule, uint32_t slot, const uint8_t *host,
+			     const char *attack);
 void rules_foreach_active(const struct xs_rules *r, xs_active_fn fn, void *ctx);
 
 struct xs_rules_stats {
 	uint64_t active;		/* alerts between start and end */
 	uint64_t started;		/* since rules_new */
 	uint64_t ended;
+	uint64_t hosts_suppressed;	/* hosts over a per-host rule that got no alert of
+					 * their own (alerts.max_hosts), an interval each */
 };
 void rules_stats(const struct xs_rules *r, struct xs_rules_stats *s);
 

@@ -77,7 +77,8 @@ struct xs_interval_end {
 	const struct xs_global *gcur;		/* cumulative */
 	/* The alerts between start and end: fn once for each. */
 	void (*foreach_alert)(void *rules, void (*fn)(void *ctx, const char *rule,
-						      uint32_t slot, const char *attack),
+						      uint32_t slot, const uint8_t *host,
+						      const char *attack),
 			      void *ctx);
 	void *rules;
 };

@@ -117,9 +117,10 @@ static int prom_record(void *st, struct xs_record *r)
 }
 
 /* An alert that finds no memory is left out of the snapshot. */
-static void snap_alert(void *ctx, const char *rule, uint32_t slot, const char *attack)
+static void snap_alert(void *ctx, const char *rule, uint32_t slot, const uint8_t *host,
+		       const char *attack)
 {
-	metrics_snap_alert(ctx, rule, slot, attack);
+	metrics_snap_alert(ctx, rule, slot, host, attack);
 }
 
 static void prom_end(void *st, const struct xs_interval_end *ie)

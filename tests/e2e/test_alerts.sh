@@ -258,4 +258,71 @@ sys.exit(not any(x["rule"] == "spike" and x["range"] == "victim" and x["dir"] ==
 else
 	fail "SIGHUP: daemon did not start"
 fi
+# Per-victim alerts (issue 15): a host_pps rule alerts per host of the
+# range. Two hosts of one /24 flooded at once: two alerts, each naming its
+# host as `target`, under its own id, with its own packets; a host under
+# the threshold gets none. A flood spread over the whole /24 (more hosts
+# over the threshold than alerts.max_hosts): one alert for the range with
+# `hosts_over`, no host alert, the hosts left out counted in the summary.
+"$PYTHON" - "$TMP/victims.pcap" "$TMP/spread.pcap" <<'PY'
+import struct, sys
+def csum(b):
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    while s >> 16:
+        s = (s & 0xffff) + (s >> 16)
+    return ~s & 0xffff
+def udp(src, dst):
+    l4 = struct.pack("!HHHH", 40000, 7, 26, 0) + bytes(18)
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(l4), 1, 0, 64, 17, 0, bytes(src), bytes(dst))
+    ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
+    return bytes.fromhex("020000000002020000000001") + b"\x08\x00" + ip + l4
+def write(path, frames):  # frames: (t seconds, frame), any order
+    with open(path, "wb") as f:
+        f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
+        for t, fr in sorted(frames, key=lambda x: x[0]):
+            f.write(struct.pack("<IIII", 1700000000 + int(t), int(t % 1 * 1e6), len(fr), len(fr)) + fr)
+src = [198, 19, 0, 1]
+# 3 s: 500 pps to .10 and to .20, 50 pps to .30
+v = [(i / 500, udp(src, [198, 18, 0, 10])) for i in range(1500)]
+v += [(i / 500 + 0.0005, udp(src, [198, 18, 0, 20])) for i in range(1500)]
+v += [(i / 50, udp(src, [198, 18, 0, 30])) for i in range(150)]
+write(sys.argv[1], v)
+# 3 s: 40 pps to each host of 198.18.0.0/24
+write(sys.argv[2], [(i / 40 + h / 10240, udp(src, [198, 18, 0, h])) for h in range(256) for i in range(120)])
+PY
+cat >"$TMP/hosts.json" <<'JSON'
+{"ranges": [{"name": "cust", "prefixes": ["198.18.0.0/24"]}],
+ "rules": [{"name": "host-flood", "metric": "host_pps", "above": 200}],
+ "alerts": {"max_hosts": 4}}
+JSON
+"$XDPSCOPE" replay -c "$TMP/hosts.json" "$TMP/victims.pcap" >"$TMP/victims.out" 2>"$TMP/victims.err" ||
+	fail "per-host: replay failed: $(head -1 "$TMP/victims.err")"
+check "per-host: two victims of one range, two alerts with their own target, id and packets" \
+	"$PYTHON" -c '
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1])]
+al = [r for r in recs if r["type"] == "alert"]
+st = {a["target"]: a for a in al if a["state"] == "start"}
+en = {a["target"]: a for a in al if a["state"] == "end"}
+ok = (sorted(st) == ["198.18.0.10", "198.18.0.20"] and sorted(en) == sorted(st)
+      and st["198.18.0.10"]["id"] != st["198.18.0.20"]["id"]
+      and all(en[t]["id"] == st[t]["id"] for t in st)
+      and all(en[t]["pkts"] == 1500 for t in en)
+      and all("hosts_over" not in a for a in al))
+print(sorted((a["state"], a.get("target"), a["pkts"]) for a in al))
+sys.exit(not ok)' "$TMP/victims.out"
+sed -i 's/"above": 200/"above": 20/' "$TMP/hosts.json"
+"$XDPSCOPE" replay -c "$TMP/hosts.json" "$TMP/spread.pcap" >"$TMP/spread.out" 2>"$TMP/spread.err" ||
+	fail "per-host: replay failed: $(head -1 "$TMP/spread.err")"
+check "per-host: a flood over a whole /24 gives one range alert (hosts_over > max_hosts), no host alert, and counts the hosts left out" \
+	"$PYTHON" -c '
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1])]
+al = [r for r in recs if r["type"] == "alert"]
+starts = [a for a in al if a["state"] == "start"]
+sup = max(r["alerts"]["hosts_suppressed"] for r in recs if r["type"] == "summary")
+ok = (len(starts) == 1 and "target" not in starts[0] and starts[0]["hosts_over"] > 4
+      and all("target" not in a for a in al) and sup >= starts[0]["hosts_over"])
+print([(a["state"], a.get("hosts_over")) for a in al], "hosts_suppressed", sup)
+sys.exit(not ok)' "$TMP/spread.out"
 e2e_finish

@@ -64,7 +64,9 @@ START_TEST(test_render)
 	ck_assert_int_eq(metrics_snap_slot(s, XS_DIR_MAX + XS_DIR_IN, &l, &sk, 3), 0);
 	s->rules_on = 1;
 	s->alerts_started = 3;
-	ck_assert_int_eq(metrics_snap_alert(s, "syn-flood", XS_DIR_MAX + XS_DIR_IN, "syn_flood"), 0);
+	ck_assert_int_eq(metrics_snap_alert(s, "syn-flood", XS_DIR_MAX + XS_DIR_IN, NULL, "syn_flood"), 0);
+	ck_assert_int_eq(metrics_snap_alert(s, "host-flood", XS_DIR_MAX + XS_DIR_IN,
+					    sk.top[XS_DIM_SRC][0].key, "udp_flood"), 0);
 	s->progs[0] = (struct xs_prog_stat){ .hook = "xdp", .mode = "native", .prog_id = 42 };
 	s->nprogs = 1;
 	s->written = 12;
@@ -87,6 +89,8 @@ START_TEST(test_render)
 			      "key=\"443\"} 20"));
 	ck_assert(has_line(t, "xdpscope_alert_active{range=\"a\",dir=\"in\",rule=\"syn-flood\","
 			      "attack=\"syn_flood\"} 1"));
+	ck_assert(has_line(t, "xdpscope_alert_active{range=\"a\",dir=\"in\",rule=\"host-flood\","
+			      "target=\"198.19.0.7\",attack=\"udp_flood\"} 1"));
 	ck_assert(has_line(t, "xdpscope_alerts_started_total 3"));
 	ck_assert(has_line(t, "xdpscope_unmatched_packets_total{class=\"udp\"} 5"));
 	ck_assert(has_line(t, "xdpscope_seen_packets_total{outcome=\"ipv4\"} 30"));

@@ -17,6 +17,7 @@
 #include "config.h"
 #include "hook.h"
 #include "rules.h"
+#include "skread.h"
 
 static char tmpdir[] = "/tmp/xs_test_rules.XXXXXX";
 static struct xs_config cfg;
@@ -28,7 +29,9 @@ struct ev {
 	char rule[32], range[32], id[24], attack[32], reason[32];
 	int dir;
 	double value, threshold, since, duration_s, peak, severity, now;
-	uint64_t pkts;
+	uint64_t pkts, hosts_over;
+	char target[48];
+	int range_wide;
 };
 
 static struct ev evs[256];
@@ -57,6 +60,10 @@ static int collect(void *ctx, const struct xs_alert *a)
 	e->severity = a->severity;
 	e->pkts = a->pkts;
 	e->now = clock_now;
+	e->range_wide = a->range_wide;
+	e->hosts_over = a->hosts_over;
+	if (a->host)
+		skread_key_str(XS_DIM_DST, a->host, e->target, sizeof(e->target));
 	return 0;
 }
 
@@ -622,6 +629,180 @@ START_TEST(test_reload)
 }
 END_TEST
 
+
+/* Range a's `in` figures with these hosts (198.18.0.<i>) and their pps in
+ * top_dst, in 1 s. */
+static struct xs_sk_layout host_layout;
+static struct xs_sk_result host_sk;
+
+static struct xs_metrics host_metrics(const int *host, const double *pps, int n)
+{
+	struct xs_metrics m;
+	double total = 0;
+	int i, d;
+
+	memset(&host_layout, 0, sizeof(host_layout));
+	memset(&host_sk, 0, sizeof(host_sk));
+	for (d = 0; d < XS_DIM_MAX; d++)
+		host_layout.dim_pos[d] = d == XS_DIM_DST ? 0 : -1;
+	host_sk.ntop[XS_DIM_DST] = n;
+	for (i = 0; i < n; i++) {
+		struct xs_top_item *t = &host_sk.top[XS_DIM_DST][i];
+
+		memset(t->key, 0, sizeof(t->key));
+		t->key[10] = t->key[11] = 0xff;
+		t->key[12] = 198;
+		t->key[13] = 18;
+		t->key[15] = host[i];
+		t->pkts = pps[i];
+		t->bytes = pps[i] * 100;
+		total += pps[i];
+	}
+	m = pps_metrics(total);
+	m.l = &host_layout;
+	m.sk = &host_sk;
+	if (n) {			/* as rules_metrics(): the busiest host */
+		m.has_host = 1;
+		memcpy(m.host, host_sk.top[XS_DIM_DST][0].key, sizeof(m.host));
+		m.host_pkts = pps[0];
+		m.host_bytes = pps[0] * 100;
+		m.v[XS_M_HOST_PPS] = pps[0];
+		m.v[XS_M_HOST_BPS] = pps[0] * 800;
+		m.v[XS_M_HOST_SHARE] = pps[0] / total;
+	}
+	return m;
+}
+
+static int count_state(enum xs_alert_state st, const char *target)
+{
+	int i, c = 0;
+
+	for (i = 0; i < nev; i++)
+		c += evs[i].state == st && (!target || !strcmp(evs[i].target, target));
+	return c;
+}
+
+/* Two hosts of one range over a host_pps threshold: two alerts, each
+ * with its host as target, its own id and its own packets; the second
+ * ends while the first goes on. */
+START_TEST(test_per_host_two_victims)
+{
+	static const int hosts[] = { 10, 20, 30 };
+	static const double two[] = { 9000, 7000, 100 }, one[] = { 9000, 10, 100 };
+	struct xs_metrics m;
+	struct xs_rules_stats st;
+	int i;
+
+	load("\"rules\": [{\"name\": \"host-flood\", \"metric\": \"host_pps\", \"above\": 5000,"
+	     " \"clear_s\": 2}]");
+	m = host_metrics(hosts, two, 3);
+	step_slot(1, SLOT_A_IN, &m);
+	ck_assert_int_eq(nev, 2);
+	ck_assert_int_eq(count_state(XS_ALERT_START, "198.18.0.10"), 1);
+	ck_assert_int_eq(count_state(XS_ALERT_START, "198.18.0.20"), 1);
+	ck_assert_str_ne(evs[0].id, evs[1].id);
+	ck_assert_uint_eq(evs[0].pkts + evs[1].pkts, 16000);
+	rules_stats(eng, &st);
+	ck_assert_uint_eq(st.active, 2);
+	for (i = 2; i <= 5; i++) {
+		m = host_metrics(hosts, one, 3);
+		step_slot(i, SLOT_A_IN, &m);
+	}
+	ck_assert_int_eq(count_state(XS_ALERT_END, "198.18.0.20"), 1);
+	ck_assert_int_eq(count_state(XS_ALERT_END, "198.18.0.10"), 0);
+	rules_stats(eng, &st);
+	ck_assert_uint_eq(st.active, 1);
+	/* A host that leaves the list counts as 0: its alert ends too. */
+	for (i = 6; i <= 9; i++) {
+		m = host_metrics(hosts + 2, one + 2, 1);
+		step_slot(i, SLOT_A_IN, &m);
+	}
+	ck_assert_int_eq(count_state(XS_ALERT_END, "198.18.0.10"), 1);
+	/* The stop ends nothing more; every record named its host. */
+	ck_assert_int_eq(rules_stop(eng, 10, "stopped", collect, NULL), 0);
+	ck_assert_int_eq(nev, 4);
+	for (i = 0; i < nev; i++)
+		ck_assert_str_ne(evs[i].target, "");
+}
+END_TEST
+
+/* A flood over a whole /24: more hosts over the threshold than
+ * alerts.max_hosts gives one alert for the range (hosts_over says how
+ * many), no host alert, and the hosts left out are counted. */
+START_TEST(test_per_host_bounded)
+{
+	int hosts[XS_TOP_K_MAX], i;
+	double pps[XS_TOP_K_MAX];
+	struct xs_rules_stats st;
+	struct xs_metrics m;
+
+	load("\"rules\": [{\"name\": \"host-flood\", \"metric\": \"host_pps\", \"above\": 100}],"
+	     " \"alerts\": {\"max_hosts\": 4}");
+	for (i = 0; i < 10; i++) {
+		hosts[i] = i + 1;
+		pps[i] = 1000 - i;
+	}
+	m = host_metrics(hosts, pps, 10);
+	step_slot(1, SLOT_A_IN, &m);
+	ck_assert_int_eq(nev, 1);
+	ck_assert_int_eq(evs[0].state, XS_ALERT_START);
+	ck_assert_int_eq(evs[0].range_wide, 1);
+	ck_assert_uint_eq(evs[0].hosts_over, 10);
+	ck_assert_str_eq(evs[0].target, "");
+	rules_stats(eng, &st);
+	ck_assert_uint_eq(st.hosts_suppressed, 10);
+	ck_assert_uint_eq(st.active, 1);
+	/* Four hosts over: each its own alert; the range's goes on (its
+	 * busiest host is still over) until it is not. */
+	m = host_metrics(hosts, pps, 4);
+	step_slot(2, SLOT_A_IN, &m);
+	ck_assert_int_eq(count_state(XS_ALERT_START, NULL), 5);
+	ck_assert_int_eq(count_state(XS_ALERT_START, "198.18.0.4"), 1);
+	/* Five over again: the four go on, the fifth is left out. */
+	m = host_metrics(hosts, pps, 5);
+	step_slot(3, SLOT_A_IN, &m);
+	ck_assert_int_eq(count_state(XS_ALERT_START, NULL), 5);
+	rules_stats(eng, &st);
+	ck_assert_uint_eq(st.hosts_suppressed, 11);
+	ck_assert_uint_eq(st.active, 5);
+	ck_assert_int_eq(rules_stop(eng, 4, "stopped", collect, NULL), 0);
+	ck_assert_int_eq(count_state(XS_ALERT_END, NULL), 5);
+}
+END_TEST
+
+/* A reload keeps every host's alert under its id. */
+START_TEST(test_per_host_reload)
+{
+	static const int hosts[] = { 10, 20 };
+	static const double pps[] = { 9000, 7000 };
+	struct xs_config c2;
+	struct xs_rules *e2;
+	struct xs_rules_stats st;
+	struct xs_metrics m;
+
+	load("\"rules\": [{\"name\": \"host-flood\", \"metric\": \"host_pps\", \"above\": 5000}]");
+	m = host_metrics(hosts, pps, 2);
+	step_slot(1, SLOT_A_IN, &m);
+	ck_assert_int_eq(nev, 2);
+	load_into(&c2, RANGES_AB,
+		  "\"rules\": [{\"name\": \"host-flood\", \"metric\": \"host_pps\", \"above\": 5000}]");
+	e2 = rules_new(&c2, XS_SLOTS(c2.nranges), err, sizeof(err));
+	ck_assert_ptr_nonnull(e2);
+	ck_assert_int_eq(rules_adopt(e2, eng, collect, NULL), 0);
+	ck_assert_int_eq(nev, 2);
+	rules_stats(e2, &st);
+	ck_assert_uint_eq(st.active, 2);
+	rules_free(eng);
+	config_free(&cfg);
+	cfg = c2;
+	rules_rebind(e2, &cfg);
+	eng = e2;
+	ck_assert_int_eq(rules_stop(eng, 2, "stopped", collect, NULL), 0);
+	ck_assert_int_eq(nev, 4);
+	ck_assert_str_eq(evs[2].id, strcmp(evs[2].target, evs[0].target) ? evs[1].id : evs[0].id);
+}
+END_TEST
+
 static const char *slurp(const char *path)
 {
 	static char buf[4096];
@@ -730,6 +911,9 @@ static Suite *rules_suite(void)
 	tcase_add_test(tc, test_gap_and_stop);
 	tcase_add_test(tc, test_state_file);
 	tcase_add_test(tc, test_reload);
+	tcase_add_test(tc, test_per_host_two_victims);
+	tcase_add_test(tc, test_per_host_bounded);
+	tcase_add_test(tc, test_per_host_reload);
 	tcase_add_test(tc, test_classify);
 	tcase_add_test(tc, test_metrics_from_counters);
 	tcase_add_test(tc, test_hook);
