@@ -80,6 +80,10 @@ PY
 done
 
 echo
+echo "== live detection: a SYN flood through a veth, first packet to the alert's start record (tools/bench-detect.sh)"
+tools/bench-detect.sh build/xdpscope 5 | grep '^detect'
+
+echo
 echo "== live: program vs bare XDP_PASS on veths, kernel bpf_stats (tools/bench-live.sh)"
 tools/bench-live.sh build/xdpscope "" 3 | grep '^live'
 

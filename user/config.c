@@ -267,6 +267,7 @@ void config_init(struct xs_config *cfg)
 		.ongoing_s = XS_ALERT_ONGOING_S,
 		.top_n = XS_ALERT_TOP_N,
 		.max_hosts = XS_ALERT_MAX_HOSTS,
+		.check_ms = XS_ALERT_CHECK_MS,
 		.state_save_s = XS_ALERT_STATE_SAVE_S,
 	};
 	cfg->metrics.top_n = XS_METRICS_TOP_N_MAX;

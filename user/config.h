@@ -148,6 +148,7 @@ struct xs_rule {
 #define XS_ALERT_ONGOING_S 10.0
 #define XS_ALERT_TOP_N 5
 #define XS_ALERT_MAX_HOSTS 8
+#define XS_ALERT_CHECK_MS 100
 #define XS_ALERT_STATE_SAVE_S 300.0
 #define XS_RULE_CLEAR_S 5.0
 #define XS_RULE_HYSTERESIS 0.1
@@ -159,6 +160,7 @@ struct xs_alerts_cfg {
 	double ongoing_s;		/* 0: an ongoing record every interval */
 	unsigned int top_n;		/* entries of each top list in an alert */
 	unsigned int max_hosts;		/* hosts of a range alerting at once, a rule */
+	unsigned int check_ms;		/* early detection tick, 0: off */
 	double link_bps;		/* 0: not configured */
 	char *state_file;		/* NULL: baselines die with the process */
 	double state_save_s;

@@ -450,7 +450,7 @@ int config_load_alerts(struct jload *j, const json_t *v)
 {
 	static const char *const keys[] = {
 		"exec", "exec_timeout_s", "exec_max", "ongoing_s", "top_n", "max_hosts",
-		"link_bps", "state_file", "state_save_s", NULL
+		"check_ms", "link_bps", "state_file", "state_save_s", NULL
 	};
 	struct xs_alerts_cfg *a = &j->cfg->alerts;
 	const json_t *x;
@@ -490,6 +490,13 @@ int config_load_alerts(struct jload *j, const json_t *v)
 	a->max_hosts = n;
 	if (!ret && n != a->max_hosts)
 		ret = config_jfail(j, "$.alerts.max_hosts", "expected an integer, got %g", n);
+	n = a->check_ms;
+	if (!ret)
+		ret = get_num(j, v, "$.alerts", "check_ms", 0, 60000, &n);
+	a->check_ms = n;
+	if (!ret && (n != a->check_ms || (n > 0 && n < 10)))
+		ret = config_jfail(j, "$.alerts.check_ms", "expected 0 (off) or an integer "
+				   "10..60000, got %g", n);
 	if (ret || !(x = json_object_get(v, "state_file")))
 		return ret;
 	if (!json_is_string(x) || !json_string_length(x) ||

@@ -93,6 +93,24 @@ int drain_read(struct xs_drain *d)
 	return 0;
 }
 
+int drain_peek(const struct xs_drain *d, uint32_t slot, uint64_t *seen,
+	       struct xs_counters *delta)
+{
+	struct xs_counters now;
+	uint64_t n;
+
+	if (slot >= d->nslots)
+		return 0;
+	n = map_pkts(d, slot);
+	if (n == d->seen[slot] || n == *seen)
+		return 0;
+	*seen = n;
+	counters_sum(&now, d->ctrs + slot, d->ncpus, (size_t)d->nslots * sizeof(struct xs_counters));
+	add_u64s(&now, &d->base[slot], sizeof(now));
+	counters_delta(delta, &now, &d->prev[slot]);
+	return 1;
+}
+
 void drain_carry(struct xs_drain *to, uint32_t to_slot, const struct xs_drain *from,
 		 uint32_t from_slot)
 {

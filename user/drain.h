@@ -29,6 +29,11 @@ int drain_init(struct xs_drain *d, const struct xs_counters *ctrs, int global_fd
 	       uint32_t nslots, int ncpus);
 /* Read the maps into cur (prev keeps the last read). 0 or -errno. */
 int drain_read(struct xs_drain *d);
+/* Between reads: has slot's packet count moved since the last read (or,
+ * with *seen, since the last peek that saw it)? Then 1, and delta is what
+ * it counted since the interval began (the maps now, over prev). */
+int drain_peek(const struct xs_drain *d, uint32_t slot, uint64_t *seen,
+	       struct xs_counters *delta);
 /* After the records of an interval were made: cur becomes prev. */
 void drain_commit(struct xs_drain *d);
 void drain_free(struct xs_drain *d);

@@ -547,6 +547,7 @@ json_t *emit_summary_doc(const struct xs_rec_meta *m, const struct xs_summary *s
 		err |= json_object_set_new(al, "active", emit_uint(s->alerts.active));
 		err |= json_object_set_new(al, "started", emit_uint(s->alerts.started));
 		err |= json_object_set_new(al, "ended", emit_uint(s->alerts.ended));
+		err |= json_object_set_new(al, "early", emit_uint(s->alerts.early));
 		err |= json_object_set_new(al, "hosts_suppressed",
 					   emit_uint(s->alerts.hosts_suppressed));
 		if (hook)

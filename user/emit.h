@@ -83,7 +83,7 @@ struct xs_summary {
 	const struct xs_replay_stat *replay;	/* NULL: a live run */
 	int rules_on;				/* the "alerts" object below */
 	struct {
-		uint64_t active, started, ended, hosts_suppressed;
+		uint64_t active, started, ended, early, hosts_suppressed;
 	} alerts;
 	/* Every open sink's statistics (cumulative), in the order of the
 	 * table: "sinks":{NAME:{KEY:VALUE}}. Kept where schema 1 had them

@@ -299,6 +299,13 @@ struct xs_sk_epoch *epoch_flip(struct xs_epochs *x, int sync)
 	return &x->sk_epoch[old];
 }
 
+const struct xs_sk_epoch *epoch_live(const struct xs_epochs *x)
+{
+	if (!x->sk.nslots || !x->bss)
+		return NULL;
+	return &x->sk_epoch[__atomic_load_n(&x->bss->xs_epoch, __ATOMIC_RELAXED) & 1];
+}
+
 int epoch_clear(struct xs_epochs *x, struct xs_sk_epoch *e)
 {
 	LIBBPF_OPTS(bpf_map_batch_opts, opts);

@@ -51,6 +51,9 @@ int epoch_open(struct xs_epochs *x, struct xdpscope_bpf *skel, const struct xs_s
  * one. Returns the old epoch's regions, to read and clear, or NULL with
  * errno (EINVAL: sketches are off). */
 struct xs_sk_epoch *epoch_flip(struct xs_epochs *x, int sync);
+/* The epoch the programs write now (NULL: sketches are off), to peek at
+ * between intervals (skread_uniq): its stage is not read. */
+const struct xs_sk_epoch *epoch_live(const struct xs_epochs *x);
 /* After the records of the epoch epoch_flip() returned: clear it (the
  * shared maps and every CPU's stage). 0 or -errno. */
 int epoch_clear(struct xs_epochs *x, struct xs_sk_epoch *e);

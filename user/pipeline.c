@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <bpf/libbpf.h>
 #include "log.h"
@@ -59,6 +60,50 @@ int pipeline_interval(struct xs_pipeline *p, const struct xs_rec_meta *m, int sy
 	s->kernel_mem = p->col.plan.kernel_mem;
 	report_interval(&p->rep, m, &f, s);	/* losses: counted and told by the sinks */
 	return collect_done(&p->col, err, errlen);
+}
+
+int pipeline_early_on(const struct xs_pipeline *p)
+{
+	int uniq;
+
+	return p->rep.rules && p->cfg->alerts.check_ms && rules_early_any(p->rep.rules, &uniq);
+}
+
+static double live_uniq(void *ctx, uint32_t slot)
+{
+	struct xs_collect *c = ctx;
+	const struct xs_sk_epoch *e = epoch_live(&c->l.ep);
+
+	return e ? skread_uniq(&c->skr, e, slot) : 0;
+}
+
+int pipeline_early(struct xs_pipeline *p, const struct xs_rec_meta *m)
+{
+	struct xs_collect *c = &p->col;
+	uint32_t n = c->d.nslots, slot;
+	struct xs_counters d;
+	struct xs_metrics mt;
+	int uniq;
+
+	if (!p->rep.rules || !c->ready || !rules_early_any(p->rep.rules, &uniq))
+		return 0;
+	if (p->npeek != n) {
+		uint64_t *s = calloc(n ? n : 1, sizeof(*s));
+
+		if (!s)
+			return 0;	/* the interval's end still sees it all */
+		free(p->peek_seen);
+		p->peek_seen = s;
+		p->npeek = n;
+	}
+	for (slot = XS_DIR_MAX; slot < n && slot / XS_DIR_MAX <= p->cfg->nranges; slot++) {
+		if (!drain_peek(&c->d, slot, &p->peek_seen[slot], &d))
+			continue;
+		rules_metrics(&mt, &d, m->interval_s, slot % XS_DIR_MAX, NULL, NULL);
+		report_early(&p->rep, m, slot, &mt, uniq && c->plan.sk.nslots ? live_uniq : NULL,
+			     c);
+	}
+	return report_early_end(&p->rep);
 }
 
 static void removed_range(void *ctx, const char *range, int dir, const struct xs_counters *delta)
@@ -139,6 +184,9 @@ int pipeline_close(struct xs_pipeline *p, const struct xs_rec_meta *m, const cha
 
 	/* After the detach: the last records are the alerts' ends. */
 	collect_close(&p->col);
+	free(p->peek_seen);
+	p->peek_seen = NULL;
+	p->npeek = 0;
 	e = report_stop(&p->rep, m, reason);
 	if (sinks_stop(&p->sinks) && !e)
 		e = -EIO;	/* a store did not take everything */

@@ -30,6 +30,8 @@ struct xs_pipeline {
 	struct xs_report rep;
 	struct xs_collect col;
 	int ncpus;
+	uint64_t *peek_seen;		/* early detection: packets a slot had when */
+	uint32_t npeek;			/* last peeked at */
 };
 
 /*
@@ -54,6 +56,17 @@ int pipeline_load_one(struct xs_pipeline *p, int tc, char *err, size_t errlen);
 int pipeline_interval(struct xs_pipeline *p, const struct xs_rec_meta *m, int sync,
 		      const struct xs_global *extra, struct xs_summary *s, char *err,
 		      size_t errlen);
+
+/*
+ * Early detection between interval ends (alerts.check_ms): the rules that
+ * can start early (rules_early_rule) look at what each slot counted since
+ * the interval began, m the time now and interval_s the seconds so far;
+ * alerts that start are delivered at once. Returns the first -errno of a
+ * sink, else 0. Costs nothing when no rule can start early.
+ */
+int pipeline_early(struct xs_pipeline *p, const struct xs_rec_meta *m);
+/* Can any rule start early? */
+int pipeline_early_on(const struct xs_pipeline *p);
 
 /*
  * SIGHUP. n NULL: the sinks reopen (the output file). Else the config n

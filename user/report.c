@@ -156,6 +156,25 @@ int report_stop(struct xs_report *r, const struct xs_rec_meta *m, const char *re
 	return r->err ? r->err : e;
 }
 
+void report_early(struct xs_report *r, const struct xs_rec_meta *m, uint32_t slot,
+		  const struct xs_metrics *mt, xs_uniq_fn uniq, void *uctx)
+{
+	if (!r->rules)
+		return;
+	r->meta = m;
+	rules_early(r->rules, slot, mt, ts_seconds(&m->ts), uniq, uctx, on_alert, r);
+}
+
+int report_early_end(struct xs_report *r)
+{
+	int e;
+
+	deliver_alerts(r);
+	e = r->err;
+	r->err = 0;
+	return e;
+}
+
 static void foreach_alert(void *rules, xs_active_fn fn, void *ctx)
 {
 	rules_foreach_active(rules, fn, ctx);
@@ -245,6 +264,7 @@ int report_interval(struct xs_report *r, const struct xs_rec_meta *m, const stru
 		s->alerts.started = rs.started;
 		s->alerts.ended = rs.ended;
 		s->alerts.hosts_suppressed = rs.hosts_suppressed;
+		s->alerts.early = rs.early;
 		if (r->cfg->alerts.state_file && !r->no_state_file &&
 		    now - r->state_saved >= r->cfg->alerts.state_save_s) {
 			if (r->state_saved)

@@ -44,6 +44,11 @@ int report_init(struct xs_report *r, const struct xs_config *cfg, struct xs_sink
 int report_interval(struct xs_report *r, const struct xs_rec_meta *m, const struct xs_figures *f,
 		    struct xs_summary *s);
 
+/* Early detection (rules_early) of one slot, m the figures so far;
+ * report_early_end() delivers what started. */
+void report_early(struct xs_report *r, const struct xs_rec_meta *m, uint32_t slot,
+		  const struct xs_metrics *mt, xs_uniq_fn uniq, void *uctx);
+int report_early_end(struct xs_report *r);
 /* One `range` record outside an interval: the last one of a range a
  * reload removed. */
 int report_range(struct xs_report *r, const struct xs_rec_meta *m, const char *range, int dir,

@@ -69,6 +69,7 @@ struct rstate {
 	uint64_t hosts_over;		/* a range-wide alert's, at its last interval */
 	const char *attack;
 	uint8_t active;
+	uint8_t early;			/* started before its interval's end */
 };
 
 /* One host of a per-host rule's slot. */
@@ -420,8 +421,10 @@ static int eval(struct xs_rules *r, const struct rule_rt *rt, uint32_t slot, str
 		double keep = rule->cond.below ? thr * (1 + rule->hysteresis) :
 						 thr * (1 - rule->hysteresis);
 
-		s->pkts += pkts;
-		s->bytes += bytes;
+		/* Started early: the start counted part of this interval. */
+		s->pkts = s->early ? pkts : s->pkts + pkts;
+		s->bytes = s->early ? bytes : s->bytes + bytes;
+		s->early = 0;
 		/* The guess of the worst interval: the mix of an attack's tail
 		 * (or of the traffic left under it) says little. */
 		if (rule->cond.below ? v < s->peak : v > s->peak) {
@@ -672,6 +675,147 @@ int rules_slot(struct xs_rules *r, uint32_t slot, const struct xs_metrics *m, xs
 	return 0;
 }
 
+static int expr_early(const struct xs_expr *e)
+{
+	return e->num < XS_M_HOST_PPS && e->den < XS_M_HOST_PPS;
+}
+
+static int cond_early(const struct xs_cond *c, int baseline)
+{
+	return !c->below && expr_early(&c->m) &&
+	       (baseline || !c->t.is_pct || c->t.of_link || expr_early(&c->t.of));
+}
+
+int rules_early_rule(const struct xs_rule *rule)
+{
+	size_t i;
+
+	if (rule->for_s > 0 || !cond_early(&rule->cond, rule->has_baseline))
+		return 0;
+	for (i = 0; i < rule->nand; i++)
+		if (!cond_early(&rule->and_conds[i], 0))
+			return 0;
+	return 1;
+}
+
+static int expr_uniq(const struct xs_expr *e)
+{
+	return e->num == XS_M_UNIQ_SRC || e->den == XS_M_UNIQ_SRC;
+}
+
+static int cond_uniq(const struct xs_cond *c)
+{
+	return expr_uniq(&c->m) || (c->t.is_pct && !c->t.of_link && expr_uniq(&c->t.of));
+}
+
+static int uses_uniq(const struct xs_rule *rule)
+{
+	size_t i;
+	int u = cond_uniq(&rule->cond);
+
+	for (i = 0; i < rule->nand; i++)
+		u |= cond_uniq(&rule->and_conds[i]);
+	return u;
+}
+
+/* Do the conditions that need no uniq_src hold? (thr: the main one's) */
+static int holds_but_uniq(const struct xs_rules *r, const struct xs_rule *rule,
+			  const struct xs_metrics *m, double thr)
+{
+	size_t i;
+
+	if (isnan(thr) || (!cond_uniq(&rule->cond) &&
+			   !over(&rule->cond, expr_value(&rule->cond.m, m), thr)))
+		return 0;
+	for (i = 0; i < rule->nand; i++) {
+		const struct xs_cond *c = &rule->and_conds[i];
+
+		if (!cond_uniq(c) && !over(c, expr_value(&c->m, m), thresh_value(r, &c->t, m)))
+			return 0;
+	}
+	return 1;
+}
+
+int rules_early_any(const struct xs_rules *r, int *uniq)
+{
+	size_t i;
+	int any = 0;
+
+	*uniq = 0;
+	for (i = 0; i < r->nrules; i++)
+		if (rules_early_rule(r->rt[i].rule)) {
+			any = 1;
+			*uniq |= uses_uniq(r->rt[i].rule);
+		}
+	return any;
+}
+
+int rules_early(struct xs_rules *r, uint32_t slot, const struct xs_metrics *m0, double now,
+		xs_uniq_fn uniq, void *uctx, xs_alert_fn fn, void *ctx)
+{
+	const struct xs_metrics *m = m0;
+	struct xs_metrics mu;
+	int e, have_uniq = 0;
+	size_t i;
+
+	if (slot >= r->nslots)
+		return 0;
+	for (i = 0; i < r->nrules; i++) {
+		const struct rule_rt *rt = &r->rt[i];
+		const struct xs_rule *rule = rt->rule;
+		struct rstate *s = &rt->st[slot];
+		struct who w = range_alert;
+		double thr, v;
+
+		if (!rt->applies[slot] || s->active || !rules_early_rule(rule))
+			continue;
+		thr = rule->has_baseline ? baseline_thr(&rule->bl, s) :
+					   thresh_value(r, &rule->cond.t, m0);
+		if (uses_uniq(rule)) {
+			if (!uniq || !holds_but_uniq(r, rule, m0, thr))
+				continue;
+			if (!have_uniq) {
+				mu = *m0;
+				mu.v[XS_M_UNIQ_SRC] = uniq(uctx, slot);
+				have_uniq = 1;
+			}
+			m = &mu;
+			if (!rule->has_baseline)
+				thr = thresh_value(r, &rule->cond.t, m);
+		} else {
+			m = m0;
+		}
+		if (!holds(r, rule, m, thr))
+			continue;
+		v = expr_value(&rule->cond.m, m);
+		/* The interval began at the last report (rules_begin's now). */
+		s->active = 1;
+		s->early = 1;
+		s->since = r->now;
+		s->pend_since = r->now;
+		s->last_true = s->last_ongoing = now;
+		s->peak = v;
+		s->threshold = thr;
+		s->pkts = m->pkts;
+		s->bytes = m->bytes;
+		s->attack = rules_classify(m);
+		r->stats.active++;
+		r->stats.early++;
+		{
+			double keep = r->now;
+			int ret;
+
+			r->now = now;
+			ret = fire(r, rt, slot, s, &w, XS_ALERT_START, v, m, NULL, fn, ctx);
+			r->now = keep;
+			e = ret;
+		}
+		if (e)
+			return e;
+	}
+	return 0;
+}
+
 int rules_stop(struct xs_rules *r, double now, const char *reason, xs_alert_fn fn, void *ctx)
 {
 	uint32_t slot;
@@ -858,6 +1002,7 @@ int rules_adopt(struct xs_rules *nw, const struct xs_rules *old, xs_alert_fn fn,
 	nw->stats.started = old->stats.started;
 	nw->stats.ended = old->stats.ended;
 	nw->stats.hosts_suppressed = old->stats.hosts_suppressed;
+	nw->stats.early = old->stats.early;
 	for (i = 0; i < old->nrules; i++) {
 		const struct rule_rt *ort = &old->rt[i];
 		struct rule_rt *nrt = NULL;

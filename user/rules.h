@@ -96,6 +96,25 @@ void rules_begin(struct xs_rules *r, double now, double interval_s, double gap_s
 int rules_slot(struct xs_rules *r, uint32_t slot, const struct xs_metrics *m, xs_alert_fn fn,
 	       void *ctx);
 
+/*
+ * Early detection, between interval ends: m holds what slot counted since
+ * the interval began (rates over the seconds so far; no sketches). A rule
+ * that rules_early_rule() allows and that holds on it starts now, rather
+ * than at the interval's end, which then goes on with the whole
+ * interval's figures. uniq_src, when a rule wants it and its other
+ * conditions hold, comes from uniq(uctx, slot) (NULL: such rules wait for
+ * the interval's end). Returns the first nonzero fn result.
+ */
+typedef double (*xs_uniq_fn)(void *uctx, uint32_t slot);
+int rules_early(struct xs_rules *r, uint32_t slot, const struct xs_metrics *m, double now,
+		xs_uniq_fn uniq, void *uctx, xs_alert_fn fn, void *ctx);
+/* Can the rule start early? Only on `above` conditions, none on a host
+ * metric (the host lists are whole only at the interval's end), with no
+ * for_s. */
+int rules_early_rule(const struct xs_rule *rule);
+/* Does any rule of the engine start early (and does one need uniq_src)? */
+int rules_early_any(const struct xs_rules *r, int *uniq);
+
 /* End every active alert with `reason` (the daemon stops, the capture
  * ends). */
 int rules_stop(struct xs_rules *r, double now, const char *reason, xs_alert_fn fn, void *ctx);
@@ -122,6 +141,7 @@ struct xs_rules_stats {
 	uint64_t active;		/* alerts between start and end */
 	uint64_t started;		/* since rules_new */
 	uint64_t ended;
+	uint64_t early;			/* alerts started before their interval's end */
 	uint64_t hosts_suppressed;	/* hosts over a per-host rule that got no alert of
 					 * their own (alerts.max_hosts), an interval each */
 };

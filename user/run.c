@@ -96,6 +96,36 @@ static void track_progs(struct prog_track *pt, const struct xs_loader *l, int n)
 		pt[1] = (struct prog_track){ .hook = "tc", .fd = loader_tc_fd(l) };
 }
 
+static int ts_before(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
+}
+
+/*
+ * An early-detection tick (alerts.check_ms) between interval ends: the
+ * rules look at the interval so far. The next tick is check_ms on, or
+ * later when a check took more than a tenth of that, so the checks never
+ * take more than a tenth of a CPU whatever the number of ranges.
+ */
+static void early_tick(struct xs_pipeline *p, const char *host, const char *ifname,
+		       const struct timespec *last, struct timespec *tick)
+{
+	unsigned int ms = p->cfg->alerts.check_ms;
+	struct timespec now, done, wall;
+	struct xs_rec_meta m;
+	double took;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	clock_gettime(CLOCK_REALTIME, &wall);
+	m = (struct xs_rec_meta){ .host = host, .ifname = ifname, .ts = wall,
+				  .interval_s = ts_diff(&now, last) };
+	pipeline_early(p, &m);	/* losses: counted and told by the sinks */
+	clock_gettime(CLOCK_MONOTONIC, &done);
+	took = ts_diff(&done, &now) * 1e3;
+	*tick = done;
+	ts_add_ms(tick, took * 10 > ms ? (unsigned int)(took * 10) : ms);
+}
+
 static int stats_sysctl_on(void)
 {
 	FILE *f = fopen("/proc/sys/kernel/bpf_stats_enabled", "r");
@@ -186,10 +216,13 @@ int run_daemon(struct xs_config *cfg, const struct xs_run_opts *o)
 	while (1) {
 		struct xs_summary s = {};
 		struct xs_rec_meta m;
+		struct timespec tick = last, *wake;
 		int final;
 
+		ts_add_ms(&tick, cfg->alerts.check_ms);
 		while (!stop_requested) {
-			e = clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL);
+			wake = pipeline_early_on(&p) && ts_before(&tick, &next) ? &tick : &next;
+			e = clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, wake, NULL);
 			if (hup_requested) {
 				struct xs_rec_meta hm = lastm;
 
@@ -202,6 +235,10 @@ int run_daemon(struct xs_config *cfg, const struct xs_run_opts *o)
 				/* New programs: their own run-time counters. */
 				track_progs(pt, &p.col.l, nprogs);
 				modes[0] = p.col.l.xdp_mode;
+			}
+			if (!e && wake == &tick) {
+				early_tick(&p, host, o->ifname, &last, &tick);
+				continue;
 			}
 			if (!e)
 				break;

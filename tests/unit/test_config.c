@@ -243,7 +243,7 @@ START_TEST(test_json_rules)
 		"   \"factor\": 4, \"min\": 1000}},"
 		"  {\"name\": \"link\", \"metric\": \"bps\", \"above\": {\"pct\": 80, \"of\": \"link\"}}],"
 		" \"alerts\": {\"exec\": [\"/bin/cat\", \"-u\"], \"exec_timeout_s\": 2, \"exec_max\": 3,"
-		"   \"ongoing_s\": 0, \"top_n\": 2, \"max_hosts\": 3, \"link_bps\": 1e9, \"state_file\": \"st.json\"}}");
+		"   \"ongoing_s\": 0, \"top_n\": 2, \"max_hosts\": 3, \"check_ms\": 0, \"link_bps\": 1e9, \"state_file\": \"st.json\"}}");
 	const struct xs_rule *r;
 	char name[64];
 
@@ -278,6 +278,7 @@ START_TEST(test_json_rules)
 	ck_assert_uint_eq(cfg.alerts.exec_max, 3);
 	ck_assert_uint_eq(cfg.alerts.top_n, 2);
 	ck_assert_uint_eq(cfg.alerts.max_hosts, 3);
+	ck_assert_uint_eq(cfg.alerts.check_ms, 0);
 	ck_assert_double_eq(cfg.alerts.ongoing_s, 0);
 	ck_assert_str_eq(cfg.alerts.state_file, "st.json");
 
@@ -639,6 +640,10 @@ static const struct json_bad_row json_bad_rows[] = {
 	  ": $.alerts.exec: expected a program path or an array [path, arg, ...], got an array" },
 	{ "{\"alerts\": {\"exec_max\": 2.5}}", -EINVAL,
 	  ": $.alerts.exec_max: expected an integer, got 2.5" },
+	{ "{\"alerts\": {\"check_ms\": 5}}", -EINVAL,
+	  ": $.alerts.check_ms: expected 0 (off) or an integer 10..60000, got 5" },
+	{ "{\"alerts\": {\"check_ms\": 60001}}", -EINVAL,
+	  ": $.alerts.check_ms: expected a number 0..60000, got 60001" },
 	{ "{\"alerts\": {\"max_hosts\": 0}}", -EINVAL,
 	  ": $.alerts.max_hosts: expected a number 1..64, got 0" },
 	{ "{\"alerts\": {\"max_hosts\": 1.5}}", -EINVAL,

@@ -803,6 +803,81 @@ START_TEST(test_per_host_reload)
 }
 END_TEST
 
+
+static int uniq_calls;
+
+static double uniq_500(void *ctx, uint32_t slot)
+{
+	(void)ctx;
+	(void)slot;
+	uniq_calls++;
+	return 500;
+}
+
+/* Early detection: a rule on counters and uniq_src starts at a check
+ * between interval ends on the interval so far; the interval's end goes
+ * on under the same id with the whole interval's packets. Rules with
+ * for_s, on a host metric or `below` never start early, and uniq_src is
+ * asked for only when the rest holds. */
+START_TEST(test_early)
+{
+	struct xs_rules_stats st;
+	struct xs_metrics m;
+	int i;
+
+	load("\"rules\": [{\"name\": \"syn\", \"metric\": \"pps\", \"above\": 1000,"
+	     " \"and\": [{\"metric\": \"uniq_src\", \"above\": 100}]},"
+	     " {\"name\": \"slow\", \"metric\": \"pps\", \"above\": 1000, \"for_s\": 2},"
+	     " {\"name\": \"low\", \"metric\": \"pps\", \"below\": 10}]");
+	ck_assert(rules_early_rule(&cfg.rules[0]));
+	ck_assert(!rules_early_rule(&cfg.rules[1]));
+	ck_assert(!rules_early_rule(&cfg.rules[2]));
+	step(1, 100);			/* an interval ends at 1 */
+	nev = 0;
+	uniq_calls = 0;
+	/* 0.2 s in: 100 pps so far: nothing holds, uniq_src not asked for. */
+	m = pps_metrics(100);
+	ck_assert_int_eq(rules_early(eng, SLOT_A_IN, &m, 1.2, uniq_500, NULL, collect, NULL), 0);
+	ck_assert_int_eq(nev, 0);
+	ck_assert_int_eq(uniq_calls, 0);
+	/* Without a uniq_src source the rule waits for the interval's end. */
+	m = pps_metrics(5000);
+	m.pkts = 1500;
+	ck_assert_int_eq(rules_early(eng, SLOT_A_IN, &m, 1.3, NULL, NULL, collect, NULL), 0);
+	ck_assert_int_eq(nev, 0);
+	ck_assert_int_eq(rules_early(eng, SLOT_A_IN, &m, 1.3, uniq_500, NULL, collect, NULL), 0);
+	ck_assert_int_eq(uniq_calls, 1);
+	ck_assert_int_eq(nev, 1);
+	ck_assert_str_eq(evs[0].rule, "syn");
+	ck_assert_int_eq(evs[0].state, XS_ALERT_START);
+	ck_assert_double_eq_tol(evs[0].since, 1, 1e-9);
+	ck_assert_double_eq_tol(evs[0].duration_s, 0.3, 1e-9);
+	ck_assert_uint_eq(evs[0].pkts, 1500);
+	/* Once started, a check starts nothing more. */
+	ck_assert_int_eq(rules_early(eng, SLOT_A_IN, &m, 1.4, uniq_500, NULL, collect, NULL), 0);
+	ck_assert_int_eq(nev, 1);
+	rules_stats(eng, &st);
+	ck_assert_uint_eq(st.early, 1);
+	/* The interval's end: the same alert, the whole interval's packets. */
+	m = pps_metrics(4000);
+	m.v[XS_M_UNIQ_SRC] = 600;
+	clock_now = 2;
+	rules_begin(eng, 2, 1.0, 0);
+	ck_assert_int_eq(rules_slot(eng, SLOT_A_IN, &m, collect, NULL), 0);
+	for (i = 1; i < nev; i++)
+		ck_assert_int_ne(evs[i].state, XS_ALERT_START);
+	for (i = 3; i < 12; i++)
+		step(i, 100);
+	/* It ends under its id; its packets: 4000 in the interval it started
+	 * in (not 1500 more), 100 in each of the 5 until it cleared. */
+	for (i = 1; i < nev && strcmp(evs[i].id, evs[0].id); i++)
+		;
+	ck_assert_int_lt(i, nev);
+	ck_assert_int_eq(evs[i].state, XS_ALERT_END);
+	ck_assert_uint_eq(evs[i].pkts, 4500);
+}
+END_TEST
+
 static const char *slurp(const char *path)
 {
 	static char buf[4096];
@@ -914,6 +989,7 @@ static Suite *rules_suite(void)
 	tcase_add_test(tc, test_per_host_two_victims);
 	tcase_add_test(tc, test_per_host_bounded);
 	tcase_add_test(tc, test_per_host_reload);
+	tcase_add_test(tc, test_early);
 	tcase_add_test(tc, test_classify);
 	tcase_add_test(tc, test_metrics_from_counters);
 	tcase_add_test(tc, test_hook);
