@@ -203,4 +203,51 @@ struct {
 	__type(value, struct xs_sk_ctl);
 } sk_ctl SEC(".maps");
 
+/*
+ * Mitigation maps (include/xdpscope.h, Mitigation; bpf/mitigate.h). The
+ * loader sizes them from the config's max_filters and allow list.
+ */
+
+/* Filter slot -> the filter (shared: the rate limit's clock is one). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xs_mit_filter);
+} mit_filters SEC(".maps");
+
+/* Per CPU: filter slot -> what it matched, dropped, spared. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xs_mit_stats);
+} mit_stats SEC(".maps");
+
+/* Destination prefix -> the filters that cover it, longest first. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 1);
+	__type(key, struct xs_mit_key);
+	__type(value, struct xs_mit_set);
+} mit_dst SEC(".maps");
+
+/* Source prefixes never dropped (the config's allow list). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 1);
+	__type(key, struct xs_mit_key);
+	__type(value, __u32);
+} mit_allow SEC(".maps");
+
+/* Element 0: live filters, next id, refused adds. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xs_mit_ctl);
+} mit_ctl SEC(".maps");
+
 #endif /* XS_MAPS_H */

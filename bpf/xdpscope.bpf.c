@@ -2,9 +2,10 @@
 /*
  * xdpscope's BPF object: the XDP (ingress) and TC (egress) entry points.
  * Both hand the frame and the length to count to xs_handle(), which
- * returns the verdict as an XDP action (XDP_PASS today; TC maps it to
- * its own action). The work is in parse.h, classify.h, account.h and
- * sketch.h.
+ * returns the verdict as an XDP action (XDP_PASS, or XDP_DROP for a
+ * packet a mitigation filter drops at ingress; TC maps it to its own
+ * action and never drops). The work is in parse.h, classify.h,
+ * account.h, sketch.h and mitigate.h.
  */
 #include <linux/bpf.h>
 #include <linux/pkt_cls.h>
@@ -15,6 +16,7 @@
 #include "classify.h"
 #include "account.h"
 #include "sketch.h"
+#include "mitigate.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -42,7 +44,32 @@ static __always_inline void classify(const struct xs_pkt *p, struct xs_global *g
 	}
 }
 
-static __always_inline int xs_handle(void *data, void *data_end, const struct xs_frame *f)
+/* A packet filter `fslot` matched (mitigate_match()): classified and,
+ * unless the safety limit or a dry run passes it, counted in its ranges
+ * and nothing else (no sketches). 1: drop it. A global function, so its
+ * classification is verified once, beside the main one. */
+__noinline int mitigate_drop(const struct xs_pkt *p, const struct xs_acct *a, __u32 fslot)
+{
+	struct xs_global *g;
+	__u32 zero = 0, src, dst, dslot, sslot;
+
+	g = bpf_map_lookup_elem(&global_ctrs, &zero);
+	if (!g || !p || !a)
+		return 0;
+	classify(p, g, &src, &dst);
+	dslot = dst ? dst * XS_DIR_MAX + XS_DIR_IN : src ? src * XS_DIR_MAX + XS_DIR_OUT : 0;
+	sslot = dst && src && src != dst ? src * XS_DIR_MAX + XS_DIR_OUT : dslot;
+	if (!mitigate_block(fslot, dslot, sslot, a))
+		return 0;
+	if (account_slot(dslot, a))
+		g->lookup_fail++;
+	if (sslot != dslot && account_slot(sslot, a))
+		g->lookup_fail++;
+	return 1;
+}
+
+static __always_inline int xs_handle(void *data, void *data_end, const struct xs_frame *f,
+				     int ingress)
 {
 	struct xs_cursor c = { .pos = data, .data_end = data_end };
 	struct xs_flow *fl = 0;
@@ -83,6 +110,13 @@ static __always_inline int xs_handle(void *data, void *data_end, const struct xs
 		g->ipv4_pkts += a.pkts;
 	else
 		g->ipv6_pkts += a.pkts;
+
+	/* Mitigation first: a dropped flood costs the least it can. */
+	if (mit_on && ingress) {
+		r = mitigate_match(&p, &a);
+		if (r && mitigate_drop(&p, &a, r - 1))
+			return XDP_DROP;
+	}
 
 	/* With sketches, a packet of a cached flow needs no classification
 	 * (include/xdpscope.h, the flow cache); a GSO skb skips the cache. */
@@ -141,7 +175,7 @@ int xdpscope_xdp(struct xdp_md *ctx)
 		f.len = meta->wire_len;
 	else
 		f.len = bpf_xdp_get_buff_len(ctx);
-	return xs_handle(data, (void *)(long)ctx->data_end, &f);
+	return xs_handle(data, (void *)(long)ctx->data_end, &f, 1);
 }
 
 SEC("tc")
@@ -169,5 +203,7 @@ int xdpscope_tc(struct __sk_buff *skb)
 		data = (void *)(long)skb->data;
 		data_end = (void *)(long)skb->data_end;
 	}
-	return xs_handle(data, data_end, &f) == XDP_DROP ? TC_ACT_SHOT : TC_ACT_OK;
+	/* Egress never drops: mitigation is for what comes in. */
+	xs_handle(data, data_end, &f, 0);
+	return TC_ACT_OK;
 }

@@ -119,7 +119,11 @@ struct xs_counters {
 	__u64 storm;			/* not a counter: sketches' new flows of
 					 * the epoch, xs_epoch << 32 | count
 					 * (Sketches, storms) */
-	__u64 pad[3];			/* to three cache lines; always 0 */
+	__u64 blocked_pkts;		/* of the packets above, dropped by a
+					 * mitigation filter (Mitigation) */
+	__u64 blocked_bytes;
+	__u64 share;			/* not a counter: the safety limit's
+					 * window (Mitigation) */
 };
 
 /*
@@ -468,6 +472,84 @@ static inline __u32 xs_stage_set(__u64 khi, __u64 klo, __u32 sd, __u32 bits)
 	return ((khi * 0xff51afd7ed558ccdULL ^ klo ^ sd) * 0x9e3779b97f4a7c15ULL) >> (64 - bits);
 }
 
+/*
+ * Mitigation (opt-in, README "Mitigation"): filters the XDP program
+ * checks before any statistics. A filter matches a destination prefix
+ * and optionally an L4 class, a source port and "TCP SYN without ACK";
+ * it drops what it matches, or passes XS_MIT filter.pps packets a second
+ * of it (a GCRA rate limit: tat_ns is the theoretical arrival time of
+ * the next packet, moved by compare-and-swap, so every CPU shares one
+ * budget) and drops the rest.
+ *
+ * "mit_filters" is an array of struct xs_mit_filter, index = the slot;
+ * expires_ns 0 is a free slot, and the program ignores a filter past
+ * its expiry (CLOCK_MONOTONIC, bpf_ktime_get_ns) until the daemon
+ * sweeps it. "mit_dst" is an LPM trie over 16-byte addresses (IPv4 as
+ * ::ffff:a.b.c.d, prefix length + 96): each filter prefix -> the slots
+ * (+ 1, 0 ends the list) of the filters whose prefix covers it, the
+ * longest first, so the longest match lists every filter that applies.
+ * "mit_allow" is the same kind of trie over source prefixes never
+ * dropped. "mit_stats" counts per CPU and slot. "mit_ctl" element 0
+ * holds the number of live filters: 0 and the program looks up nothing.
+ *
+ * Safety limit: a drop also needs the packet's range slot (its
+ * destination's `in`, else its source's `out`, else slot 0) to have
+ * dropped at most max_share of its packets on this CPU in the current
+ * window of 2^30 ns (about a second). xs_counters.share holds the window:
+ * bits 63..56 the window number (ktime >> 30, low 8 bits), 55..24 the
+ * slot's packet count (low 32 bits) when it began, 23..0 the packets
+ * dropped (or, dry run, that would have been) since, saturating.
+ */
+#define XS_MIT_SET 8			/* filters one destination prefix lists */
+#define XS_MIT_ANY 0xff			/* proto: any L4 class */
+#define XS_MIT_F_SPORT 1		/* match sport */
+#define XS_MIT_F_SYN 2			/* match TCP SYN without ACK */
+#define XS_MIT_WINDOW_SHIFT 30
+#define XS_MIT_BURST_NS 20000000ULL	/* a rate limit's burst: 20 ms of packets */
+
+struct xs_mit_key {			/* LPM key of mit_dst and mit_allow */
+	__u32 prefixlen;
+	__u8 addr[16];
+};
+
+struct xs_mit_set {			/* value of mit_dst */
+	__u32 slot[XS_MIT_SET];		/* filter slot + 1, 0: end */
+};
+
+struct xs_mit_filter {
+	__u64 expires_ns;		/* CLOCK_MONOTONIC; 0: free */
+	__u64 tat_ns;			/* the program's: next packet's GCRA time */
+	__u64 gap_ns;			/* 1e9 / pps; 0: drop every match */
+	__u8 dst[16];			/* the prefix, for listing; IPv4 in 0..3 */
+	__u32 id;			/* what users name it by, never reused */
+	__u32 pps;			/* 0: drop */
+	__u16 sport;			/* host order, with XS_MIT_F_SPORT */
+	__u8 family;			/* 4 or 6 */
+	__u8 plen;
+	__u8 proto;			/* enum xs_l4, or XS_MIT_ANY */
+	__u8 flags;			/* XS_MIT_F_* */
+	__u8 pad[2];
+};
+
+struct xs_mit_stats {			/* mit_stats, per CPU and slot */
+	__u64 match_pkts;		/* matched (from an allowed source too) */
+	__u64 match_bytes;
+	__u64 drop_pkts;		/* dropped */
+	__u64 drop_bytes;
+	__u64 dry_pkts;			/* would have been dropped (dry run) */
+	__u64 dry_bytes;
+	__u64 allowed;			/* matched, source in the allow list */
+	__u64 spared;			/* passed by the safety limit */
+};
+
+struct xs_mit_ctl {			/* mit_ctl element 0 */
+	__u32 nfilters;			/* live filters; 0: nothing to look up */
+	__u32 next_id;			/* the next filter's id - 1 */
+	__u64 full;			/* adds refused: the table was full */
+	__u32 enabled;			/* the daemon's mitigation.enabled */
+	__u32 pad;
+};
+
 #define XS_PROG_XDP "xdpscope_xdp"
 #define XS_PROG_TC "xdpscope_tc"
 
@@ -499,6 +581,13 @@ _Static_assert(sizeof(struct xs_stage_set) == 64, "xs_stage_set layout");
 _Static_assert(sizeof(struct xs_flow) == 64, "xs_flow layout");
 _Static_assert(sizeof(struct xs_flow_chunk) <= 32768, "xs_flow_chunk too large");
 _Static_assert(__builtin_offsetof(struct xs_counters, storm) == 160, "xs_counters storm");
+_Static_assert(__builtin_offsetof(struct xs_counters, blocked_pkts) == 168 &&
+	       __builtin_offsetof(struct xs_counters, share) == 184, "xs_counters blocked");
+_Static_assert(sizeof(struct xs_mit_key) == 20, "xs_mit_key layout");
+_Static_assert(sizeof(struct xs_mit_filter) == 56, "xs_mit_filter layout");
+_Static_assert(__builtin_offsetof(struct xs_mit_filter, id) == 40, "xs_mit_filter id");
+_Static_assert(sizeof(struct xs_mit_stats) == 64, "xs_mit_stats layout");
+_Static_assert(sizeof(struct xs_mit_ctl) == 24, "xs_mit_ctl layout");
 /* Per-CPU map values may not exceed the kernel's PCPU_MIN_UNIT_SIZE. */
 _Static_assert(sizeof(struct xs_stage_chunk) <= 32768, "xs_stage_chunk too large");
 _Static_assert(sizeof(struct xs_sk_cpu) == 16 + 32 * XS_DIM_MAX + 4 * XS_DIRTY_MAX, "xs_sk_cpu layout");

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include "collect.h"
@@ -33,8 +34,10 @@ int collect_plan(const struct xs_config *cfg, int ncpus, struct xs_plan *p, char
 	}
 	loader_sizes(&sz, cfg->nranges, &p->t4, &p->t6);
 	skread_layout(&sz.sk, &cfg->stats, XS_SLOTS(cfg->nranges));
+	sz.mit_filters = cfg->mitigation.enabled ? cfg->mitigation.max_filters : 0;
 	p->sk = sz.sk;
 	p->kernel_mem = loader_kernel_mem(&sz, ncpus);
+	p->mit = &cfg->mitigation;
 	if (p->kernel_mem > cfg->max_kernel_mem) {
 		set_err(err, errlen, "%s: the config needs %.1f MiB of kernel memory, over the "
 			"budget of %.1f MiB (raise it with --max-kernel-mem or max_kernel_mem)",
@@ -63,6 +66,9 @@ int collect_open(struct xs_collect *c, struct xs_plan *plan, uint32_t nranges, c
 	e = loader_open(&c->l, &c->plan.t4, &c->plan.t6, nranges, err, errlen);
 	if (!e)
 		e = loader_sketches(&c->l, &c->plan.sk, err, errlen);
+	if (!e && c->plan.mit)
+		e = loader_mitigation(&c->l, c->plan.mit, err, errlen);
+	c->plan.mit = NULL;
 	return e;
 }
 
@@ -108,6 +114,33 @@ static double ms_since(const struct timespec *a)
 	return (b.tv_sec - a->tv_sec) * 1e3 + (b.tv_nsec - a->tv_nsec) / 1e6;
 }
 
+/* Expired filters go (the daemon's sweep, once an interval); the live
+ * ones and their hits for the summary. */
+static int collect_mitigation(struct xs_collect *c, struct xs_figures *f, char *err,
+			      size_t errlen)
+{
+	int e;
+
+	f->mit_on = c->l.mit_ready;
+	f->mit_filters = NULL;
+	f->mit_nfilters = 0;
+	if (!c->l.mit_ready)
+		return 0;
+	e = mitig_sweep(&c->l.mit, mitig_now());
+	if (e > 0)
+		log_info("mitigation: %d filter%s expired", e, e == 1 ? "" : "s");
+	free(c->mit_list);
+	c->mit_list = NULL;
+	e = e < 0 ? e : mitig_list(&c->l.mit, &c->mit_list, &f->mit_nfilters);
+	if (e) {
+		set_err(err, errlen, "reading the mitigation filters: %s", strerror(-e));
+		return e;
+	}
+	f->mit_filters = c->mit_list;
+	f->mit_full = mitig_full(&c->l.mit);
+	return 0;
+}
+
 int collect_read(struct xs_collect *c, int sync, const struct xs_global *extra,
 		 struct xs_figures *f, char *err, size_t errlen)
 {
@@ -145,7 +178,7 @@ int collect_read(struct xs_collect *c, int sync, const struct xs_global *extra,
 	f->gprev = &c->gprev;
 	f->sk = c->plan.sk.nslots ? &c->skr : NULL;
 	f->ske = c->ske;
-	return 0;
+	return collect_mitigation(c, f, err, errlen);
 }
 
 int collect_done(struct xs_collect *c, char *err, size_t errlen)
@@ -225,6 +258,7 @@ void collect_close(struct xs_collect *c)
 		loader_close(&c->l);
 	skread_free(&c->skr);
 	drain_free(&c->d);
+	free(c->mit_list);
 	collect_plan_free(&c->plan);
 	memset(c, 0, sizeof(*c));
 }

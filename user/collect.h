@@ -22,6 +22,7 @@ struct xs_plan {
 	struct xs_trie t4, t6;
 	struct xs_sk_layout sk;		/* sk.nslots 0: no sketches */
 	uint64_t kernel_mem;		/* bytes, on ncpus CPUs */
+	const struct xs_mitig_cfg *mit;	/* the config's, read by collect_open */
 };
 
 /* Build the tries, the sketch layout and the memory figure; refuse a
@@ -38,6 +39,10 @@ struct xs_figures {
 	struct xs_skread *sk;			/* NULL: no sketches */
 	struct xs_sk_epoch *ske;		/* the interval's epoch */
 	double drain_ms;			/* what reading them took */
+	int mit_on;				/* mitigation on: the filters below */
+	const struct xs_mit_info *mit_filters;	/* live, by id, with their hits */
+	size_t mit_nfilters;
+	uint64_t mit_full;			/* adds refused, table full */
 };
 
 struct xs_collect {
@@ -47,6 +52,7 @@ struct xs_collect {
 	struct xs_skread skr;
 	struct xs_sk_epoch *ske;		/* between read and done */
 	struct xs_global gsum, gprev;		/* the maps' plus a source's extra */
+	struct xs_mit_info *mit_list;		/* the last read's filters */
 	int ready;
 };
 

@@ -271,6 +271,12 @@ void config_init(struct xs_config *cfg)
 		.state_save_s = XS_ALERT_STATE_SAVE_S,
 	};
 	cfg->metrics.top_n = XS_METRICS_TOP_N_MAX;
+	cfg->mitigation = (struct xs_mitig_cfg){
+		.max_filters = XS_MIT_MAX_FILTERS,
+		.max_share = 1.0,
+		.ttl_s = XS_MIT_TTL_S,
+		.hold_s = XS_MIT_HOLD_S,
+	};
 }
 
 void config_free(struct xs_config *cfg)
@@ -285,6 +291,7 @@ void config_free(struct xs_config *cfg)
 	free(cfg->output_file);
 	config_free_ch(&cfg->clickhouse);
 	config_free_influx(&cfg->influx);
+	free(cfg->mitigation.allow);
 	free(cfg->source);
 	index_free(cfg->index);
 	config_free_rules(cfg);
@@ -1246,7 +1253,7 @@ int config_load_json(struct xs_config *cfg, const char *path, char *err, size_t 
 {
 	static const char *const keys[] = {
 		"interval_ms", "max_kernel_mem", "output", "ranges", "ranges_file", "stats",
-		"rules", "alerts", "metrics", NULL
+		"rules", "alerts", "metrics", "mitigation", NULL
 	};
 	struct jload j = { .cfg = cfg, .file = path, .err = err, .errlen = errlen };
 	char d[LOG_QBUF], e[LOG_EBUF], et[LOG_EBUF];
@@ -1296,6 +1303,8 @@ int config_load_json(struct xs_config *cfg, const char *path, char *err, size_t 
 		ret = config_load_rules(&j, v);
 	if (!ret && (v = json_object_get(root, "metrics")))
 		ret = load_metrics(&j, v);
+	if (!ret && (v = json_object_get(root, "mitigation")))
+		ret = config_load_mitig(&j, v);
 out:
 	json_decref(root);
 	return ret;
@@ -1321,6 +1330,15 @@ int config_same_ranges(const struct xs_config *a, const struct xs_config *b)
 	return 1;
 }
 
+/* The program's mitigation settings are fixed at load. */
+static int mitig_same(const struct xs_mitig_cfg *a, const struct xs_mitig_cfg *b)
+{
+	return a->enabled == b->enabled && a->dry_run == b->dry_run &&
+	       a->max_filters == b->max_filters && a->max_share == b->max_share &&
+	       a->ttl_s == b->ttl_s && a->hold_s == b->hold_s && a->nallow == b->nallow &&
+	       (!a->nallow || !memcmp(a->allow, b->allow, a->nallow * sizeof(*a->allow)));
+}
+
 const char *config_fixed_diff(const struct xs_config *a, const struct xs_config *b)
 {
 	if (a->interval_ms != b->interval_ms)
@@ -1329,5 +1347,7 @@ const char *config_fixed_diff(const struct xs_config *a, const struct xs_config 
 		return "output.file";
 	if (a->max_kernel_mem != b->max_kernel_mem)
 		return "max_kernel_mem";
+	if (!mitig_same(&a->mitigation, &b->mitigation))
+		return "mitigation";
 	return NULL;
 }

@@ -205,6 +205,28 @@ struct xs_metrics_cfg {
 	unsigned int top_n;		/* 1..XS_METRICS_TOP_N_MAX keys a list */
 };
 
+/* mitigation (config_mitig.c): opt-in XDP filters, README "Mitigation". */
+#define XS_MIT_MAX_FILTERS 64		/* default max_filters */
+#define XS_MIT_FILTERS_LIMIT 4096	/* highest max_filters */
+#define XS_MIT_ALLOW_LIMIT 1024		/* allow prefixes at most */
+#define XS_MIT_TTL_S 600
+#define XS_MIT_TTL_MAX_S 604800		/* a week */
+#define XS_MIT_HOLD_S 30
+#define XS_MIT_HOLD_MAX_S 86400
+
+struct xs_mitig_cfg {
+	int enabled;			/* 0: the program never drops */
+	int dry_run;			/* count what would be dropped, drop nothing */
+	struct xs_prefix *allow;	/* sources never dropped */
+	size_t nallow;
+	unsigned int max_filters;	/* 1..XS_MIT_FILTERS_LIMIT */
+	double max_share;		/* (0, 1]: share of a range's packets a
+					 * filter may drop in a second; 1: all */
+	unsigned int ttl_s;		/* a filter's lifetime unless told */
+	unsigned int hold_s;		/* an alert's filter stays this long after
+					 * the alert's end */
+};
+
 struct xs_config {
 	unsigned int interval_ms;	/* 10 .. 3600000 */
 	struct xs_range *ranges;	/* range id = index + 1 */
@@ -219,6 +241,7 @@ struct xs_config {
 	size_t nrules;
 	struct xs_alerts_cfg alerts;
 	struct xs_metrics_cfg metrics;
+	struct xs_mitig_cfg mitigation;
 	char *source;			/* for messages: file the ranges came from */
 	struct xs_config_index *index;	/* private to config.c: name and prefix
 					 * lookups, rebuilt if ranges are added

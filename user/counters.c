@@ -39,11 +39,12 @@ static void delta_words(__u64 *d, const __u64 *cur, const __u64 *prev, size_t nw
 		d[i] = cur[i] - prev[i];
 }
 
-/* storm is the program's own bookkeeping, not a counter: 0 here. */
+/* storm and share are the program's own bookkeeping, not counters: 0 here. */
 void counters_sum(struct xs_counters *out, const void *percpu, int ncpus, size_t stride)
 {
 	sum_words((__u64 *)out, WORDS(*out), percpu, ncpus, stride);
 	out->storm = 0;
+	out->share = 0;
 }
 
 void global_sum(struct xs_global *out, const void *percpu, int ncpus, size_t stride)

@@ -380,6 +380,16 @@ json_t *emit_range_doc(const struct xs_rec_meta *m, const char *range, int dir,
 	for (i = 0; i < XS_SIZE_MAX; i++)
 		err |= json_object_set_new(sizes, emit_size_names[i], emit_uint(hist[i]));
 	err |= json_object_set_new(rec, "size_hist", sizes);
+	if (m->mitigation) {
+		uint64_t bp = delta->blocked_pkts, bb = delta->blocked_bytes;
+
+		/* A blocked packet is one of pkts: the range counts every
+		 * packet that arrived. */
+		bp = bp < pkts ? bp : pkts;
+		bb = bb < bytes ? bb : bytes;
+		err |= json_object_set_new(rec, "passed", emit_pair(pkts - bp, bytes - bb));
+		err |= json_object_set_new(rec, "blocked", emit_pair(bp, bb));
+	}
 	if (l && sk)
 		emit_sketches(rec, l, sk, &err);
 
@@ -473,6 +483,50 @@ static json_t *emit_sink_stats(const struct xs_sink_view *v, const char *const (
 	return o;
 }
 
+/* The summary's "mitigation": what the ranges had blocked in the
+ * interval, and every live filter with its hits since it was added. */
+static json_t *emit_mitigation(const struct xs_summary *s)
+{
+	json_t *o = json_object(), *blocked = json_object(), *arr = json_array(), *f;
+	char match[128], action[32];
+	int err = !o || !blocked || !arr;
+	size_t i;
+
+	err |= json_object_set_new(blocked, "in", emit_pair(s->in_blocked_pkts, s->in_blocked_bytes));
+	err |= json_object_set_new(blocked, "out",
+				   emit_pair(s->out_blocked_pkts, s->out_blocked_bytes));
+	err |= json_object_set_new(o, "blocked", blocked);
+	err |= json_object_set_new(o, "filters", emit_uint(s->mit_nfilters));
+	err |= json_object_set_new(o, "full", emit_uint(s->mit_full));
+	for (i = 0; i < s->mit_nfilters; i++) {
+		const struct xs_mit_info *fi = &s->mit_filters[i];
+
+		f = json_object();
+		err |= json_object_set_new(f, "id", emit_uint(fi->id));
+		err |= json_object_set_new(f, "match",
+					   json_string(mitig_match_str(&fi->spec, match, sizeof(match))));
+		err |= json_object_set_new(f, "action",
+					   json_string(mitig_action_str(fi->spec.pps, action,
+									sizeof(action))));
+		err |= json_object_set_new(f, "expires_s", emit_uint(fi->spec.ttl_s));
+		err |= json_object_set_new(f, "matched",
+					   emit_pair(fi->hits.match_pkts, fi->hits.match_bytes));
+		err |= json_object_set_new(f, "dropped",
+					   emit_pair(fi->hits.drop_pkts, fi->hits.drop_bytes));
+		err |= json_object_set_new(f, "dry_run",
+					   emit_pair(fi->hits.dry_pkts, fi->hits.dry_bytes));
+		err |= json_object_set_new(f, "allowed", emit_uint(fi->hits.allowed));
+		err |= json_object_set_new(f, "spared", emit_uint(fi->hits.spared));
+		err |= json_array_append_new(arr, f);
+	}
+	err |= json_object_set_new(o, "hits", arr);
+	if (err) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
 json_t *emit_summary_doc(const struct xs_rec_meta *m, const struct xs_summary *s)
 {
 	static const char *const influx_keys[][2] = { { "failed", "failed_posts" }, {} };
@@ -554,6 +608,8 @@ json_t *emit_summary_doc(const struct xs_rec_meta *m, const struct xs_summary *s
 			err |= json_object_set_new(al, "hooks", emit_sink_stats(hook, NULL));
 		err |= json_object_set_new(rec, "alerts", al);
 	}
+	if (s->mit_on)
+		err |= json_object_set_new(rec, "mitigation", emit_mitigation(s));
 	if (influx)
 		err |= json_object_set_new(rec, "influx", emit_sink_stats(influx, influx_keys));
 	if (s->replay) {
@@ -564,6 +620,8 @@ json_t *emit_summary_doc(const struct xs_rec_meta *m, const struct xs_summary *s
 		err |= json_object_set_new(rp, "refused", emit_uint(s->replay->refused));
 		if (s->replay->bad_ts)
 			err |= json_object_set_new(rp, "bad_ts", emit_uint(s->replay->bad_ts));
+		if (s->replay->not_pass)
+			err |= json_object_set_new(rp, "not_pass", emit_uint(s->replay->not_pass));
 		err |= json_object_set_new(rec, "replay", rp);
 	}
 	if (s->nsinks) {

@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <time.h>
 #include "xdpscope.h"
+#include "mitigate.h"
 
 struct xs_hook_stats;
 
@@ -23,6 +24,8 @@ struct xs_rec_meta {
 	const char *ifname;
 	struct timespec ts;	/* end of the interval (wall clock or capture time) */
 	double interval_s;	/* length of the interval the deltas cover */
+	int mitigation;		/* mitigation on: range records say what
+				 * passed and what was blocked */
 };
 
 struct xs_prog_stat {
@@ -43,6 +46,9 @@ struct xs_replay_stat {
 					 * in no other counter */
 	uint64_t bad_ts;		/* records whose sub-second field was out of
 					 * range, clamped (printed when not 0) */
+	uint64_t not_pass;		/* frames the program did not pass (a
+					 * mitigation filter dropped them; printed
+					 * when not 0) */
 };
 
 /* One statistic of a sink, for the summary's "sinks" object (sink.h). */
@@ -81,6 +87,12 @@ struct xs_summary {
 	uint64_t sk_races;		/* sketch updates lost to concurrent ones */
 	uint64_t sk_torn;		/* top entries dropped: key lost a race */
 	const struct xs_replay_stat *replay;	/* NULL: a live run */
+	int mit_on;				/* the "mitigation" object below */
+	uint64_t in_blocked_pkts, in_blocked_bytes;	/* sums over range records */
+	uint64_t out_blocked_pkts, out_blocked_bytes;
+	uint64_t mit_full;			/* filter adds refused (cumulative) */
+	const struct xs_mit_info *mit_filters;	/* the live filters, by id */
+	size_t mit_nfilters;
 	int rules_on;				/* the "alerts" object below */
 	struct {
 		uint64_t active, started, ended, early, hosts_suppressed;

@@ -3,6 +3,7 @@
 #include <string.h>
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
+#include <linux/pkt_cls.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "feeder.h"
@@ -84,8 +85,11 @@ int feeder_run(struct xs_feeder *f, struct xs_frame *fr)
 		opts.ctx_in = &xmd;
 		opts.ctx_size_in = sizeof(xmd);
 	}
-	if (!bpf_prog_test_run_opts(f->prog_fd, &opts))
+	if (!bpf_prog_test_run_opts(f->prog_fd, &opts)) {
+		if (opts.retval != (f->tc ? TC_ACT_OK : XDP_PASS))
+			f->st.not_pass++;
 		return 0;
+	}
 	e = errno;
 	if (e == EINVAL) {
 		refused(f, fr, e);

@@ -5,6 +5,8 @@
 #include <string.h>
 #include <unistd.h>
 #include <dirent.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -18,6 +20,7 @@
 #include "xdpscope.skel.h"
 #include "loader.h"
 #include "log.h"
+#include "config.h"
 
 #ifndef SO_NETNS_COOKIE
 #define SO_NETNS_COOKIE 71
@@ -84,6 +87,7 @@ void loader_sizes(struct xs_sizes *s, uint32_t nranges, const struct xs_trie *t4
 	s->v4_nodes = t4->nnodes;
 	s->v6_nodes = t6->nnodes;
 	s->v6_skips = t6->nskips;
+	s->mit_filters = 0;
 }
 
 uint64_t loader_kernel_mem(const struct xs_sizes *s, int ncpus)
@@ -99,7 +103,7 @@ uint64_t loader_kernel_mem(const struct xs_sizes *s, int ncpus)
 			 ncpus;
 
 	const struct xs_sk_layout *k = &s->sk;
-	uint64_t sk;
+	uint64_t sk, mit, mf;
 
 	/* Sketches off: every sketch map is a one-element placeholder. */
 	if (k->nslots)
@@ -112,7 +116,14 @@ uint64_t loader_kernel_mem(const struct xs_sizes *s, int ncpus)
 		sk = 5 * mmap_bytes(1) + sizeof(struct xs_stage_chunk) * ncpus +
 		     sizeof(struct xs_flow_chunk) * ncpus;
 	sk += 2 * (sizeof(struct xs_sk_cpu) + XS_SKF_BYTES) * ncpus;
-	return tries + ctrs + global + cache + sk;
+	/* Mitigation: the filters, their per-CPU hits, the control word and
+	 * (charged as filled) a trie node a filter. Off, its maps are
+	 * one-element placeholders, left out as the figure was before. */
+	mf = s->mit_filters;
+	mit = mf ? mf * (round8(sizeof(struct xs_mit_filter)) + sizeof(struct xs_mit_stats) * ncpus +
+			 64 + sizeof(struct xs_mit_key) + sizeof(struct xs_mit_set)) +
+		   round8(sizeof(struct xs_mit_ctl)) : 0;
+	return tries + ctrs + global + cache + sk + mit;
 }
 
 int loader_bpffs(char *err, size_t errlen)
@@ -336,12 +347,83 @@ int loader_sketches(struct xs_loader *l, const struct xs_sk_layout *sk, char *er
 	return 0;
 }
 
+int loader_mitigation(struct xs_loader *l, const struct xs_mitig_cfg *m, char *err,
+		      size_t errlen)
+{
+	struct xdpscope_bpf *k = l->skel;
+	size_t nallow4 = 0, nallow6 = 0, i;
+	int e;
+
+	if (!m->enabled)
+		return 0;
+	for (i = 0; i < m->nallow; i++)
+		*(m->allow[i].family == 4 ? &nallow4 : &nallow6) += 1;
+	e = size_map(k->maps.mit_filters, m->max_filters, err, errlen);
+	if (!e)
+		e = size_map(k->maps.mit_stats, m->max_filters, err, errlen);
+	if (!e)
+		e = size_map(k->maps.mit_dst, m->max_filters, err, errlen);
+	if (!e)
+		e = size_map(k->maps.mit_allow, nallow4 + nallow6, err, errlen);
+	if (e)
+		return e;
+	if (m->nallow) {
+		l->mit_allow = malloc(m->nallow * sizeof(*m->allow));
+		if (!l->mit_allow) {
+			set_err(err, errlen, "out of memory");
+			return -ENOMEM;
+		}
+		memcpy(l->mit_allow, m->allow, m->nallow * sizeof(*m->allow));
+		l->mit_nallow = m->nallow;
+	}
+	l->sizes.mit_filters = m->max_filters;
+	k->rodata->mit_on = 1;
+	k->rodata->mit_dry = m->dry_run;
+	k->rodata->mit_share_ppm = m->max_share >= 1 ? 1000000 : (__u32)(m->max_share * 1e6);
+	l->mit_on = 1;
+	return 0;
+}
+
+/* The filter table's handle, the allow list in place, and a mark that
+ * `block` can see: mitigation is on. */
+static int mitig_ready(struct xs_loader *l, char *err, size_t errlen)
+{
+	struct xdpscope_bpf *k = l->skel;
+	struct xs_mit_ctl c = {};
+	__u32 zero = 0;
+	int e;
+
+	e = mitig_init(&l->mit, bpf_map__fd(k->maps.mit_filters), bpf_map__fd(k->maps.mit_stats),
+		       bpf_map__fd(k->maps.mit_dst), bpf_map__fd(k->maps.mit_ctl), NULL, err,
+		       errlen);
+	if (!e)
+		e = mitig_allow_fill(bpf_map__fd(k->maps.mit_allow), l->mit_allow, l->mit_nallow,
+				     err, errlen);
+	if (e)
+		return e;
+	c.enabled = 1;
+	if (bpf_map_update_elem(bpf_map__fd(k->maps.mit_ctl), &zero, &c, BPF_ANY)) {
+		e = -errno;
+		set_err(err, errlen, "map mit_ctl: %s", strerror(-e));
+		return e;
+	}
+	l->mit_ready = 1;
+	return 0;
+}
+
 /* Once the object is loaded (by us or by libxdp): the counters' mapping
  * and the sketch epochs over the loaded maps. */
 static int after_load(struct xs_loader *l, char *err, size_t errlen)
 {
 	size_t len = l->ctrs_len * sizeof(struct xs_counters);
 	void *mem;
+	int e;
+
+	if (l->mit_on) {
+		e = mitig_ready(l, err, errlen);
+		if (e)
+			return e;
+	}
 
 	mem = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED,
 		   bpf_map__fd(l->skel->maps.range_ctrs), 0);
@@ -649,6 +731,13 @@ static int detach_own_xdp(struct xs_loader *l)
 
 void loader_close(struct xs_loader *l)
 {
+	/* Nothing keeps dropping when nothing watches: the filters go
+	 * before the program does. */
+	if (l->mit_ready && (l->xdp_attached || l->tc_attached))
+		mitig_clear(&l->mit);
+	if (l->mit_ready)
+		mitig_close(&l->mit);
+	free(l->mit_allow);
 	if (l->xdp_prog) {
 		if (l->xdp_attached) {
 			struct xdp_multiprog *mp = xdp_multiprog__get_from_ifindex(l->ifindex);
@@ -732,6 +821,19 @@ int loader_replace(struct xs_loader *nl, struct xs_loader *old, char *err, size_
 	e = loader_load(nl, err, errlen);
 	if (e)
 		return e;
+	/* The filters go on in the new maps (mitigation settings cannot
+	 * change without a restart: config_fixed_diff). */
+	if (old->mit_ready && nl->mit_ready) {
+		if (old->pinned)
+			old->mit.lock_fd = open(old->pin_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (old->mit.lock_fd >= 0)
+			flock(old->mit.lock_fd, LOCK_EX);
+		e = mitig_copy(&nl->mit, &old->mit);
+		if (e) {
+			snprintf(err, errlen, "copying the mitigation filters: %s", strerror(-e));
+			return e;
+		}
+	}
 	/* Atomic: a packet meets the old program or the new one, never both
 	 * nor neither. */
 	if (bpf_xdp_attach(nl->ifindex, loader_xdp_fd(nl), flags, &xo)) {

@@ -17,6 +17,7 @@
 #include "trie.h"
 #include "skread.h"
 #include "epoch.h"
+#include "mitigate.h"
 
 #define XS_PIN_ROOT "/sys/fs/bpf/xdpscope"
 #define XS_TC_HANDLE 0x5853		/* "XS": our egress filter */
@@ -34,6 +35,7 @@ struct xs_sizes {
 	uint32_t v6_nodes;
 	uint32_t v6_skips;
 	struct xs_sk_layout sk;		/* sk.nslots 0: no sketches */
+	uint32_t mit_filters;		/* mitigation.max_filters; 0: off */
 };
 
 struct xdpscope_bpf;
@@ -60,6 +62,11 @@ struct xs_loader {
 	size_t v6_skip_len;
 	int stats_fd;			/* BPF_ENABLE_STATS while >= 0 */
 	struct xs_epochs ep;		/* the sketch epochs, once loaded */
+	int mit_on;			/* mitigation.enabled (loader_mitigation) */
+	struct xs_prefix *mit_allow;	/* a copy of mitigation.allow */
+	size_t mit_nallow;
+	struct xs_mit mit;		/* the filter table, once loaded */
+	int mit_ready;
 };
 
 /* The map sizes a config with these tries needs (every field set). */
@@ -119,6 +126,13 @@ void loader_close(struct xs_loader *l);
 /* After a crash: remove our XDP program, TC filter and pins from ifname.
  * Returns the number of things removed, or -errno. */
 int loader_detach_ifname(const char *ifname, char *err, size_t errlen);
+
+/* Mitigation (mitigate.h), between open and load: the program's
+ * settings and the filter maps' sizes. Without it the program never
+ * drops. */
+struct xs_mitig_cfg;
+int loader_mitigation(struct xs_loader *l, const struct xs_mitig_cfg *m, char *err,
+		      size_t errlen);
 
 /* Turn on the kernel's run_time_ns/run_cnt accounting for as long as we
  * live (BPF_ENABLE_STATS; the kernel turns it off when the fd closes). */

@@ -207,9 +207,13 @@ static void report_slots(struct xs_report *r, const struct xs_rec_meta *m,
 		if (dir == XS_DIR_IN) {
 			s->in_pkts += counters_pkts(&d);
 			s->in_bytes += counters_bytes(&d);
+			s->in_blocked_pkts += d.blocked_pkts;
+			s->in_blocked_bytes += d.blocked_bytes;
 		} else {
 			s->out_pkts += counters_pkts(&d);
 			s->out_bytes += counters_bytes(&d);
+			s->out_blocked_pkts += d.blocked_pkts;
+			s->out_blocked_bytes += d.blocked_bytes;
 		}
 		have_sk = f->sk && f->ske && !skread_slot(f->sk, f->ske, slot);
 		if (have_sk)
@@ -231,11 +235,19 @@ int report_interval(struct xs_report *r, const struct xs_rec_meta *m, const stru
 {
 	struct xs_interval_end ie = { .m = m, .s = s, .nslots = f->nslots, .cur = f->cur,
 				      .gcur = f->gcur };
-	struct xs_record rec = { .type = XS_REC_SUMMARY, .m = m, .s = s };
+	/* Range records and the summary say what mitigation blocked when it is on. */
+	struct xs_rec_meta mm = *m;
+	struct xs_record rec = { .type = XS_REC_SUMMARY, .m = &mm, .s = s };
 	double now = ts_seconds(&m->ts);
 
+	mm.mitigation = f->mit_on;
 	r->err = 0;
 	r->meta = m;
+	s->mit_on = f->mit_on;
+	s->mit_filters = f->mit_filters;
+	s->mit_nfilters = f->mit_nfilters;
+	s->mit_full = f->mit_full;
+	s->in_blocked_pkts = s->in_blocked_bytes = s->out_blocked_pkts = s->out_blocked_bytes = 0;
 	s->ranges = r->cfg->nranges;
 	s->ranges_active = 0;
 	s->in_pkts = s->in_bytes = s->out_pkts = s->out_bytes = 0;
@@ -252,7 +264,7 @@ int report_interval(struct xs_report *r, const struct xs_rec_meta *m, const stru
 	if (r->rules)
 		rules_begin(r->rules, now, m->interval_s, s->gap_s);
 
-	report_slots(r, m, f, s);
+	report_slots(r, &mm, f, s);
 
 	if (r->rules) {
 		struct xs_rules_stats rs;

@@ -148,14 +148,14 @@ static int world_cfg(struct world *w)
 static int prog_map_fd(int prog_fd, const char *name)
 {
 	struct bpf_prog_info info = {};
-	__u32 ids[16] = { 0 }, len = sizeof(info), i;
+	__u32 ids[XS_MAPS_MAX] = { 0 }, len = sizeof(info), i;
 	int fd;
 
-	info.nr_map_ids = 16;
+	info.nr_map_ids = XS_MAPS_MAX;
 	info.map_ids = (__u64)(unsigned long)ids;
 	if (bpf_obj_get_info_by_fd(prog_fd, &info, &len))
 		return -1;
-	for (i = 0; i < info.nr_map_ids && i < 16; i++) {
+	for (i = 0; i < info.nr_map_ids && i < XS_MAPS_MAX; i++) {
 		struct bpf_map_info mi = {};
 		__u32 mlen = sizeof(mi);
 
@@ -436,7 +436,7 @@ static const struct field ctr_fields[] = {
 	CTR_FIELD(syn) CTR_FIELD(synack) CTR_FIELD(rst) CTR_FIELD(fin) CTR_FIELD(frags)
 	CTR_FIELD(le64) CTR_FIELD(le128) CTR_FIELD(le256) CTR_FIELD(le512) CTR_FIELD(le1024)
 	CTR_FIELD(le1518) CTR_FIELD(gt1518)
-	CTR_FIELD(storm) CTR_FIELD(pad[0]) CTR_FIELD(pad[1]) CTR_FIELD(pad[2])
+	CTR_FIELD(storm) CTR_FIELD(blocked_pkts) CTR_FIELD(blocked_bytes) CTR_FIELD(share)
 };
 
 static const struct field glb_fields[] = {

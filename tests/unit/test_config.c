@@ -404,6 +404,38 @@ START_TEST(test_json_metrics)
 }
 END_TEST
 
+/* Mitigation: off unless told; the defaults README "Mitigation" gives. */
+START_TEST(test_json_mitigation)
+{
+	const char *path = write_file("cfg.json", "{}");
+	char buf[XS_CIDR_STRLEN];
+
+	ck_assert_int_eq(config_load_json(&cfg, path, err, sizeof(err)), 0);
+	ck_assert_int_eq(cfg.mitigation.enabled, 0);
+	ck_assert_int_eq(cfg.mitigation.dry_run, 0);
+	ck_assert_uint_eq(cfg.mitigation.nallow, 0);
+	ck_assert_uint_eq(cfg.mitigation.max_filters, 64);
+	ck_assert(cfg.mitigation.max_share == 1.0);
+	ck_assert_uint_eq(cfg.mitigation.ttl_s, 600);
+	ck_assert_uint_eq(cfg.mitigation.hold_s, 30);
+	config_free(&cfg);
+	path = write_file("cfg.json", "{\"mitigation\": {\"enabled\": true, \"dry_run\": true, "
+			  "\"allow\": [\"198.18.9.0/24\", \"2001:db8:9::/48\"], \"max_filters\": 8, "
+			  "\"max_share\": 0.5, \"ttl_s\": 60, \"hold_s\": 0}}");
+	ck_assert_msg(config_load_json(&cfg, path, err, sizeof(err)) == 0, "err '%s'", err);
+	ck_assert_int_eq(cfg.mitigation.enabled, 1);
+	ck_assert_int_eq(cfg.mitigation.dry_run, 1);
+	ck_assert_uint_eq(cfg.mitigation.nallow, 2);
+	ck_assert_str_eq(cidr_format(&cfg.mitigation.allow[0], buf, sizeof(buf)), "198.18.9.0/24");
+	ck_assert_str_eq(cidr_format(&cfg.mitigation.allow[1], buf, sizeof(buf)),
+			 "2001:db8:9::/48");
+	ck_assert_uint_eq(cfg.mitigation.max_filters, 8);
+	ck_assert(cfg.mitigation.max_share == 0.5);
+	ck_assert_uint_eq(cfg.mitigation.ttl_s, 60);
+	ck_assert_uint_eq(cfg.mitigation.hold_s, 0);
+}
+END_TEST
+
 struct json_bad_row {
 	const char *json;
 	int ret;
@@ -426,10 +458,10 @@ static const struct json_bad_row json_bad_rows[] = {
 
 	{ "{\"intervall_ms\": 1000}", -EINVAL,
 	  ": $.intervall_ms: unknown key (expected one of: interval_ms, max_kernel_mem, output, "
-	  "ranges, ranges_file, stats, rules, alerts, metrics)" },
+	  "ranges, ranges_file, stats, rules, alerts, metrics, mitigation)" },
 	{ "{\"a b\": 1}", -EINVAL,
 	  ": $[\"a b\"]: unknown key (expected one of: interval_ms, max_kernel_mem, output, "
-	  "ranges, ranges_file, stats, rules, alerts, metrics)" },
+	  "ranges, ranges_file, stats, rules, alerts, metrics, mitigation)" },
 	{ "{\"stats\": 1}", -EINVAL, ": $.stats: expected an object, got 1" },
 	{ "{\"stats\": {\"topk\": 1}}", -EINVAL,
 	  ": $.stats.topk: unknown key (expected one of: enabled, top_k, top, hll_precision, "
@@ -671,6 +703,40 @@ static const struct json_bad_row json_bad_rows[] = {
 	  "without quotes, backslashes or a space at either end, got \" b\"" },
 	{ "{\"metrics\": {\"top_ranges\": [\"a\", \"b\", \"a\"]}}", -EINVAL,
 	  ": $.metrics.top_ranges[2]: expected each range once, got \"a\" twice" },
+	/* Mitigation (config_mitig.c). */
+	{ "{\"mitigation\": true}", -EINVAL, ": $.mitigation: expected an object, got true" },
+	{ "{\"mitigation\": {\"enable\": true}}", -EINVAL,
+	  ": $.mitigation.enable: unknown key (expected one of: enabled, dry_run, allow, "
+	  "max_filters, max_share, ttl_s, hold_s)" },
+	{ "{\"mitigation\": {\"enabled\": 1}}", -EINVAL,
+	  ": $.mitigation.enabled: expected true or false, got 1" },
+	{ "{\"mitigation\": {\"dry_run\": \"yes\"}}", -EINVAL,
+	  ": $.mitigation.dry_run: expected true or false, got \"yes\"" },
+	{ "{\"mitigation\": {\"allow\": \"198.18.0.0/24\"}}", -EINVAL,
+	  ": $.mitigation.allow: expected an array of at most 1024 CIDR prefixes, "
+	  "got \"198.18.0.0/24\"" },
+	{ "{\"mitigation\": {\"allow\": [\"198.18.0.0/24\", 7]}}", -EINVAL,
+	  ": $.mitigation.allow[1]: expected a CIDR prefix, got 7" },
+	{ "{\"mitigation\": {\"allow\": [\"198.18.0.0/33\"]}}", -EINVAL,
+	  ": $.mitigation.allow[0]: expected a CIDR, got \"198.18.0.0/33\"" },
+	{ "{\"mitigation\": {\"max_filters\": 0}}", -EINVAL,
+	  ": $.mitigation.max_filters: expected an integer 1..4096, got 0" },
+	{ "{\"mitigation\": {\"max_filters\": 4097}}", -EINVAL,
+	  ": $.mitigation.max_filters: expected an integer 1..4096, got 4097" },
+	{ "{\"mitigation\": {\"max_share\": 0}}", -EINVAL,
+	  ": $.mitigation.max_share: expected a number above 0 and at most 1, got 0" },
+	{ "{\"mitigation\": {\"max_share\": 1.5}}", -EINVAL,
+	  ": $.mitigation.max_share: expected a number above 0 and at most 1, got 1.5" },
+	{ "{\"mitigation\": {\"max_share\": \"0.5\"}}", -EINVAL,
+	  ": $.mitigation.max_share: expected a number above 0 and at most 1, got \"0.5\"" },
+	{ "{\"mitigation\": {\"ttl_s\": 0}}", -EINVAL,
+	  ": $.mitigation.ttl_s: expected an integer 1..604800, got 0" },
+	{ "{\"mitigation\": {\"ttl_s\": 60.5}}", -EINVAL,
+	  ": $.mitigation.ttl_s: expected an integer 1..604800, got 60.5" },
+	{ "{\"mitigation\": {\"hold_s\": -1}}", -EINVAL,
+	  ": $.mitigation.hold_s: expected an integer 0..86400, got -1" },
+	{ "{\"mitigation\": {\"hold_s\": 86401}}", -EINVAL,
+	  ": $.mitigation.hold_s: expected an integer 0..86400, got 86401" },
 };
 
 START_TEST(test_json_bad)
@@ -1586,6 +1652,7 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, test_json_limits);
 	tcase_add_test(tc, test_json_dedup_in_range);
 	tcase_add_test(tc, test_json_metrics);
+	tcase_add_test(tc, test_json_mitigation);
 	tcase_add_loop_test(tc, test_json_bad, 0, ARRAY_SIZE(json_bad_rows));
 	tcase_add_test(tc, test_json_files);
 	tcase_add_test(tc, test_check_exec);

@@ -68,11 +68,14 @@ START_TEST(test_counters_sum)
 	counters_sum(&out, buf, row->ncpus, row->stride);
 	for (i = 0; i < CTR_WORDS; i++)
 		ck_assert_msg(i == offsetof(struct xs_counters, storm) / 8 ||
+			      i == offsetof(struct xs_counters, share) / 8 ||
 			      word(&out, i) == (i + 1) * n * (n + 1) / 2,
 			      "%s: word %zu = %llu", row->name, i,
 			      (unsigned long long)word(&out, i));
-	ck_assert_msg(out.pad[2] == CTR_WORDS * n * (n + 1) / 2, "%s: last field", row->name);
+	ck_assert_msg(out.blocked_bytes == (CTR_WORDS - 1) * n * (n + 1) / 2, "%s: last counter",
+		      row->name);
 	ck_assert_msg(!out.storm, "%s: storm is no counter", row->name);
+	ck_assert_msg(!out.share, "%s: share is no counter", row->name);
 	free(buf);
 }
 END_TEST

@@ -269,6 +269,37 @@ START_TEST(test_range_design_example)
 }
 END_TEST
 
+/* Mitigation on: what passed and what was blocked, of the range's pkts;
+ * off, neither key (the records stay as they were). */
+START_TEST(test_range_mitigation)
+{
+	struct xs_rec_meta m = meta_1s;
+	struct xs_counters c = {
+		.tcp = { 10, 1000 }, .udp = { 990, 99000 }, .blocked_pkts = 900,
+		.blocked_bytes = 90000, .share = 12345,
+	};
+	char *line;
+	json_t *r;
+
+	m.mitigation = 1;
+	line = emit_range(&m, "victims", XS_DIR_IN, &c);
+	r = parse_line(line);
+	expect_int(r, "pkts", 1000);
+	expect_int(r, "passed.pkts", 100);
+	expect_int(r, "passed.bytes", 10000);
+	expect_int(r, "blocked.pkts", 900);
+	expect_int(r, "blocked.bytes", 90000);
+	json_decref(r);
+	free(line);
+	line = emit_range(&meta_1s, "victims", XS_DIR_IN, &c);
+	r = parse_line(line);
+	ck_assert_ptr_null(json_object_get(r, "passed"));
+	ck_assert_ptr_null(json_object_get(r, "blocked"));
+	json_decref(r);
+	free(line);
+}
+END_TEST
+
 START_TEST(test_range_dir)
 {
 	char *line = emit_range(&meta_1s, "customer-b", XS_DIR_OUT, &sample);
@@ -1223,6 +1254,7 @@ static Suite *emit_suite(void)
 	tcase_add_test(tc, test_range_fields);
 	tcase_add_test(tc, test_range_design_example);
 	tcase_add_test(tc, test_range_dir);
+	tcase_add_test(tc, test_range_mitigation);
 	tcase_add_test(tc, test_range_strings);
 	tcase_add_loop_test(tc, test_ts, 0, sizeof(ts_rows) / sizeof(ts_rows[0]));
 	tcase_add_test(tc, test_ts_short_buffer);
