@@ -139,6 +139,12 @@ struct xs_rule {
 	char **ranges;			/* NULL: every range */
 	size_t nranges;
 	double for_s;			/* condition held this long before start */
+	struct {			/* "mitigate": filters at the alert's start */
+		int on;
+		uint32_t pps;		/* 0: drop */
+		int range;		/* scope "range": the range's prefixes, not
+					 * the victim host */
+	} mit;
 	double clear_s;			/* and released this long before end */
 	double hysteresis;		/* release at threshold * (1 -/+ h) */
 };

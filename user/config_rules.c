@@ -292,11 +292,54 @@ static int get_rule_ranges(struct jload *j, const json_t *v, const char *path,
 	return 0;
 }
 
+/* "mitigate": "drop", or {"action": "drop" | "rate_limit", "pps": N,
+ * "scope": "victim" | "range"}. */
+static int get_mitigate(struct jload *j, const json_t *x, const char *path, struct xs_rule *r)
+{
+	static const char *const keys[] = { "action", "pps", "scope", NULL };
+	static const char form[] = "\"drop\" or an object {\"action\", \"pps\", \"scope\"}";
+	const char *act = json_string_value(x), *scope;
+	char kpath[96], d[LOG_QBUF];
+	const json_t *y;
+	double pps = 0;
+	int ret;
+
+	snprintf(kpath, sizeof(kpath), "%s.mitigate", path);
+	r->mit.on = 1;
+	if (act && !strcmp(act, "drop"))
+		return 0;
+	if (!json_is_object(x))
+		return config_jfail(j, kpath, "expected %s, got %s", form,
+				    config_describe(x, d, sizeof(d)));
+	ret = config_check_keys(j, x, kpath, keys);
+	if (ret)
+		return ret;
+	y = json_object_get(x, "action");
+	act = y ? json_string_value(y) : "drop";
+	if (!act || (strcmp(act, "drop") && strcmp(act, "rate_limit")))
+		return config_jfail(j, kpath, "action: expected \"drop\" or \"rate_limit\", got %s",
+				    config_describe(y, d, sizeof(d)));
+	ret = get_num(j, x, kpath, "pps", 1, 100000000, &pps);
+	if (ret)
+		return ret;
+	if (!strcmp(act, "rate_limit") != (pps > 0) || pps != (uint32_t)pps)
+		return config_jfail(j, kpath, "expected \"pps\" (an integer) with \"rate_limit\" "
+				    "and only then");
+	r->mit.pps = pps;
+	y = json_object_get(x, "scope");
+	scope = y ? json_string_value(y) : "victim";
+	if (!scope || (strcmp(scope, "victim") && strcmp(scope, "range")))
+		return config_jfail(j, kpath, "scope: expected \"victim\" or \"range\", got %s",
+				    config_describe(y, d, sizeof(d)));
+	r->mit.range = !strcmp(scope, "range");
+	return 0;
+}
+
 static int load_rule(struct jload *j, const json_t *v, size_t idx, struct xs_rule *r)
 {
 	static const char *const keys[] = {
 		"name", "metric", "dir", "ranges", "above", "below", "baseline", "and",
-		"for_s", "clear_s", "hysteresis", NULL
+		"for_s", "clear_s", "hysteresis", "mitigate", NULL
 	};
 	char path[48], kpath[96], d[LOG_QBUF];
 	const json_t *name, *x, *e;
@@ -351,6 +394,8 @@ static int load_rule(struct jload *j, const json_t *v, size_t idx, struct xs_rul
 			return ret;
 	}
 	ret = get_num(j, v, path, "for_s", 0, 86400, &r->for_s);
+	if (!ret && (x = json_object_get(v, "mitigate")))
+		ret = get_mitigate(j, x, path, r);
 	if (!ret)
 		ret = get_num(j, v, path, "clear_s", 0, 86400, &r->clear_s);
 	if (!ret)
@@ -574,6 +619,16 @@ int config_check_rules(const struct xs_config *cfg, char *err, size_t errlen)
 			ret = cond_check(cfg, r, &r->and_conds[k], err, errlen);
 		if (ret)
 			return ret;
+		if (r->mit.on && !cfg->mitigation.enabled) {
+			set_err(err, errlen, "rule %s: \"mitigate\" needs mitigation.enabled",
+				log_quote(r->name, qr, sizeof(qr)));
+			return -EINVAL;
+		}
+		if (r->mit.on && !(r->dirs & XS_RULE_DIR_IN)) {
+			set_err(err, errlen, "rule %s: \"mitigate\" filters incoming traffic: it "
+				"needs dir \"in\" or \"both\"", log_quote(r->name, qr, sizeof(qr)));
+			return -EINVAL;
+		}
 		for (k = 0; k < r->nranges; k++) {
 			if (!config_range_id(cfg, r->ranges[k])) {
 				set_err(err, errlen, "rule %s: expected ranges that exist, got %s",

@@ -22,6 +22,7 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <jansson.h>
+#include "act.h"
 #include "emit.h"
 #include "hook.h"
 #include "rules.h"
@@ -276,6 +277,42 @@ static json_t *emit_addr(const uint8_t key[16])
 	char buf[INET6_ADDRSTRLEN];
 
 	return json_string(skread_key_str(XS_DIM_SRC, key, buf, sizeof(buf)));
+}
+
+/* An alert's filters (act.h): installed (ids, match, action, and at the
+ * end what they dropped), waiting for a victim, or skipped and why. */
+static json_t *emit_act(const struct xs_act_result *r)
+{
+	json_t *o = json_object(), *ids = json_array();
+	char buf[128];
+	int err = !o || !ids;
+	size_t i;
+
+	if (r->pending)
+		err |= json_object_set_new(o, "pending", json_string("victim"));
+	else if (!r->n && r->skipped)
+		err |= json_object_set_new(o, "skipped", json_string(r->skipped));
+	for (i = 0; i < r->n; i++)
+		err |= json_array_append_new(ids, emit_uint(r->ids[i]));
+	if (r->n) {
+		err |= json_object_set_new(o, "filters", ids);
+		ids = NULL;
+		err |= json_object_set_new(o, "match",
+					   json_string(mitig_match_str(&r->spec, buf, sizeof(buf))));
+		err |= json_object_set_new(o, "action",
+					   json_string(mitig_action_str(r->spec.pps, buf, sizeof(buf))));
+		if (r->dry_run)
+			err |= json_object_set_new(o, "dry_run", json_true());
+	}
+	if (r->has_hits && r->n)
+		err |= json_object_set_new(o, r->dry_run ? "would_drop" : "dropped",
+					   emit_pair(r->dropped_pkts, r->dropped_bytes));
+	json_decref(ids);
+	if (err) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
 }
 
 static json_t *emit_top(const struct xs_top_item *it, size_t n, int dim)
@@ -602,6 +639,15 @@ json_t *emit_summary_doc(const struct xs_rec_meta *m, const struct xs_summary *s
 		err |= json_object_set_new(al, "started", emit_uint(s->alerts.started));
 		err |= json_object_set_new(al, "ended", emit_uint(s->alerts.ended));
 		err |= json_object_set_new(al, "early", emit_uint(s->alerts.early));
+		if (s->act_on) {
+			json_t *f = json_object();
+
+			err |= json_object_set_new(f, "installed", emit_uint(s->act.installed));
+			err |= json_object_set_new(f, "removed", emit_uint(s->act.removed));
+			err |= json_object_set_new(f, "skipped", emit_uint(s->act.skipped));
+			err |= json_object_set_new(f, "failed", emit_uint(s->act.failed));
+			err |= json_object_set_new(al, "filters", f);
+		}
 		err |= json_object_set_new(al, "hosts_suppressed",
 					   emit_uint(s->alerts.hosts_suppressed));
 		if (hook)
@@ -697,6 +743,8 @@ json_t *emit_alert_doc(const struct xs_rec_meta *m, const struct xs_alert *a, un
 	else if (a->m && a->m->has_host && (r->cond.m.num >= XS_M_HOST_PPS ||
 					    (r->cond.m.den >= XS_M_HOST_PPS)))
 		err |= json_object_set_new(rec, "target", emit_addr(a->m->host));
+	if (a->act)
+		err |= json_object_set_new(rec, "mitigation", emit_act(a->act));
 	if (a->nand) {
 		arr = json_array();
 		for (i = 0; i < a->nand; i++) {

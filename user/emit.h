@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <time.h>
 #include "xdpscope.h"
+#include "act.h"
 #include "mitigate.h"
 
 struct xs_hook_stats;
@@ -97,6 +98,8 @@ struct xs_summary {
 	struct {
 		uint64_t active, started, ended, early, hosts_suppressed;
 	} alerts;
+	int act_on;				/* run with mitigation: alerts.filters */
+	struct xs_act_stats act;
 	/* Every open sink's statistics (cumulative), in the order of the
 	 * table: "sinks":{NAME:{KEY:VALUE}}. Kept where schema 1 had them
 	 * too: the file's "dropped" as missed.records_dropped, the hook's as

@@ -6,6 +6,39 @@
 #include "log.h"
 #include "pipeline.h"
 
+/* The alerts' filters go into the running program's table (act.h). */
+static int act_add(void *ctx, const struct xs_mit_spec *s, uint32_t *id, char *err, size_t errlen)
+{
+	struct xs_collect *c = ctx;
+
+	if (!c->l.mit_ready) {
+		set_err(err, errlen, "the program is not loaded");
+		return -ENOENT;
+	}
+	return mitig_add(&c->l.mit, s, id, err, errlen);
+}
+
+static int act_del(void *ctx, uint32_t id)
+{
+	struct xs_collect *c = ctx;
+
+	return c->l.mit_ready ? mitig_del(&c->l.mit, id) : -ENOENT;
+}
+
+static int act_hits(void *ctx, uint32_t id, struct xs_mit_stats *out)
+{
+	struct xs_collect *c = ctx;
+
+	return c->l.mit_ready ? mitig_hits(&c->l.mit, id, out) : -ENOENT;
+}
+
+static const struct xs_act_ops act_ops = { .add = act_add, .del = act_del, .hits = act_hits };
+
+static const struct xs_act_result *report_act(void *ctx, const struct xs_alert *a, double now)
+{
+	return act_alert(ctx, a, now);
+}
+
 int pipeline_open(struct xs_pipeline *p, struct xs_config *cfg, enum xs_cmd cmd,
 		  const char *const *sink_args, char *err, size_t errlen)
 {
@@ -27,6 +60,16 @@ int pipeline_open(struct xs_pipeline *p, struct xs_config *cfg, enum xs_cmd cmd,
 	if (!e)
 		e = collect_open(&p->col, &plan, cfg->nranges, err, errlen);
 	collect_plan_free(&plan);
+	/* Only a live program can drop: run alone acts on alerts. */
+	if (!e && cmd == XS_CMD_RUN && cfg->mitigation.enabled) {
+		p->act = act_new(cfg, &act_ops, &p->col);
+		if (!p->act) {
+			set_err(err, errlen, "mitigation: out of memory");
+			e = -ENOMEM;
+		}
+		p->rep.act = report_act;
+		p->rep.act_ctx = p->act;
+	}
 	return e ? XS_EXIT_FAIL : 0;
 }
 
@@ -58,6 +101,11 @@ int pipeline_interval(struct xs_pipeline *p, const struct xs_rec_meta *m, int sy
 		return e;
 	s->drain_ms = f.drain_ms;
 	s->kernel_mem = p->col.plan.kernel_mem;
+	if (p->act) {
+		act_sweep(p->act, m->ts.tv_sec + m->ts.tv_nsec / 1e9);
+		act_stats(p->act, &s->act);
+		s->act_on = 1;
+	}
 	report_interval(&p->rep, m, &f, s);	/* losses: counted and told by the sinks */
 	return collect_done(&p->col, err, errlen);
 }
@@ -182,12 +230,17 @@ int pipeline_close(struct xs_pipeline *p, const struct xs_rec_meta *m, const cha
 {
 	int e;
 
-	/* After the detach: the last records are the alerts' ends. */
+	/* After the detach: the last records are the alerts' ends, with what
+	 * their filters dropped until then. */
+	if (p->act)
+		act_snapshot(p->act);
 	collect_close(&p->col);
 	free(p->peek_seen);
 	p->peek_seen = NULL;
 	p->npeek = 0;
 	e = report_stop(&p->rep, m, reason);
+	act_free(p->act);
+	p->act = NULL;
 	if (sinks_stop(&p->sinks) && !e)
 		e = -EIO;	/* a store did not take everything */
 	return e;

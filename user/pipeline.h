@@ -18,6 +18,7 @@
 #ifndef XS_PIPELINE_H
 #define XS_PIPELINE_H
 
+#include "act.h"
 #include "collect.h"
 #include "config.h"
 #include "report.h"
@@ -32,6 +33,7 @@ struct xs_pipeline {
 	int ncpus;
 	uint64_t *peek_seen;		/* early detection: packets a slot had when */
 	uint32_t npeek;			/* last peeked at */
+	struct xs_act *act;		/* run with mitigation: alerts' filters */
 };
 
 /*

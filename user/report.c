@@ -40,6 +40,7 @@ static int on_alert(void *ctx, const struct xs_alert *a)
 {
 	struct xs_report *r = ctx;
 	struct xs_record *rec, *grown;
+	struct xs_alert al;
 
 	if (r->nalerts == r->alerts_cap) {
 		size_t cap = r->alerts_cap ? 2 * r->alerts_cap : 16;
@@ -52,6 +53,11 @@ static int on_alert(void *ctx, const struct xs_alert *a)
 		}
 		r->alerts = grown;
 		r->alerts_cap = cap;
+	}
+	if (r->act) {
+		al = *a;
+		al.act = r->act(r->act_ctx, a, ts_seconds(&r->meta->ts));
+		a = &al;
 	}
 	rec = &r->alerts[r->nalerts++];
 	*rec = (struct xs_record){ .type = XS_REC_ALERT, .m = r->meta, .alert = a,

@@ -27,6 +27,9 @@ struct xs_report {
 	struct xs_record *alerts;	/* the interval's alert records, delivered */
 	size_t nalerts, alerts_cap;	/* after the range records */
 	const struct xs_rec_meta *meta;	/* of the interval being reported */
+	/* Mitigation (act.h): what an alert record's filters are; NULL: off. */
+	const struct xs_act_result *(*act)(void *ctx, const struct xs_alert *a, double now);
+	void *act_ctx;
 	int err;			/* first failed delivery of the interval */
 };
 

@@ -421,7 +421,11 @@ static int eval(struct xs_rules *r, const struct rule_rt *rt, uint32_t slot, str
 		double keep = rule->cond.below ? thr * (1 + rule->hysteresis) :
 						 thr * (1 - rule->hysteresis);
 
-		/* Started early: the start counted part of this interval. */
+		/* Started early: the start counted part of this interval, and
+		 * this interval's record (an ongoing one, whatever ongoing_s)
+		 * gives the whole of it, with its top lists. */
+		int first_full = s->early;
+
 		s->pkts = s->early ? pkts : s->pkts + pkts;
 		s->bytes = s->early ? bytes : s->bytes + bytes;
 		s->early = 0;
@@ -439,7 +443,7 @@ static int eval(struct xs_rules *r, const struct rule_rt *rt, uint32_t slot, str
 		} else if (r->now - s->last_true + EPS >= rule->clear_s) {
 			return end_alert(r, rt, slot, s, w, v, m, "cleared", fn, ctx);
 		}
-		if (r->now - s->last_ongoing + EPS >= r->cfg->alerts.ongoing_s) {
+		if (first_full || r->now - s->last_ongoing + EPS >= r->cfg->alerts.ongoing_s) {
 			s->last_ongoing = r->now;
 			return fire(r, rt, slot, s, w, XS_ALERT_ONGOING, v, m, NULL, fn, ctx);
 		}

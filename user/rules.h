@@ -46,6 +46,8 @@ enum xs_alert_state {
 
 extern const char *const rules_state_names[3];
 
+struct xs_act_result;
+
 /* What an alert record says (emit_alert()). */
 struct xs_alert {
 	enum xs_alert_state state;
@@ -67,6 +69,7 @@ struct xs_alert {
 	const uint8_t *host;		/* a per-host alert's host (a top item's key) */
 	int range_wide;			/* a per-host rule's alert for the whole range: */
 	uint64_t hosts_over;		/* more hosts over it than alerts.max_hosts */
+	const struct xs_act_result *act; /* its mitigation filters (act.h); NULL: none */
 	size_t nand;			/* start: the "and" conditions' values */
 	double and_value[XS_RULE_AND_MAX];
 	double and_threshold[XS_RULE_AND_MAX];

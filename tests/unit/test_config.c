@@ -665,7 +665,7 @@ static const struct json_bad_row json_bad_rows[] = {
 	  "$.rules[0])" },
 	{ "{\"rules\": [{\"name\": \"r\", \"metric\": \"pps\", \"above\": 1, \"typo\": 1}]}",
 	  -EINVAL, ": $.rules[0].typo: unknown key (expected one of: name, metric, dir, ranges, "
-	  "above, below, baseline, and, for_s, clear_s, hysteresis)" },
+	  "above, below, baseline, and, for_s, clear_s, hysteresis, mitigate)" },
 	{ "{\"alerts\": {\"exec\": \"on-alert\"}}", -EINVAL,
 	  ": $.alerts.exec: expected an absolute path, got \"on-alert\"" },
 	{ "{\"alerts\": {\"exec\": []}}", -EINVAL,
