@@ -547,7 +547,7 @@ struct xs_mit_ctl {			/* mit_ctl element 0 */
 	__u32 next_id;			/* the next filter's id - 1 */
 	__u64 full;			/* adds refused: the table was full */
 	__u32 enabled;			/* the daemon's mitigation.enabled */
-	__u32 pad;
+	__u32 ttl_s;			/* its mitigation.ttl_s: block's default */
 };
 
 #define XS_PROG_XDP "xdpscope_xdp"

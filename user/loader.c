@@ -377,6 +377,7 @@ int loader_mitigation(struct xs_loader *l, const struct xs_mitig_cfg *m, char *e
 		l->mit_nallow = m->nallow;
 	}
 	l->sizes.mit_filters = m->max_filters;
+	l->mit_ttl_s = m->ttl_s;
 	k->rodata->mit_on = 1;
 	k->rodata->mit_dry = m->dry_run;
 	k->rodata->mit_share_ppm = m->max_share >= 1 ? 1000000 : (__u32)(m->max_share * 1e6);
@@ -402,6 +403,7 @@ static int mitig_ready(struct xs_loader *l, char *err, size_t errlen)
 	if (e)
 		return e;
 	c.enabled = 1;
+	c.ttl_s = l->mit_ttl_s;
 	if (bpf_map_update_elem(bpf_map__fd(k->maps.mit_ctl), &zero, &c, BPF_ANY)) {
 		e = -errno;
 		set_err(err, errlen, "map mit_ctl: %s", strerror(-e));
@@ -733,8 +735,12 @@ void loader_close(struct xs_loader *l)
 {
 	/* Nothing keeps dropping when nothing watches: the filters go
 	 * before the program does. */
-	if (l->mit_ready && (l->xdp_attached || l->tc_attached))
-		mitig_clear(&l->mit);
+	if (l->mit_ready && (l->xdp_attached || l->tc_attached)) {
+		int n = mitig_clear(&l->mit);
+
+		if (n > 0)
+			log_info("mitigation: %d filter%s removed", n, n == 1 ? "" : "s");
+	}
 	if (l->mit_ready)
 		mitig_close(&l->mit);
 	free(l->mit_allow);

@@ -65,6 +65,7 @@ struct xs_loader {
 	int mit_on;			/* mitigation.enabled (loader_mitigation) */
 	struct xs_prefix *mit_allow;	/* a copy of mitigation.allow */
 	size_t mit_nallow;
+	unsigned int mit_ttl_s;		/* mitigation.ttl_s */
 	struct xs_mit mit;		/* the filter table, once loaded */
 	int mit_ready;
 };

@@ -736,6 +736,7 @@ static void help_main(void)
 	       "  check-config FILE   validate a config without attaching\n"
 	       "  maps -i IFACE       list the pinned maps and how to dump them with bpftool\n"
 	       "  detach -i IFACE     remove xdpscope from IFACE (after a crash)\n"
+	       "  block add|list|del -i IFACE  mitigation filters of the running daemon\n"
 	       "  version             print the version\n"
 	       "  clickhouse-schema   print the ClickHouse schema of --clickhouse\n"
 	       "  clickhouse-query KIND  print a fleet query (totals, uniq-src, top-src...)\n"
@@ -759,6 +760,7 @@ static const struct {
 	{ "check-config", cmd_check_config },
 	{ "maps", cmd_maps },
 	{ "detach", cmd_detach },
+	{ "block", cmd_block },
 	{ "version", cmd_version },
 	{ "clickhouse-schema", cmd_clickhouse_schema },
 	{ "clickhouse-query", cmd_clickhouse_query },
