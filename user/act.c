@@ -132,9 +132,11 @@ static struct entry *add_entry(struct xs_act *a, const char *id)
 		a->e = e;
 		a->cap = cap;
 	}
+	if (!a->e)
+		return NULL;
 	e = &a->e[a->n++];
 	memset(e, 0, sizeof(*e));
-	snprintf(e->id, sizeof(e->id), "%s", id);
+	memcpy(e->id, id, strnlen(id, sizeof(e->id) - 1));
 	return e;
 }
 
