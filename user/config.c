@@ -269,6 +269,7 @@ void config_init(struct xs_config *cfg)
 		.state_save_s = XS_ALERT_STATE_SAVE_S,
 	};
 	cfg->metrics.top_n = XS_METRICS_TOP_N_MAX;
+	cfg->sflow.max_views = XS_SFLOW_VIEWS_DEFAULT;
 }
 
 void config_free(struct xs_config *cfg)
@@ -1244,7 +1245,7 @@ int config_load_json(struct xs_config *cfg, const char *path, char *err, size_t 
 {
 	static const char *const keys[] = {
 		"interval_ms", "max_kernel_mem", "output", "ranges", "ranges_file", "stats",
-		"rules", "alerts", "metrics", NULL
+		"rules", "alerts", "metrics", "sflow", NULL
 	};
 	struct jload j = { .cfg = cfg, .file = path, .err = err, .errlen = errlen };
 	char d[LOG_QBUF], e[LOG_EBUF], et[LOG_EBUF];
@@ -1294,6 +1295,8 @@ int config_load_json(struct xs_config *cfg, const char *path, char *err, size_t 
 		ret = config_load_rules(&j, v);
 	if (!ret && (v = json_object_get(root, "metrics")))
 		ret = load_metrics(&j, v);
+	if (!ret && (v = json_object_get(root, "sflow")))
+		ret = config_load_sflow(&j, v);
 out:
 	json_decref(root);
 	return ret;

@@ -69,4 +69,7 @@ void config_free_influx(struct xs_influx_cfg *c);
 int config_load_rules(struct jload *j, const json_t *v);
 int config_load_alerts(struct jload *j, const json_t *v);
 
+/* $.sflow (config_sflow.c). */
+int config_load_sflow(struct jload *j, const json_t *v);
+
 #endif /* XS_CONFIG_JSON_H */

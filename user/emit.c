@@ -204,6 +204,8 @@ static json_t *emit_head(const struct xs_rec_meta *m, const char *type, int *err
 	*err |= json_object_set_new(o, "ts", json_string(ts));
 	*err |= json_object_set_new(o, "host", emit_str(m->host));
 	*err |= json_object_set_new(o, "ifname", emit_str(m->ifname));
+	if (m->agent)
+		*err |= json_object_set_new(o, "agent", emit_str(m->agent));
 	*err |= json_object_set_new(o, "interval_s", emit_real(m->interval_s));
 	return o;
 }
@@ -563,6 +565,8 @@ json_t *emit_summary_doc(const struct xs_rec_meta *m, const struct xs_summary *s
 			err |= json_object_set_new(rp, "bad_ts", emit_uint(s->replay->bad_ts));
 		err |= json_object_set_new(rec, "replay", rp);
 	}
+	if (s->sflow)
+		err |= json_object_set(rec, "sflow", s->sflow);
 	if (s->nsinks) {
 		sinks = json_object();
 		for (i = 0; i < s->nsinks; i++)

@@ -21,6 +21,8 @@ struct xs_hook_stats;
 struct xs_rec_meta {
 	const char *host;
 	const char *ifname;
+	const char *agent;	/* collect: the sFlow agent(s) the records cover;
+				 * NULL: no "agent" key (run, replay) */
 	struct timespec ts;	/* end of the interval (wall clock or capture time) */
 	double interval_s;	/* length of the interval the deltas cover */
 };
@@ -81,6 +83,8 @@ struct xs_summary {
 	uint64_t sk_races;		/* sketch updates lost to concurrent ones */
 	uint64_t sk_torn;		/* top entries dropped: key lost a race */
 	const struct xs_replay_stat *replay;	/* NULL: a live run */
+	struct json_t *sflow;			/* collect: the "sflow" object (the
+						 * caller's; NULL: none) */
 	int rules_on;				/* the "alerts" object below */
 	struct {
 		uint64_t active, started, ended;
