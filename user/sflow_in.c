@@ -145,11 +145,12 @@ static void agent_name(const struct xs_sflow_dgram *d, char *buf, size_t len)
  * addressing over a table that never shrinks. */
 static int agent_find(struct xs_sflowin *c, const struct xs_sflow_dgram *d)
 {
-	uint64_t h = hash64(((uint64_t)d->agent_family << 32 | d->sub_agent) ^
-			    *(const uint64_t *)d->agent ^ hash64(*(const uint64_t *)(d->agent + 8)));
+	uint64_t w[2], h;
 	uint32_t i, n;
 	struct agent *a;
 
+	memcpy(w, d->agent, sizeof(w));
+	h = hash64(((uint64_t)d->agent_family << 32 | d->sub_agent) ^ w[0] ^ hash64(w[1]));
 	for (n = 0, i = h % XS_SFLOW_TRACK; n < XS_SFLOW_TRACK; n++, i = (i + 1) % XS_SFLOW_TRACK) {
 		a = &c->agents[i];
 		if (!a->family)

@@ -6,6 +6,7 @@ malformed ones for every length field.
 
   sflowgen.py send HOST PORT CASE [--agent A] [--seq N] ...   one case
   sflowgen.py list                                            the cases
+  sflowgen.py marker IFACE        20 frames to 2001:db8:fffe::1 (AF_PACKET)
 
 Big-endian 32-bit words (XDR); opaques padded to 4 bytes.
 """
@@ -169,7 +170,7 @@ def cases(agent, seq):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument('cmd', choices=['send', 'list', 'seq'])
+    ap.add_argument('cmd', choices=['send', 'list', 'seq', 'marker'])
     ap.add_argument('host', nargs='?')
     ap.add_argument('port', nargs='?', type=int)
     ap.add_argument('case', nargs='?')
@@ -179,6 +180,14 @@ def main():
                     help='seq: flow samples of source 7 with these sequence numbers')
     ap.add_argument('--count', type=int, default=1)
     a = ap.parse_args()
+    if a.cmd == 'marker':
+        # 20 frames to 2001:db8:fffe::1 on interface HOST (test_sflow.sh)
+        s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+        s.bind((a.host, 0))
+        f = eth(0x86dd, ipv6('2001:db8:ffff::fffe', '2001:db8:fffe::1', 17, udp(9, 9)))
+        for _ in range(20):
+            s.send(f)
+        return 0
     if a.cmd == 'list':
         print('\n'.join(cases(a.agent, 1)))
         return 0
