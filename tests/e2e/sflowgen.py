@@ -6,12 +6,15 @@ malformed ones for every length field.
 
   sflowgen.py send HOST PORT CASE [--agent A] [--seq N] ...   one case
   sflowgen.py list                                            the cases
+  sflowgen.py mutate HOST PORT --count N --seed S             N mutated cases
+  sflowgen.py agents HOST PORT --count N                      N agents, 1 flow each
   sflowgen.py marker IFACE        20 frames to 2001:db8:fffe::1 (AF_PACKET)
 
 Big-endian 32-bit words (XDR); opaques padded to 4 bytes.
 """
 import argparse
 import ipaddress
+import random
 import socket
 import struct
 import sys
@@ -170,7 +173,7 @@ def cases(agent, seq):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument('cmd', choices=['send', 'list', 'seq', 'marker'])
+    ap.add_argument('cmd', choices=['send', 'list', 'seq', 'marker', 'mutate', 'agents'])
     ap.add_argument('host', nargs='?')
     ap.add_argument('port', nargs='?', type=int)
     ap.add_argument('case', nargs='?')
@@ -179,6 +182,7 @@ def main():
     ap.add_argument('--sample-seq', type=int, nargs='*', default=[],
                     help='seq: flow samples of source 7 with these sequence numbers')
     ap.add_argument('--count', type=int, default=1)
+    ap.add_argument('--seed', type=int, default=1)
     a = ap.parse_args()
     if a.cmd == 'marker':
         # 20 frames to 2001:db8:fffe::1 on interface HOST (test_sflow.sh)
@@ -198,6 +202,25 @@ def main():
         for i, q in enumerate(a.sample_seq):
             d = datagram(a.agent, a.seq + i, [flow_sample(q, 7, 1, [raw_header(1, 100, f4)])])
             s.sendto(d, (a.host, a.port))
+        return 0
+    if a.cmd == 'mutate':
+        # COUNT datagrams: every case, cut or with bytes flipped (seeded)
+        rnd = random.Random(a.seed)
+        base = list(cases(a.agent, 1).values())
+        for i in range(a.count):
+            d = bytearray(rnd.choice(base))
+            for _ in range(rnd.randint(1, 8)):
+                k = rnd.randrange(len(d))
+                d[k] = rnd.choice([0, 0xff, rnd.randrange(256), d[k] ^ (1 << rnd.randrange(8))])
+            if rnd.random() < 0.2:
+                d = d[:rnd.randrange(len(d) + 1)]
+            s.sendto(bytes(d), (a.host, a.port))
+        return 0
+    if a.cmd == 'agents':
+        # one 'flow' datagram from each of COUNT agents 198.18.64.0 + i
+        for i in range(a.count):
+            agent = str(ipaddress.ip_address('198.18.64.0') + i)
+            s.sendto(cases(agent, 1)['flow'], (a.host, a.port))
         return 0
     d = cases(a.agent, a.seq)[a.case]
     for _ in range(a.count):

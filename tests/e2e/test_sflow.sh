@@ -9,7 +9,9 @@
 #    sampling rate; malformed ones for every length field (counted by
 #    reason, the collector goes on); a sampling rate over the maximum;
 #    sequence gaps of samples and of datagrams; an IPv6 agent over an IPv6
-#    socket; agents filtered by sflow.agents; per-interface views.
+#    socket; agents filtered by sflow.agents; per-interface views; more
+#    agents than the collector tracks one by one; 20,000 mutated datagrams
+#    (bytes flipped, cut; seeded) that must leave it running.
 # 2. A real exporter: pmacctd's sfprobe plugin (Debian's pmacct) on the
 #    receiving end of the lab's veth, the rewritten captures replayed
 #    through it, pointed at the collector; a live `xdpscope run` on the
@@ -145,6 +147,37 @@ if collect_start agents "$NS_C" --sflow 198.18.255.1:"$PORT" -c "$TMP/agents.jso
 	check_eq "records carry the one agent" "$(sums agent)" "198.18.0.1"
 	check "agent refused: one warning" \
 		bash -c "(( \$(grep -c 'not in sflow.agents' '$CERR') == 1 ))"
+else
+	fail "collector start"
+fi
+
+echo "--- more agents than are tracked"
+if collect_start agents800 "$NS_C" --sflow "$PORT" "${RANGES[@]}"; then
+	# 800 agents: 768 tracked one by one, 32 counted together, all counted
+	in_ns "$NS_C" "$PYTHON" "$GEN" agents 198.18.255.1 "$PORT" --count 800
+	daemon_stop "$CPID"
+	check_eq "agents past the table: counted together, their samples counted" \
+		"$(sums summary:sflow.agents_untracked range:r4:in:pkts)" "32 8000"
+else
+	fail "collector start"
+fi
+
+echo "--- mutated datagrams"
+if collect_start mutated "$NS_C" --sflow "$PORT" "${RANGES[@]}"; then
+	in_ns "$NS_C" "$PYTHON" "$GEN" mutate 198.18.255.1 "$PORT" --count 20000 --seed 7
+	daemon_stop "$CPID"
+	check_eq "20,000 mutated datagrams: the collector exits 0" "$?" 0
+	check_eq "mutated datagrams: every one received" "$(sums summary:sflow.datagrams)" 20000
+	check "mutated datagrams: faults counted" bash -c \
+		"(( \$(\"$PYTHON\" \"$SUM\" \"$COUT\" summary:sflow.malformed_datagrams) > 1000 ))"
+	check "no weight over the maximum reached the program" bash -c \
+		"\"$PYTHON\" - \"$COUT\" <<'PY'
+import json, sys
+for line in open(sys.argv[1]):
+    r = json.loads(line)
+    if r['type'] == 'summary' and r['pkts'] > (1 << 20) * r['sflow']['headers']:
+        sys.exit(1)
+PY"
 else
 	fail "collector start"
 fi
