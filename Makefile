@@ -17,6 +17,8 @@ DEB_PACKAGES := libbpf-dev libxdp-dev xdp-tools bpftool clang llvm libelf-dev \
 	libcurl4-openssl-dev clickhouse-server clickhouse-client openssl
 # tools/bgp-blackhole and its test: GoBGP speaks, BIRD 2 listens.
 DEB_PACKAGES += gobgpd bird2
+# tests/e2e/test_sflow.sh: pmacctd's sfprobe plugin exports sFlow.
+DEB_PACKAGES += pmacct
 
 ifeq ($(V),1)
 Q :=

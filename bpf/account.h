@@ -19,14 +19,25 @@
  * What the hook knows of the frame: the length to count (wire length, or
  * the replay's original length), how many wire packets it is (a GSO skb at
  * TC: gso_segs of gso_size payload bytes each, headers repeated) and the
- * bytes of a VLAN tag the NIC inserts on transmit (not in the data).
+ * bytes of a VLAN tag the NIC inserts on transmit (not in the data), and
+ * the packets a sampled frame stands for (`weight`, from the metadata:
+ * 1 live, never 0; a weighted frame is one segment with no tag).
  */
 struct xs_frame {
 	__u64 len;
 	__u32 segs;
 	__u32 gso_size;
 	__u32 tag_len;
+	__u32 weight;
 };
+
+/* The metadata's weight as the program counts it: 1..XS_WEIGHT_MAX. */
+static __always_inline __u32 frame_weight(__u32 w)
+{
+	if (!w)
+		return 1;
+	return w > XS_WEIGHT_MAX ? XS_WEIGHT_MAX : w;
+}
 
 /*
  * Facts of a parsed IP packet, computed once and applied to 1 or 2 slots.
@@ -45,6 +56,7 @@ struct xs_acct {
 	__u16 sport;			/* host order, when has_ports */
 	__u16 dport;
 	__u32 has_ports;		/* a whole TCP/UDP header */
+	__u32 weight;			/* what each flag and fragment counts */
 };
 
 static __always_inline __u32 size_bucket(__u64 len);
@@ -81,19 +93,21 @@ static __always_inline void count_error(struct xs_global *g, int err, __u64 len,
 	g->malformed_bytes += len;
 }
 
-/* A cut L4 header (parse_l4()): the packet is counted by class all the same. */
-static __always_inline void count_l4_error(struct xs_global *g, int err)
+/* A cut L4 header (parse_l4()): the packet is counted by class all the
+ * same, `weight` times. */
+static __always_inline void count_l4_error(struct xs_global *g, int err, __u32 weight)
 {
 	if (err == XS_PARSE_TCP)
-		g->err_tcp++;
+		g->err_tcp += weight;
 	else if (err == XS_PARSE_UDP)
-		g->err_udp++;
+		g->err_udp += weight;
 	else if (err == XS_PARSE_ICMP)
-		g->err_icmp++;
+		g->err_icmp += weight;
 }
 
 /* Wire packets, bytes and size buckets of a parsed IP frame, and its L4
- * facts. Every GSO segment repeats the headers up to the L4 payload. */
+ * facts. Every GSO segment repeats the headers up to the L4 payload. A
+ * weighted frame is `weight` packets of its length, all in one bucket. */
 static __always_inline void account_wire(struct xs_acct *a, const struct xs_frame *f,
 					 const struct xs_pkt *p)
 {
@@ -107,6 +121,15 @@ static __always_inline void account_wire(struct xs_acct *a, const struct xs_fram
 	a->dport = p->dport;
 	a->has_ports = p->has_ports;
 	a->pkts = f->segs;
+	a->weight = 1;
+	if (f->weight > 1) {
+		a->weight = f->weight;
+		a->pkts = f->weight;
+		a->bytes = f->len * f->weight;
+		a->bucket = size_bucket(f->len);
+		a->last_bucket = a->bucket;
+		return;
+	}
 	if (f->segs <= 1) {
 		a->pkts = 1;
 		a->bytes = f->len + f->tag_len;
@@ -148,7 +171,7 @@ const volatile __u32 ctr_cpus = 0;
  * change: their cache line stays untouched by most packets. */
 __noinline int account_slot(__u32 slot, const struct xs_acct *a)
 {
-	__u32 cpu = bpf_get_smp_processor_id(), key, syn_ack, f;
+	__u32 cpu = bpf_get_smp_processor_id(), key, syn_ack, f, w;
 	struct xs_counters *c;
 	struct xs_class *cls;
 
@@ -165,20 +188,21 @@ __noinline int account_slot(__u32 slot, const struct xs_acct *a)
 		(&c->le64)[a->last_bucket]++;
 	if (a->pkts > 1 && a->bucket < XS_SIZE_MAX)
 		(&c->le64)[a->bucket] += a->pkts - 1;
+	w = a->weight;
 	if (a->frag)
-		c->frags += a->frag;
+		c->frags += a->frag * w;
 	f = a->tcp_flags;
 	if (!(f & (TCPF_SYN | TCPF_RST | TCPF_FIN)))
 		return 0;
 	syn_ack = f & (TCPF_SYN | TCPF_ACK);
 	if (syn_ack == TCPF_SYN)
-		c->syn++;
+		c->syn += w;
 	else if (syn_ack == (TCPF_SYN | TCPF_ACK))
-		c->synack++;
+		c->synack += w;
 	if (f & TCPF_RST)
-		c->rst++;
+		c->rst += w;
 	if (f & TCPF_FIN)
-		c->fin++;
+		c->fin += w;
 	return 0;
 }
 

@@ -77,13 +77,14 @@ static __always_inline int xs_handle(void *data, void *data_end, const struct xs
 	struct xs_acct a = {};
 	struct xs_skf *skf = 0;
 	struct xs_global *g;
-	__u32 zero = 0, src, dst;
+	__u32 zero = 0, src, dst, n = f->segs * f->weight;
+	__u64 len = (f->len + f->tag_len) * f->weight;
 	int proto, err, hit = 0, r;
 
 	g = bpf_map_lookup_elem(&global_ctrs, &zero);
 	if (!g)
 		return XDP_PASS;
-	g->pkts += f->segs;
+	g->pkts += n;
 
 	proto = parse_ethhdr(&c);
 	if (proto == ETH_P_IP)
@@ -91,19 +92,19 @@ static __always_inline int xs_handle(void *data, void *data_end, const struct xs
 	else if (proto == ETH_P_IPV6)
 		proto = parse_ipv6(&c, data, &p, f->segs > 1);
 	else if (proto >= 0) {
-		g->non_ip_pkts += f->segs;
-		g->non_ip_bytes += f->len + f->tag_len;
-		g->bytes += f->len + f->tag_len;
+		g->non_ip_pkts += n;
+		g->non_ip_bytes += len;
+		g->bytes += len;
 		return XDP_PASS;
 	}
 	if (proto < 0) {
-		count_error(g, -proto, f->len + f->tag_len, f->segs);
+		count_error(g, -proto, len, n);
 		return XDP_PASS;
 	}
 
 	err = parse_l4(&c, &p, proto);
 	if (err)
-		count_l4_error(g, -err);
+		count_l4_error(g, -err, f->weight);
 	account_wire(&a, f, &p);
 	g->bytes += a.bytes;
 	if (p.family == 4)
@@ -169,12 +170,14 @@ int xdpscope_xdp(struct xdp_md *ctx)
 {
 	struct xs_meta *meta = (void *)(long)ctx->data_meta;
 	void *data = (void *)(long)ctx->data;
-	struct xs_frame f = { .segs = 1 };
+	struct xs_frame f = { .segs = 1, .weight = 1 };
 
-	if ((void *)(meta + 1) <= data && meta->magic == XS_META_MAGIC)
+	if ((void *)(meta + 1) <= data && meta->magic == XS_META_MAGIC) {
 		f.len = meta->wire_len;
-	else
+		f.weight = frame_weight(meta->weight);
+	} else {
 		f.len = bpf_xdp_get_buff_len(ctx);
+	}
 	return xs_handle(data, (void *)(long)ctx->data_end, &f, 1);
 }
 
@@ -183,11 +186,13 @@ int xdpscope_tc(struct __sk_buff *skb)
 {
 	void *data = (void *)(long)skb->data;
 	void *data_end = (void *)(long)skb->data_end;
-	struct xs_frame f = { .len = skb->len, .segs = 1 };
+	struct xs_frame f = { .len = skb->len, .segs = 1, .weight = 1 };
 	__u32 want = skb->len < XS_TC_PULL ? skb->len : XS_TC_PULL;
 
 	if (skb->cb[0] == XS_META_MAGIC && skb->cb[2] == (XS_META_MAGIC ^ skb->cb[1])) {
 		f.len = skb->cb[1];
+		if (skb->cb[4] == (XS_META_MAGIC ^ skb->cb[3]))
+			f.weight = frame_weight(skb->cb[3]);
 	} else {
 		if (skb->gso_segs > 1) {
 			f.segs = skb->gso_segs;

@@ -174,18 +174,28 @@ struct xs_skip {
 
 /*
  * Replay metadata: put in front of a frame (XDP data_meta) by the daemon's
- * replay, so bytes count the capture's original length while parsing sees
- * only the captured bytes. Live traffic carries none.
+ * frame feeder, so bytes count the capture's original length while parsing
+ * sees only the captured bytes, and a sampled packet (sFlow) counts as the
+ * `weight` packets it stands for: packets, bytes, size buckets, class,
+ * flag and error counters and the top lists grow by the weight. Live
+ * traffic carries none and counts 1; a weight of 0 is taken as 1, one
+ * over XS_WEIGHT_MAX as XS_WEIGHT_MAX (the collector refuses those).
  */
 #define XS_META_MAGIC 0x78736d31U	/* "xsm1" */
+#ifndef XS_WEIGHT_MAX
+#define XS_WEIGHT_MAX (1U << 20)
+#endif
 struct xs_meta {
 	__u32 magic;
 	__u32 wire_len;
+	__u32 weight;
+	__u32 pad;
 };
 
 /*
  * The same for the TC program under test_run: skb->cb[0] = XS_META_MAGIC,
- * cb[1] = wire length, cb[2] = XS_META_MAGIC ^ wire length. Live egress
+ * cb[1] = wire length, cb[2] = XS_META_MAGIC ^ wire length, and for a
+ * weight cb[3] = weight, cb[4] = XS_META_MAGIC ^ weight. Live egress
  * skbs carry stale cb bytes from the stack; two words that must agree
  * make a false match practically impossible.
  */
@@ -564,7 +574,7 @@ _Static_assert(__builtin_offsetof(struct xs_counters, gt1518) -
 	       __builtin_offsetof(struct xs_counters, le64) ==
 	       XS_SIZE_GT1518 * sizeof(__u64), "size buckets in enum order");
 _Static_assert(sizeof(struct xs_global) == 19 * 8, "xs_global layout");
-_Static_assert(sizeof(struct xs_meta) == 8, "xs_meta layout");
+_Static_assert(sizeof(struct xs_meta) == 16, "xs_meta layout");
 _Static_assert(sizeof(struct xs_v6_cache_ent) == 24, "xs_v6_cache_ent layout");
 _Static_assert((XS_V6_CACHE_SIZE & (XS_V6_CACHE_SIZE - 1)) == 0, "cache size a power of 2");
 _Static_assert(sizeof(struct xs_skip) == 24 && _Alignof(struct xs_skip) == 8, "xs_skip layout");

@@ -41,6 +41,8 @@ echo "== one /metrics scrape, 10,000 ranges (tools/bench_metrics.c)"
 build/tools/bench_metrics
 echo "== sFlow v5 decoding, one core (tools/bench_sflow.c)"
 build/tools/bench_sflow
+echo "== collect --sflow: the whole collector path, one core, socket excluded (tools/bench_collect.c)"
+build/tools/bench_collect
 echo "== detection latency: capture seconds from an attack's start (first 1 s bin with >= 10% of the"
 echo "   peak bin's packets, ground-truth.json) to the alert's start, the README's example rules"
 tmp=$(mktemp -d)

@@ -277,6 +277,7 @@ void config_init(struct xs_config *cfg)
 		.ttl_s = XS_MIT_TTL_S,
 		.hold_s = XS_MIT_HOLD_S,
 	};
+	cfg->sflow.max_views = XS_SFLOW_VIEWS_DEFAULT;
 }
 
 void config_free(struct xs_config *cfg)
@@ -1253,7 +1254,7 @@ int config_load_json(struct xs_config *cfg, const char *path, char *err, size_t 
 {
 	static const char *const keys[] = {
 		"interval_ms", "max_kernel_mem", "output", "ranges", "ranges_file", "stats",
-		"rules", "alerts", "metrics", "mitigation", NULL
+		"rules", "alerts", "metrics", "mitigation", "sflow", NULL
 	};
 	struct jload j = { .cfg = cfg, .file = path, .err = err, .errlen = errlen };
 	char d[LOG_QBUF], e[LOG_EBUF], et[LOG_EBUF];
@@ -1305,6 +1306,8 @@ int config_load_json(struct xs_config *cfg, const char *path, char *err, size_t 
 		ret = load_metrics(&j, v);
 	if (!ret && (v = json_object_get(root, "mitigation")))
 		ret = config_load_mitig(&j, v);
+	if (!ret && (v = json_object_get(root, "sflow")))
+		ret = config_load_sflow(&j, v);
 out:
 	json_decref(root);
 	return ret;

@@ -233,6 +233,26 @@ struct xs_mitig_cfg {
 					 * the alert's end */
 };
 
+/* The sFlow collector ("sflow"; collect --sflow). */
+#ifndef XS_SFLOW_AGENTS_MAX
+#define XS_SFLOW_AGENTS_MAX 256		/* prefixes in sflow.agents */
+#endif
+#define XS_SFLOW_VIEWS_MAX 4096		/* sflow.max_views */
+#define XS_SFLOW_VIEWS_DEFAULT 64
+
+enum xs_sflow_view {
+	XS_SFLOW_VIEW_NONE = 0,		/* no per-view figures */
+	XS_SFLOW_VIEW_AGENT,		/* per agent */
+	XS_SFLOW_VIEW_IFINDEX,		/* per agent and input ifIndex */
+};
+
+struct xs_sflow_cfg {
+	struct xs_prefix agents[XS_SFLOW_AGENTS_MAX];	/* agents accepted */
+	size_t nagents;			/* 0: every agent */
+	enum xs_sflow_view views;
+	unsigned int max_views;		/* views an interval; the rest: "other" */
+};
+
 struct xs_config {
 	unsigned int interval_ms;	/* 10 .. 3600000 */
 	struct xs_range *ranges;	/* range id = index + 1 */
@@ -248,6 +268,7 @@ struct xs_config {
 	struct xs_alerts_cfg alerts;
 	struct xs_metrics_cfg metrics;
 	struct xs_mitig_cfg mitigation;
+	struct xs_sflow_cfg sflow;
 	char *source;			/* for messages: file the ranges came from */
 	struct xs_config_index *index;	/* private to config.c: name and prefix
 					 * lookups, rebuilt if ranges are added
@@ -273,7 +294,9 @@ void config_free(struct xs_config *cfg);
  * "storm_sample": power of 2,
  * "export_sketches": bool}, rules (array, config_rules.c), alerts (object,
  * config_rules.c), metrics: {"top_ranges": [range name, ...] (at most
- * XS_METRICS_TOP_RANGES_MAX), "top_n": 1..XS_METRICS_TOP_N_MAX}. Unknown
+ * XS_METRICS_TOP_RANGES_MAX), "top_n": 1..XS_METRICS_TOP_N_MAX}, sflow:
+ * {"agents": [CIDR, ...], "views": "none" | "agent" | "ifindex",
+ * "max_views": 1..XS_SFLOW_VIEWS_MAX} (config_sflow.c). Unknown
  * keys are errors (a typo must not be silently ignored). Ranges are added in
  * file order, then those of ranges_file; a name seen before merges.
  */

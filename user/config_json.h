@@ -71,5 +71,7 @@ int config_load_alerts(struct jload *j, const json_t *v);
 
 /* $.mitigation (config_mitig.c). */
 int config_load_mitig(struct jload *j, const json_t *v);
+/* $.sflow (config_sflow.c). */
+int config_load_sflow(struct jload *j, const json_t *v);
 
 #endif /* XS_CONFIG_JSON_H */

@@ -205,6 +205,8 @@ static json_t *emit_head(const struct xs_rec_meta *m, const char *type, int *err
 	*err |= json_object_set_new(o, "ts", json_string(ts));
 	*err |= json_object_set_new(o, "host", emit_str(m->host));
 	*err |= json_object_set_new(o, "ifname", emit_str(m->ifname));
+	if (m->agent)
+		*err |= json_object_set_new(o, "agent", emit_str(m->agent));
 	*err |= json_object_set_new(o, "interval_s", emit_real(m->interval_s));
 	return o;
 }
@@ -670,6 +672,8 @@ json_t *emit_summary_doc(const struct xs_rec_meta *m, const struct xs_summary *s
 			err |= json_object_set_new(rp, "not_pass", emit_uint(s->replay->not_pass));
 		err |= json_object_set_new(rec, "replay", rp);
 	}
+	if (s->sflow)
+		err |= json_object_set(rec, "sflow", s->sflow);
 	if (s->nsinks) {
 		sinks = json_object();
 		for (i = 0; i < s->nsinks; i++)

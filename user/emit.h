@@ -23,6 +23,8 @@ struct xs_hook_stats;
 struct xs_rec_meta {
 	const char *host;
 	const char *ifname;
+	const char *agent;	/* collect: the sFlow agent(s) the records cover;
+				 * NULL: no "agent" key (run, replay) */
 	struct timespec ts;	/* end of the interval (wall clock or capture time) */
 	double interval_s;	/* length of the interval the deltas cover */
 	int mitigation;		/* mitigation on: range records say what
@@ -94,6 +96,8 @@ struct xs_summary {
 	uint64_t mit_full;			/* filter adds refused (cumulative) */
 	const struct xs_mit_info *mit_filters;	/* the live filters, by id */
 	size_t mit_nfilters;
+	struct json_t *sflow;			/* collect: the "sflow" object (the
+						 * caller's; NULL: none) */
 	int rules_on;				/* the "alerts" object below */
 	struct {
 		uint64_t active, started, ended, early, hosts_suppressed;

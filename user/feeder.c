@@ -56,12 +56,16 @@ static void refused(struct xs_feeder *f, const struct xs_frame *fr, int err)
 int feeder_run(struct xs_feeder *f, struct xs_frame *fr)
 {
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .repeat = 1);
-	struct xs_meta meta = { .magic = XS_META_MAGIC, .wire_len = fr->wire_len };
+	struct xs_meta meta = {
+		.magic = XS_META_MAGIC,
+		.wire_len = fr->wire_len,
+		.weight = fr->weight ? fr->weight : 1,
+	};
 	struct __sk_buff skb = {};
 	struct xdp_md xmd = {};
 	int e;
 
-	if (fr->weight > 1)
+	if (fr->weight > XS_WEIGHT_MAX)
 		return -EINVAL;
 	f->st.frames++;
 	if (fr->late)
@@ -70,6 +74,8 @@ int feeder_run(struct xs_feeder *f, struct xs_frame *fr)
 		skb.cb[0] = XS_META_MAGIC;
 		skb.cb[1] = fr->wire_len;
 		skb.cb[2] = XS_META_MAGIC ^ fr->wire_len;
+		skb.cb[3] = meta.weight;
+		skb.cb[4] = XS_META_MAGIC ^ meta.weight;
 		opts.data_in = fr->buf + XS_FEED_HEADROOM;
 		opts.data_size_in = fr->len;
 		opts.ctx_in = &skb;

@@ -6,8 +6,8 @@
  * accounting of what the kernel's test runner refuses.
  *
  * The program counts the wire length but parses only the bytes given: the
- * wire length travels as metadata (XDP: struct xs_meta in data_meta; TC:
- * skb->cb[0..2], see xdpscope.h).
+ * wire length and the weight travel as metadata (XDP: struct xs_meta in
+ * data_meta; TC: skb->cb[0..4], see xdpscope.h).
  *
  * Frames the runner refuses. It takes no frame under 14 bytes, and at TC
  * no IPv4/IPv6 frame shorter than the fixed IP header. What the program
@@ -30,9 +30,9 @@ struct xs_frame {
 	unsigned char *buf;		/* XS_FEED_HEADROOM bytes, then the frame */
 	uint32_t len;			/* frame bytes after the headroom */
 	uint32_t wire_len;		/* what the program counts */
-	/* Packets the frame stands for: 1 (0 is taken as 1). A sampled
-	 * source will give its sampling rate; the program does not read a
-	 * weight yet, so the feeder refuses any other (EINVAL). */
+	/* Packets the frame stands for: 1 (0 is taken as 1), a sampled
+	 * source's sampling rate; over XS_WEIGHT_MAX the feeder refuses the
+	 * frame (EINVAL) before the program sees it. */
 	uint32_t weight;
 	unsigned long long rec;		/* the source's number for it, in messages */
 	int late;			/* its time fell in an interval already

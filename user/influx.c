@@ -16,7 +16,7 @@
 #include "textbuf.h"
 
 static const char *const tag_keys[] = {
-	"host", "ifname", "range", "dir", "rule", "state", "attack", NULL,
+	"host", "ifname", "agent", "range", "dir", "rule", "state", "attack", NULL,
 };
 
 static int is_tag(const char *key)

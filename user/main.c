@@ -20,6 +20,7 @@
 #include "collect.h"
 #include "sink.h"
 #include "replay.h"
+#include "sflow_in.h"
 #include "chcmd.h"
 #include "run.h"
 
@@ -199,6 +200,38 @@ static void help_replay(void)
 	       "  xdpscope replay --range 198.18.0.0/24=customer-a -t 10s capture.pcapng\n"
 	       "  xdpscope replay --whole --range 0.0.0.0/0=all4 attack.pcap\n"
 	       "  tcpdump -i eth0 -w - | xdpscope replay -c /etc/xdpscope.json -\n");
+}
+
+static void help_collect(void)
+{
+	printf("Usage: xdpscope collect [OPTIONS] [--sflow [ADDR:]PORT]\n"
+	       "\n"
+	       "Receive sFlow v5 datagrams from any number of agents (routers, switches) and\n"
+	       "run every sampled packet header through the XDP program with\n"
+	       "BPF_PROG_TEST_RUN, weighted by its sampling rate: the records of run, from\n"
+	       "sampled traffic, every interval of the wall clock. Records carry \"agent\"\n"
+	       "(the one agent of the interval, or \"*\"); the summary's \"sflow\" object\n"
+	       "says what arrived and what was lost or refused. NetFlow v9 and IPFIX are not\n"
+	       "supported yet.\n"
+	       "\n"
+	       "Options:\n"
+	       "      --sflow [ADDR:]PORT   listen for sFlow (default 6343; a bare port: IPv4 and\n"
+	       "                            IPv6 sockets; [2001:db8::1]:6343 for one address)\n"
+	       "  -c, --config FILE         JSON config (ranges, rules, sflow.agents, ...)\n"
+	       "  -r, --range CIDR[=NAME]   a range (repeatable; same NAME: one range)\n"
+	       "  -f, --ranges-file FILE    prefix list, 'CIDR [NAME]' a line, # comments\n"
+	       "  -t, --interval TIME       record interval: 1s (default), 500ms, 10s\n"
+	       "  -o, --output FILE         append records to FILE instead of stdout\n"
+	       "  -n, --count N             stop after N intervals\n"
+	       "      --max-kernel-mem SIZE refuse configs needing more (default 256M)\n"
+	       "      --host NAME           host name in records (default: hostname)\n");
+	sink_help(XS_CMD_COLLECT);
+	printf("  -v, --verbose             show libbpf/libxdp messages\n"
+	       "  -h, --help                this help\n"
+	       "\n"
+	       "Examples:\n"
+	       "  xdpscope collect --sflow 6343 -c /etc/xdpscope.json\n"
+	       "  xdpscope collect --sflow [2001:db8::1]:6343 --range 198.18.0.0/24=customer-a\n");
 }
 
 static int load_sources(struct xs_config *cfg, const char *config_file, char **range_args,
@@ -560,6 +593,77 @@ out:
 	return rc;
 }
 
+struct collect_own {
+	struct xs_collect_opts co;
+	const char *sink_args[XS_SINKS_MAX];
+};
+
+static int collect_opt(int c, void *own)
+{
+	struct collect_own *ow = own;
+	struct xs_collect_opts *co = &ow->co;
+	char err[XS_ERR_LEN];
+	uint8_t addr[16];
+	uint16_t port;
+	int family;
+
+	if (c >= OPT_SINK && c < OPT_SINK + XS_SINKS_MAX)
+		return sink_opt(c, ow->sink_args);
+	switch (c) {
+	case 'F':
+		if (sflowin_parse_listen(optarg, &family, addr, &port, err, sizeof(err)))
+			return usage_error("%s", err);
+		co->listen = optarg;
+		return 0;
+	case 'n':
+		if (parse_ulong(optarg, &co->max_intervals) || !co->max_intervals)
+			return usage_error("--count: expected a positive integer, got \"%s\"",
+					   optarg);
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+static int cmd_collect(int argc, char **argv)
+{
+	static const struct option own_opts[] = {
+		SHARED_LONG_OPTS,
+		{ "sflow", required_argument, NULL, 'F' },
+		{ "count", required_argument, NULL, 'n' },
+	};
+	const size_t nown = sizeof(own_opts) / sizeof(own_opts[0]);
+	struct option opts[sizeof(own_opts) / sizeof(own_opts[0]) + XS_SINKS_MAX + 1];
+	struct collect_own ow = {};
+	struct xs_collect_opts *co = &ow.co;
+	struct shared_opts so;
+	struct xs_config cfg;
+	int rc;
+
+	memcpy(opts, own_opts, sizeof(own_opts));
+	memset(opts + nown + sink_options(opts + nown, XS_CMD_COLLECT), 0, sizeof(opts[0]));
+	if (shared_init(&so, argc))
+		return XS_EXIT_FAIL;
+	config_init(&cfg);
+	rc = parse_cmd(argc, argv, opts, "n:", collect_opt, &ow, help_collect, &so);
+	if (rc >= 0)
+		goto out;
+	if (optind < argc) {
+		rc = usage_error("unexpected argument \"%s\"", argv[optind]);
+		goto out;
+	}
+	rc = shared_config(&so, &cfg, NULL);
+	if (rc)
+		goto out;
+	co->host = so.host;
+	co->sink_args = ow.sink_args;
+	rc = sflowin_run(&cfg, co);
+out:
+	config_free(&cfg);
+	free(so.range_args);
+	return rc;
+}
+
 static int cmd_check_config(int argc, char **argv)
 {
 	struct xs_plan plan = {};
@@ -733,6 +837,7 @@ static void help_main(void)
 	       "Commands:\n"
 	       "  run -i IFACE        attach and print records every interval\n"
 	       "  replay FILE         the same records from a pcap/pcapng capture\n"
+	       "  collect --sflow [ADDR:]PORT  the same records from routers' sFlow samples\n"
 	       "  check-config FILE   validate a config without attaching\n"
 	       "  maps -i IFACE       list the pinned maps and how to dump them with bpftool\n"
 	       "  detach -i IFACE     remove xdpscope from IFACE (after a crash)\n"
@@ -757,6 +862,7 @@ static const struct {
 } commands[] = {
 	{ "run", cmd_run },
 	{ "replay", cmd_replay },
+	{ "collect", cmd_collect },
 	{ "check-config", cmd_check_config },
 	{ "maps", cmd_maps },
 	{ "detach", cmd_detach },

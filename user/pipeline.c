@@ -56,7 +56,7 @@ int pipeline_open(struct xs_pipeline *p, struct xs_config *cfg, enum xs_cmd cmd,
 	}
 	e = sinks_open(&p->sinks, cfg, cmd, sink_args, err, errlen);
 	if (!e)
-		e = report_init(&p->rep, cfg, &p->sinks, cmd != XS_CMD_RUN, err, errlen);
+		e = report_init(&p->rep, cfg, &p->sinks, cmd == XS_CMD_REPLAY, err, errlen);
 	if (!e)
 		e = collect_open(&p->col, &plan, cfg->nranges, err, errlen);
 	collect_plan_free(&plan);

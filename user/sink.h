@@ -86,6 +86,7 @@ struct xs_interval_end {
 enum xs_cmd {
 	XS_CMD_RUN = 1,
 	XS_CMD_REPLAY = 2,
+	XS_CMD_COLLECT = 4,
 };
 
 /* What every sink may look at when it opens or reloads. */

@@ -406,7 +406,7 @@ const struct xs_sink_ops sink_clickhouse_ops = {
 	.metavar = "URL",
 	.help = "also write the records to ClickHouse (schema:\n"
 		"xdpscope clickhouse-schema), e.g. http://127.0.0.1:8123",
-	.cmds = XS_CMD_RUN | XS_CMD_REPLAY,
+	.cmds = XS_CMD_RUN | XS_CMD_REPLAY | XS_CMD_COLLECT,
 	.wanted = ch_wanted,
 	.check = ch_check,
 	.open = ch_open,

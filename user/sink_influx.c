@@ -185,7 +185,7 @@ const struct xs_sink_ops sink_influx_ops = {
 		"http://127.0.0.1:8086/write?db=xdpscope, 2.x\n"
 		"https://HOST:8086/api/v2/write?org=O&bucket=B\n"
 		"(token: output.influx.token_file)",
-	.cmds = XS_CMD_RUN | XS_CMD_REPLAY,
+	.cmds = XS_CMD_RUN | XS_CMD_REPLAY | XS_CMD_COLLECT,
 	.wanted = influx_wanted,
 	.check = influx_check,
 	.open = influx_open,

@@ -211,7 +211,7 @@ const struct xs_sink_ops sink_prom_ops = {
 	.metavar = "ADDR:PORT",
 	.help = "serve Prometheus metrics at http://ADDR:PORT/metrics\n"
 		"(PORT alone: 127.0.0.1); off by default",
-	.cmds = XS_CMD_RUN,
+	.cmds = XS_CMD_RUN | XS_CMD_COLLECT,
 	.check = prom_check,
 	.open = prom_open,
 	.record = prom_record,

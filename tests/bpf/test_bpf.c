@@ -531,6 +531,8 @@ struct row {
 	size_t pad_to;		/* Ethernet padding, outside the IP length */
 	int meta;
 	uint32_t wire_len;
+	uint32_t weight;	/* in the metadata (0: none); meta META_NONE: the frame's length */
+	uint32_t counts;	/* the packets the weight counts as; 0: weight */
 	uint32_t linear;	/* XDP: only this many bytes linear, the rest in frags */
 	uint16_t gso_segs;	/* TC: the skb is a GSO packet of this many segments */
 	uint16_t gso_size;
@@ -1306,6 +1308,7 @@ static void run_frame(struct world *w, int hook, const struct row *r, const stru
 	struct xs_meta meta = {
 		.magic = r->meta == META_WIRE ? XS_META_MAGIC : 0x6e6f7065,
 		.wire_len = r->wire_len,
+		.weight = r->weight,
 	};
 	struct xdp_md xmd = {};
 	struct __sk_buff skb = {};
@@ -1340,6 +1343,10 @@ static void run_frame(struct world *w, int hook, const struct row *r, const stru
 			skb.cb[0] = meta.magic;
 			skb.cb[1] = meta.wire_len;
 			skb.cb[2] = meta.magic ^ meta.wire_len;
+			if (r->weight) {
+				skb.cb[3] = r->weight;
+				skb.cb[4] = meta.magic ^ r->weight;
+			}
 			opts.ctx_in = &skb;
 			opts.ctx_size_in = sizeof(skb);
 		}
@@ -1358,10 +1365,11 @@ static void run_frame(struct world *w, int hook, const struct row *r, const stru
 		      hook == HOOK_XDP ? "XDP_PASS" : "TC_ACT_OK");
 }
 
-static void check_row(struct world *w, int hook, const struct row *r, int idx,
+static void check_row(struct world *w, int hook, const struct row *row, int idx,
 		      uint32_t repeat)
 {
 	static struct pkt p;
+	struct row rw = *row, *r = &rw;
 	unsigned char hit[XS_SLOTS(16)] = { 0 };
 	struct snap before, after;
 	struct xs_counters got, want, zero = { 0 };
@@ -1383,8 +1391,14 @@ static void check_row(struct world *w, int hook, const struct row *r, int idx,
 	if (r->want_len)
 		ck_assert_msg(p.len == r->want_len, "%s: built %zu bytes, want %zu", r->name,
 			      p.len, r->want_len);
+	if (r->weight && r->meta == META_NONE) {
+		r->meta = META_WIRE;
+		r->wire_len = p.len;
+	}
 	bytes = r->meta == META_WIRE ? r->wire_len : p.len;
 	n = repeat;
+	if (r->weight && r->meta == META_WIRE)
+		n *= r->counts ? r->counts : r->weight;
 	if (r->gso_segs) {
 		/* what the wire carries: gso_segs frames of seg_len bytes */
 		n *= r->gso_segs;
@@ -1524,6 +1538,88 @@ static const struct row gso_rows[] = {
 	  .seg_len = 1200, .g = G_MALFORMED, .errs = E_EXT, .want_len = 2400,
 	  .only = RUN_TC_ONLY },
 };
+
+/*
+ * A sampled frame (sFlow) stands for `weight` packets: every row of the
+ * table again, with a weight in the metadata, counts weight times
+ * everything (packets, bytes, buckets, classes, flags, fragments, errors).
+ * Weight 1 counts as no metadata. Rows whose frame is not one linear
+ * segment (multi-buffer, GSO) or whose metadata is refused are left out.
+ */
+static const uint32_t weights[] = { 7, 1, 1000 };
+#define NWEIGHTS (sizeof(weights) / sizeof(weights[0]))
+
+static void check_weighted(int hook, int i)
+{
+	struct row r = rows_full[i / NWEIGHTS];
+
+	if (r.linear || r.gso_segs || r.meta == META_BAD_MAGIC)
+		return;
+	r.weight = weights[i % NWEIGHTS];
+	check_row(&w_full, hook, &r, i / NWEIGHTS, 1);
+}
+
+START_TEST(test_weighted_xdp)
+{
+	check_weighted(HOOK_XDP, _i);
+}
+END_TEST
+
+START_TEST(test_weighted_tc)
+{
+	check_weighted(HOOK_TC, _i);
+}
+END_TEST
+
+/* The weight's edges: 0 counts 1, over XS_WEIGHT_MAX counts XS_WEIGHT_MAX;
+ * at TC a weight whose check word disagrees counts 1. */
+static const struct row weight_rows[] = {
+	{ "weight 0 counts 1", b_ip, "198.18.200.40", "198.18.5.40", .tcpflags = SYN,
+	  .meta = META_WIRE, .wire_len = 300, .weight = 0, .slots = "narrow:in wide:out",
+	  .syn = 1, .g = G_V4 },
+	{ "weight over the maximum counts the maximum", b_ip, "198.18.200.41",
+	  "198.18.5.41", .tcpflags = SYN, .meta = META_WIRE, .wire_len = 1500,
+	  .weight = XS_WEIGHT_MAX + 1, .counts = XS_WEIGHT_MAX, .slots = "narrow:in wide:out",
+	  .syn = 1, .g = G_V4 },
+};
+
+START_TEST(test_weight_edges)
+{
+	check_row(&w_full, _i & 1, &weight_rows[_i / 2], 540 + _i / 2, 1);
+}
+END_TEST
+
+START_TEST(test_tc_weight_check)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, opts);
+	struct __sk_buff skb = {};
+	struct snap before, after;
+	struct xs_global gd;
+	static struct pkt p;
+	struct row r = weight_rows[0];
+
+	ck_assert_msg(w_full.loaded, "loading the BPF object failed: %s", w_full.err);
+	memset(&p, 0, sizeof(p));
+	r.build(&p, &r, 40001, 1001);
+	skb.cb[0] = XS_META_MAGIC;
+	skb.cb[1] = 300;
+	skb.cb[2] = XS_META_MAGIC ^ 300;
+	skb.cb[3] = 50;
+	skb.cb[4] = XS_META_MAGIC ^ 51;
+	opts.data_in = p.b;
+	opts.data_size_in = p.len;
+	opts.ctx_in = &skb;
+	opts.ctx_size_in = sizeof(skb);
+	snap_read(&w_full, &before);
+	ck_assert(!bpf_prog_test_run_opts(loader_tc_fd(&w_full.l), &opts));
+	snap_read(&w_full, &after);
+	global_delta(&gd, &after.g, &before.g);
+	snap_free(&before);
+	snap_free(&after);
+	ck_assert_uint_eq(gd.pkts, 1);
+	ck_assert_uint_eq(gd.bytes, 300);
+}
+END_TEST
 
 START_TEST(test_tc_gso)
 {
@@ -1722,6 +1818,11 @@ static Suite *bpf_suite(void)
 	tcase_add_loop_test(tc, test_repeat, 0,
 			    2 * sizeof(repeat_rows) / sizeof(repeat_rows[0]));
 	tcase_add_loop_test(tc, test_tc_gso, 0, sizeof(gso_rows) / sizeof(gso_rows[0]));
+	tcase_add_loop_test(tc, test_weighted_xdp, 0, NROWS_FULL * NWEIGHTS);
+	tcase_add_loop_test(tc, test_weighted_tc, 0, NROWS_FULL * NWEIGHTS);
+	tcase_add_loop_test(tc, test_weight_edges, 0,
+			    2 * sizeof(weight_rows) / sizeof(weight_rows[0]));
+	tcase_add_test(tc, test_tc_weight_check);
 	tcase_add_test(tc, test_kernel_mem);
 	tcase_add_loop_test(tc, test_v6_walk, 0, 2);
 	tcase_add_test(tc, test_v6_cache);

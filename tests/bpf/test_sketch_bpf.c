@@ -132,6 +132,21 @@ static void run(struct sworld *w, const struct pkt *p)
 		      strerror(errno));
 }
 
+/* p as a sampled frame standing for `weight` packets (XDP data_meta). */
+static void run_weighted(struct sworld *w, const struct pkt *p, uint32_t weight)
+{
+	static uint8_t buf[sizeof(struct xs_meta) + PKT_MAX];
+	struct xs_meta meta = { .magic = XS_META_MAGIC, .wire_len = p->len, .weight = weight };
+	struct xdp_md xmd = { .data = sizeof(meta), .data_end = sizeof(meta) + p->len };
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = buf, .data_size_in = sizeof(meta) + p->len,
+		    .ctx_in = &xmd, .ctx_size_in = sizeof(xmd));
+
+	memcpy(buf, &meta, sizeof(meta));
+	memcpy(buf + sizeof(meta), p->b, p->len);
+	ck_assert_msg(!bpf_prog_test_run_opts(loader_xdp_fd(&w->l), &o), "test run: %s",
+		      strerror(errno));
+}
+
 static void send_n(struct sworld *w, const char *src, const char *dst, int proto,
 		   uint16_t sport, uint16_t dport, int n)
 {
@@ -755,6 +770,39 @@ START_TEST(test_storm)
 }
 END_TEST
 
+/* Sampled frames (sFlow): each adds its weight to the top lists, past the
+ * flow cache; the distinct count counts the sources the samples show. */
+START_TEST(test_weighted)
+{
+	const struct xs_sk_result *res;
+	struct xs_sk_epoch *e;
+	struct sworld w;
+	static struct pkt p;
+	char got[256];
+	int i;
+
+	sw_open(&w, 0, XS_STATS_ALL_DIMS);
+	frame(&p, "198.19.0.1", "198.18.0.5", 6, 40000, 80);
+	for (i = 0; i < 3; i++)
+		run_weighted(&w, &p, 100);
+	frame(&p, "198.19.0.2", "198.18.0.5", 17, 40001, 53);
+	run_weighted(&w, &p, 7);
+	run(&w, &p);
+	e = flip(&w);
+	res = slot_res(&w, e, SLOT(R_A, XS_DIR_IN));
+	top_text(res, XS_DIM_SRC, got, sizeof(got));
+	ck_assert_str_eq(got, "198.19.0.1:300,198.19.0.2:8");
+	top_text(res, XS_DIM_DST, got, sizeof(got));
+	ck_assert_str_eq(got, "198.18.0.5:308");
+	top_text(res, XS_DIM_DPORT, got, sizeof(got));
+	ck_assert_str_eq(got, "80:300,53:8");
+	ck_assert_uint_eq(res->uniq_src, 2);
+	ck_assert_uint_eq(res->top_sampled, 0);
+	done(&w, e);
+	sw_close(&w);
+}
+END_TEST
+
 /*
  * Space-Saving evicts the entry with the fewest packets, not the fewest
  * bytes. One page bucket (top_buckets 1) and keys of one stage set (2
@@ -871,6 +919,7 @@ int main(void)
 	tcase_add_loop_test(tc, test_rows, 0, 3 * NROWS);
 	tcase_add_test(tc, test_flow_conflict);
 	tcase_add_test(tc, test_storm);
+	tcase_add_test(tc, test_weighted);
 	tcase_add_test(tc, test_map_contents);
 	tcase_add_test(tc, test_last_key);
 	tcase_add_test(tc, test_registers);

@@ -344,6 +344,26 @@ END_TEST
 
 /* Top keys as Prometheus series: none by default, else named ranges (that
  * exist, at most 64) and 1..3 keys a list. */
+/* $.sflow: the agents accepted, the views. */
+START_TEST(test_json_sflow)
+{
+	const char *path;
+
+	ck_assert_uint_eq(cfg.sflow.nagents, 0);
+	ck_assert_int_eq(cfg.sflow.views, XS_SFLOW_VIEW_NONE);
+	ck_assert_uint_eq(cfg.sflow.max_views, XS_SFLOW_VIEWS_DEFAULT);
+	path = write_file("cfg.json", "{\"sflow\": {\"agents\": [\"198.18.0.0/24\", "
+			  "\"2001:db8::/32\"], \"views\": \"ifindex\", \"max_views\": 5}}");
+	ck_assert_msg(config_load_json(&cfg, path, err, sizeof(err)) == 0, "err '%s'", err);
+	ck_assert_uint_eq(cfg.sflow.nagents, 2);
+	ck_assert_uint_eq(cfg.sflow.agents[0].family, 4);
+	ck_assert_uint_eq(cfg.sflow.agents[0].len, 24);
+	ck_assert_uint_eq(cfg.sflow.agents[1].family, 6);
+	ck_assert_int_eq(cfg.sflow.views, XS_SFLOW_VIEW_IFINDEX);
+	ck_assert_uint_eq(cfg.sflow.max_views, 5);
+}
+END_TEST
+
 START_TEST(test_json_metrics)
 {
 	const char *path;
@@ -458,10 +478,10 @@ static const struct json_bad_row json_bad_rows[] = {
 
 	{ "{\"intervall_ms\": 1000}", -EINVAL,
 	  ": $.intervall_ms: unknown key (expected one of: interval_ms, max_kernel_mem, output, "
-	  "ranges, ranges_file, stats, rules, alerts, metrics, mitigation)" },
+	  "ranges, ranges_file, stats, rules, alerts, metrics, mitigation, sflow)" },
 	{ "{\"a b\": 1}", -EINVAL,
 	  ": $[\"a b\"]: unknown key (expected one of: interval_ms, max_kernel_mem, output, "
-	  "ranges, ranges_file, stats, rules, alerts, metrics, mitigation)" },
+	  "ranges, ranges_file, stats, rules, alerts, metrics, mitigation, sflow)" },
 	{ "{\"stats\": 1}", -EINVAL, ": $.stats: expected an object, got 1" },
 	{ "{\"stats\": {\"topk\": 1}}", -EINVAL,
 	  ": $.stats.topk: unknown key (expected one of: enabled, top_k, top, hll_precision, "
@@ -737,6 +757,20 @@ static const struct json_bad_row json_bad_rows[] = {
 	  ": $.mitigation.hold_s: expected an integer 0..86400, got -1" },
 	{ "{\"mitigation\": {\"hold_s\": 86401}}", -EINVAL,
 	  ": $.mitigation.hold_s: expected an integer 0..86400, got 86401" },
+	{ "{\"sflow\": []}", -EINVAL, ": $.sflow: expected an object, got an array" },
+	{ "{\"sflow\": {\"agent\": []}}", -EINVAL,
+	  ": $.sflow.agent: unknown key (expected one of: agents, views, max_views)" },
+	{ "{\"sflow\": {\"agents\": \"198.18.0.1\"}}", -EINVAL,
+	  ": $.sflow.agents: expected an array of prefixes (\"198.18.0.0/24\", \"2001:db8::/32\"), "
+	  "got \"198.18.0.1\"" },
+	{ "{\"sflow\": {\"agents\": [\"300.0.0.0/8\"]}}", -EINVAL,
+	  ": $.sflow.agents[0]: expected a CIDR, got \"300.0.0.0/8\"" },
+	{ "{\"sflow\": {\"agents\": [4]}}", -EINVAL,
+	  ": $.sflow.agents[0]: expected a prefix string, got 4" },
+	{ "{\"sflow\": {\"views\": \"port\"}}", -EINVAL,
+	  ": $.sflow.views: expected \"none\", \"agent\" or \"ifindex\", got \"port\"" },
+	{ "{\"sflow\": {\"max_views\": 0}}", -EINVAL,
+	  ": $.sflow.max_views: expected an integer 1..4096, got 0" },
 };
 
 START_TEST(test_json_bad)
@@ -1653,6 +1687,7 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, test_json_dedup_in_range);
 	tcase_add_test(tc, test_json_metrics);
 	tcase_add_test(tc, test_json_mitigation);
+	tcase_add_test(tc, test_json_sflow);
 	tcase_add_loop_test(tc, test_json_bad, 0, ARRAY_SIZE(json_bad_rows));
 	tcase_add_test(tc, test_json_files);
 	tcase_add_test(tc, test_check_exec);
