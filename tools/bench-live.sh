@@ -15,7 +15,10 @@
 # Ranges: 10, and 10,000 (512 IPv4 /24s over 198.18.0.0/15 and IPv6 /48s
 # of 2001:db8::/32). Statistics: counters only; distinct sources alone;
 # distinct sources and the source list; distinct sources and the two port
-# lists; everything (the default).
+# lists; everything (the default); and with mitigation on (everything
+# too): "mitig", no filter (what ordinary traffic pays for the check), and
+# "mitig-drop", a filter that drops the flood (what a dropped flood packet
+# costs; the mix passes it by).
 #
 # Every cell is measured ROUNDS times (default 3); the table gives min
 # and median. The machine's load average is printed before and after.
@@ -134,7 +137,7 @@ stats_json() { # stats_json NAME: the config's stats object (and XS_LIVE_STATS_E
 	hll) j='{"top": []}' ;;
 	hll+src) j='{"top": ["src"]}' ;;
 	hll+ports) j='{"top": ["dport", "sport"]}' ;;
-	all) j='{}' ;;
+	all | mitig | mitig-drop) j='{}' ;;
 	esac
 	if [[ -n ${XS_LIVE_STATS_EXTRA:-} && $1 != counters ]]; then
 		"$PYTHON" -c 'import json, sys; d = json.loads(sys.argv[1]); d.update(json.loads(sys.argv[2])); print(json.dumps(d))' \
@@ -181,10 +184,15 @@ for ((r = 1; r <= rounds; r++)); do
 		((${#bins[@]} > 1)) && [[ $bin == "${bins[0]}" ]] && label=base
 		for nr in $RANGE_SETS; do
 			for st in $STATS_SETS; do
-				printf '{"ranges_file": "%s", "stats": %s}\n' "$TMP/r$nr.txt" \
-					"$(stats_json "$st")" >"$TMP/c.json"
+				mit=
+				[[ $st == mitig* ]] && mit=', "mitigation": {"enabled": true}'
+				printf '{"ranges_file": "%s", "stats": %s%s}\n' "$TMP/r$nr.txt" \
+					"$(stats_json "$st")" "$mit" >"$TMP/c.json"
 				daemon_start live "$NS_R" "$IF_R" --xdp-mode native -c "$TMP/c.json" \
 					-o /dev/null || exit 1
+				# The flood's victim (2001:db8::10), its SYNs dropped.
+				[[ $st == mitig-drop ]] && { in_ns "$NS_R" "$XDPSCOPE" block add -i "$IF_R" \
+					2001:db8::10/128 --proto tcp --syn --drop >/dev/null || exit 1; }
 				id=$(in_ns "$NS_R" bpftool net show dev "$IF_R" -j |
 					"$PYTHON" -c 'import json, sys; print(json.load(sys.stdin)[0]["xdp"][0]["id"])')
 				for traffic in mix flood; do

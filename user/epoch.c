@@ -299,11 +299,63 @@ struct xs_sk_epoch *epoch_flip(struct xs_epochs *x, int sync)
 	return &x->sk_epoch[old];
 }
 
-const struct xs_sk_epoch *epoch_live(const struct xs_epochs *x)
+/* Staged entries in the order stage_find() searches (slot and dimension),
+ * then by key. */
+static int stage_full_cmp(const void *pa, const void *pb)
 {
+	const struct xs_top_stage *a = pa, *b = pb;
+	uint32_t x = a->slotdim & ~XS_SD_V6MAPPED, y = b->slotdim & ~XS_SD_V6MAPPED;
+
+	if (x != y)
+		return x < y ? -1 : 1;
+	if (a->slotdim != b->slotdim)
+		return a->slotdim < b->slotdim ? -1 : 1;
+	if (a->khi != b->khi)
+		return a->khi < b->khi ? -1 : 1;
+	return a->klo < b->klo ? -1 : a->klo > b->klo;
+}
+
+/* The stage as read_stage() sized it. */
+static size_t stage_cap(const struct xs_epochs *x)
+{
+	return ((size_t)x->sk.stage_sets * XS_STAGE_WAYS + XS_DIM_MAX +
+		(size_t)x->sk.flows * 2 * XS_DIM_MAX) * x->ncpus;
+}
+
+/* read_stage() between flips leaves x->ndirty and the stage keys to the
+ * next flip, which sets them again before epoch_clear() needs them. */
+const struct xs_sk_epoch *epoch_peek(struct xs_epochs *x)
+{
+	const size_t sz = sizeof(struct xs_top_stage);
+	uint32_t ep;
+	size_t na, nb, i, j, k;
+
 	if (!x->sk.nslots || !x->bss)
 		return NULL;
-	return &x->sk_epoch[__atomic_load_n(&x->bss->xs_epoch, __ATOMIC_RELAXED) & 1];
+	if (!x->peek_buf) {
+		x->peek_buf = malloc(stage_cap(x) * sz);
+		if (!x->peek_buf)
+			return NULL;
+	}
+	ep = __atomic_load_n(&x->bss->xs_epoch, __ATOMIC_RELAXED) & 1;
+	x->peek = x->sk_epoch[ep];
+	if (read_stage(x, ep, &x->peek))
+		return NULL;
+	na = x->peek.nstage;
+	memcpy(x->peek_buf, x->stage, na * sz);
+	if (read_stage(x, ep, &x->peek))
+		return NULL;
+	nb = x->peek.nstage;
+	qsort(x->peek_buf, na, sz, stage_full_cmp);
+	qsort(x->stage, nb, sz, stage_full_cmp);
+	for (i = j = k = 0; j < nb; j++) {
+		while (i < na && stage_full_cmp(&x->peek_buf[i], &x->stage[j]) < 0)
+			i++;
+		if (i < na && !stage_full_cmp(&x->peek_buf[i], &x->stage[j]))
+			x->stage[k++] = x->stage[j];
+	}
+	x->peek.nstage = k;
+	return &x->peek;
 }
 
 int epoch_clear(struct xs_epochs *x, struct xs_sk_epoch *e)
@@ -350,6 +402,7 @@ void epoch_close(struct xs_epochs *x)
 	free(x->stage_vals);
 	free(x->stage);
 	free(x->stage_tmp);
+	free(x->peek_buf);
 	free(x->stage_keys);
 	free(x->cpu_vals);
 	free(x->flow_vals);

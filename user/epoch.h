@@ -36,6 +36,8 @@ struct xs_epochs {
 	void *zeros;			/* what epoch_clear() writes */
 	long ndirty;			/* stage chunks read_stage() read, -1: all */
 	struct xdpscope_bpf__bss *bss;	/* mmap'd .bss: xs_epoch */
+	struct xs_sk_epoch peek;	/* epoch_peek()'s */
+	struct xs_top_stage *peek_buf;	/* its first read */
 	int sync_fd;			/* array of maps: an update waits a grace period */
 	int sync_inner_fd;
 };
@@ -51,9 +53,15 @@ int epoch_open(struct xs_epochs *x, struct xdpscope_bpf *skel, const struct xs_s
  * one. Returns the old epoch's regions, to read and clear, or NULL with
  * errno (EINVAL: sketches are off). */
 struct xs_sk_epoch *epoch_flip(struct xs_epochs *x, int sync);
-/* The epoch the programs write now (NULL: sketches are off), to peek at
- * between intervals (skread_uniq): its stage is not read. */
-const struct xs_sk_epoch *epoch_live(const struct xs_epochs *x);
+/*
+ * The epoch the programs write now, with what every CPU staged of it so
+ * far, for a look between intervals (rules_early): NULL when sketches are
+ * off or a read failed. The stage and the flow caches are read twice and
+ * only the keys both reads hold are kept (counts from the second): a key
+ * being replaced while a CPU writes it cannot name a host it never saw.
+ * Valid until the next call or epoch_flip().
+ */
+const struct xs_sk_epoch *epoch_peek(struct xs_epochs *x);
 /* After the records of the epoch epoch_flip() returned: clear it (the
  * shared maps and every CPU's stage). 0 or -errno. */
 int epoch_clear(struct xs_epochs *x, struct xs_sk_epoch *e);

@@ -117,12 +117,36 @@ int pipeline_early_on(const struct xs_pipeline *p)
 	return p->rep.rules && p->cfg->alerts.check_ms && rules_early_any(p->rep.rules, &uniq);
 }
 
-static double live_uniq(void *ctx, uint32_t slot)
-{
-	struct xs_collect *c = ctx;
-	const struct xs_sk_epoch *e = epoch_live(&c->l.ep);
+/* A slot being checked early: what it counted so far. */
+struct early_slot {
+	struct xs_collect *c;
+	const struct xs_counters *d;
+	double interval_s;
+	const struct xs_sk_epoch *live;	/* epoch_peek(), once a check */
+	int peeked;
+};
 
-	return e ? skread_uniq(&c->skr, e, slot) : 0;
+/*
+ * The sketches of the slot so far, for a rule that holds on its counters:
+ * the epoch the programs write now, read as at the interval's end, its
+ * stage read twice (epoch_peek). A top entry of the shared maps being
+ * replaced while it is read fails its tag and is left out, as at the end.
+ */
+static int live_sketches(void *ctx, uint32_t slot, struct xs_metrics *m)
+{
+	struct early_slot *es = ctx;
+	struct xs_collect *c = es->c;
+
+	if (!c->plan.sk.nslots)
+		return -1;
+	if (!es->peeked) {
+		es->live = epoch_peek(&c->l.ep);
+		es->peeked = 1;
+	}
+	if (!es->live || skread_slot(&c->skr, es->live, slot))
+		return -1;
+	rules_metrics(m, es->d, es->interval_s, slot % XS_DIR_MAX, &c->skr.l, &c->skr.res);
+	return 0;
 }
 
 int pipeline_early(struct xs_pipeline *p, const struct xs_rec_meta *m)
@@ -131,6 +155,7 @@ int pipeline_early(struct xs_pipeline *p, const struct xs_rec_meta *m)
 	uint32_t n = c->d.nslots, slot;
 	struct xs_counters d;
 	struct xs_metrics mt;
+	struct early_slot es = { .c = c, .d = &d, .interval_s = m->interval_s };
 	int uniq;
 
 	if (!p->rep.rules || !c->ready || !rules_early_any(p->rep.rules, &uniq))
@@ -148,8 +173,7 @@ int pipeline_early(struct xs_pipeline *p, const struct xs_rec_meta *m)
 		if (!drain_peek(&c->d, slot, &p->peek_seen[slot], &d))
 			continue;
 		rules_metrics(&mt, &d, m->interval_s, slot % XS_DIR_MAX, NULL, NULL);
-		report_early(&p->rep, m, slot, &mt, uniq && c->plan.sk.nslots ? live_uniq : NULL,
-			     c);
+		report_early(&p->rep, m, slot, &mt, live_sketches, &es);
 	}
 	return report_early_end(&p->rep);
 }

@@ -163,12 +163,12 @@ int report_stop(struct xs_report *r, const struct xs_rec_meta *m, const char *re
 }
 
 void report_early(struct xs_report *r, const struct xs_rec_meta *m, uint32_t slot,
-		  const struct xs_metrics *mt, xs_uniq_fn uniq, void *uctx)
+		  const struct xs_metrics *mt, xs_live_fn live, void *uctx)
 {
 	if (!r->rules)
 		return;
 	r->meta = m;
-	rules_early(r->rules, slot, mt, ts_seconds(&m->ts), uniq, uctx, on_alert, r);
+	rules_early(r->rules, slot, mt, ts_seconds(&m->ts), live, uctx, on_alert, r);
 }
 
 int report_early_end(struct xs_report *r)

@@ -50,7 +50,7 @@ int report_interval(struct xs_report *r, const struct xs_rec_meta *m, const stru
 /* Early detection (rules_early) of one slot, m the figures so far;
  * report_early_end() delivers what started. */
 void report_early(struct xs_report *r, const struct xs_rec_meta *m, uint32_t slot,
-		  const struct xs_metrics *mt, xs_uniq_fn uniq, void *uctx);
+		  const struct xs_metrics *mt, xs_live_fn live, void *uctx);
 int report_early_end(struct xs_report *r);
 /* One `range` record outside an interval: the last one of a range a
  * reload removed. */

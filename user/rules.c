@@ -755,11 +755,11 @@ int rules_early_any(const struct xs_rules *r, int *uniq)
 }
 
 int rules_early(struct xs_rules *r, uint32_t slot, const struct xs_metrics *m0, double now,
-		xs_uniq_fn uniq, void *uctx, xs_alert_fn fn, void *ctx)
+		xs_live_fn live, void *uctx, xs_alert_fn fn, void *ctx)
 {
 	const struct xs_metrics *m = m0;
 	struct xs_metrics mu;
-	int e, have_uniq = 0;
+	int e, have = 0;		/* the sketches: 1 read, -1 none */
 	size_t i;
 
 	if (slot >= r->nslots)
@@ -775,20 +775,17 @@ int rules_early(struct xs_rules *r, uint32_t slot, const struct xs_metrics *m0, 
 			continue;
 		thr = rule->has_baseline ? baseline_thr(&rule->bl, s) :
 					   thresh_value(r, &rule->cond.t, m0);
-		if (uses_uniq(rule)) {
-			if (!uniq || !holds_but_uniq(r, rule, m0, thr))
-				continue;
-			if (!have_uniq) {
-				mu = *m0;
-				mu.v[XS_M_UNIQ_SRC] = uniq(uctx, slot);
-				have_uniq = 1;
-			}
-			m = &mu;
-			if (!rule->has_baseline)
-				thr = thresh_value(r, &rule->cond.t, m);
-		} else {
-			m = m0;
+		if (uses_uniq(rule) ? !holds_but_uniq(r, rule, m0, thr) : !holds(r, rule, m0, thr))
+			continue;
+		if (!have) {
+			mu = *m0;
+			have = live && !live(uctx, slot, &mu) ? 1 : -1;
 		}
+		if (have < 0 && uses_uniq(rule))
+			continue;
+		m = have > 0 ? &mu : m0;
+		if (!rule->has_baseline)
+			thr = thresh_value(r, &rule->cond.t, m);
 		if (!holds(r, rule, m, thr))
 			continue;
 		v = expr_value(&rule->cond.m, m);

@@ -104,13 +104,15 @@ int rules_slot(struct xs_rules *r, uint32_t slot, const struct xs_metrics *m, xs
  * the interval began (rates over the seconds so far; no sketches). A rule
  * that rules_early_rule() allows and that holds on it starts now, rather
  * than at the interval's end, which then goes on with the whole
- * interval's figures. uniq_src, when a rule wants it and its other
- * conditions hold, comes from uniq(uctx, slot) (NULL: such rules wait for
- * the interval's end). Returns the first nonzero fn result.
+ * interval's figures. The sketches so far (uniq_src, the top lists of the
+ * start record) come from live(uctx, slot, m), which adds them to a copy
+ * of m, asked for only when a rule holds on the counters (0, or nonzero:
+ * none; rules on uniq_src then wait for the interval's end). Returns the
+ * first nonzero fn result.
  */
-typedef double (*xs_uniq_fn)(void *uctx, uint32_t slot);
+typedef int (*xs_live_fn)(void *uctx, uint32_t slot, struct xs_metrics *m);
 int rules_early(struct xs_rules *r, uint32_t slot, const struct xs_metrics *m, double now,
-		xs_uniq_fn uniq, void *uctx, xs_alert_fn fn, void *ctx);
+		xs_live_fn live, void *uctx, xs_alert_fn fn, void *ctx);
 /* Can the rule start early? Only on `above` conditions, none on a host
  * metric (the host lists are whole only at the interval's end), with no
  * for_s. */

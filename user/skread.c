@@ -218,23 +218,6 @@ static int read_top(struct xs_skread *r, const struct xs_sk_epoch *ep, uint32_t 
 	return 0;
 }
 
-uint64_t skread_uniq(struct xs_skread *r, const struct xs_sk_epoch *ep, uint32_t slot)
-{
-	const struct xs_sk_slot *s = &ep->slots[slot];
-	uint64_t page = __atomic_load_n(&s->page, __ATOMIC_RELAXED), h[XS_LITE_HASHES];
-	int i;
-
-	for (i = 0; i < XS_LITE_HASHES; i++)
-		h[i] = __atomic_load_n(&s->hashes[i], __ATOMIC_RELAXED);
-	if (!page || page > r->l.pages)
-		return hll_lite_count(h, XS_LITE_HASHES);
-	memcpy(r->hll.regs, ep->regs + ((size_t)(page - 1) << r->l.hll_p), (size_t)1 << r->l.hll_p);
-	for (i = 0; i < XS_LITE_HASHES; i++)
-		if (h[i])
-			hll_add_hash(&r->hll, h[i]);
-	return hll_count(&r->hll);
-}
-
 int skread_slot(struct xs_skread *r, const struct xs_sk_epoch *ep, uint32_t slot)
 {
 	const struct xs_sk_layout *l = &r->l;

@@ -89,11 +89,6 @@ void skread_free(struct xs_skread *r);
  * -ENOMEM. */
 int skread_slot(struct xs_skread *r, const struct xs_sk_epoch *e, uint32_t slot);
 
-/* The distinct sources of one slot so far, in an epoch the programs are
- * still writing (epoch_live()): the HyperLogLog alone, which a concurrent
- * write can only leave one register update behind. */
-uint64_t skread_uniq(struct xs_skread *r, const struct xs_sk_epoch *ep, uint32_t slot);
-
 /* A top item's key (XS_TOP_KEY_LEN bytes) as text: the port of a port
  * list, else the address: IPv4 as a.b.c.d, the IPv6 address
  * ::ffff:a.b.c.d as that (key[16]). buf of INET6_ADDRSTRLEN at least. */

@@ -202,8 +202,9 @@ fi
 # Early detection (issue 15.2): with a 10 s interval, the flood's start
 # record comes within 3 s of its first packet (on an idle machine: about
 # alerts.check_ms, 100 ms), long before the interval ends, and says how
-# much of the interval it saw (interval_s < 10); the interval's end goes
-# on under the same id with the whole interval's packets.
+# much of the interval it saw (interval_s < 10) and names the victim in
+# its top lists so far; the interval's end goes on under the same id with
+# the whole interval's packets.
 sed 's/"ongoing_s": 0/"ongoing_s": 0, "check_ms": 100/' "$TMP/live.json" >"$TMP/early.json"
 if daemon_start early "$NS_R" "$IF_R" -c "$TMP/early.json" -t 10s; then
 	sleep 1
@@ -233,6 +234,9 @@ ok = (later and ranges and later[0]["pkts"] == ranges[0]["pkts"] >= starts[0]["p
 print(("PASS" if ok else "FAIL") + ": early: the interval's end goes on under its id with the "
       "whole interval's packets (%s, range %s)" % ([(a["state"], a["pkts"]) for a in later],
                                                   [r["pkts"] for r in ranges]))
+top = starts[0].get("top_dst", []) if starts else []
+print(("PASS" if top and top[0]["addr"] == "198.18.0.10" else "FAIL") + ": early: the start "
+      "names the victim in its top lists so far (top_dst %s)" % top[:1])
 last = [r for r in recs if r["type"] == "summary"][-1]
 ok = last["alerts"]["early"] == 1
 print(("PASS" if ok else "FAIL") + ": early: the summary counts it (%s)" % last["alerts"])

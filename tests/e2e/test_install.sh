@@ -51,7 +51,7 @@ for o in $(grep -o '{ "[a-z-]*", [a-z_]*_argument' "$ROOT/user/main.c" | cut -d'
 	check "--$o is in the commands' --help" grep -q -- "--$o" <<<"$help"
 	check "--$o is in the man page" grep -q -- "--$o" <<<"$man"
 done
-for c in run replay check-config maps detach version; do
+for c in run replay collect block check-config maps detach version; do
 	check "the man page describes '$c'" grep -q "^       $c" <<<"$man"
 done
 for s in SIGHUP SIGTERM "EXIT STATUS"; do

@@ -806,19 +806,20 @@ END_TEST
 
 static int uniq_calls;
 
-static double uniq_500(void *ctx, uint32_t slot)
+static int uniq_500(void *ctx, uint32_t slot, struct xs_metrics *m)
 {
 	(void)ctx;
 	(void)slot;
 	uniq_calls++;
-	return 500;
+	m->v[XS_M_UNIQ_SRC] = 500;
+	return 0;
 }
 
 /* Early detection: a rule on counters and uniq_src starts at a check
  * between interval ends on the interval so far; the interval's end goes
  * on under the same id with the whole interval's packets. Rules with
- * for_s, on a host metric or `below` never start early, and uniq_src is
- * asked for only when the rest holds. */
+ * for_s, on a host metric or `below` never start early, and the sketches
+ * (uniq_src) are asked for only when the rest holds. */
 START_TEST(test_early)
 {
 	struct xs_rules_stats st;
