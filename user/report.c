@@ -236,6 +236,50 @@ static void report_slots(struct xs_report *r, const struct xs_rec_meta *m,
 	}
 }
 
+static void add_u64s(void *dst, const void *src, size_t size)
+{
+	uint64_t *d = dst;
+	const uint64_t *a = src;
+	size_t i;
+
+	for (i = 0; i < size / sizeof(*d); i++)
+		d[i] += a[i];
+}
+
+int report_view(struct xs_report *r, const struct xs_rec_meta *m, const struct xs_figures *f,
+		struct xs_summary *s)
+{
+	struct xs_rec_meta mm = *m;
+	struct xs_global g;
+	struct xs_counters u;
+
+	_Static_assert(sizeof(g) % sizeof(uint64_t) == 0, "xs_global: u64 fields");
+	_Static_assert(sizeof(u) % sizeof(uint64_t) == 0, "xs_counters: u64 fields");
+	mm.mitigation = f->mit_on;
+	r->err = 0;
+	r->meta = m;
+	global_delta(&g, f->gcur, f->gprev);
+	add_u64s(&s->g, &g, sizeof(g));
+	counters_delta(&u, &f->cur[0], &f->prev[0]);
+	add_u64s(&s->unmatched, &u, sizeof(u));
+	if (r->rules)
+		rules_begin(r->rules, ts_seconds(&m->ts), m->interval_s, s->gap_s);
+	report_slots(r, &mm, f, s);
+	if (r->rules) {
+		struct xs_rules_stats rs;
+
+		deliver_alerts(r);
+		rules_stats(r->rules, &rs);
+		s->rules_on = 1;
+		s->alerts.active += rs.active;
+		s->alerts.started += rs.started;
+		s->alerts.ended += rs.ended;
+		s->alerts.hosts_suppressed += rs.hosts_suppressed;
+		s->alerts.early += rs.early;
+	}
+	return r->err;
+}
+
 int report_interval(struct xs_report *r, const struct xs_rec_meta *m, const struct xs_figures *f,
 		    struct xs_summary *s)
 {
@@ -292,6 +336,8 @@ int report_interval(struct xs_report *r, const struct xs_rec_meta *m, const stru
 		ie.foreach_alert = foreach_alert;
 		ie.rules = r->rules;
 	}
+	if (r->more)
+		r->more(r->more_ctx, s);
 	sinks_stats(r->sinks, s);
 	deliver(r, &rec);
 	sinks_interval_end(r->sinks, &ie);
