@@ -337,7 +337,7 @@ int report_interval(struct xs_report *r, const struct xs_rec_meta *m, const stru
 		ie.rules = r->rules;
 	}
 	if (r->more)
-		r->more(r->more_ctx, s);
+		r->more(r->more_ctx, s, &ie);
 	sinks_stats(r->sinks, s);
 	deliver(r, &rec);
 	sinks_interval_end(r->sinks, &ie);

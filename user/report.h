@@ -32,8 +32,9 @@ struct xs_report {
 	void *act_ctx;
 	int err;			/* first failed delivery of the interval */
 	/* Before the summary goes out: more records of the interval, added
-	 * into s (report_view); NULL: none. */
-	void (*more)(void *ctx, struct xs_summary *s);
+	 * into s (report_view), and their objects' counters for the sinks'
+	 * interval end (ie->views); NULL: none. */
+	void (*more)(void *ctx, struct xs_summary *s, struct xs_interval_end *ie);
 	void *more_ctx;
 };
 

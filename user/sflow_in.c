@@ -104,6 +104,7 @@ struct xs_sflowin {
 	struct view *views;		/* 2 * views_max, a power of 2; kept */
 	uint32_t views_cap, nviews, views_max;
 	struct view other;		/* the pipeline's own object: agent "*" */
+	struct xs_ie_view *iev;		/* views_cap: for the sinks' interval end */
 	uint64_t views_over, views_failed;	/* this interval */
 	uint32_t views_failed_total;
 	int view_err;			/* a view's collection failed: stop */
@@ -241,6 +242,7 @@ static int vobj_open(struct xs_sflowin *c, struct vobj *o, const struct agent *a
 	o->meta.agent = o->agent;
 	o->meta.has_ifindex = has_if;
 	o->meta.ifindex = ifindex;
+	o->meta.view = 1;
 	e = collect_plan(c->cfg, c->p.ncpus, &plan, err, errlen);
 	if (!e)
 		e = collect_open(&o->col, &plan, c->cfg->nranges, err, errlen);
@@ -334,13 +336,14 @@ static void view_count(struct view *v, const struct xs_sflow_flow *f, uint32_t w
 
 /* Before the summary (report.h's more): each view's records and alerts,
  * its figures added into s. */
-static void views_report(void *ctx, struct xs_summary *s)
+static void views_report(void *ctx, struct xs_summary *s, struct xs_interval_end *ie)
 {
 	struct xs_sflowin *c = ctx;
 	char err[XS_ERR_LEN];
 	struct xs_figures f;
 	struct vobj *o;
 	uint32_t i;
+	size_t n = 0;
 	int e;
 
 	for (i = 0; i < c->views_cap; i++) {
@@ -357,9 +360,14 @@ static void views_report(void *ctx, struct xs_summary *s)
 		if (e) {
 			log_err("sflow: view %s: %s", o->agent, err);
 			c->view_err = 1;
+			continue;
 		}
 		s->kernel_mem += o->col.plan.kernel_mem;
+		c->iev[n++] = (struct xs_ie_view){ .m = &o->meta, .nslots = f.nslots,
+						   .cur = f.cur, .rules = o->rep.rules };
 	}
+	ie->views = c->iev;
+	ie->nviews = n;
 }
 
 /* --------------------------------------------------------- datagrams */
@@ -759,7 +767,8 @@ static struct xs_sflowin *open_rc(struct xs_config *cfg, const char *host,
 		while (c->views_cap < 2 * c->views_max)
 			c->views_cap *= 2;
 		c->views = calloc(c->views_cap, sizeof(*c->views));
-		if (!c->views) {
+		c->iev = calloc(c->views_cap, sizeof(*c->iev));
+		if (!c->views || !c->iev) {
 			set_err(err, errlen, "out of memory");
 			pipeline_close(&c->p, &c->meta, "stopped");
 			goto fail;
@@ -776,6 +785,7 @@ static struct xs_sflowin *open_rc(struct xs_config *cfg, const char *host,
 fail:
 	free(c->sources);
 	free(c->views);
+	free(c->iev);
 	free(c);
 	return NULL;
 }
@@ -801,6 +811,7 @@ int sflowin_close(struct xs_sflowin *c, const char *reason)
 		e = ve;
 	free(c->sources);
 	free(c->views);
+	free(c->iev);
 	free(c);
 	return e;
 }

@@ -203,6 +203,34 @@ else
 	fail "collector start"
 fi
 
+echo "--- views in Prometheus: the agent (and ifindex) label"
+cat >"$TMP/promviews.json" <<EOF
+{"interval_ms": 200, "ranges": [{"name": "r4", "prefixes": ["198.18.5.0/24"]}],
+ "sflow": {"views": "ifindex"}}
+EOF
+MPORT=9187
+if collect_start promviews "$NS_C" --sflow 198.18.255.1:"$PORT" -c "$TMP/promviews.json" \
+	--metrics 127.0.0.1:$MPORT; then
+	send flow --seq 1 --count 2 --input 3
+	send expanded --seq 1 --agent 198.18.0.2 --count 3 --input 4
+	# counters since start: the scrape that has both (10 s at most)
+	want1='xdpscope_packets_total{range="r4",dir="in",agent="198.18.0.1",ifindex="3",class="tcp"} 20'
+	want2='xdpscope_packets_total{range="r4",dir="in",agent="198.18.0.2",ifindex="4",class="udp"} 60'
+	for ((i = 0; i < 100; i++)); do
+		in_ns "$NS_C" curl -sf "http://127.0.0.1:$MPORT/metrics" >"$TMP/promviews.txt"
+		grep -qxF "$want1" "$TMP/promviews.txt" && grep -qxF "$want2" "$TMP/promviews.txt" &&
+			break
+		sleep 0.1
+	done
+	check "Prometheus: a series per view, with agent and ifindex" \
+		bash -c "grep -qxF '$want1' '$TMP/promviews.txt' && grep -qxF '$want2' '$TMP/promviews.txt'"
+	check "Prometheus: every range series carries agent" \
+		bash -c "! grep '^xdpscope_packets_total{' '$TMP/promviews.txt' | grep -v 'agent=\"'"
+	daemon_stop "$CPID"
+else
+	fail "collector start"
+fi
+
 echo "--- views: a max_views over the kernel memory budget is refused"
 cat >"$TMP/toomany.json" <<EOF
 {"ranges": [{"name": "r4", "prefixes": ["198.18.5.0/24"]}], "max_kernel_mem": "64M",
