@@ -97,7 +97,7 @@ static const char names_help[] =
 int cmd_clickhouse_schema(int argc, char **argv)
 {
 	static const struct option opts[] = { NAME_OPTS, { "ttl", no_argument, NULL, 't' },
-					      { "upgrade", no_argument, NULL, 'u' }, {} };
+					      { "upgrade", optional_argument, NULL, 'u' }, {} };
 	struct xs_ch_names n = {};
 	struct xs_ch_keep k;
 	int c, ttl = 0, up = 0, r;
@@ -113,13 +113,25 @@ int cmd_clickhouse_schema(int argc, char **argv)
 			       "clickhouse-client --multiquery\n\nOptions:\n%s"
 			       "  --ttl               add TTL clauses (ClickHouse 19.6 and later); without\n"
 			       "                      it run xdpscope clickhouse-retention daily\n"
-			       "  --upgrade           once, on a store made before the mitigation columns\n"
-			       "                      (passed_*, blocked_*, mitigation_*): add them first\n",
+			       "  --upgrade[=STEP]    once, on a store made before STEP's columns: add\n"
+			       "                      them (and the later steps') first. STEP: mitigation\n"
+			       "                      (default; passed_*, blocked_*, mitigation_*) or\n"
+			       "                      agent (range and alert rows: agent, ifindex)\n",
 			       names_help);
 			return 0;
 		}
-		if (c == 't' || c == 'u') {
-			*(c == 't' ? &ttl : &up) = 1;
+		if (c == 't') {
+			ttl = 1;
+			continue;
+		}
+		if (c == 'u') {
+			for (up = 0; chschema_steps[up]; up++)
+				if (!optarg || !strcmp(optarg, chschema_steps[up]))
+					break;
+			if (!chschema_steps[up])
+				return bad("clickhouse-schema: --upgrade: expected mitigation or agent, "
+					   "got \"%s\"", optarg);
+			up++;
 			continue;
 		}
 		r = names_opt(c, &n, &k);

@@ -45,20 +45,45 @@ static const char *const range_mit[] = { RANGE_MIT_COLS, NULL };
 static const char *const summary_mit[] = { SUMMARY_MIT_COLS, NULL };
 
 /*
- * Columns added after a store was first made (the mitigation ones):
- * CREATE TABLE IF NOT EXISTS leaves an existing table as it was, and
- * ClickHouse 18.16 has no ADD COLUMN IF NOT EXISTS, so `clickhouse-schema
- * --upgrade` adds them once (chschema_ddl with upgrade), drops the range
- * roll-ups' views and makes them again with the new SELECT.
+ * Columns added after a store was first made, by step: CREATE TABLE IF
+ * NOT EXISTS leaves an existing table as it was, and ClickHouse 18.16 has
+ * no ADD COLUMN IF NOT EXISTS, so `clickhouse-schema --upgrade[=STEP]`
+ * adds them once, from the step the store lacks on (chschema_ddl_upgrade).
+ *   mitigation  range and roll-ups: passed_*, blocked_*; summary:
+ *               mitigation_*. The range roll-ups' views are dropped and
+ *               made again with the new SELECT.
+ *   agent       range and alert rows of collect's views (sflow.views):
+ *               agent and ifindex ('' and 0 for run and replay), in the
+ *               sorting key too, or a ReplacingMergeTree would collapse
+ *               two views' rows of one range and interval. The roll-ups
+ *               add the views up: no change.
  */
+#define STEP_MITIGATION 1
+#define STEP_AGENT 2
+
+const char *const chschema_steps[] = { "mitigation", "agent", NULL };
+
 static const struct {
+	int step;
 	const char *table;
 	const char *const *cols;
 } added[] = {
-	{ "range", range_mit },
-	{ "range_1m", range_mit },
-	{ "range_1h", range_mit },
-	{ "summary", summary_mit },
+	{ STEP_MITIGATION, "range", range_mit },
+	{ STEP_MITIGATION, "range_1m", range_mit },
+	{ STEP_MITIGATION, "range_1h", range_mit },
+	{ STEP_MITIGATION, "summary", summary_mit },
+};
+
+/* The agent step: the table, its sorting key before and the new columns
+ * (after ifname). */
+#define VIEW_COLS "agent String, ifindex UInt32"
+#define RANGE_KEY "range, dir, host, ifname, ts, ms"
+#define ALERT_KEY "ts, ms, host, ifname, id, state"
+static const struct {
+	const char *table, *key;
+} keyed[] = {
+	{ "range", RANGE_KEY },
+	{ "alert", ALERT_KEY },
 };
 
 /*
@@ -183,13 +208,13 @@ static void range_tables(struct ctx *c)
 	char name[32];
 	int i, k;
 
-	put(&cols, "    ts DateTime('UTC'), ms UInt16, host String, ifname String, range String,\n"
-		   "    dir Enum8('in' = 1, 'out' = 2), interval_s Float64");
+	put(&cols, "    ts DateTime('UTC'), ms UInt16, host String, ifname String, " VIEW_COLS ",\n"
+		   "    range String, dir Enum8('in' = 1, 'out' = 2), interval_s Float64");
 	for (i = 0; counters[i]; i++)
 		put(&cols, ",\n    %s UInt64", counters[i]);
 	put(&cols, ",\n    uniq_src UInt64, uniq_src_lower_bound UInt8");
 	table(c, "range", cols.p ? cols.p : "", "ReplacingMergeTree", "toDate(ts)",
-	      "range, dir, host, ifname, ts, ms", "ts", c->keep->raw);
+	      RANGE_KEY ", agent, ifindex", "ts", c->keep->raw);
 	c->b->oom |= cols.oom;
 	free(cols.p);
 	for (k = 0; k < 2; k++) {
@@ -234,12 +259,12 @@ static void other_tables(struct ctx *c)
 	      "    mitigation_filters UInt64, mitigation_full UInt64",
 	      "ReplacingMergeTree", "toDate(ts)", "host, ifname, ts, ms", "ts", c->keep->raw);
 	table(c, "alert",
-	      "    ts DateTime('UTC'), ms UInt16, host String, ifname String, id String,\n"
-	      "    rule String, range String, dir Enum8('in' = 1, 'out' = 2), state String,\n"
-	      "    metric String, value Float64, threshold Float64, severity Float64,\n"
-	      "    attack String, target String, since String, duration_s Float64,\n"
-	      "    peak Float64, pkts UInt64, bytes UInt64, doc String",
-	      "ReplacingMergeTree", "toDate(ts)", "ts, ms, host, ifname, id, state", "ts",
+	      "    ts DateTime('UTC'), ms UInt16, host String, ifname String, " VIEW_COLS ",\n"
+	      "    id String, rule String, range String, dir Enum8('in' = 1, 'out' = 2),\n"
+	      "    state String, metric String, value Float64, threshold Float64,\n"
+	      "    severity Float64, attack String, target String, since String,\n"
+	      "    duration_s Float64, peak Float64, pkts UInt64, bytes UInt64, doc String",
+	      "ReplacingMergeTree", "toDate(ts)", ALERT_KEY ", agent, ifindex", "ts",
 	      c->keep->alert);
 	table(c, "sketch",
 	      "    ts DateTime('UTC'), ms UInt16, host String, ifname String, range String,\n"
@@ -286,14 +311,36 @@ static void other_tables(struct ctx *c)
 	     "GROUP BY t, range, dir, list, key");
 }
 
-static void upgrade(struct ctx *c)
+/* The agent step: the columns after ifname, and in the sorting key of
+ * the local table (18.16 takes a key grown by columns of the same ALTER
+ * when they have no DEFAULT expression). */
+static void upgrade_agent(struct ctx *c)
+{
+	size_t t;
+	int local;
+
+	for (t = 0; t < sizeof(keyed) / sizeof(keyed[0]); t++)
+		for (local = 1; local >= (c->cluster ? 0 : 1); local--) {
+			put(c->b, "ALTER TABLE ");
+			tname(c, keyed[t].table, local);
+			put(c->b, " ADD COLUMN agent String AFTER ifname, "
+			    "ADD COLUMN ifindex UInt32 AFTER agent");
+			if (local)
+				put(c->b, ", MODIFY ORDER BY (%s, agent, ifindex)", keyed[t].key);
+			put(c->b, ";\n");
+		}
+}
+
+static void upgrade(struct ctx *c, int from)
 {
 	static const char *const views[] = { "range_1m", "range_1h" };
 	size_t t, i;
 	int local;
 
-	put(c->b, "-- Once, on a store made before the mitigation columns.\n");
+	put(c->b, "-- Once, on a store made before the %s columns.\n", chschema_steps[from - 1]);
 	for (t = 0; t < sizeof(added) / sizeof(added[0]); t++) {
+		if (added[t].step < from)
+			continue;
 		for (local = 1; local >= (c->cluster ? 0 : 1); local--) {
 			for (i = 0; added[t].cols[i]; i++) {
 				put(c->b, "ALTER TABLE ");
@@ -302,11 +349,12 @@ static void upgrade(struct ctx *c)
 			}
 		}
 	}
-	for (i = 0; i < 2; i++) {
+	for (i = 0; from <= STEP_MITIGATION && i < 2; i++) {
 		put(c->b, "DROP TABLE IF EXISTS ");
 		tname(c, views[i], 1);
 		put(c->b, "_mv;\n");
 	}
+	upgrade_agent(c);
 	put(c->b, "\n");
 }
 
@@ -327,7 +375,7 @@ char *chschema_ddl_upgrade(const struct xs_ch_names *n, const struct xs_ch_keep 
 
 	put(&b, "CREATE DATABASE IF NOT EXISTS %s;\n\n", c.db);
 	if (up)
-		upgrade(&c);
+		upgrade(&c, up);
 	range_tables(&c);
 	other_tables(&c);
 	if (b.oom) {

@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # A store made before the mitigation columns (range and roll-ups:
-# passed_* and blocked_*; summary: mitigation_*) takes `clickhouse-schema
-# --upgrade` once (ClickHouse 18.16 has no ADD COLUMN IF NOT EXISTS):
-# the columns are added, the range roll-ups' views made again, with and
-# without a cluster; the plain schema then applies again and changes
-# nothing. A replay with mitigation on stores rows with them, roll-ups
-# too. One server, in its own
-# namespace, as tests/e2e/test_clickhouse.sh runs it.
+# passed_* and blocked_*; summary: mitigation_*) and the agent columns
+# (range and alert: agent, ifindex, in the sorting key) takes
+# `clickhouse-schema --upgrade` once (ClickHouse 18.16 has no ADD COLUMN
+# IF NOT EXISTS): the columns are added, the range roll-ups' views made
+# again, with and without a cluster; a store with the mitigation columns
+# but not the agent ones takes --upgrade=agent; the plain schema then
+# applies again and changes nothing. A replay with mitigation on stores
+# rows with them, roll-ups too. `collect` with sflow.views stores a row
+# per view (agent) of one range and interval, kept apart after a merge,
+# in a fresh and an upgraded store. One server, in its own namespace, as
+# tests/e2e/test_clickhouse.sh runs it.
 source "$(dirname "$0")/lib.sh"
 e2e_init
 for t in clickhouse-server clickhouse-client; do
@@ -58,29 +62,48 @@ sum_cols="mitigation_blocked_in_pkts mitigation_blocked_in_bytes mitigation_bloc
 # cols DB TABLE: its columns, space-separated, in order.
 cols() { q "SELECT name FROM system.columns WHERE database = '$1' AND table = '$2' FORMAT TSV" | tr '\n' ' '; }
 
-for variant in plain cluster; do
-	db=mig_$variant
-	args=(--database "$db")
-	local_sfx=
-	if [[ $variant == cluster ]]; then args+=(--cluster fleet); local_sfx=_local; fi
-	"$XDPSCOPE" clickhouse-schema "${args[@]}" >"$TMP/$db.sql"
-	"$XDPSCOPE" clickhouse-schema --upgrade "${args[@]}" >"$TMP/$db.up.sql"
-	# A store made before: the same tables without the new columns.
-	cp "$TMP/$db.sql" "$TMP/$db.old.sql"
-	"$PYTHON" - "$TMP/$db.old.sql" <<'PY'
+# old_schema FILE STEP...: the schema in FILE as a store made before those
+# steps' columns had it.
+old_schema() {
+	"$PYTHON" - "$@" <<'PY'
 import re, sys
 p = sys.argv[1]
 s = open(p).read()
-for c in ("passed_pkts", "passed_bytes", "blocked_pkts", "blocked_bytes"):
-    s = re.sub(r",\s*%s UInt64" % c, "", s)
-    s = re.sub(r", sum\(%s\) AS %s" % (c, c), "", s)
-s = re.sub(r",\s*mitigation_\w+ UInt64", "", s)
+if "mitigation" in sys.argv[2:]:
+    for c in ("passed_pkts", "passed_bytes", "blocked_pkts", "blocked_bytes"):
+        s = re.sub(r",\s*%s UInt64" % c, "", s)
+        s = re.sub(r", sum\(%s\) AS %s" % (c, c), "", s)
+    s = re.sub(r",\s*mitigation_\w+ UInt64", "", s)
+if "agent" in sys.argv[2:]:
+    s = s.replace(", agent String, ifindex UInt32", "").replace(", agent, ifindex)", ")")
 open(p, "w").write(s)
 PY
+}
+
+for variant in plain cluster agent agent_cluster; do
+	db=mig_$variant
+	args=(--database "$db")
+	local_sfx=
+	if [[ $variant == *cluster ]]; then args+=(--cluster fleet); local_sfx=_local; fi
+	steps=(mitigation agent)
+	if [[ $variant == agent* ]]; then steps=(agent); fi
+	"$XDPSCOPE" clickhouse-schema "${args[@]}" >"$TMP/$db.sql"
+	"$XDPSCOPE" clickhouse-schema --upgrade="${steps[0]}" "${args[@]}" >"$TMP/$db.up.sql"
+	# A store made before: the same tables without the new columns.
+	cp "$TMP/$db.sql" "$TMP/$db.old.sql"
+	old_schema "$TMP/$db.old.sql" "${steps[@]}"
 	apply "$TMP/$db.old.sql" || fail "$variant: the old schema does not apply"
-	check_eq "$variant: the old store has no mitigation columns" \
-		"$(cols "$db" "range$local_sfx" | grep -c blocked_pkts)$(cols "$db" summary$local_sfx | grep -c mitigation_)" "00"
+	check_eq "$variant: the old store has none of the new columns" \
+		"$(cols "$db" "range$local_sfx" | grep -c ' agent ')$(cols "$db" "alert$local_sfx" | grep -c ' ifindex ')" "00"
 	apply "$TMP/$db.up.sql" || fail "$variant: --upgrade does not apply over the old store"
+	for tb in range alert; do
+		for sfx in $local_sfx ""; do
+			check "$variant: $tb$sfx has agent and ifindex after ifname" \
+				grep -q ' ifname agent ifindex ' <<<" $(cols "$db" "$tb$sfx")"
+		done
+		check_eq "$variant: $tb$local_sfx sorts by agent and ifindex too" \
+			"$(q "SELECT sorting_key LIKE '%agent, ifindex' FROM system.tables WHERE database = '$db' AND name = '$tb$local_sfx' FORMAT TSV")" 1
+	done
 	for tb in range range_1m range_1h; do
 		for sfx in $local_sfx ""; do
 			got=$(cols "$db" "$tb$sfx")
@@ -122,4 +145,33 @@ in_ns "$NS_D" "$XDPSCOPE" replay -c "$TMP/cfg.json" "$cap" >/dev/null 2>"$TMP/re
 	fail "replay --clickhouse (upgraded): $(tail -2 "$TMP/replay.err")"
 check_eq "the upgraded store's roll-up has passed_pkts" \
 	"$(q "SELECT sum(passed_pkts) FROM mig_plain.range_1m FORMAT TSV")" "$want"
+
+# collect with sflow.views: two agents' samples of one range in one
+# interval are two rows, each with its agent and counts, kept apart by a
+# merge (the sorting key), in a fresh store and an upgraded one.
+SPORT=$((H + 2))
+for db in fresh mig_agent; do
+	cat >"$TMP/views.json" <<JSON
+{"interval_ms": 600000, "ranges": [{"name": "r4", "prefixes": ["198.18.5.0/24"]}],
+ "sflow": {"views": "ifindex"},
+ "output": {"clickhouse": {"url": "http://127.0.0.1:$H", "database": "$db"}}}
+JSON
+	nsenter --net="/run/netns/$NS_D" "$XDPSCOPE" collect --sflow 127.0.0.1:$SPORT \
+		-c "$TMP/views.json" >"$TMP/collect.out" 2>"$TMP/collect.err" &
+	cpid=$!
+	DAEMON_PIDS+=("$cpid")
+	in_ns "$NS_D" timeout 10 bash -c "until grep -q 'sflow: listening' '$TMP/collect.err'; do sleep 0.05; done" ||
+		fail "$db: the collector did not start: $(tail -2 "$TMP/collect.err")"
+	in_ns "$NS_D" "$PYTHON" "$E2E_DIR/sflowgen.py" send 127.0.0.1 $SPORT flow --count 2 --input 3
+	in_ns "$NS_D" "$PYTHON" "$E2E_DIR/sflowgen.py" send 127.0.0.1 $SPORT flow --count 3 \
+		--agent 198.18.0.2 --input 4
+	daemon_stop "$cpid"
+	check_eq "$db: collect with views exits 0" "$?" 0
+	q "OPTIMIZE TABLE $db.range FINAL" >/dev/null
+	check_eq "$db: a range row per view, with its agent, ifindex and counts" \
+		"$(q "SELECT agent, ifindex, pkts FROM $db.range WHERE range = 'r4' ORDER BY agent FORMAT CSV" | tr '\n' ' ')" \
+		'"198.18.0.1",3,20 "198.18.0.2",4,30 '
+	check_eq "$db: the roll-up adds the views up" \
+		"$(q "SELECT sum(pkts) FROM $db.range_1m WHERE range = 'r4' FORMAT TSV")" 50
+done
 e2e_finish
