@@ -32,6 +32,26 @@ static double ts_seconds(const struct timespec *t)
 	return t->tv_sec + t->tv_nsec / 1e9;
 }
 
+/* A view's alert (collect, sflow.views): the rules of every view name an
+ * alert alike (rule, range, direction, host, start), so its id also
+ * takes the view's agent and ifindex: two views' alerts of one range
+ * are two ids, and a view's start and end one. */
+static void view_id(struct xs_alert *a, const struct xs_rec_meta *m)
+{
+	unsigned long long h = 0xcbf29ce484222325ULL;
+	const char *p;
+	int i;
+
+	for (p = a->id; *p; p++)
+		h = (h ^ (uint8_t)*p) * 0x100000001b3ULL;
+	for (p = m->agent; *p; p++)
+		h = (h ^ (uint8_t)*p) * 0x100000001b3ULL;
+	for (i = 0; i < 5; i++)
+		h = (h ^ (i < 4 ? (m->ifindex >> (8 * i)) & 0xff : (unsigned)m->has_ifindex)) *
+		    0x100000001b3ULL;
+	snprintf(a->id, sizeof(a->id), "%016llx", h);
+}
+
 /*
  * xs_alert_fn: the record goes out after the range records. Its document
  * is made now, while the alert's figures (the slot being read) are there.
@@ -57,6 +77,12 @@ static int on_alert(void *ctx, const struct xs_alert *a)
 	if (r->act) {
 		al = *a;
 		al.act = r->act(r->act_ctx, a, ts_seconds(&r->meta->ts));
+		a = &al;
+	}
+	if (r->meta->view && r->meta->agent) {
+		if (a != &al)
+			al = *a;
+		view_id(&al, r->meta);
 		a = &al;
 	}
 	rec = &r->alerts[r->nalerts++];

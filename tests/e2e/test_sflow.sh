@@ -159,21 +159,30 @@ cat >"$TMP/views.json" <<EOF
  "rules": [{"name": "syn", "metric": "syn_pps", "above": 0.001}]}
 EOF
 if collect_start views "$NS_C" --sflow 198.18.255.1:"$PORT" -c "$TMP/views.json"; then
-	# 198.18.0.1: 2 x 10 SYN x 100 B; 198.18.0.2: 3 x 20 UDP x 200 B
+	# 198.18.0.1: 2 x 10 SYN x 100 B; 198.18.0.2: 3 x 20 UDP x 200 B;
+	# 198.18.0.3: 10 SYN x 100 B
 	send flow --seq 1 --count 2
 	send expanded --seq 1 --agent 198.18.0.2 --count 3
+	send flow --seq 1 --agent 198.18.0.3
 	daemon_stop "$CPID"
 	check_eq "views: collector exits 0" "$?" 0
 	check_eq "two agents to one range: a record each, with its own counts" \
 		"$(sums range@198.18.0.1:r4:in:pkts range@198.18.0.1:r4:in:bytes \
 			range@198.18.0.2:r4:in:pkts range@198.18.0.2:r4:in:bytes \
 			'range@*:r4:in:pkts')" "20 2000 60 12000 0"
-	check_eq "views: the records' agents" "$(sums agent)" "*,198.18.0.1,198.18.0.2"
+	check_eq "views: the records' agents" "$(sums agent)" "*,198.18.0.1,198.18.0.2,198.18.0.3"
 	check_eq "views: one summary, the sum of the views" \
 		"$(sums summary:sflow.views.198.18.0.1.pkts summary:sflow.views.198.18.0.2.pkts \
-			summary:dir.in.pkts summary:pkts summary:sflow.views_loaded)" "20 60 80 80 2"
-	check_eq "views: the SYN view alerts, the UDP one does not" \
-		"$(sums alerts@198.18.0.1 alerts@198.18.0.2 summary:alerts.started)" "1 0 1"
+			summary:dir.in.pkts summary:pkts summary:sflow.views_loaded)" "20 60 90 90 3"
+	check_eq "views: the SYN views alert, the UDP one does not" \
+		"$(sums alerts@198.18.0.1 alerts@198.18.0.2 alerts@198.18.0.3 summary:alerts.started)" \
+		"1 0 1 2"
+	check_eq "views: two views' alerts of one range: two ids, a start and an end each" \
+		"$("$PYTHON" -c '
+import json, sys
+a = [r for r in map(json.loads, open(sys.argv[1])) if r["type"] == "alert"]
+print(len({r["id"] for r in a}), sorted(len({r["id"] for r in a if r["agent"] == g}) for g in
+      ("198.18.0.1", "198.18.0.3")), len(a))' "$COUT")" "2 [1, 1] 4"
 	check "views: the alert's end carries its agent" bash -c \
 		"grep '\"type\":\"alert\"' '$COUT' | grep '\"state\":\"end\"' | grep -q '\"agent\":\"198.18.0.1\"'"
 else
