@@ -117,7 +117,9 @@ static double now_s(int clock)
 	return t.tv_sec + t.tv_nsec / 1e9;
 }
 
-static int run(const char *what, int spoofed, long samples)
+/* views: sflow.views (the datagrams are one agent's, one input: one
+ * view, its own object; "ifindex": the same, looked up by interface). */
+static int run(const char *what, int spoofed, enum xs_sflow_view views, long samples)
 {
 	static struct dgram d[NDGRAMS];
 	const char *sink_args[XS_SINKS_MAX] = { 0 };
@@ -138,6 +140,7 @@ static int run(const char *what, int spoofed, long samples)
 		return 1;
 	}
 	cfg.output_file = strdup("/dev/null");
+	cfg.sflow.views = views;
 	c = sflowin_open(&cfg, "bench", sink_args, err, sizeof(err));
 	if (!c) {
 		fprintf(stderr, "bench_collect: %s\n", err);
@@ -187,8 +190,9 @@ int main(int argc, char **argv)
 	}
 	printf("collect the collector path, one core, socket excluded: decode, accounting, "
 	       "BPF_PROG_TEST_RUN a sample, a report every %d samples\n", INTERVAL_SAMPLES);
-	if (run("one flow (the flow's samples)", 0, samples) ||
-	    run("spoofed flood (random sources)", 1, samples))
+	if (run("one flow (the flow's samples)", 0, XS_SFLOW_VIEW_NONE, samples) ||
+	    run("spoofed flood (random sources)", 1, XS_SFLOW_VIEW_NONE, samples) ||
+	    run("spoofed flood, sflow.views ifindex", 1, XS_SFLOW_VIEW_IFINDEX, samples))
 		return 1;
 	return 0;
 }

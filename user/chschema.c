@@ -24,6 +24,9 @@ const char *const chschema_query_names[XS_CHQ_MAX] = {
 	"totals", "uniq-src", "top-src", "top-dst", "top-dport", "top-sport", "alerts",
 };
 
+/* A range record's passed and blocked (0 with mitigation off). */
+#define RANGE_MIT_COLS "passed_pkts", "passed_bytes", "blocked_pkts", "blocked_bytes"
+
 /* The counters a range row has and the roll-ups add up. */
 static const char *const counters[] = {
 	"pkts", "bytes",
@@ -31,7 +34,56 @@ static const char *const counters[] = {
 	"proto_icmp_pkts", "proto_icmp_bytes", "proto_other_pkts", "proto_other_bytes",
 	"tcp_flags_syn", "tcp_flags_synack", "tcp_flags_rst", "tcp_flags_fin", "frags",
 	"size_hist_le64", "size_hist_le128", "size_hist_le256", "size_hist_le512",
-	"size_hist_le1024", "size_hist_le1518", "size_hist_gt1518", NULL,
+	"size_hist_le1024", "size_hist_le1518", "size_hist_gt1518", RANGE_MIT_COLS, NULL,
+};
+static const char *const range_mit[] = { RANGE_MIT_COLS, NULL };
+
+/* The summary's mitigation columns (0 with mitigation off). */
+#define SUMMARY_MIT_COLS "mitigation_blocked_in_pkts", "mitigation_blocked_in_bytes", \
+	"mitigation_blocked_out_pkts", "mitigation_blocked_out_bytes", "mitigation_filters", \
+	"mitigation_full"
+static const char *const summary_mit[] = { SUMMARY_MIT_COLS, NULL };
+
+/*
+ * Columns added after a store was first made, by step: CREATE TABLE IF
+ * NOT EXISTS leaves an existing table as it was, and ClickHouse 18.16 has
+ * no ADD COLUMN IF NOT EXISTS, so `clickhouse-schema --upgrade[=STEP]`
+ * adds them once, from the step the store lacks on (chschema_ddl_upgrade).
+ *   mitigation  range and roll-ups: passed_*, blocked_*; summary:
+ *               mitigation_*. The range roll-ups' views are dropped and
+ *               made again with the new SELECT.
+ *   agent       range and alert rows of collect's views (sflow.views):
+ *               agent and ifindex ('' and 0 for run and replay), in the
+ *               sorting key too, or a ReplacingMergeTree would collapse
+ *               two views' rows of one range and interval. The roll-ups
+ *               add the views up: no change.
+ */
+#define STEP_MITIGATION 1
+#define STEP_AGENT 2
+
+const char *const chschema_steps[] = { "mitigation", "agent", NULL };
+
+static const struct {
+	int step;
+	const char *table;
+	const char *const *cols;
+} added[] = {
+	{ STEP_MITIGATION, "range", range_mit },
+	{ STEP_MITIGATION, "range_1m", range_mit },
+	{ STEP_MITIGATION, "range_1h", range_mit },
+	{ STEP_MITIGATION, "summary", summary_mit },
+};
+
+/* The agent step: the table, its sorting key before and the new columns
+ * (after ifname). */
+#define VIEW_COLS "agent String, ifindex UInt32"
+#define RANGE_KEY "range, dir, host, ifname, ts, ms"
+#define ALERT_KEY "ts, ms, host, ifname, id, state"
+static const struct {
+	const char *table, *key;
+} keyed[] = {
+	{ "range", RANGE_KEY },
+	{ "alert", ALERT_KEY },
 };
 
 /*
@@ -156,13 +208,13 @@ static void range_tables(struct ctx *c)
 	char name[32];
 	int i, k;
 
-	put(&cols, "    ts DateTime('UTC'), ms UInt16, host String, ifname String, range String,\n"
-		   "    dir Enum8('in' = 1, 'out' = 2), interval_s Float64");
+	put(&cols, "    ts DateTime('UTC'), ms UInt16, host String, ifname String, " VIEW_COLS ",\n"
+		   "    range String, dir Enum8('in' = 1, 'out' = 2), interval_s Float64");
 	for (i = 0; counters[i]; i++)
 		put(&cols, ",\n    %s UInt64", counters[i]);
 	put(&cols, ",\n    uniq_src UInt64, uniq_src_lower_bound UInt8");
 	table(c, "range", cols.p ? cols.p : "", "ReplacingMergeTree", "toDate(ts)",
-	      "range, dir, host, ifname, ts, ms", "ts", c->keep->raw);
+	      RANGE_KEY ", agent, ifindex", "ts", c->keep->raw);
 	c->b->oom |= cols.oom;
 	free(cols.p);
 	for (k = 0; k < 2; k++) {
@@ -201,15 +253,18 @@ static void other_tables(struct ctx *c)
 	      "    malformed_bytes UInt64, unmatched_pkts UInt64, unmatched_bytes UInt64,\n"
 	      "    missed_lookup_fail UInt64, missed_drains_late UInt64,\n"
 	      "    missed_records_dropped UInt64, ranges UInt64, ranges_active UInt64,\n"
-	      "    drain_ms Float64, kernel_mem UInt64, doc String",
+	      "    drain_ms Float64, kernel_mem UInt64, doc String,\n"
+	      "    mitigation_blocked_in_pkts UInt64, mitigation_blocked_in_bytes UInt64,\n"
+	      "    mitigation_blocked_out_pkts UInt64, mitigation_blocked_out_bytes UInt64,\n"
+	      "    mitigation_filters UInt64, mitigation_full UInt64",
 	      "ReplacingMergeTree", "toDate(ts)", "host, ifname, ts, ms", "ts", c->keep->raw);
 	table(c, "alert",
-	      "    ts DateTime('UTC'), ms UInt16, host String, ifname String, id String,\n"
-	      "    rule String, range String, dir Enum8('in' = 1, 'out' = 2), state String,\n"
-	      "    metric String, value Float64, threshold Float64, severity Float64,\n"
-	      "    attack String, target String, since String, duration_s Float64,\n"
-	      "    peak Float64, pkts UInt64, bytes UInt64, doc String",
-	      "ReplacingMergeTree", "toDate(ts)", "ts, ms, host, ifname, id, state", "ts",
+	      "    ts DateTime('UTC'), ms UInt16, host String, ifname String, " VIEW_COLS ",\n"
+	      "    id String, rule String, range String, dir Enum8('in' = 1, 'out' = 2),\n"
+	      "    state String, metric String, value Float64, threshold Float64,\n"
+	      "    severity Float64, attack String, target String, since String,\n"
+	      "    duration_s Float64, peak Float64, pkts UInt64, bytes UInt64, doc String",
+	      "ReplacingMergeTree", "toDate(ts)", ALERT_KEY ", agent, ifindex", "ts",
 	      c->keep->alert);
 	table(c, "sketch",
 	      "    ts DateTime('UTC'), ms UInt16, host String, ifname String, range String,\n"
@@ -256,7 +311,60 @@ static void other_tables(struct ctx *c)
 	     "GROUP BY t, range, dir, list, key");
 }
 
+/* The agent step: the columns after ifname, and in the sorting key of
+ * the local table (18.16 takes a key grown by columns of the same ALTER
+ * when they have no DEFAULT expression). */
+static void upgrade_agent(struct ctx *c)
+{
+	size_t t;
+	int local;
+
+	for (t = 0; t < sizeof(keyed) / sizeof(keyed[0]); t++)
+		for (local = 1; local >= (c->cluster ? 0 : 1); local--) {
+			put(c->b, "ALTER TABLE ");
+			tname(c, keyed[t].table, local);
+			put(c->b, " ADD COLUMN agent String AFTER ifname, "
+			    "ADD COLUMN ifindex UInt32 AFTER agent");
+			if (local)
+				put(c->b, ", MODIFY ORDER BY (%s, agent, ifindex)", keyed[t].key);
+			put(c->b, ";\n");
+		}
+}
+
+static void upgrade(struct ctx *c, int from)
+{
+	static const char *const views[] = { "range_1m", "range_1h" };
+	size_t t, i;
+	int local;
+
+	put(c->b, "-- Once, on a store made before the %s columns.\n", chschema_steps[from - 1]);
+	for (t = 0; t < sizeof(added) / sizeof(added[0]); t++) {
+		if (added[t].step < from)
+			continue;
+		for (local = 1; local >= (c->cluster ? 0 : 1); local--) {
+			for (i = 0; added[t].cols[i]; i++) {
+				put(c->b, "ALTER TABLE ");
+				tname(c, added[t].table, local);
+				put(c->b, " ADD COLUMN %s UInt64;\n", added[t].cols[i]);
+			}
+		}
+	}
+	for (i = 0; from <= STEP_MITIGATION && i < 2; i++) {
+		put(c->b, "DROP TABLE IF EXISTS ");
+		tname(c, views[i], 1);
+		put(c->b, "_mv;\n");
+	}
+	upgrade_agent(c);
+	put(c->b, "\n");
+}
+
 char *chschema_ddl(const struct xs_ch_names *n, const struct xs_ch_keep *keep, int ttl)
+{
+	return chschema_ddl_upgrade(n, keep, ttl, 0);
+}
+
+char *chschema_ddl_upgrade(const struct xs_ch_names *n, const struct xs_ch_keep *keep, int ttl,
+			   int up)
 {
 	struct xs_textbuf b = {};
 	struct ctx c = {
@@ -266,6 +374,8 @@ char *chschema_ddl(const struct xs_ch_names *n, const struct xs_ch_keep *keep, i
 	};
 
 	put(&b, "CREATE DATABASE IF NOT EXISTS %s;\n\n", c.db);
+	if (up)
+		upgrade(&c, up);
 	range_tables(&c);
 	other_tables(&c);
 	if (b.oom) {

@@ -36,6 +36,15 @@ void chschema_keep_default(struct xs_ch_keep *k);
  * --multiquery takes it as is); ttl: TTL clauses (ClickHouse 19.6 and
  * later) from keep. malloc'd, NULL: ENOMEM. */
 char *chschema_ddl(const struct xs_ch_names *n, const struct xs_ch_keep *keep, int ttl);
+/* The steps that added columns, oldest first, NULL-terminated:
+ * "mitigation", "agent". */
+extern const char *const chschema_steps[];
+/* The same, with `up` (1 + an index of chschema_steps; 0: none): first
+ * what a store made before that step's columns needs, once (ALTER ...
+ * ADD COLUMN of that step and the later ones; the range roll-ups' views
+ * dropped to be made again below when their columns change). */
+char *chschema_ddl_upgrade(const struct xs_ch_names *n, const struct xs_ch_keep *keep, int ttl,
+			   int up);
 
 enum xs_ch_query {
 	XS_CHQ_TOTALS,

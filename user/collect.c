@@ -14,6 +14,36 @@ static double mib(uint64_t b)
 	return b / 1048576.0;
 }
 
+/* sflow.views: one object a view beside the collector's own ("other"),
+ * the worst case within the budget. */
+static int collect_plan_views(const struct xs_config *cfg, struct xs_plan *p, char *err,
+			      size_t errlen)
+{
+	uint64_t fit;
+
+	if (cfg->sflow.views == XS_SFLOW_VIEW_NONE)
+		return 0;
+	fit = cfg->max_kernel_mem / p->kernel_mem - 1;	/* kernel_mem <= the budget */
+	if (!cfg->sflow.max_views && !fit) {
+		set_err(err, errlen, "sflow.views: a view's object needs %.1f MiB of kernel "
+			"memory, the budget of %.1f MiB has no room for one beside the "
+			"collector's own (raise max_kernel_mem, or drop sflow.views)",
+			mib(p->kernel_mem), mib(cfg->max_kernel_mem));
+		return -E2BIG;
+	}
+	if (cfg->sflow.max_views > fit) {
+		set_err(err, errlen, "sflow.max_views: %u views need %.1f MiB of kernel memory "
+			"(%.1f MiB an object, one more for \"other\"), over the budget of %.1f MiB: "
+			"at most %llu fit (lower max_views or raise max_kernel_mem)",
+			cfg->sflow.max_views, mib(p->kernel_mem * (cfg->sflow.max_views + 1ULL)),
+			mib(p->kernel_mem), mib(cfg->max_kernel_mem), (unsigned long long)fit);
+		return -E2BIG;
+	}
+	p->views_max = cfg->sflow.max_views ? cfg->sflow.max_views :
+		fit < XS_SFLOW_VIEWS_AUTO ? (unsigned int)fit : XS_SFLOW_VIEWS_AUTO;
+	return 0;
+}
+
 int collect_plan(const struct xs_config *cfg, int ncpus, struct xs_plan *p, char *err,
 		 size_t errlen)
 {
@@ -45,7 +75,7 @@ int collect_plan(const struct xs_config *cfg, int ncpus, struct xs_plan *p, char
 			mib(cfg->max_kernel_mem));
 		return -E2BIG;
 	}
-	return 0;
+	return collect_plan_views(cfg, p, err, errlen);
 }
 
 void collect_plan_free(struct xs_plan *p)

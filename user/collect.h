@@ -23,10 +23,14 @@ struct xs_plan {
 	struct xs_sk_layout sk;		/* sk.nslots 0: no sketches */
 	uint64_t kernel_mem;		/* bytes, on ncpus CPUs */
 	const struct xs_mitig_cfg *mit;	/* the config's, read by collect_open */
+	unsigned int views_max;		/* sflow.views: objects of views beside this
+					 * one, each kernel_mem (the worst case fits
+					 * the budget); 0: no views */
 };
 
 /* Build the tries, the sketch layout and the memory figure; refuse a
- * config over its budget (-E2BIG). Prints nothing; 0 or -errno with err. */
+ * config over its budget (-E2BIG), with sflow.views the worst case of
+ * views_max + 1 objects. Prints nothing; 0 or -errno with err. */
 int collect_plan(const struct xs_config *cfg, int ncpus, struct xs_plan *p, char *err,
 		 size_t errlen);
 void collect_plan_free(struct xs_plan *p);

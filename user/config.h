@@ -238,7 +238,8 @@ struct xs_mitig_cfg {
 #define XS_SFLOW_AGENTS_MAX 256		/* prefixes in sflow.agents */
 #endif
 #define XS_SFLOW_VIEWS_MAX 4096		/* sflow.max_views */
-#define XS_SFLOW_VIEWS_DEFAULT 64
+#define XS_SFLOW_VIEWS_DEFAULT 0	/* as many as max_kernel_mem fits, at most: */
+#define XS_SFLOW_VIEWS_AUTO 16
 
 enum xs_sflow_view {
 	XS_SFLOW_VIEW_NONE = 0,		/* no per-view figures */
@@ -250,7 +251,8 @@ struct xs_sflow_cfg {
 	struct xs_prefix agents[XS_SFLOW_AGENTS_MAX];	/* agents accepted */
 	size_t nagents;			/* 0: every agent */
 	enum xs_sflow_view views;
-	unsigned int max_views;		/* views an interval; the rest: "other" */
+	unsigned int max_views;		/* views (an object each); the rest: "other";
+					 * 0: as many as fit, XS_SFLOW_VIEWS_AUTO at most */
 };
 
 struct xs_config {

@@ -3,10 +3,13 @@
  * $.sflow: what `collect --sflow` accepts and how it splits its figures.
  *   agents     [CIDR, ...]: the agent addresses accepted (the address in
  *              the datagram's header); none given: every agent
- *   views      "none" (default), "agent" or "ifindex": per-view figures in
- *              the summary's sflow.views
- *   max_views  1..XS_SFLOW_VIEWS_MAX views an interval (default 64); the
- *              samples of any further view count under "other"
+ *   views      "none" (default), "agent" or "ifindex": range records,
+ *              alerts and rules per view (a BPF object each), their
+ *              figures in the summary's sflow.views
+ *   max_views  1..XS_SFLOW_VIEWS_MAX views (default: as many as
+ *              max_kernel_mem fits, XS_SFLOW_VIEWS_AUTO at most; one that
+ *              does not fit is refused by collect_plan); the samples of
+ *              any further view count under "other"
  */
 #include <stdio.h>
 #include <string.h>

@@ -207,6 +207,9 @@ static json_t *emit_head(const struct xs_rec_meta *m, const char *type, int *err
 	*err |= json_object_set_new(o, "ifname", emit_str(m->ifname));
 	if (m->agent)
 		*err |= json_object_set_new(o, "agent", emit_str(m->agent));
+	if (m->has_ifindex)
+		*err |= json_object_set_new(o, "ifindex", m->has_ifindex == 1 ?
+					    json_integer(m->ifindex) : json_null());
 	*err |= json_object_set_new(o, "interval_s", emit_real(m->interval_s));
 	return o;
 }

@@ -25,6 +25,11 @@ struct xs_rec_meta {
 	const char *ifname;
 	const char *agent;	/* collect: the sFlow agent(s) the records cover;
 				 * NULL: no "agent" key (run, replay) */
+	int has_ifindex;	/* collect, sflow.views "ifindex": an "ifindex"
+				 * key, 1: ifindex, 2: null (no ifIndex known) */
+	uint32_t ifindex;
+	int view;		/* collect: the records of a view's own object
+				 * (sflow.views), not the collector's */
 	struct timespec ts;	/* end of the interval (wall clock or capture time) */
 	double interval_s;	/* length of the interval the deltas cover */
 	int mitigation;		/* mitigation on: range records say what

@@ -16,7 +16,7 @@
 #include "textbuf.h"
 
 static const char *const tag_keys[] = {
-	"host", "ifname", "agent", "range", "dir", "rule", "state", "attack", NULL,
+	"host", "ifname", "agent", "ifindex", "range", "dir", "rule", "state", "attack", NULL,
 };
 
 static int is_tag(const char *key)
@@ -100,8 +100,18 @@ int influx_line(const json_t *rec, struct xs_textbuf *b)
 		return -EINVAL;
 	textbuf_puts(b, "xdpscope_");
 	textbuf_escaped(b, type, ", ");
+	/* Tags: strings, and collect's ifindex views' input interface (two
+	 * views of one agent and range are two series, not one point). */
 	for (i = 0; tag_keys[i]; i++) {
 		v = json_object_get(r, tag_keys[i]);
+		if (json_is_integer(v)) {
+			snprintf(tsbuf, sizeof(tsbuf), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+			textbuf_put(b, ",", 1);
+			textbuf_puts(b, tag_keys[i]);
+			textbuf_put(b, "=", 1);
+			textbuf_puts(b, tsbuf);
+			continue;
+		}
 		if (!json_is_string(v) || !json_string_length(v))
 			continue;
 		textbuf_put(b, ",", 1);

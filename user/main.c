@@ -706,8 +706,12 @@ static int cmd_check_config(int argc, char **argv)
 		goto out;
 	}
 	printf("%s: ok: %zu ranges, %zu rules, interval %u ms, kernel memory %.1f MiB on %d "
-	       "CPUs\n", argv[1], cfg.nranges, cfg.nrules, cfg.interval_ms,
+	       "CPUs", argv[1], cfg.nranges, cfg.nrules, cfg.interval_ms,
 	       plan.kernel_mem / 1048576.0, ncpus);
+	if (plan.views_max)	/* collect's sflow.views: an object a view */
+		printf(", %.1f MiB with %u sFlow views", plan.kernel_mem * (plan.views_max + 1.0) /
+		       1048576.0, plan.views_max);
+	printf("\n");
 	rc = XS_EXIT_OK;
 out:
 	collect_plan_free(&plan);

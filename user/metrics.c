@@ -108,11 +108,66 @@ int metrics_snap_alert(struct xs_msnap *s, const char *rule, uint32_t slot, cons
 	if (!a->rule)
 		return -ENOMEM;
 	a->slot = slot;
+	a->view = 0;
 	a->has_host = host != NULL;
 	if (host)
 		memcpy(a->host, host, sizeof(a->host));
 	a->attack = attack ? attack : "unknown";
 	s->nalerts++;
+	return 0;
+}
+
+int metrics_snap_lab(struct xs_msnap *s, const char *lab)
+{
+	char *l = lab ? strdup(lab) : NULL;
+
+	if (lab && !l)
+		return -ENOMEM;
+	free(s->lab);
+	s->lab = l;
+	return 0;
+}
+
+int metrics_snap_view(struct xs_msnap *s, const char *lab, uint32_t *idx)
+{
+	struct xs_mview *v;
+	size_t i;
+
+	for (i = 0; i < s->nviews; i++)
+		if (!strcmp(s->views[i].lab, lab)) {
+			*idx = i + 1;
+			return 0;
+		}
+	if (s->nviews == s->views_cap) {
+		size_t cap = s->views_cap ? 2 * s->views_cap : 8;
+
+		v = realloc(s->views, cap * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		s->views = v;
+		s->views_cap = cap;
+	}
+	v = &s->views[s->nviews];
+	memset(v, 0, sizeof(*v));
+	v->lab = strdup(lab);
+	if (!v->lab)
+		return -ENOMEM;
+	*idx = ++s->nviews;
+	return 0;
+}
+
+int metrics_snap_view_counters(struct xs_msnap *s, uint32_t idx, uint32_t nslots,
+			       const struct xs_counters *cur)
+{
+	struct xs_mview *v = &s->views[idx - 1];
+	struct xs_counters *c = realloc(v->ctrs, (nslots ? nslots : 1) * sizeof(*c));
+
+	if (!c)
+		return -ENOMEM;
+	v->ctrs = c;
+	if (nslots)
+		memcpy(c, cur, nslots * sizeof(*cur));
+	v->nslots = nslots;
 	return 0;
 }
 
@@ -165,6 +220,12 @@ void metrics_snap_free(struct xs_msnap *s)
 	free(s->alerts);
 	free(s->act);
 	free(s->ctrs);
+	free(s->lab);
+	for (i = 0; i < s->nviews; i++) {
+		free(s->views[i].lab);
+		free(s->views[i].ctrs);
+	}
+	free(s->views);
 	free(s);
 }
 
@@ -194,9 +255,9 @@ static void family(struct xs_textbuf *b, const char *name, const char *type, con
 	textbuf_put(b, "\n", 1);
 }
 
-/* name{range="..",dir=".."  (the caller closes the braces) */
+/* name{range="..",dir=".."[,agent=".."...]  (the caller closes the braces) */
 static void slot_labels(struct xs_textbuf *b, const char *name, char *const *names, size_t nnames,
-			uint32_t slot)
+			uint32_t slot, const char *lab)
 {
 	size_t range = slot / XS_DIR_MAX;
 
@@ -204,6 +265,21 @@ static void slot_labels(struct xs_textbuf *b, const char *name, char *const *nam
 	textbuf_puts(b, "{range=\"");
 	textbuf_puts(b, range >= 1 && range <= nnames ? names[range - 1] : "?");
 	textbuf_puts(b, slot % XS_DIR_MAX == XS_DIR_IN ? "\",dir=\"in\"" : "\",dir=\"out\"");
+	if (lab)
+		textbuf_puts(b, lab);
+}
+
+/* The labels of view idx (0: the snapshot's own). */
+static const char *view_lab(const struct xs_msnap *s, uint32_t idx)
+{
+	return idx && idx <= s->nviews ? s->views[idx - 1].lab : s->lab;
+}
+
+/* The counters of view v (0: the snapshot's own), *n their slots. */
+static const struct xs_counters *view_ctrs(const struct xs_msnap *s, size_t v, uint32_t *n)
+{
+	*n = v ? s->views[v - 1].nslots : s->nslots;
+	return v ? s->views[v - 1].ctrs : s->ctrs;
 }
 
 /* ,KEY="VALUE"} N\n */
@@ -229,8 +305,9 @@ static uint64_t slot_pkts(const struct xs_counters *c)
 static void render_ranges(struct xs_textbuf *b, const struct xs_msnap *s, char *const *names,
 			  size_t nnames)
 {
-	const struct xs_counters *c;
-	uint32_t slot;
+	const struct xs_counters *c, *all;
+	uint32_t slot, n;
+	size_t v;
 	int i, pass;
 
 	for (pass = 0; pass < 2; pass++) {
@@ -239,37 +316,42 @@ static void render_ranges(struct xs_textbuf *b, const struct xs_msnap *s, char *
 		family(b, name, "counter", pass ?
 		       "Bytes (Ethernet header on, no FCS) since start by range, direction and L4 class." :
 		       "Packets since start by range, direction (in: to the range) and L4 class.");
-		for (slot = XS_DIR_MAX; slot < s->nslots; slot++) {
-			c = &s->ctrs[slot];
-			if (!slot_pkts(c))
-				continue;
-			for (i = 0; i < XS_L4_MAX; i++) {
-				slot_labels(b, name, names, nnames, slot);
-				tail(b, "class", class_names[i],
-				     pass ? (&c->tcp)[i].bytes : (&c->tcp)[i].pkts);
+		for (v = 0; v <= s->nviews; v++)
+			for (all = view_ctrs(s, v, &n), slot = XS_DIR_MAX; slot < n; slot++) {
+				c = &all[slot];
+				if (!slot_pkts(c))
+					continue;
+				for (i = 0; i < XS_L4_MAX; i++) {
+					slot_labels(b, name, names, nnames, slot, view_lab(s, v));
+					tail(b, "class", class_names[i],
+					     pass ? (&c->tcp)[i].bytes : (&c->tcp)[i].pkts);
+				}
 			}
-		}
 	}
 	family(b, "xdpscope_tcp_flags_total", "counter",
 	       "TCP segments since start by flag: syn (without ACK), synack, rst, fin.");
-	for (slot = XS_DIR_MAX; slot < s->nslots; slot++) {
-		c = &s->ctrs[slot];
-		if (!slot_pkts(c))
-			continue;
-		for (i = 0; i < 4; i++) {
-			slot_labels(b, "xdpscope_tcp_flags_total", names, nnames, slot);
-			tail(b, "flag", flag_names[i], (&c->syn)[i]);
+	for (v = 0; v <= s->nviews; v++)
+		for (all = view_ctrs(s, v, &n), slot = XS_DIR_MAX; slot < n; slot++) {
+			c = &all[slot];
+			if (!slot_pkts(c))
+				continue;
+			for (i = 0; i < 4; i++) {
+				slot_labels(b, "xdpscope_tcp_flags_total", names, nnames, slot,
+					    view_lab(s, v));
+				tail(b, "flag", flag_names[i], (&c->syn)[i]);
+			}
 		}
-	}
 	family(b, "xdpscope_fragments_total", "counter",
 	       "IPv4 fragments and IPv6 non-atomic fragments since start.");
-	for (slot = XS_DIR_MAX; slot < s->nslots; slot++) {
-		c = &s->ctrs[slot];
-		if (!slot_pkts(c))
-			continue;
-		slot_labels(b, "xdpscope_fragments_total", names, nnames, slot);
-		tail(b, NULL, NULL, c->frags);
-	}
+	for (v = 0; v <= s->nviews; v++)
+		for (all = view_ctrs(s, v, &n), slot = XS_DIR_MAX; slot < n; slot++) {
+			c = &all[slot];
+			if (!slot_pkts(c))
+				continue;
+			slot_labels(b, "xdpscope_fragments_total", names, nnames, slot,
+				    view_lab(s, v));
+			tail(b, NULL, NULL, c->frags);
+		}
 }
 
 static void render_sketches(struct xs_textbuf *b, const struct xs_msnap *s, char *const *names,
@@ -287,7 +369,8 @@ static void render_sketches(struct xs_textbuf *b, const struct xs_msnap *s, char
 	family(b, "xdpscope_uniq_src", "gauge",
 	       "Distinct sources of the last interval (HyperLogLog estimate).");
 	for (k = 0; k < s->nact; k++) {
-		slot_labels(b, "xdpscope_uniq_src", names, nnames, s->act[k].slot);
+		slot_labels(b, "xdpscope_uniq_src", names, nnames, s->act[k].slot,
+			    view_lab(s, s->act[k].view));
 		tail(b, NULL, NULL, s->act[k].uniq_src);
 		for (d = 0; d < XS_DIM_MAX; d++)
 			tops |= s->act[k].ntop[d];
@@ -311,7 +394,8 @@ static void render_sketches(struct xs_textbuf *b, const struct xs_msnap *s, char
 
 					slot_labels(o, pass ? "xdpscope_top_bytes" :
 							      "xdpscope_top_packets",
-						    names, nnames, s->act[k].slot);
+						    names, nnames, s->act[k].slot,
+						    view_lab(s, s->act[k].view));
 					textbuf_puts(o, ",list=\"");
 					textbuf_puts(o, list_names[d]);
 					textbuf_puts(o, "\",rank=\"");
@@ -347,7 +431,8 @@ static void render_alerts(struct xs_textbuf *b, const struct xs_msnap *s, char *
 	family(b, "xdpscope_alert_active", "gauge",
 	       "1 for each alert between its start and end records.");
 	for (i = 0; i < s->nalerts; i++) {
-		slot_labels(b, "xdpscope_alert_active", names, nnames, s->alerts[i].slot);
+		slot_labels(b, "xdpscope_alert_active", names, nnames, s->alerts[i].slot,
+			    view_lab(s, s->alerts[i].view));
 		textbuf_puts(b, ",rule=\"");
 		textbuf_puts(b, s->alerts[i].rule);
 		textbuf_put(b, "\"", 1);

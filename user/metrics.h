@@ -25,6 +25,7 @@
 
 struct xs_mslot {			/* a (range, direction) with traffic in the interval */
 	uint32_t slot;
+	uint32_t view;			/* 0: the snapshot's own counters, else views[view - 1] */
 	uint64_t uniq_src;
 	uint8_t ntop[XS_DIM_MAX];
 	struct {
@@ -36,6 +37,7 @@ struct xs_mslot {			/* a (range, direction) with traffic in the interval */
 struct xs_malert {			/* an alert between start and end */
 	char *rule;
 	uint32_t slot;
+	uint32_t view;			/* as xs_mslot's */
 	int has_host;			/* a per-host alert: host is its key */
 	uint8_t host[XS_TOP_KEY_LEN];
 	const char *attack;		/* static strings (rules.c) */
@@ -43,11 +45,22 @@ struct xs_malert {			/* an alert between start and end */
 
 struct xs_mnames;			/* range names, shared by snapshots */
 
+/* collect's views (sflow.views): another object's counters, its series
+ * told apart by labels (agent, ifindex). */
+struct xs_mview {
+	char *lab;			/* ',agent="198.18.0.1",ifindex="3"' */
+	uint32_t nslots;
+	struct xs_counters *ctrs;	/* cumulative, per slot; NULL: not yet */
+};
+
 struct xs_msnap {
 	int refs;			/* guarded by the server's lock */
 	struct xs_mnames *names;	/* set by metrics_publish() */
 	uint32_t nslots;
 	struct xs_counters *ctrs;	/* cumulative, per slot */
+	char *lab;			/* labels of every series of ctrs, NULL: none */
+	struct xs_mview *views;		/* collect's views, beside ctrs */
+	size_t nviews, views_cap;
 	struct xs_global g;		/* cumulative */
 	int sk_on;
 	struct xs_mslot *act;
@@ -78,6 +91,17 @@ int metrics_snap_slot(struct xs_msnap *s, uint32_t slot, const struct xs_sk_layo
 /* host: a per-host alert's (a top item's key), else NULL. */
 int metrics_snap_alert(struct xs_msnap *s, const char *rule, uint32_t slot, const uint8_t *host,
 		       const char *attack);
+/*
+ * Labels: `lab` (a label list ',k="v",...', copied; NULL: none) goes
+ * after range and dir in every series of the snapshot's own counters
+ * (metrics_snap_lab), or of a view (metrics_snap_view: the view with
+ * these labels, added if new, *idx its number for xs_mslot.view and
+ * xs_malert.view; metrics_snap_view_counters its counters). 0 or -ENOMEM.
+ */
+int metrics_snap_lab(struct xs_msnap *s, const char *lab);
+int metrics_snap_view(struct xs_msnap *s, const char *lab, uint32_t *idx);
+int metrics_snap_view_counters(struct xs_msnap *s, uint32_t idx, uint32_t nslots,
+			       const struct xs_counters *cur);
 void metrics_snap_free(struct xs_msnap *s);
 
 /*

@@ -32,6 +32,26 @@ static double ts_seconds(const struct timespec *t)
 	return t->tv_sec + t->tv_nsec / 1e9;
 }
 
+/* A view's alert (collect, sflow.views): the rules of every view name an
+ * alert alike (rule, range, direction, host, start), so its id also
+ * takes the view's agent and ifindex: two views' alerts of one range
+ * are two ids, and a view's start and end one. */
+static void view_id(struct xs_alert *a, const struct xs_rec_meta *m)
+{
+	unsigned long long h = 0xcbf29ce484222325ULL;
+	const char *p;
+	int i;
+
+	for (p = a->id; *p; p++)
+		h = (h ^ (uint8_t)*p) * 0x100000001b3ULL;
+	for (p = m->agent; *p; p++)
+		h = (h ^ (uint8_t)*p) * 0x100000001b3ULL;
+	for (i = 0; i < 5; i++)
+		h = (h ^ (i < 4 ? (m->ifindex >> (8 * i)) & 0xff : (unsigned)m->has_ifindex)) *
+		    0x100000001b3ULL;
+	snprintf(a->id, sizeof(a->id), "%016llx", h);
+}
+
 /*
  * xs_alert_fn: the record goes out after the range records. Its document
  * is made now, while the alert's figures (the slot being read) are there.
@@ -57,6 +77,12 @@ static int on_alert(void *ctx, const struct xs_alert *a)
 	if (r->act) {
 		al = *a;
 		al.act = r->act(r->act_ctx, a, ts_seconds(&r->meta->ts));
+		a = &al;
+	}
+	if (r->meta->view && r->meta->agent) {
+		if (a != &al)
+			al = *a;
+		view_id(&al, r->meta);
 		a = &al;
 	}
 	rec = &r->alerts[r->nalerts++];
@@ -236,6 +262,50 @@ static void report_slots(struct xs_report *r, const struct xs_rec_meta *m,
 	}
 }
 
+static void add_u64s(void *dst, const void *src, size_t size)
+{
+	uint64_t *d = dst;
+	const uint64_t *a = src;
+	size_t i;
+
+	for (i = 0; i < size / sizeof(*d); i++)
+		d[i] += a[i];
+}
+
+int report_view(struct xs_report *r, const struct xs_rec_meta *m, const struct xs_figures *f,
+		struct xs_summary *s)
+{
+	struct xs_rec_meta mm = *m;
+	struct xs_global g;
+	struct xs_counters u;
+
+	_Static_assert(sizeof(g) % sizeof(uint64_t) == 0, "xs_global: u64 fields");
+	_Static_assert(sizeof(u) % sizeof(uint64_t) == 0, "xs_counters: u64 fields");
+	mm.mitigation = f->mit_on;
+	r->err = 0;
+	r->meta = m;
+	global_delta(&g, f->gcur, f->gprev);
+	add_u64s(&s->g, &g, sizeof(g));
+	counters_delta(&u, &f->cur[0], &f->prev[0]);
+	add_u64s(&s->unmatched, &u, sizeof(u));
+	if (r->rules)
+		rules_begin(r->rules, ts_seconds(&m->ts), m->interval_s, s->gap_s);
+	report_slots(r, &mm, f, s);
+	if (r->rules) {
+		struct xs_rules_stats rs;
+
+		deliver_alerts(r);
+		rules_stats(r->rules, &rs);
+		s->rules_on = 1;
+		s->alerts.active += rs.active;
+		s->alerts.started += rs.started;
+		s->alerts.ended += rs.ended;
+		s->alerts.hosts_suppressed += rs.hosts_suppressed;
+		s->alerts.early += rs.early;
+	}
+	return r->err;
+}
+
 int report_interval(struct xs_report *r, const struct xs_rec_meta *m, const struct xs_figures *f,
 		    struct xs_summary *s)
 {
@@ -292,6 +362,8 @@ int report_interval(struct xs_report *r, const struct xs_rec_meta *m, const stru
 		ie.foreach_alert = foreach_alert;
 		ie.rules = r->rules;
 	}
+	if (r->more)
+		r->more(r->more_ctx, s, &ie);
 	sinks_stats(r->sinks, s);
 	deliver(r, &rec);
 	sinks_interval_end(r->sinks, &ie);

@@ -31,6 +31,11 @@ struct xs_report {
 	const struct xs_act_result *(*act)(void *ctx, const struct xs_alert *a, double now);
 	void *act_ctx;
 	int err;			/* first failed delivery of the interval */
+	/* Before the summary goes out: more records of the interval, added
+	 * into s (report_view), and their objects' counters for the sinks'
+	 * interval end (ie->views); NULL: none. */
+	void (*more)(void *ctx, struct xs_summary *s, struct xs_interval_end *ie);
+	void *more_ctx;
 };
 
 /* The rules of cfg (none: nothing to do) and their saved baselines;
@@ -46,6 +51,16 @@ int report_init(struct xs_report *r, const struct xs_config *cfg, struct xs_sink
  */
 int report_interval(struct xs_report *r, const struct xs_rec_meta *m, const struct xs_figures *f,
 		    struct xs_summary *s);
+
+/*
+ * The range records and alerts of one view of a source with views (the
+ * sFlow collector's per-agent objects): r holds the view's own rules
+ * (sinks shared), m its meta (agent, ifindex); no summary: its traffic,
+ * counters and alert figures are added into s, which report_interval
+ * fills (from r->more). 0 or the first -errno of a sink.
+ */
+int report_view(struct xs_report *r, const struct xs_rec_meta *m, const struct xs_figures *f,
+		struct xs_summary *s);
 
 /* Early detection (rules_early) of one slot, m the figures so far;
  * report_early_end() delivers what started. */

@@ -69,8 +69,19 @@ struct ifc {
 	struct xs_sflow_ifcounters c;
 };
 
+/* A view's own object: its counters, sketches, rules and alerts. */
+struct vobj {
+	struct xs_collect col;
+	struct xs_report rep;		/* the view's rules; the pipeline's sinks */
+	struct xs_feeder feed;
+	struct xs_rec_meta meta;	/* agent (and ifindex) */
+	char agent[INET6_ADDRSTRLEN + 12];
+};
+
 struct view {
 	uint64_t key;			/* agent index + 1 << 32 | ifindex; 0: free */
+	struct vobj *o;			/* NULL: its object failed, "other" counts it */
+	/* this interval */
 	uint64_t samples, pkts, bytes;
 };
 
@@ -90,9 +101,14 @@ struct xs_sflowin {
 	struct source *sources;		/* 1 << SOURCES_BITS */
 	struct ifc ifc[IFC_MAX];
 	uint32_t nifc;
-	struct view *views;		/* 2 * max_views, a power of 2 */
-	uint32_t views_cap, nviews;
-	struct view other;
+	struct view *views;		/* 2 * views_max, a power of 2; kept */
+	uint32_t views_cap, nviews, views_max;
+	struct view other;		/* the pipeline's own object: agent "*" */
+	struct xs_ie_view *iev;		/* views_cap: for the sinks' interval end */
+	uint64_t views_over, views_failed;	/* this interval */
+	uint32_t views_failed_total;
+	int view_err;			/* a view's collection failed: stop */
+	int warned_views, warned_view_fail;
 
 	/* this interval */
 	uint64_t datagrams, samples, headers, counter_samples, malformed;
@@ -206,38 +222,152 @@ static void source_seq(struct xs_sflowin *c, int ai, struct agent *a, uint32_t s
 
 /* ------------------------------------------------------------- views */
 
-static void view_add(struct xs_sflowin *c, int ai, const struct xs_sflow_flow *f, uint32_t wire)
+/*
+ * sflow.views: a view (an agent, or an agent's input ifIndex) is counted
+ * by a BPF object of its own, loaded at its first sample, so its range
+ * records, rules and alerts are its own. At most views_max objects (the
+ * plan checked their kernel memory against the budget); they stay until
+ * the collector stops. Samples of views past the bound, of agents not
+ * tracked, or of a view whose object failed to load go to the pipeline's
+ * own object, the view "other" (records with agent "*").
+ */
+static int vobj_open(struct xs_sflowin *c, struct vobj *o, const struct agent *a, int has_if,
+		     uint32_t ifindex, char *err, size_t errlen)
+{
+	struct xs_plan plan;
+	int e;
+
+	snprintf(o->agent, sizeof(o->agent), "%s", a->name);
+	o->meta = c->meta;
+	o->meta.agent = o->agent;
+	o->meta.has_ifindex = has_if;
+	o->meta.ifindex = ifindex;
+	o->meta.view = 1;
+	e = collect_plan(c->cfg, c->p.ncpus, &plan, err, errlen);
+	if (!e)
+		e = collect_open(&o->col, &plan, c->cfg->nranges, err, errlen);
+	collect_plan_free(&plan);
+	if (!e)
+		e = collect_load_one(&o->col, 0, err, errlen);
+	if (!e)
+		e = report_init(&o->rep, c->cfg, &c->p.sinks, 1, err, errlen);
+	if (e)
+		return e;
+	feeder_init(&o->feed, loader_xdp_fd(&o->col.l), 0, "sflow");
+	return 0;
+}
+
+/* Its active alerts end with `reason` (records at m's time). 0 or the
+ * -errno of a lost record. */
+static int vobj_close(struct vobj *o, const struct xs_rec_meta *m, const char *reason)
+{
+	struct xs_rec_meta mm;
+	int e;
+
+	if (!o)
+		return 0;
+	mm = o->meta;
+	mm.ts = m->ts;
+	mm.interval_s = m->interval_s;
+	collect_close(&o->col);
+	e = report_stop(&o->rep, &mm, reason);
+	free(o);
+	return e;
+}
+
+/* The view of a flow sample of agent ai: NULL for "other". */
+static struct view *view_of(struct xs_sflowin *c, int ai, const struct xs_sflow_flow *f)
 {
 	enum xs_sflow_view kind = c->cfg->sflow.views;
+	uint32_t i, mask = c->views_cap - 1, ifindex = 0xffffffffU;
+	char err[XS_ERR_LEN];
+	struct view *v;
 	uint64_t key;
-	uint32_t i, mask = c->views_cap - 1;
-	struct view *v = &c->other;
 
 	if (kind == XS_SFLOW_VIEW_NONE || !c->views)
-		return;
+		return NULL;
 	if (ai < 0)
-		goto add;
-	key = (uint64_t)(ai + 1) << 32;
-	if (kind == XS_SFLOW_VIEW_IFINDEX)
-		key |= f->in_format == XS_SFLOW_IF_INDEX ? f->in_value : 0xffffffffU;
+		return &c->other;
+	if (kind == XS_SFLOW_VIEW_IFINDEX && f->in_format == XS_SFLOW_IF_INDEX)
+		ifindex = f->in_value;
+	key = (uint64_t)(ai + 1) << 32 | (kind == XS_SFLOW_VIEW_IFINDEX ? ifindex : 0);
 	for (i = hash64(key) & mask;; i = (i + 1) & mask) {
-		if (c->views[i].key == key) {
-			v = &c->views[i];
+		v = &c->views[i];
+		if (v->key == key)
+			return v->o ? v : &c->other;
+		if (!v->key)
 			break;
-		}
-		if (!c->views[i].key) {
-			if (c->nviews >= c->cfg->sflow.max_views)
-				break;
-			v = &c->views[i];
-			v->key = key;
-			c->nviews++;
-			break;
-		}
 	}
-add:
+	if (c->nviews >= c->views_max) {
+		c->views_over++;
+		if (!c->warned_views++)
+			log_warn("sflow: more than %u views (sflow.max_views): the samples of the "
+				 "others count in the view \"other\", agent \"*\" (sflow.views_over; "
+				 "warned once)", c->views_max);
+		return &c->other;
+	}
+	v->key = key;
+	c->nviews++;
+	v->o = calloc(1, sizeof(*v->o));
+	if (!v->o || vobj_open(c, v->o, &c->agents[ai], kind == XS_SFLOW_VIEW_IFINDEX ?
+			       (ifindex == 0xffffffffU ? 2 : 1) : 0, ifindex, err, sizeof(err))) {
+		if (!v->o)
+			snprintf(err, sizeof(err), "out of memory");
+		else
+			vobj_close(v->o, &c->meta, "stopped");
+		v->o = NULL;
+		c->views_failed++;
+		c->views_failed_total++;
+		if (!c->warned_view_fail++)
+			log_warn("sflow: the view of agent %s has no object of its own (%s): its "
+				 "samples count in the view \"other\" (sflow.views_failed; warned "
+				 "once)", c->agents[ai].name, err);
+		return &c->other;
+	}
+	return v;
+}
+
+static void view_count(struct view *v, const struct xs_sflow_flow *f, uint32_t wire)
+{
 	v->samples++;
 	v->pkts += f->rate;
 	v->bytes += (uint64_t)wire * f->rate;
+}
+
+/* Before the summary (report.h's more): each view's records and alerts,
+ * its figures added into s. */
+static void views_report(void *ctx, struct xs_summary *s, struct xs_interval_end *ie)
+{
+	struct xs_sflowin *c = ctx;
+	char err[XS_ERR_LEN];
+	struct xs_figures f;
+	struct vobj *o;
+	uint32_t i;
+	size_t n = 0;
+	int e;
+
+	for (i = 0; i < c->views_cap; i++) {
+		o = c->views[i].o;
+		if (!o)
+			continue;
+		o->meta.ts = c->meta.ts;
+		o->meta.interval_s = c->meta.interval_s;
+		e = collect_read(&o->col, 0, &o->feed.extra, &f, err, sizeof(err));
+		if (!e) {
+			report_view(&o->rep, &o->meta, &f, s);	/* losses: the sinks tell */
+			e = collect_done(&o->col, err, sizeof(err));
+		}
+		if (e) {
+			log_err("sflow: view %s: %s", o->agent, err);
+			c->view_err = 1;
+			continue;
+		}
+		s->kernel_mem += o->col.plan.kernel_mem;
+		c->iev[n++] = (struct xs_ie_view){ .m = &o->meta, .nslots = f.nslots,
+						   .cur = f.cur, .rules = o->rep.rules };
+	}
+	ie->views = c->iev;
+	ie->nviews = n;
 }
 
 /* --------------------------------------------------------- datagrams */
@@ -285,6 +415,8 @@ static int feed_flow(struct xs_sflowin *c, int ai, struct agent *a,
 		     const struct xs_sflow_flow *f)
 {
 	const struct xs_sflow_dgram *d = &c->d;
+	struct xs_feeder *feed = &c->feed;
+	struct view *v;
 	uint32_t i, len, wire;
 	int e;
 
@@ -298,6 +430,9 @@ static int feed_flow(struct xs_sflowin *c, int ai, struct agent *a,
 	}
 	if (ai >= 0)
 		source_seq(c, ai, a, f->source_type << 24 | f->source_index, f->seq);
+	v = view_of(c, ai, f);
+	if (v && v->o)
+		feed = &v->o->feed;
 	for (i = f->header; i < (uint32_t)f->header + f->nheaders && i < d->nheaders; i++) {
 		struct xs_frame fr = { .buf = c->frame, .weight = f->rate };
 
@@ -314,14 +449,15 @@ static int feed_flow(struct xs_sflowin *c, int ai, struct agent *a,
 		fr.len = len;
 		fr.wire_len = wire;
 		fr.rec = c->headers_total + 1;
-		e = feeder_run(&c->feed, &fr);
+		e = feeder_run(feed, &fr);
 		if (e)
 			return e;
 		c->headers++;
 		c->headers_total++;
 		if (a)
 			a->headers++;
-		view_add(c, ai, f, wire);
+		if (v)
+			view_count(v, f, wire);
 	}
 	return 0;
 }
@@ -514,7 +650,7 @@ static json_t *health_doc(struct xs_sflowin *c, const struct xs_replay_stat *st)
 			char k[INET6_ADDRSTRLEN + 32];
 			const char *an;
 
-			if (!v->key)
+			if (!v->key || !v->samples)
 				continue;
 			an = c->agents[(v->key >> 32) - 1].name;
 			if (c->cfg->sflow.views == XS_SFLOW_VIEW_AGENT)
@@ -528,9 +664,15 @@ static json_t *health_doc(struct xs_sflowin *c, const struct xs_replay_stat *st)
 		if (c->other.samples)
 			json_object_set_new(views, "other", view_doc(&c->other));
 		json_object_set_new(o, "views", views);
-		memset(c->views, 0, c->views_cap * sizeof(*c->views));
-		c->nviews = 0;
+		json_object_set_new(o, "views_loaded", jint(c->nviews - c->views_failed_total));
+		json_object_set_new(o, "views_max", jint(c->views_max));
+		json_object_set_new(o, "views_over", jint(c->views_over));
+		if (c->views_failed)
+			json_object_set_new(o, "views_failed", jint(c->views_failed));
+		for (i = 0; i < c->views_cap; i++)
+			c->views[i].samples = c->views[i].pkts = c->views[i].bytes = 0;
 		memset(&c->other, 0, sizeof(c->other));
+		c->views_over = c->views_failed = 0;
 	}
 	c->datagrams = c->samples = c->headers = c->counter_samples = c->malformed = 0;
 	memset(c->bad, 0, sizeof(c->bad));
@@ -551,14 +693,23 @@ int sflowin_interval(struct xs_sflowin *c)
 	struct xs_summary s = {};
 	struct timespec now;
 	char err[XS_ERR_LEN];
+	uint32_t i;
 	int e;
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	clock_gettime(CLOCK_REALTIME, &c->meta.ts);
 	c->meta.interval_s = ts_diff(&now, &c->last);
 	c->last = now;
-	c->meta.agent = c->agent1 ? c->agent1 : "*";
+	c->meta.agent = c->agent1 && !c->views ? c->agent1 : "*";
 	feeder_take(&c->feed, &st);
+	for (i = 0; i < c->views_cap; i++) {
+		struct xs_replay_stat vs;
+
+		if (!c->views[i].o)
+			continue;
+		feeder_take(&c->views[i].o->feed, &vs);
+		st.refused += vs.refused;
+	}
 	s.progs[0] = c->prog;
 	s.nprogs = 1;
 	s.sflow = health_doc(c, &st);
@@ -570,31 +721,28 @@ int sflowin_interval(struct xs_sflowin *c)
 		log_err("sflow: %s", err);
 		return -1;
 	}
-	return 0;
+	return c->view_err ? -1 : 0;
 }
 
 /* -------------------------------------------------------- open/close */
 
-struct xs_sflowin *sflowin_open(struct xs_config *cfg, const char *host,
-				const char *const *sink_args, char *err, size_t errlen)
+/* rc: an exit code, XS_EXIT_USAGE for a config over its budget. */
+static struct xs_sflowin *open_rc(struct xs_config *cfg, const char *host,
+				  const char *const *sink_args, int *rc_out, char *err,
+				  size_t errlen)
 {
 	struct xs_sflowin *c = calloc(1, sizeof(*c));
 	uint64_t ns, cnt;
 	int rc, fd;
 
+	*rc_out = XS_EXIT_FAIL;
 	if (!c) {
 		set_err(err, errlen, "out of memory");
 		return NULL;
 	}
 	c->cfg = cfg;
 	c->sources = calloc(1U << SOURCES_BITS, sizeof(*c->sources));
-	if (cfg->sflow.views != XS_SFLOW_VIEW_NONE) {
-		c->views_cap = 2;
-		while (c->views_cap < 2 * cfg->sflow.max_views)
-			c->views_cap *= 2;
-		c->views = calloc(c->views_cap, sizeof(*c->views));
-	}
-	if (!c->sources || (cfg->sflow.views != XS_SFLOW_VIEW_NONE && !c->views)) {
+	if (!c->sources) {
 		set_err(err, errlen, "out of memory");
 		goto fail;
 	}
@@ -609,8 +757,24 @@ struct xs_sflowin *sflowin_open(struct xs_config *cfg, const char *host,
 	if (!rc && pipeline_load_one(&c->p, 0, err, errlen))
 		rc = XS_EXIT_FAIL;
 	if (rc) {
+		*rc_out = rc;
 		pipeline_close(&c->p, &c->meta, "stopped");
 		goto fail;
+	}
+	c->views_max = c->p.col.plan.views_max;
+	if (cfg->sflow.views != XS_SFLOW_VIEW_NONE) {
+		c->views_cap = 2;
+		while (c->views_cap < 2 * c->views_max)
+			c->views_cap *= 2;
+		c->views = calloc(c->views_cap, sizeof(*c->views));
+		c->iev = calloc(c->views_cap, sizeof(*c->iev));
+		if (!c->views || !c->iev) {
+			set_err(err, errlen, "out of memory");
+			pipeline_close(&c->p, &c->meta, "stopped");
+			goto fail;
+		}
+		c->p.rep.more = views_report;
+		c->p.rep.more_ctx = c;
 	}
 	fd = loader_xdp_fd(&c->p.col.l);
 	feeder_init(&c->feed, fd, 0, "sflow");
@@ -621,16 +785,33 @@ struct xs_sflowin *sflowin_open(struct xs_config *cfg, const char *host,
 fail:
 	free(c->sources);
 	free(c->views);
+	free(c->iev);
 	free(c);
 	return NULL;
 }
 
+struct xs_sflowin *sflowin_open(struct xs_config *cfg, const char *host,
+				const char *const *sink_args, char *err, size_t errlen)
+{
+	int rc;
+
+	return open_rc(cfg, host, sink_args, &rc, err, errlen);
+}
+
 int sflowin_close(struct xs_sflowin *c, const char *reason)
 {
-	int e = pipeline_close(&c->p, &c->meta, reason);
+	uint32_t i;
+	int e = 0, ve;
 
+	for (i = 0; i < c->views_cap; i++)
+		if ((ve = vobj_close(c->views[i].o, &c->meta, reason)) && !e)
+			e = ve;
+	ve = pipeline_close(&c->p, &c->meta, reason);
+	if (ve)
+		e = ve;
 	free(c->sources);
 	free(c->views);
+	free(c->iev);
 	free(c);
 	return e;
 }
@@ -827,7 +1008,7 @@ int sflowin_run(struct xs_config *cfg, const struct xs_collect_opts *o)
 
 	install_signals();
 	pin_to_one_cpu();
-	c = sflowin_open(cfg, o->host, o->sink_args, err, sizeof(err));
+	c = open_rc(cfg, o->host, o->sink_args, &rc, err, sizeof(err));
 	if (!c) {
 		log_err("%s", err);
 		goto out_sock;

@@ -13,6 +13,13 @@
  * rates over XS_WEIGHT_MAX, the agents' interface counters, and the
  * per-view figures the config asks for (sflow.views).
  *
+ * Views (sflow.views "agent" or "ifindex"): each view has a BPF object of
+ * its own, loaded at its first sample, so its range records, alerts and
+ * rule state are its own ("agent", and "ifindex", in every record); at
+ * most the plan's views_max (collect.h: their kernel memory fits the
+ * budget), the rest counted by the pipeline's own object as the view
+ * "other" (agent "*"). One summary an interval, over every view.
+ *
  * The socket loop (sflowin_run) is apart from the datagram path
  * (sflowin_datagram), which the benchmark drives without a socket.
  */

@@ -69,6 +69,13 @@ const char *sink_record_line(struct xs_record *r, size_t *len);
 void sink_record_done(struct xs_record *r);
 
 /* What a sink gets at the end of each interval, after the summary. */
+struct xs_ie_view {
+	const struct xs_rec_meta *m;
+	uint32_t nslots;
+	const struct xs_counters *cur;		/* cumulative, per slot */
+	void *rules;				/* for foreach_alert; NULL: none */
+};
+
 struct xs_interval_end {
 	const struct xs_rec_meta *m;
 	const struct xs_summary *s;
@@ -81,6 +88,10 @@ struct xs_interval_end {
 						      const char *attack),
 			      void *ctx);
 	void *rules;
+	/* collect's views (sflow.views): more objects' counters and alerts,
+	 * each with its meta (agent, ifindex); rules NULL: none. */
+	const struct xs_ie_view *views;
+	size_t nviews;
 };
 
 enum xs_cmd {

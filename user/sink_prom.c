@@ -10,6 +10,7 @@
  * "scrapes".
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "log.h"
@@ -22,7 +23,27 @@ struct prom {
 	int snap_failed;
 	uint8_t *top_n;			/* by range id: top keys a list, 0: none */
 	size_t ntop_n;
+	int collect;			/* collect: series carry the agent */
 };
+
+/*
+ * collect: the labels of a view's series, ',agent="198.18.0.1"' and for
+ * ifindex views ',ifindex="3"' ("-": the samples named none); the
+ * collector's own object's are ',agent="*"' (every agent, or with
+ * sflow.views the view "other"): its counters since start are not one
+ * agent's. Agents are addresses (and "#sub-agent"): nothing to escape.
+ */
+static void view_lab(const struct xs_rec_meta *m, char *buf, size_t len)
+{
+	int n = snprintf(buf, len, ",agent=\"%s\"", m->view && m->agent ? m->agent : "*");
+
+	if (m->view && m->has_ifindex == 1)
+		snprintf(buf + n, len - n, ",ifindex=\"%u\"", m->ifindex);
+	else if (m->view && m->has_ifindex)
+		snprintf(buf + n, len - n, ",ifindex=\"-\"");
+}
+
+#define LAB_LEN 96
 
 _Static_assert(XS_METRICS_TOP_N_MAX <= XS_METRICS_TOP, "a snapshot holds metrics.top_n keys");
 
@@ -78,6 +99,7 @@ static void *prom_open(const struct xs_sink_env *env, int *e, char *err, size_t 
 	if (*e == -ENOMEM)
 		set_err(err, errlen, "--metrics: out of memory");
 	if (!*e) {
+		p->collect = env->cmd == XS_CMD_COLLECT;
 		p->srv = metrics_start(&ss, names, env->cfg->nranges, err, errlen);
 		*e = p->srv ? 0 : -EADDRNOTAVAIL;
 	}
@@ -106,21 +128,68 @@ static int prom_record(void *st, struct xs_record *r)
 	struct prom *p = st;
 	size_t range = r->slot / XS_DIR_MAX;
 	struct xs_msnap *s;
+	char lab[LAB_LEN];
+	uint32_t view = 0;
 
 	if (r->type != XS_REC_RANGE || !r->skl || !r->sk)
 		return 0;
 	s = prom_snap(p);
-	if (s && metrics_snap_slot(s, r->slot, r->skl, r->sk,
-				   range < p->ntop_n ? p->top_n[range] : 0))
+	if (!s)
+		return 0;
+	if (p->collect && r->m->view) {
+		view_lab(r->m, lab, sizeof(lab));
+		if (metrics_snap_view(s, lab, &view)) {
+			p->snap_failed = 1;
+			return 0;
+		}
+	}
+	if (metrics_snap_slot(s, r->slot, r->skl, r->sk,
+			      range < p->ntop_n ? p->top_n[range] : 0))
 		p->snap_failed = 1;
+	else
+		s->act[s->nact - 1].view = view;
 	return 0;
 }
+
+struct alert_ctx {
+	struct xs_msnap *s;
+	uint32_t view;
+};
 
 /* An alert that finds no memory is left out of the snapshot. */
 static void snap_alert(void *ctx, const char *rule, uint32_t slot, const uint8_t *host,
 		       const char *attack)
 {
-	metrics_snap_alert(ctx, rule, slot, host, attack);
+	struct alert_ctx *a = ctx;
+
+	if (!metrics_snap_alert(a->s, rule, slot, host, attack))
+		a->s->alerts[a->s->nalerts - 1].view = a->view;
+}
+
+/* collect: the labels of the own counters, the views' counters and
+ * alerts. 0 or -ENOMEM. */
+static int prom_views(struct prom *p, struct xs_msnap *s, const struct xs_interval_end *ie)
+{
+	struct alert_ctx ac = { .s = s };
+	char lab[LAB_LEN];
+	size_t i;
+
+	if (!p->collect)
+		return 0;
+	view_lab(ie->m, lab, sizeof(lab));	/* not a view: agent "*" */
+	if (metrics_snap_lab(s, lab))
+		return -ENOMEM;
+	for (i = 0; i < ie->nviews; i++) {
+		const struct xs_ie_view *v = &ie->views[i];
+
+		view_lab(v->m, lab, sizeof(lab));
+		if (metrics_snap_view(s, lab, &ac.view) ||
+		    metrics_snap_view_counters(s, ac.view, v->nslots, v->cur))
+			return -ENOMEM;
+		if (ie->foreach_alert && v->rules)
+			ie->foreach_alert(v->rules, snap_alert, &ac);
+	}
+	return 0;
 }
 
 static void prom_end(void *st, const struct xs_interval_end *ie)
@@ -131,7 +200,10 @@ static void prom_end(void *st, const struct xs_interval_end *ie)
 	struct prom *p = st;
 	struct xs_msnap *s = prom_snap(p);
 
-	if (!s || p->snap_failed || metrics_snap_counters(s, ie->nslots, ie->cur, ie->gcur))
+	struct alert_ctx ac = { .s = s };
+
+	if (!s || p->snap_failed || metrics_snap_counters(s, ie->nslots, ie->cur, ie->gcur) ||
+	    prom_views(p, s, ie))
 		goto drop;
 	s->ts = ie->m->ts.tv_sec + ie->m->ts.tv_nsec / 1e9;
 	s->interval_s = ie->m->interval_s;
@@ -155,7 +227,7 @@ static void prom_end(void *st, const struct xs_interval_end *ie)
 								&s->hooks.has_last);
 	}
 	if (ie->foreach_alert)
-		ie->foreach_alert(ie->rules, snap_alert, s);
+		ie->foreach_alert(ie->rules, snap_alert, &ac);
 	metrics_publish(p->srv, s);
 	p->snap = NULL;
 	return;

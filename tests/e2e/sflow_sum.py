@@ -10,6 +10,9 @@ summary:sflow.malformed.short, summary:sflow.agents.198.18.0.1.samples_lost:
 agent names may hold dots, so the agent is matched whole) or
 "last:PATH" (the last summary's value, for interface counters), or
 "agent" (the set of the records' "agent" values, sorted, comma-separated).
+"range@AGENT:NAME:DIR:FIELD" and "range@AGENT/IFINDEX:NAME:DIR:FIELD" sum
+only the range records of that view (IFINDEX "-": a null ifindex);
+"alerts@AGENT" counts the alert records of an agent with state "start".
 A missing value sums as 0.
 """
 import json
@@ -41,11 +44,25 @@ def main():
             print(','.join(sorted({r.get('agent', '') for r in recs})))
             continue
         kind, _, rest = key.partition(':')
-        if kind == 'range':
+        kind, _, view = kind.partition('@')
+        agent, _, ifx = view.partition('/')
+
+        def of_view(r):
+            if not view:
+                return True
+            if r.get('agent') != agent:
+                return False
+            if not ifx:
+                return 'ifindex' not in r
+            return r.get('ifindex', 0) == (None if ifx == '-' else int(ifx))
+        if kind == 'alerts':
+            v = sum(1 for r in recs if r.get('type') == 'alert' and
+                    r.get('state') == 'start' and of_view(r))
+        elif kind == 'range':
             name, d, field = rest.split(':', 2)
             v = sum(get(r, field) or 0 for r in recs
                     if r.get('type') == 'range' and r.get('range') == name and
-                    r.get('dir') == d)
+                    r.get('dir') == d and of_view(r))
         elif kind == 'summary':
             v = sum(get(r, rest) or 0 for r in recs if r.get('type') == 'summary')
         elif kind == 'last':

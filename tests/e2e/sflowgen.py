@@ -121,16 +121,17 @@ def udp6(src, dst, sport=5000, dport=53, n=18):
 # 198.18.5.0/24 (v4) / 2001:db8:5::/48 (v6); rate and frame lengths are
 # chosen so the counts are easy to tell apart.
 
-def cases(agent, seq):
+def cases(agent, seq, inp=1):
     f4 = syn4('198.19.0.1', '198.18.5.1')
     f4u = udp4('198.19.0.2', '198.18.5.2')
     f6 = udp6('2001:db8:9::1', '2001:db8:5::1')
     c = {}
     # flow sample, Ethernet header: 1 sample of a 100-byte frame, rate 10
-    c['flow'] = datagram(agent, seq, [flow_sample(1, 7, 10, [raw_header(1, 100, f4)])])
+    c['flow'] = datagram(agent, seq, [flow_sample(1, 7, 10, [raw_header(1, 100, f4)],
+                                                  inp=inp)])
     # expanded flow sample, Ethernet: 1 sample of 200 bytes at rate 20
     c['expanded'] = datagram(agent, seq, [flow_sample(1, 8, 20, [raw_header(1, 200, f4u)],
-                                                      expanded=True)])
+                                                      inp=inp, expanded=True)])
     # raw IPv4 header (protocol 11): 300 bytes at rate 3
     c['ipv4'] = datagram(agent, seq, [flow_sample(1, 9, 3, [raw_header(11, 300, f4[14:])])])
     # raw IPv6 header (protocol 12): 400 bytes at rate 4
@@ -183,6 +184,8 @@ def main():
                     help='seq: flow samples of source 7 with these sequence numbers')
     ap.add_argument('--count', type=int, default=1)
     ap.add_argument('--seed', type=int, default=1)
+    ap.add_argument('--input', type=int, default=1,
+                    help='send: the input ifIndex of the flow and expanded samples')
     a = ap.parse_args()
     if a.cmd == 'marker':
         # 20 frames to 2001:db8:fffe::1 on interface HOST (test_sflow.sh)
@@ -222,7 +225,7 @@ def main():
             agent = str(ipaddress.ip_address('198.18.64.0') + i)
             s.sendto(cases(agent, 1)['flow'], (a.host, a.port))
         return 0
-    d = cases(a.agent, a.seq)[a.case]
+    d = cases(a.agent, a.seq, a.input)[a.case]
     for _ in range(a.count):
         s.sendto(d, (a.host, a.port))
     return 0

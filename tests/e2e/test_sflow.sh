@@ -144,12 +144,116 @@ if collect_start agents "$NS_C" --sflow 198.18.255.1:"$PORT" -c "$TMP/agents.jso
 	check_eq "views: agent/ifindex" \
 		"$(sums summary:sflow.views.198.18.0.1/1.pkts summary:sflow.views.198.18.0.1/1.samples)" \
 		"30 2"
-	check_eq "records carry the one agent" "$(sums agent)" "198.18.0.1"
+	# the summary covers every agent: "*"
+	check_eq "records carry the view's agent" "$(sums agent)" "*,198.18.0.1"
 	check "agent refused: one warning" \
 		bash -c "(( \$(grep -c 'not in sflow.agents' '$CERR') == 1 ))"
 else
 	fail "collector start"
 fi
+
+echo "--- views per agent: a record, rules and an alert each"
+cat >"$TMP/views.json" <<EOF
+{"interval_ms": 600000, "ranges": [{"name": "r4", "prefixes": ["198.18.5.0/24"]}],
+ "sflow": {"views": "agent"},
+ "rules": [{"name": "syn", "metric": "syn_pps", "above": 0.001}]}
+EOF
+if collect_start views "$NS_C" --sflow 198.18.255.1:"$PORT" -c "$TMP/views.json"; then
+	# 198.18.0.1: 2 x 10 SYN x 100 B; 198.18.0.2: 3 x 20 UDP x 200 B;
+	# 198.18.0.3: 10 SYN x 100 B
+	send flow --seq 1 --count 2
+	send expanded --seq 1 --agent 198.18.0.2 --count 3
+	send flow --seq 1 --agent 198.18.0.3
+	daemon_stop "$CPID"
+	check_eq "views: collector exits 0" "$?" 0
+	check_eq "two agents to one range: a record each, with its own counts" \
+		"$(sums range@198.18.0.1:r4:in:pkts range@198.18.0.1:r4:in:bytes \
+			range@198.18.0.2:r4:in:pkts range@198.18.0.2:r4:in:bytes \
+			'range@*:r4:in:pkts')" "20 2000 60 12000 0"
+	check_eq "views: the records' agents" "$(sums agent)" "*,198.18.0.1,198.18.0.2,198.18.0.3"
+	check_eq "views: one summary, the sum of the views" \
+		"$(sums summary:sflow.views.198.18.0.1.pkts summary:sflow.views.198.18.0.2.pkts \
+			summary:dir.in.pkts summary:pkts summary:sflow.views_loaded)" "20 60 90 90 3"
+	check_eq "views: the SYN views alert, the UDP one does not" \
+		"$(sums alerts@198.18.0.1 alerts@198.18.0.2 alerts@198.18.0.3 summary:alerts.started)" \
+		"1 0 1 2"
+	check_eq "views: two views' alerts of one range: two ids, a start and an end each" \
+		"$("$PYTHON" -c '
+import json, sys
+a = [r for r in map(json.loads, open(sys.argv[1])) if r["type"] == "alert"]
+print(len({r["id"] for r in a}), sorted(len({r["id"] for r in a if r["agent"] == g}) for g in
+      ("198.18.0.1", "198.18.0.3")), len(a))' "$COUT")" "2 [1, 1] 4"
+	check "views: the alert's end carries its agent" bash -c \
+		"grep '\"type\":\"alert\"' '$COUT' | grep '\"state\":\"end\"' | grep -q '\"agent\":\"198.18.0.1\"'"
+else
+	fail "collector start"
+fi
+
+echo "--- views per input interface, bounded: the rest under \"other\""
+cat >"$TMP/ifviews.json" <<EOF
+{"interval_ms": 600000, "ranges": [{"name": "r4", "prefixes": ["198.18.5.0/24"]}],
+ "sflow": {"views": "ifindex", "max_views": 2}}
+EOF
+if collect_start ifviews "$NS_C" --sflow 198.18.255.1:"$PORT" -c "$TMP/ifviews.json"; then
+	send flow --seq 1 --input 3
+	send flow --seq 2 --input 4 --count 2
+	send flow --seq 3 --input 5 --count 3				# past the bound
+	send flow --seq 1 --agent 198.18.0.2 --input 3 --count 4	# likewise
+	daemon_stop "$CPID"
+	check_eq "ifindex views: a record per (agent, ifIndex), the rest under *" \
+		"$(sums range@198.18.0.1/3:r4:in:pkts range@198.18.0.1/4:r4:in:pkts \
+			'range@*:r4:in:pkts' range:r4:in:pkts)" "10 20 70 100"
+	check_eq "ifindex views: the bound counted" \
+		"$(sums summary:sflow.views_over summary:sflow.views.other.pkts \
+			summary:sflow.views_loaded summary:sflow.views_max)" "7 70 2 2"
+	check "ifindex views: one warning" \
+		bash -c "(( \$(grep -c 'sflow.views_over' '$CERR') == 1 ))"
+else
+	fail "collector start"
+fi
+
+echo "--- views in Prometheus: the agent (and ifindex) label"
+cat >"$TMP/promviews.json" <<EOF
+{"interval_ms": 200, "ranges": [{"name": "r4", "prefixes": ["198.18.5.0/24"]}],
+ "sflow": {"views": "ifindex"}}
+EOF
+MPORT=9187
+if collect_start promviews "$NS_C" --sflow 198.18.255.1:"$PORT" -c "$TMP/promviews.json" \
+	--metrics 127.0.0.1:$MPORT; then
+	send flow --seq 1 --count 2 --input 3
+	send expanded --seq 1 --agent 198.18.0.2 --count 3 --input 4
+	# counters since start: the scrape that has both (10 s at most)
+	want1='xdpscope_packets_total{range="r4",dir="in",agent="198.18.0.1",ifindex="3",class="tcp"} 20'
+	want2='xdpscope_packets_total{range="r4",dir="in",agent="198.18.0.2",ifindex="4",class="udp"} 60'
+	for ((i = 0; i < 100; i++)); do
+		in_ns "$NS_C" curl -sf "http://127.0.0.1:$MPORT/metrics" >"$TMP/promviews.txt"
+		grep -qxF "$want1" "$TMP/promviews.txt" && grep -qxF "$want2" "$TMP/promviews.txt" &&
+			break
+		sleep 0.1
+	done
+	check "Prometheus: a series per view, with agent and ifindex" \
+		bash -c "grep -qxF '$want1' '$TMP/promviews.txt' && grep -qxF '$want2' '$TMP/promviews.txt'"
+	check "Prometheus: every range series carries agent" \
+		bash -c "! grep '^xdpscope_packets_total{' '$TMP/promviews.txt' | grep -v 'agent=\"'"
+	daemon_stop "$CPID"
+else
+	fail "collector start"
+fi
+
+echo "--- views: a max_views over the kernel memory budget is refused"
+cat >"$TMP/toomany.json" <<EOF
+{"ranges": [{"name": "r4", "prefixes": ["198.18.5.0/24"]}], "max_kernel_mem": "64M",
+ "sflow": {"views": "agent", "max_views": 4096}}
+EOF
+out=$("$XDPSCOPE" check-config "$TMP/toomany.json" 2>&1)
+check_eq "check-config refuses max_views over the budget" "$?" 2
+check "the error names sflow.max_views and what fits" \
+	grep -q 'sflow.max_views: 4096 views need .* at most [0-9]* fit' <<<"$out"
+check_eq "the error is one line" "$(wc -l <<<"$out")" 1
+nsenter --net="/run/netns/$NS_C" "$XDPSCOPE" collect --sflow "$PORT" -c "$TMP/toomany.json" \
+	>/dev/null 2>"$TMP/toomany.err"
+check_eq "collect refuses it (usage)" "$?" 2
+check "collect: the same one-line error" grep -q 'sflow.max_views: 4096' "$TMP/toomany.err"
 
 echo "--- more agents than are tracked"
 if collect_start agents800 "$NS_C" --sflow "$PORT" "${RANGES[@]}"; then

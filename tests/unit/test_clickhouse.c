@@ -326,6 +326,36 @@ START_TEST(test_schema)
 }
 END_TEST
 
+/* --upgrade: from the step a store lacks on; the agent step grows the
+ * local tables' sorting keys, the Distributed ones get the columns only. */
+START_TEST(test_schema_upgrade)
+{
+	struct xs_ch_names n = { .cluster = "fleet" };
+	struct xs_ch_keep k;
+	char *s;
+
+	chschema_keep_default(&k);
+	ck_assert_str_eq(chschema_steps[0], "mitigation");
+	ck_assert_str_eq(chschema_steps[1], "agent");
+	ck_assert_ptr_null(chschema_steps[2]);
+	s = chschema_ddl_upgrade(&n, &k, 0, 2);
+	ck_assert_ptr_null(strstr(s, "ADD COLUMN passed_pkts"));
+	ck_assert_ptr_null(strstr(s, "DROP TABLE"));
+	ck_assert_ptr_nonnull(strstr(s, "ALTER TABLE xdpscope.range_local ADD COLUMN agent String "
+					 "AFTER ifname, ADD COLUMN ifindex UInt32 AFTER agent, MODIFY "
+					 "ORDER BY (range, dir, host, ifname, ts, ms, agent, ifindex);\n"));
+	ck_assert_ptr_nonnull(strstr(s, "ALTER TABLE xdpscope.range ADD COLUMN agent String "
+					 "AFTER ifname, ADD COLUMN ifindex UInt32 AFTER agent;\n"));
+	ck_assert_ptr_nonnull(strstr(s, "ALTER TABLE xdpscope.alert_local ADD COLUMN agent"));
+	ck_assert_ptr_nonnull(strstr(s, "ORDER BY (ts, ms, host, ifname, id, state, agent, ifindex)"));
+	free(s);
+	s = chschema_ddl_upgrade(&n, &k, 0, 1);
+	ck_assert_ptr_nonnull(strstr(s, "ALTER TABLE xdpscope.range_local ADD COLUMN passed_pkts"));
+	ck_assert_ptr_nonnull(strstr(s, "ALTER TABLE xdpscope.range_local ADD COLUMN agent"));
+	free(s);
+}
+END_TEST
+
 START_TEST(test_time)
 {
 	ck_assert_int_eq(chschema_check_time("2026-12-03 10:00:00"), 0);
@@ -350,6 +380,7 @@ int main(void)
 	tcase_add_test(t, test_top_bounds);
 	tcase_add_test(t, test_retention);
 	tcase_add_test(t, test_schema);
+	tcase_add_test(t, test_schema_upgrade);
 	tcase_add_test(t, test_time);
 	suite_add_tcase(s, t);
 	sr = srunner_create(s);

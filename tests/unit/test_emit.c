@@ -269,6 +269,38 @@ START_TEST(test_range_design_example)
 }
 END_TEST
 
+/* collect's views: the agent, and for ifindex views the input ifIndex
+ * (null when the samples named none); run and replay have neither key. */
+START_TEST(test_range_view)
+{
+	struct xs_rec_meta m = meta_1s;
+	char *line;
+	json_t *r;
+
+	m.agent = "198.18.0.1";
+	m.has_ifindex = 1;
+	m.ifindex = 7;
+	line = emit_range(&m, "a", XS_DIR_IN, &sample);
+	r = parse_line(line);
+	ck_assert_str_eq(json_string_value(json_object_get(r, "agent")), "198.18.0.1");
+	expect_int(r, "ifindex", 7);
+	json_decref(r);
+	free(line);
+	m.has_ifindex = 2;
+	line = emit_range(&m, "a", XS_DIR_IN, &sample);
+	r = parse_line(line);
+	ck_assert(json_is_null(json_object_get(r, "ifindex")));
+	json_decref(r);
+	free(line);
+	line = emit_range(&meta_1s, "a", XS_DIR_IN, &sample);
+	r = parse_line(line);
+	ck_assert_ptr_null(json_object_get(r, "agent"));
+	ck_assert_ptr_null(json_object_get(r, "ifindex"));
+	json_decref(r);
+	free(line);
+}
+END_TEST
+
 /* Mitigation on: what passed and what was blocked, of the range's pkts;
  * off, neither key (the records stay as they were). */
 START_TEST(test_range_mitigation)
@@ -1255,6 +1287,7 @@ static Suite *emit_suite(void)
 	tcase_add_test(tc, test_range_design_example);
 	tcase_add_test(tc, test_range_dir);
 	tcase_add_test(tc, test_range_mitigation);
+	tcase_add_test(tc, test_range_view);
 	tcase_add_test(tc, test_range_strings);
 	tcase_add_loop_test(tc, test_ts, 0, sizeof(ts_rows) / sizeof(ts_rows[0]));
 	tcase_add_test(tc, test_ts_short_buffer);

@@ -72,6 +72,27 @@ START_TEST(test_agent_tag)
 }
 END_TEST
 
+/* ifindex views: the input interface is a tag too (null: none). */
+START_TEST(test_ifindex_tag)
+{
+	char *l = line_of("{\"schema\":1,\"type\":\"range\",\"ts\":\"2026-11-25T10:00:01.250Z\","
+			  "\"host\":\"c\",\"ifname\":\"sflow\",\"agent\":\"198.18.0.1\","
+			  "\"ifindex\":3,\"interval_s\":1.0,\"range\":\"a\",\"dir\":\"in\","
+			  "\"pkts\":1000}");
+
+	ck_assert_str_eq(l, "xdpscope_range,host=c,ifname=sflow,agent=198.18.0.1,ifindex=3,range=a,"
+			    "dir=in interval_s=1,pkts=1000i 1795600801250000000\n");
+	free(l);
+	l = line_of("{\"schema\":1,\"type\":\"range\",\"ts\":\"2026-11-25T10:00:01.250Z\","
+		    "\"host\":\"c\",\"ifname\":\"sflow\",\"agent\":\"198.18.0.1\","
+		    "\"ifindex\":null,\"interval_s\":1.0,\"range\":\"a\",\"dir\":\"in\","
+		    "\"pkts\":1000}");
+	ck_assert_str_eq(l, "xdpscope_range,host=c,ifname=sflow,agent=198.18.0.1,range=a,dir=in "
+			    "interval_s=1,pkts=1000i 1795600801250000000\n");
+	free(l);
+}
+END_TEST
+
 START_TEST(test_alert_line)
 {
 	char *l = line_of("{\"schema\":1,\"type\":\"alert\",\"ts\":\"2026-11-25T10:00:01.000Z\","
@@ -248,6 +269,7 @@ int main(void)
 
 	tcase_add_test(tc, test_range_line);
 	tcase_add_test(tc, test_agent_tag);
+	tcase_add_test(tc, test_ifindex_tag);
 	tcase_add_test(tc, test_alert_line);
 	tcase_add_test(tc, test_refused);
 	tcase_add_test(tc, test_buffer_bound);

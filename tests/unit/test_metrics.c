@@ -115,6 +115,55 @@ START_TEST(test_render)
 }
 END_TEST
 
+/* collect's views: the own counters' series carry their labels
+ * (agent="*"), each view's its own (agent, ifindex), for counters,
+ * sketches and alerts alike; one HELP and TYPE a family still. */
+START_TEST(test_render_views)
+{
+	char *names[] = { "a" };
+	struct xs_counters cur[XS_SLOTS(1)] = {}, v1[XS_SLOTS(1)] = {};
+	struct xs_global g = {};
+	struct xs_sk_layout l = { .dim_pos = { -1, -1, -1, -1 } };
+	struct xs_sk_result sk = { .uniq_src = 4 };
+	const uint32_t a_in = XS_DIR_MAX + XS_DIR_IN;
+	struct xs_msnap *s;
+	uint32_t idx, again;
+	size_t len;
+	char *t;
+
+	cur[a_in].udp.pkts = 70;
+	v1[a_in].tcp.pkts = 20;
+	s = metrics_snap_new(XS_SLOTS(1), cur, &g);
+	ck_assert_ptr_nonnull(s);
+	ck_assert_int_eq(metrics_snap_lab(s, ",agent=\"*\""), 0);
+	ck_assert_int_eq(metrics_snap_view(s, ",agent=\"198.18.0.1\",ifindex=\"3\"", &idx), 0);
+	ck_assert_uint_eq(idx, 1);
+	ck_assert_int_eq(metrics_snap_view(s, ",agent=\"198.18.0.1\",ifindex=\"3\"", &again), 0);
+	ck_assert_uint_eq(again, idx);
+	ck_assert_int_eq(metrics_snap_view_counters(s, idx, XS_SLOTS(1), v1), 0);
+	ck_assert_int_eq(metrics_snap_slot(s, a_in, &l, &sk, 0), 0);
+	s->act[s->nact - 1].view = idx;
+	s->rules_on = 1;
+	ck_assert_int_eq(metrics_snap_alert(s, "syn", a_in, NULL, "syn_flood"), 0);
+	s->alerts[s->nalerts - 1].view = idx;
+	t = metrics_render(s, names, 1, &len);
+	ck_assert_ptr_nonnull(t);
+	ck_assert(has_line(t, "xdpscope_packets_total{range=\"a\",dir=\"in\",agent=\"*\","
+			      "class=\"udp\"} 70"));
+	ck_assert(has_line(t, "xdpscope_packets_total{range=\"a\",dir=\"in\",agent=\"198.18.0.1\","
+			      "ifindex=\"3\",class=\"tcp\"} 20"));
+	ck_assert(has_line(t, "xdpscope_packets_total{range=\"a\",dir=\"in\",agent=\"198.18.0.1\","
+			      "ifindex=\"3\",class=\"udp\"} 0"));
+	ck_assert(has_line(t, "xdpscope_uniq_src{range=\"a\",dir=\"in\",agent=\"198.18.0.1\","
+			      "ifindex=\"3\"} 4"));
+	ck_assert(has_line(t, "xdpscope_alert_active{range=\"a\",dir=\"in\",agent=\"198.18.0.1\","
+			      "ifindex=\"3\",rule=\"syn\",attack=\"syn_flood\"} 1"));
+	ck_assert_uint_eq(count(t, "# TYPE xdpscope_packets_total "), 1);
+	free(t);
+	metrics_snap_free(s);
+}
+END_TEST
+
 /* Top keys are series only for the slots asked for, and at most top_n a
  * list: without any, not even the families' HELP and TYPE. */
 START_TEST(test_render_top_bounded)
@@ -201,6 +250,7 @@ int main(void)
 
 	tcase_add_test(tc, test_render);
 	tcase_add_test(tc, test_render_top_bounded);
+	tcase_add_test(tc, test_render_views);
 	tcase_add_test(tc, test_parse_addr);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
