@@ -95,7 +95,9 @@ __noinline int mitigate_match(const struct xs_pkt *p, const struct xs_acct *a)
 	set = bpf_map_lookup_elem(&mit_dst, &k);
 	if (!set)
 		return 0;
-	now = bpf_ktime_get_ns();
+	/* Expiry needs no better than a tick: the coarse clock (the same
+	 * CLOCK_MONOTONIC, read without the clocksource) costs less. */
+	now = bpf_ktime_get_coarse_ns();
 	for (i = 0; i < XS_MIT_SET; i++) {
 		slot = set->slot[i];
 		if (!slot)
@@ -118,7 +120,7 @@ __noinline int mitigate_match(const struct xs_pkt *p, const struct xs_acct *a)
 		st->allowed += a->pkts;
 		return 0;
 	}
-	if (f->gap_ns && mit_admit(f, now, a->pkts))
+	if (f->gap_ns && mit_admit(f, bpf_ktime_get_ns(), a->pkts))
 		return 0;
 	return slot + 1;
 }
@@ -129,7 +131,7 @@ __noinline int mitigate_match(const struct xs_pkt *p, const struct xs_acct *a)
  * `pkts` more in this window without exceeding the share? */
 static __always_inline int mit_share_ok(struct xs_counters *c, __u32 pkts)
 {
-	__u64 w = c->share, win = (bpf_ktime_get_ns() >> XS_MIT_WINDOW_SHIFT) & 0xff, blk;
+	__u64 w = c->share, win = (bpf_ktime_get_coarse_ns() >> XS_MIT_WINDOW_SHIFT) & 0xff, blk;
 	__u32 cum = c->tcp.pkts + c->udp.pkts + c->icmp.pkts + c->other.pkts, base, seen;
 
 	if (w >> 56 != win) {

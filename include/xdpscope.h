@@ -483,7 +483,8 @@ static inline __u32 xs_stage_set(__u64 khi, __u64 klo, __u32 sd, __u32 bits)
  *
  * "mit_filters" is an array of struct xs_mit_filter, index = the slot;
  * expires_ns 0 is a free slot, and the program ignores a filter past
- * its expiry (CLOCK_MONOTONIC, bpf_ktime_get_ns) until the daemon
+ * its expiry (CLOCK_MONOTONIC, read coarse: bpf_ktime_get_coarse_ns,
+ * a tick late at most, for 30 ns less a packet in a VM) until the daemon
  * sweeps it. "mit_dst" is an LPM trie over 16-byte addresses (IPv4 as
  * ::ffff:a.b.c.d, prefix length + 96): each filter prefix -> the slots
  * (+ 1, 0 ends the list) of the filters whose prefix covers it, the

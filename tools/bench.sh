@@ -84,4 +84,8 @@ echo "== live: program vs bare XDP_PASS on veths, kernel bpf_stats (tools/bench-
 tools/bench-live.sh build/xdpscope "" 3 | grep '^live'
 
 echo
+echo "== live: mitigation, ns/packet of ordinary and dropped flood packets (tools/bench-mitigation.sh)"
+tools/bench-mitigation.sh build/xdpscope 3 | grep -v -e '^PASS' -e '^FAIL'
+
+echo
 tools/bench-clickhouse.sh
