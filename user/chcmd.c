@@ -96,10 +96,11 @@ static const char names_help[] =
 
 int cmd_clickhouse_schema(int argc, char **argv)
 {
-	static const struct option opts[] = { NAME_OPTS, { "ttl", no_argument, NULL, 't' }, {} };
+	static const struct option opts[] = { NAME_OPTS, { "ttl", no_argument, NULL, 't' },
+					      { "upgrade", no_argument, NULL, 'u' }, {} };
 	struct xs_ch_names n = {};
 	struct xs_ch_keep k;
-	int c, ttl = 0, r;
+	int c, ttl = 0, up = 0, r;
 	char *ddl;
 
 	chschema_keep_default(&k);
@@ -111,12 +112,14 @@ int cmd_clickhouse_schema(int argc, char **argv)
 			       "on every server, e.g. xdpscope clickhouse-schema --cluster fleet |\n"
 			       "clickhouse-client --multiquery\n\nOptions:\n%s"
 			       "  --ttl               add TTL clauses (ClickHouse 19.6 and later); without\n"
-			       "                      it run xdpscope clickhouse-retention daily\n",
+			       "                      it run xdpscope clickhouse-retention daily\n"
+			       "  --upgrade           once, on a store made before the mitigation columns\n"
+			       "                      (passed_*, blocked_*, mitigation_*): add them first\n",
 			       names_help);
 			return 0;
 		}
-		if (c == 't') {
-			ttl = 1;
+		if (c == 't' || c == 'u') {
+			*(c == 't' ? &ttl : &up) = 1;
 			continue;
 		}
 		r = names_opt(c, &n, &k);
@@ -127,7 +130,7 @@ int cmd_clickhouse_schema(int argc, char **argv)
 	}
 	if (optind < argc)
 		return bad("clickhouse-schema: unexpected argument \"%s\"", argv[optind]);
-	ddl = chschema_ddl(&n, &k, ttl);
+	ddl = chschema_ddl_upgrade(&n, &k, ttl, up);
 	if (!ddl)
 		return log_err("clickhouse-schema: out of memory"), 1;
 	fputs(ddl, stdout);

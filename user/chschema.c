@@ -24,6 +24,9 @@ const char *const chschema_query_names[XS_CHQ_MAX] = {
 	"totals", "uniq-src", "top-src", "top-dst", "top-dport", "top-sport", "alerts",
 };
 
+/* A range record's passed and blocked (0 with mitigation off). */
+#define RANGE_MIT_COLS "passed_pkts", "passed_bytes", "blocked_pkts", "blocked_bytes"
+
 /* The counters a range row has and the roll-ups add up. */
 static const char *const counters[] = {
 	"pkts", "bytes",
@@ -31,7 +34,31 @@ static const char *const counters[] = {
 	"proto_icmp_pkts", "proto_icmp_bytes", "proto_other_pkts", "proto_other_bytes",
 	"tcp_flags_syn", "tcp_flags_synack", "tcp_flags_rst", "tcp_flags_fin", "frags",
 	"size_hist_le64", "size_hist_le128", "size_hist_le256", "size_hist_le512",
-	"size_hist_le1024", "size_hist_le1518", "size_hist_gt1518", NULL,
+	"size_hist_le1024", "size_hist_le1518", "size_hist_gt1518", RANGE_MIT_COLS, NULL,
+};
+static const char *const range_mit[] = { RANGE_MIT_COLS, NULL };
+
+/* The summary's mitigation columns (0 with mitigation off). */
+#define SUMMARY_MIT_COLS "mitigation_blocked_in_pkts", "mitigation_blocked_in_bytes", \
+	"mitigation_blocked_out_pkts", "mitigation_blocked_out_bytes", "mitigation_filters", \
+	"mitigation_full"
+static const char *const summary_mit[] = { SUMMARY_MIT_COLS, NULL };
+
+/*
+ * Columns added after a store was first made (the mitigation ones):
+ * CREATE TABLE IF NOT EXISTS leaves an existing table as it was, and
+ * ClickHouse 18.16 has no ADD COLUMN IF NOT EXISTS, so `clickhouse-schema
+ * --upgrade` adds them once (chschema_ddl with upgrade), drops the range
+ * roll-ups' views and makes them again with the new SELECT.
+ */
+static const struct {
+	const char *table;
+	const char *const *cols;
+} added[] = {
+	{ "range", range_mit },
+	{ "range_1m", range_mit },
+	{ "range_1h", range_mit },
+	{ "summary", summary_mit },
 };
 
 /*
@@ -201,7 +228,10 @@ static void other_tables(struct ctx *c)
 	      "    malformed_bytes UInt64, unmatched_pkts UInt64, unmatched_bytes UInt64,\n"
 	      "    missed_lookup_fail UInt64, missed_drains_late UInt64,\n"
 	      "    missed_records_dropped UInt64, ranges UInt64, ranges_active UInt64,\n"
-	      "    drain_ms Float64, kernel_mem UInt64, doc String",
+	      "    drain_ms Float64, kernel_mem UInt64, doc String,\n"
+	      "    mitigation_blocked_in_pkts UInt64, mitigation_blocked_in_bytes UInt64,\n"
+	      "    mitigation_blocked_out_pkts UInt64, mitigation_blocked_out_bytes UInt64,\n"
+	      "    mitigation_filters UInt64, mitigation_full UInt64",
 	      "ReplacingMergeTree", "toDate(ts)", "host, ifname, ts, ms", "ts", c->keep->raw);
 	table(c, "alert",
 	      "    ts DateTime('UTC'), ms UInt16, host String, ifname String, id String,\n"
@@ -256,7 +286,37 @@ static void other_tables(struct ctx *c)
 	     "GROUP BY t, range, dir, list, key");
 }
 
+static void upgrade(struct ctx *c)
+{
+	static const char *const views[] = { "range_1m", "range_1h" };
+	size_t t, i;
+	int local;
+
+	put(c->b, "-- Once, on a store made before the mitigation columns.\n");
+	for (t = 0; t < sizeof(added) / sizeof(added[0]); t++) {
+		for (local = 1; local >= (c->cluster ? 0 : 1); local--) {
+			for (i = 0; added[t].cols[i]; i++) {
+				put(c->b, "ALTER TABLE ");
+				tname(c, added[t].table, local);
+				put(c->b, " ADD COLUMN %s UInt64;\n", added[t].cols[i]);
+			}
+		}
+	}
+	for (i = 0; i < 2; i++) {
+		put(c->b, "DROP TABLE IF EXISTS ");
+		tname(c, views[i], 1);
+		put(c->b, "_mv;\n");
+	}
+	put(c->b, "\n");
+}
+
 char *chschema_ddl(const struct xs_ch_names *n, const struct xs_ch_keep *keep, int ttl)
+{
+	return chschema_ddl_upgrade(n, keep, ttl, 0);
+}
+
+char *chschema_ddl_upgrade(const struct xs_ch_names *n, const struct xs_ch_keep *keep, int ttl,
+			   int up)
 {
 	struct xs_textbuf b = {};
 	struct ctx c = {
@@ -266,6 +326,8 @@ char *chschema_ddl(const struct xs_ch_names *n, const struct xs_ch_keep *keep, i
 	};
 
 	put(&b, "CREATE DATABASE IF NOT EXISTS %s;\n\n", c.db);
+	if (up)
+		upgrade(&c);
 	range_tables(&c);
 	other_tables(&c);
 	if (b.oom) {

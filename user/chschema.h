@@ -36,6 +36,11 @@ void chschema_keep_default(struct xs_ch_keep *k);
  * --multiquery takes it as is); ttl: TTL clauses (ClickHouse 19.6 and
  * later) from keep. malloc'd, NULL: ENOMEM. */
 char *chschema_ddl(const struct xs_ch_names *n, const struct xs_ch_keep *keep, int ttl);
+/* The same, with `up`: first what a store made before the mitigation
+ * columns needs, once (ALTER ... ADD COLUMN, the range roll-ups' views
+ * dropped to be made again below). */
+char *chschema_ddl_upgrade(const struct xs_ch_names *n, const struct xs_ch_keep *keep, int ttl,
+			   int up);
 
 enum xs_ch_query {
 	XS_CHQ_TOTALS,
