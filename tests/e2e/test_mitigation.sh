@@ -96,6 +96,12 @@ filter_field() {
 	block list -i "$IF_R" | awk -v id="$1" -v col="$2" '$1 == id { print $col }'
 }
 
+# ------------------------------------------------- the README's example
+
+readme_block mitigation >"$TMP/readme.json"
+out=$("$XDPSCOPE" check-config "$TMP/readme.json" 2>&1)
+check "README mitigation example: check-config accepts it ($out)" test $? -eq 0
+
 # ------------------------------------------------- block with no daemon
 
 block add -i "$IF_R" 198.18.0.2/32 >/dev/null 2>"$TMP/err"
@@ -230,6 +236,27 @@ bad "del: not a number" 'expected a filter id' del -i "$IF_R" abc
 bad "del: no such filter" "no filter 99999" del -i "$IF_R" 99999
 bad "del: no id" "missing the filter id" del -i "$IF_R"
 
+# ------------------------------------------------- a reload keeps them
+
+id=$(block add -i "$IF_R" 198.18.0.2/32 --proto udp)
+flood -100 >/dev/null
+sed -i 's|"prefixes": \["198.18.0.0/24"\]}|"prefixes": ["198.18.0.0/24"]}, {"name": "more", "prefixes": ["198.18.7.0/24"]}|' \
+	"$TMP/cfg.json"
+kill -HUP "$pid_on"
+for ((i = 0; i < 200; i++)); do
+	grep -q 'SIGHUP: config reloaded, 2 ranges' "$err_on" && break
+	sleep 0.05
+done
+check "SIGHUP with a new range: reloaded" grep -q 'SIGHUP: config reloaded, 2 ranges' "$err_on"
+check_eq "the filter is still listed after the reload" "$(filter_field "$id" 1)" "$id"
+u0=$(udp_in)
+flood -200 >/dev/null
+sleep 0.3
+check_eq "and still drops, in the new program" "$(($(udp_in) - u0))" 0
+check_eq "its hits went on from the old maps (100 before, 200 after)" \
+	"$(block list -i "$IF_R" | awk -v id="$id" '$1 == id { print $6 }')" 300
+block del -i "$IF_R" "$id"
+
 # ------------------------------------------------- stop removes the filters
 
 id=$(block add -i "$IF_R" 198.18.0.2/32 --proto udp)
@@ -248,8 +275,20 @@ blocked = sum(r["blocked"]["pkts"] for r in rng)
 ok = all(r["passed"]["pkts"] + r["blocked"]["pkts"] == r["pkts"] for r in rng)
 summ = [r for r in recs if r["type"] == "summary"]
 sb = sum(r["mitigation"]["blocked"]["in"]["pkts"] for r in summ)
-print(blocked, sb, ok, file=sys.stderr)
 sys.exit(not (ok and blocked >= int(sys.argv[2]) and sb == blocked))' "$out_on" "$dropped_total"
+
+# ------------------------------------------------- the end of -n removes them
+
+daemon_start count "$NS_R" "$IF_R" -c "$TMP/cfg.json" --count 16 || { fail "daemon (-n)"; e2e_finish; }
+id=$(block add -i "$IF_R" 198.18.0.2/32 --proto udp)
+timeout 30 tail --pid="$DPID" -f /dev/null
+wait "$DPID"
+check_eq "daemon (-n 16) ends by itself, exit 0" $? 0
+check "the end of -n removed the filter (said so)" grep -q "mitigation: 1 filter removed" "$DERR"
+u0=$(udp_in)
+flood -200 >/dev/null
+sleep 0.3
+check_eq "after the end of -n: the flood reaches the stack" "$(($(udp_in) - u0))" 200
 
 # ------------------------------------------------- SIGKILL leaves them
 
