@@ -59,12 +59,16 @@ __noinline int mitigate_drop(const struct xs_pkt *p, const struct xs_acct *a, __
 	classify(p, g, &src, &dst);
 	dslot = dst ? dst * XS_DIR_MAX + XS_DIR_IN : src ? src * XS_DIR_MAX + XS_DIR_OUT : 0;
 	sslot = dst && src && src != dst ? src * XS_DIR_MAX + XS_DIR_OUT : dslot;
-	if (!mitigate_block(fslot, dslot, sslot, a))
+	if (!mitigate_block(fslot, dslot, a))
 		return 0;
 	if (account_slot(dslot, a))
 		g->lookup_fail++;
-	if (sslot != dslot && account_slot(sslot, a))
-		g->lookup_fail++;
+	mitigate_blocked(dslot, a);
+	if (sslot != dslot) {
+		if (account_slot(sslot, a))
+			g->lookup_fail++;
+		mitigate_blocked(sslot, a);
+	}
 	return 1;
 }
 

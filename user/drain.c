@@ -47,7 +47,8 @@ static void mark(struct xs_drain *d, uint32_t i)
 	d->moved[d->nmoved++] = i;
 }
 
-/* The packets of slot i the map holds now, over every CPU. */
+/* The packets and blocked packets of slot i the map holds now, over
+ * every CPU: the program adds to blocked_pkts after the packet's class. */
 static uint64_t map_pkts(const struct xs_drain *d, uint32_t i)
 {
 	const struct xs_counters *c = d->ctrs + i;
@@ -55,7 +56,7 @@ static uint64_t map_pkts(const struct xs_drain *d, uint32_t i)
 	int cpu;
 
 	for (cpu = 0; cpu < d->ncpus; cpu++, c += d->nslots)
-		n += c->tcp.pkts + c->udp.pkts + c->icmp.pkts + c->other.pkts;
+		n += c->tcp.pkts + c->udp.pkts + c->icmp.pkts + c->other.pkts + c->blocked_pkts;
 	return n;
 }
 
@@ -64,8 +65,9 @@ static uint64_t map_pkts(const struct xs_drain *d, uint32_t i)
  * slot is nslots elements from the last). A slot whose packets did not
  * move since the last read is left as it is: every packet adds to its
  * class first, so nothing of a slot can change while its packets do not
- * (a packet in flight during the read is in the next one). Only the
- * slots that moved are summed, and listed for drain_commit().
+ * (a packet in flight during the read is in the next one), except the
+ * blocked count of a dropped one, added last and counted as a move too.
+ * Only the slots that moved are summed, and listed for drain_commit().
  */
 int drain_read(struct xs_drain *d)
 {
