@@ -352,16 +352,16 @@ static void single(struct xs_textbuf *b, const char *name, const char *type, con
 	textbuf_put(b, "\n", 1);
 }
 
-/* Mitigation on: what each range passed and blocked, and each live
- * filter's hits (since it was added; labels id, match, action). */
+/* Mitigation on: what each range blocked, and each live filter's hits (since it was added; labels id, match, action). */
 static void render_mitigation(struct xs_textbuf *b, const struct xs_msnap *s, char *const *names,
 			      size_t nnames)
 {
-	static const char *const fam[4][2] = {
-		{ "xdpscope_passed_packets_total", "Packets since start a mitigation filter let pass, by range and direction." },
-		{ "xdpscope_passed_bytes_total", "Bytes since start a mitigation filter let pass." },
-		{ "xdpscope_blocked_packets_total", "Packets since start a mitigation filter dropped, by range and direction." },
-		{ "xdpscope_blocked_bytes_total", "Bytes since start a mitigation filter dropped." },
+	/* Passed is xdpscope_packets_total minus these: two counters read a
+	 * moment apart, whose difference could go back by a packet in
+	 * flight, which Prometheus would take for a reset. */
+	static const char *const fam[2][2] = {
+		{ "xdpscope_blocked_packets_total", "Packets since start a mitigation filter dropped, of xdpscope_packets_total, by range and direction." },
+		{ "xdpscope_blocked_bytes_total", "Bytes since start a mitigation filter dropped, of xdpscope_bytes_total." },
 	};
 	static const char *const hits[5][2] = {
 		{ "xdpscope_filter_matched_packets_total", "Packets a mitigation filter matched since it was added." },
@@ -372,26 +372,21 @@ static void render_mitigation(struct xs_textbuf *b, const struct xs_msnap *s, ch
 	};
 	char match[128], action[32], id[16];
 	const struct xs_counters *c;
-	uint64_t v, pk, by;
+	uint64_t v;
 	uint32_t slot;
 	size_t i;
 	int f;
 
 	if (!s->mit_on)
 		return;
-	for (f = 0; f < 4; f++) {
+	for (f = 0; f < 2; f++) {
 		family(b, fam[f][0], "counter", fam[f][1]);
 		for (slot = XS_DIR_MAX; slot < s->nslots; slot++) {
 			c = &s->ctrs[slot];
-			pk = slot_pkts(c);
-			if (!pk)
+			if (!slot_pkts(c))
 				continue;
-			by = c->tcp.bytes + c->udp.bytes + c->icmp.bytes + c->other.bytes;
-			v = f == 0 ? pk - (c->blocked_pkts < pk ? c->blocked_pkts : pk) :
-			    f == 1 ? by - (c->blocked_bytes < by ? c->blocked_bytes : by) :
-			    f == 2 ? c->blocked_pkts : c->blocked_bytes;
 			slot_labels(b, fam[f][0], names, nnames, slot);
-			tail(b, NULL, NULL, v);
+			tail(b, NULL, NULL, f ? c->blocked_bytes : c->blocked_pkts);
 		}
 	}
 	single(b, "xdpscope_mitigation_filters", "gauge", "Mitigation filters in place.", s->nmit);
