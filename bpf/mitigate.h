@@ -95,7 +95,9 @@ __noinline int mitigate_match(const struct xs_pkt *p, const struct xs_acct *a)
 	set = bpf_map_lookup_elem(&mit_dst, &k);
 	if (!set)
 		return 0;
-	now = bpf_ktime_get_ns();
+	/* Expiry needs no better than a tick: the coarse clock (the same
+	 * CLOCK_MONOTONIC, read without the clocksource) costs less. */
+	now = bpf_ktime_get_coarse_ns();
 	for (i = 0; i < XS_MIT_SET; i++) {
 		slot = set->slot[i];
 		if (!slot)
@@ -118,7 +120,7 @@ __noinline int mitigate_match(const struct xs_pkt *p, const struct xs_acct *a)
 		st->allowed += a->pkts;
 		return 0;
 	}
-	if (f->gap_ns && mit_admit(f, now, a->pkts))
+	if (f->gap_ns && mit_admit(f, bpf_ktime_get_ns(), a->pkts))
 		return 0;
 	return slot + 1;
 }
@@ -129,7 +131,7 @@ __noinline int mitigate_match(const struct xs_pkt *p, const struct xs_acct *a)
  * `pkts` more in this window without exceeding the share? */
 static __always_inline int mit_share_ok(struct xs_counters *c, __u32 pkts)
 {
-	__u64 w = c->share, win = (bpf_ktime_get_ns() >> XS_MIT_WINDOW_SHIFT) & 0xff, blk;
+	__u64 w = c->share, win = (bpf_ktime_get_coarse_ns() >> XS_MIT_WINDOW_SHIFT) & 0xff, blk;
 	__u32 cum = c->tcp.pkts + c->udp.pkts + c->icmp.pkts + c->other.pkts, base, seen;
 
 	if (w >> 56 != win) {
@@ -161,13 +163,11 @@ static __always_inline struct xs_counters *mit_slot(__u32 slot)
 	return bpf_map_lookup_elem(&range_ctrs, &key);
 }
 
-/* A packet filter `fslot` would drop, classified: its main range slot
- * `dslot` (the destination's `in`, else the source's `out`, else 0) and
- * `sslot`, the source's `out` when it is another range (else dslot).
- * 1: drop it (counted as blocked in both slots); 0: pass it, spared by
- * the safety limit or counted as a dry run's. */
-static __always_inline int mitigate_block(__u32 fslot, __u32 dslot, __u32 sslot,
-					  const struct xs_acct *a)
+/* A packet filter `fslot` would drop, classified, `dslot` its main
+ * range slot (the destination's `in`, else the source's `out`, else 0):
+ * 1 to drop it; 0 to pass it, spared by the safety limit or counted as
+ * a dry run's. */
+static __always_inline int mitigate_block(__u32 fslot, __u32 dslot, const struct xs_acct *a)
 {
 	struct xs_mit_stats *st = bpf_map_lookup_elem(&mit_stats, &fslot);
 	struct xs_counters *c = mit_slot(dslot);
@@ -185,16 +185,20 @@ static __always_inline int mitigate_block(__u32 fslot, __u32 dslot, __u32 sslot,
 	}
 	st->drop_pkts += a->pkts;
 	st->drop_bytes += a->bytes;
-	c->blocked_pkts += a->pkts;
-	c->blocked_bytes += a->bytes;
-	if (sslot != dslot) {
-		c = mit_slot(sslot);
-		if (c) {
-			c->blocked_pkts += a->pkts;
-			c->blocked_bytes += a->bytes;
-		}
-	}
 	return 1;
+}
+
+/* A dropped packet's blocked counts, once the slot has counted it: the
+ * drain reads a slot when its packets or blocked packets moved
+ * (user/drain.c), and blocked never runs ahead of the packets. */
+static __always_inline void mitigate_blocked(__u32 slot, const struct xs_acct *a)
+{
+	struct xs_counters *c = mit_slot(slot);
+
+	if (c) {
+		c->blocked_pkts += a->pkts;
+		c->blocked_bytes += a->bytes;
+	}
 }
 
 #endif /* XS_MITIGATE_H */

@@ -59,12 +59,16 @@ __noinline int mitigate_drop(const struct xs_pkt *p, const struct xs_acct *a, __
 	classify(p, g, &src, &dst);
 	dslot = dst ? dst * XS_DIR_MAX + XS_DIR_IN : src ? src * XS_DIR_MAX + XS_DIR_OUT : 0;
 	sslot = dst && src && src != dst ? src * XS_DIR_MAX + XS_DIR_OUT : dslot;
-	if (!mitigate_block(fslot, dslot, sslot, a))
+	if (!mitigate_block(fslot, dslot, a))
 		return 0;
 	if (account_slot(dslot, a))
 		g->lookup_fail++;
-	if (sslot != dslot && account_slot(sslot, a))
-		g->lookup_fail++;
+	mitigate_blocked(dslot, a);
+	if (sslot != dslot) {
+		if (account_slot(sslot, a))
+			g->lookup_fail++;
+		mitigate_blocked(sslot, a);
+	}
 	return 1;
 }
 
@@ -112,9 +116,12 @@ static __always_inline int xs_handle(void *data, void *data_end, const struct xs
 	else
 		g->ipv6_pkts += a.pkts;
 
-	/* Mitigation first: a dropped flood costs the least it can. */
+	/* Mitigation first: a dropped flood costs the least it can. With no
+	 * filter, one array read here and no call. */
 	if (mit_on && ingress) {
-		r = mitigate_match(&p, &a);
+		struct xs_mit_ctl *ctl = bpf_map_lookup_elem(&mit_ctl, &zero);
+
+		r = ctl && ctl->nfilters ? mitigate_match(&p, &a) : 0;
 		if (r && mitigate_drop(&p, &a, r - 1))
 			return XDP_DROP;
 	}

@@ -96,8 +96,8 @@ struct xs_class {
  * (slots = XS_SLOTS(ranges)). The map is a plain mmap-able array, so
  * every element starts on a cache line, and the fields are ordered by
  * line: a packet writes line 0 (its class) and line 1 (its size bucket),
- * and line 2 only for a TCP SYN, RST or FIN. The daemon reads the
- * mapping in place.
+ * and line 2 only for a TCP SYN, RST or FIN, or when a mitigation filter
+ * drops it. The daemon reads the mapping in place.
  */
 struct xs_counters {
 	struct xs_class tcp;		/* indexed as &tcp + enum xs_l4 */
@@ -486,14 +486,15 @@ static inline __u32 xs_stage_set(__u64 khi, __u64 klo, __u32 sd, __u32 bits)
  * Mitigation (opt-in, README "Mitigation"): filters the XDP program
  * checks before any statistics. A filter matches a destination prefix
  * and optionally an L4 class, a source port and "TCP SYN without ACK";
- * it drops what it matches, or passes XS_MIT filter.pps packets a second
- * of it (a GCRA rate limit: tat_ns is the theoretical arrival time of
- * the next packet, moved by compare-and-swap, so every CPU shares one
- * budget) and drops the rest.
+ * it drops what it matches, or passes `pps` packets a second of it and
+ * drops the rest (a GCRA rate limit: tat_ns is the theoretical arrival
+ * time of the next packet, moved by compare-and-swap, so every CPU
+ * shares one budget).
  *
  * "mit_filters" is an array of struct xs_mit_filter, index = the slot;
  * expires_ns 0 is a free slot, and the program ignores a filter past
- * its expiry (CLOCK_MONOTONIC, bpf_ktime_get_ns) until the daemon
+ * its expiry (CLOCK_MONOTONIC, read coarse: bpf_ktime_get_coarse_ns,
+ * a tick late at most, for 30 ns less a packet in a VM) until the daemon
  * sweeps it. "mit_dst" is an LPM trie over 16-byte addresses (IPv4 as
  * ::ffff:a.b.c.d, prefix length + 96): each filter prefix -> the slots
  * (+ 1, 0 ends the list) of the filters whose prefix covers it, the

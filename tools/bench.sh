@@ -90,9 +90,8 @@ echo "== live: program vs bare XDP_PASS on veths, kernel bpf_stats (tools/bench-
 tools/bench-live.sh build/xdpscope "" 3 | grep '^live'
 
 echo
-echo "== live, mitigation on: no filter (ordinary traffic), and a filter dropping the flood (tools/bench-live.sh)"
-XS_LIVE_RANGES=10000 XS_LIVE_STATS="all mitig mitig-drop" XS_LIVE_RATES=top XS_LIVE_PROFILE="" \
-	tools/bench-live.sh build/xdpscope "" 3 | grep '^live'
+echo "== live: mitigation, ns/packet of ordinary and dropped flood packets (tools/bench-mitigation.sh)"
+tools/bench-mitigation.sh build/xdpscope 3 | grep -v -e '^PASS' -e '^FAIL'
 
 echo
 tools/bench-clickhouse.sh

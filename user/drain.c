@@ -47,7 +47,8 @@ static void mark(struct xs_drain *d, uint32_t i)
 	d->moved[d->nmoved++] = i;
 }
 
-/* The packets of slot i the map holds now, over every CPU. */
+/* The packets and blocked packets of slot i the map holds now, over
+ * every CPU: the program adds to blocked_pkts after the packet's class. */
 static uint64_t map_pkts(const struct xs_drain *d, uint32_t i)
 {
 	const struct xs_counters *c = d->ctrs + i;
@@ -55,7 +56,7 @@ static uint64_t map_pkts(const struct xs_drain *d, uint32_t i)
 	int cpu;
 
 	for (cpu = 0; cpu < d->ncpus; cpu++, c += d->nslots)
-		n += c->tcp.pkts + c->udp.pkts + c->icmp.pkts + c->other.pkts;
+		n += c->tcp.pkts + c->udp.pkts + c->icmp.pkts + c->other.pkts + c->blocked_pkts;
 	return n;
 }
 
@@ -64,13 +65,34 @@ static uint64_t map_pkts(const struct xs_drain *d, uint32_t i)
  * slot is nslots elements from the last). A slot whose packets did not
  * move since the last read is left as it is: every packet adds to its
  * class first, so nothing of a slot can change while its packets do not
- * (a packet in flight during the read is in the next one). Only the
- * slots that moved are summed, and listed for drain_commit().
+ * (a packet in flight during the read is in the next one), except the
+ * blocked count of a dropped one, added last and counted as a move too.
+ * Only the slots that moved are summed, and listed for drain_commit().
  */
+/*
+ * The blocked counts of slot i, read before the rest of it: the program
+ * adds them after the packet's class, so read first they never run ahead
+ * of the packets read next (a record's blocked is at most its pkts); what
+ * arrives between the two reads is in the next one.
+ */
+static void blocked_first(const struct xs_drain *d, uint32_t i, uint64_t *pkts, uint64_t *bytes)
+{
+	const struct xs_counters *c = d->ctrs + i;
+	int cpu;
+
+	*pkts = *bytes = 0;
+	for (cpu = 0; cpu < d->ncpus; cpu++, c += d->nslots) {
+		*pkts += __atomic_load_n(&c->blocked_pkts, __ATOMIC_RELAXED);
+		*bytes += __atomic_load_n(&c->blocked_bytes, __ATOMIC_RELAXED);
+	}
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+}
+
 int drain_read(struct xs_drain *d)
 {
 	size_t gstride = (sizeof(struct xs_global) + 7) & ~7UL;
 	char gbuf[gstride * d->ncpus];
+	uint64_t bp, bb;
 	uint32_t zero = 0, i;
 
 	for (i = 0; i < d->nslots; i++) {
@@ -79,8 +101,11 @@ int drain_read(struct xs_drain *d)
 		if (n == d->seen[i])
 			continue;
 		d->seen[i] = n;
+		blocked_first(d, i, &bp, &bb);
 		counters_sum(&d->cur[i], d->ctrs + i, d->ncpus,
 			     (size_t)d->nslots * sizeof(struct xs_counters));
+		d->cur[i].blocked_pkts = bp;
+		d->cur[i].blocked_bytes = bb;
 		add_u64s(&d->cur[i], &d->base[i], sizeof(d->cur[i]));
 		mark(d, i);
 	}

@@ -577,6 +577,10 @@ static int pin_maps(struct xs_loader *l, char *err, size_t errlen)
 			return -errno;
 		}
 	}
+	/* The daemon's changes to the filters (sweep, alerts, stop) take the
+	 * lock `xdpscope block` takes: the pin directory. */
+	if (l->mit_ready && l->mit.lock_fd < 0)
+		l->mit.lock_fd = open(l->pin_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	return 0;
 }
 
@@ -830,8 +834,8 @@ int loader_replace(struct xs_loader *nl, struct xs_loader *old, char *err, size_
 	/* The filters go on in the new maps (mitigation settings cannot
 	 * change without a restart: config_fixed_diff). */
 	if (old->mit_ready && nl->mit_ready) {
-		if (old->pinned)
-			old->mit.lock_fd = open(old->pin_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		/* Held until old's table closes: a block command waits, then
+		 * finds the new pins. */
 		if (old->mit.lock_fd >= 0)
 			flock(old->mit.lock_fd, LOCK_EX);
 		e = mitig_copy(&nl->mit, &old->mit);

@@ -226,7 +226,26 @@ void metrics_snap_free(struct xs_msnap *s)
 		free(s->views[i].ctrs);
 	}
 	free(s->views);
+	free(s->mit);
 	free(s);
+}
+
+int metrics_snap_mitigation(struct xs_msnap *s, const struct xs_mit_info *f, size_t n,
+			    uint64_t full)
+{
+	free(s->mit);
+	s->mit = NULL;
+	s->nmit = 0;
+	if (n) {
+		s->mit = malloc(n * sizeof(*f));
+		if (!s->mit)
+			return -ENOMEM;
+		memcpy(s->mit, f, n * sizeof(*f));
+	}
+	s->nmit = n;
+	s->mit_on = 1;
+	s->mit_full = full;
+	return 0;
 }
 
 /*
@@ -421,6 +440,67 @@ static void single(struct xs_textbuf *b, const char *name, const char *type, con
 	textbuf_put(b, "\n", 1);
 }
 
+/* Mitigation on: what each range blocked, and each live filter's hits (since it was added; labels id, match, action). */
+static void render_mitigation(struct xs_textbuf *b, const struct xs_msnap *s, char *const *names,
+			      size_t nnames)
+{
+	/* Passed is xdpscope_packets_total minus these: two counters read a
+	 * moment apart, whose difference could go back by a packet in
+	 * flight, which Prometheus would take for a reset. */
+	static const char *const fam[2][2] = {
+		{ "xdpscope_blocked_packets_total", "Packets since start a mitigation filter dropped, of xdpscope_packets_total, by range and direction." },
+		{ "xdpscope_blocked_bytes_total", "Bytes since start a mitigation filter dropped, of xdpscope_bytes_total." },
+	};
+	static const char *const hits[5][2] = {
+		{ "xdpscope_filter_matched_packets_total", "Packets a mitigation filter matched since it was added." },
+		{ "xdpscope_filter_dropped_packets_total", "Packets a mitigation filter dropped since it was added." },
+		{ "xdpscope_filter_dropped_bytes_total", "Bytes a mitigation filter dropped since it was added." },
+		{ "xdpscope_filter_dry_run_packets_total", "Packets a mitigation filter would have dropped (dry run)." },
+		{ "xdpscope_filter_spared_packets_total", "Packets the safety limit (max_share) kept a filter from dropping." },
+	};
+	char match[128], action[32], id[16];
+	const struct xs_counters *c;
+	uint64_t v;
+	uint32_t slot;
+	size_t i;
+	int f;
+
+	if (!s->mit_on)
+		return;
+	for (f = 0; f < 2; f++) {
+		family(b, fam[f][0], "counter", fam[f][1]);
+		for (slot = XS_DIR_MAX; slot < s->nslots; slot++) {
+			c = &s->ctrs[slot];
+			if (!slot_pkts(c))
+				continue;
+			slot_labels(b, fam[f][0], names, nnames, slot, view_lab(s, 0));
+			tail(b, NULL, NULL, f ? c->blocked_bytes : c->blocked_pkts);
+		}
+	}
+	single(b, "xdpscope_mitigation_filters", "gauge", "Mitigation filters in place.", s->nmit);
+	single(b, "xdpscope_mitigation_refused_total", "counter",
+	       "Filter adds refused since start: the table was full (max_filters).", s->mit_full);
+	for (f = 0; f < 5; f++) {
+		family(b, hits[f][0], "counter", hits[f][1]);
+		for (i = 0; i < s->nmit; i++) {
+			const struct xs_mit_stats *h = &s->mit[i].hits;
+
+			v = f == 0 ? h->match_pkts : f == 1 ? h->drop_pkts : f == 2 ? h->drop_bytes :
+			    f == 3 ? h->dry_pkts : h->spared;
+			snprintf(id, sizeof(id), "%u", s->mit[i].id);
+			textbuf_puts(b, hits[f][0]);
+			textbuf_puts(b, "{id=\"");
+			textbuf_puts(b, id);
+			textbuf_puts(b, "\",match=\"");
+			textbuf_puts(b, mitig_match_str(&s->mit[i].spec, match, sizeof(match)));
+			textbuf_puts(b, "\",action=\"");
+			textbuf_puts(b, mitig_action_str(s->mit[i].spec.pps, action, sizeof(action)));
+			textbuf_put(b, "\"", 1);
+			tail(b, NULL, NULL, v);
+		}
+	}
+}
+
 static void render_alerts(struct xs_textbuf *b, const struct xs_msnap *s, char *const *names,
 			  size_t nnames)
 {
@@ -524,6 +604,7 @@ char *metrics_render(const struct xs_msnap *s, char *const *names, size_t nnames
 	render_ranges(&b, s, names, nnames);
 	render_sketches(&b, s, names, nnames);
 	render_alerts(&b, s, names, nnames);
+	render_mitigation(&b, s, names, nnames);
 	render_health(&b, s);
 	if (b.oom) {
 		free(b.p);

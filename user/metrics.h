@@ -76,7 +76,15 @@ struct xs_msnap {
 	uint64_t written, dropped, kernel_mem;
 	struct xs_prog_stat progs[2];
 	int nprogs;
+	int mit_on;			/* mitigation: blocked per range, filters */
+	struct xs_mit_info *mit;	/* the live filters (owned) */
+	size_t nmit;
+	uint64_t mit_full;
 };
+
+/* The filters of a summary into the snapshot (copied); 0 or -ENOMEM. */
+int metrics_snap_mitigation(struct xs_msnap *s, const struct xs_mit_info *f, size_t n,
+			    uint64_t full);
 
 /* A snapshot of nslots slots with `cur` and `g` copied; NULL on ENOMEM. */
 struct xs_msnap *metrics_snap_new(uint32_t nslots, const struct xs_counters *cur,

@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,7 +76,7 @@ int mitig_init(struct xs_mit *m, int filters_fd, int stats_fd, int dst_fd, int c
 int mitig_open_pinned(struct xs_mit *m, const char *pin_dir, char *err, size_t errlen)
 {
 	static const char *const names[] = { "mit_filters", "mit_stats", "mit_dst", "mit_ctl" };
-	char path[4200];
+	char path[PATH_MAX + 32];
 	int fd[4], i, e;
 
 	for (i = 0; i < 4; i++) {

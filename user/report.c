@@ -212,6 +212,20 @@ static void foreach_alert(void *rules, xs_active_fn fn, void *ctx)
 	rules_foreach_active(rules, fn, ctx);
 }
 
+/* The program counts a dropped packet's blocked count just after the
+ * packet, so a read can fall between the two: an interval's blocked may
+ * then exceed its packets by the packets in flight at the last read.
+ * The record and the summary both say at most the packets. */
+static void clamp_blocked(struct xs_counters *d)
+{
+	uint64_t pkts = counters_pkts(d), bytes = counters_bytes(d);
+
+	if (d->blocked_pkts > pkts)
+		d->blocked_pkts = pkts;
+	if (d->blocked_bytes > bytes)
+		d->blocked_bytes = bytes;
+}
+
 /* The (range, direction) records of the interval, and what the rules
  * make of every configured one. */
 static void report_slots(struct xs_report *r, const struct xs_rec_meta *m,
@@ -230,6 +244,7 @@ static void report_slots(struct xs_report *r, const struct xs_rec_meta *m,
 		if (range > r->cfg->nranges)
 			break;
 		counters_delta(&d, &f->cur[slot], &f->prev[slot]);
+		clamp_blocked(&d);
 		if (!counters_pkts(&d)) {
 			if (r->rules)
 				rules_slot(r->rules, slot, &idle, on_alert, r);

@@ -228,6 +228,9 @@ static void prom_end(void *st, const struct xs_interval_end *ie)
 	}
 	if (ie->foreach_alert)
 		ie->foreach_alert(ie->rules, snap_alert, &ac);
+	if (sum->mit_on && metrics_snap_mitigation(s, sum->mit_filters, sum->mit_nfilters,
+						   sum->mit_full))
+		goto drop;
 	metrics_publish(p->srv, s);
 	p->snap = NULL;
 	return;

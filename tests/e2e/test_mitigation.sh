@@ -17,6 +17,7 @@ lab_up || { fail "lab setup"; e2e_finish; }
 
 ip -n "$NS_S" link set "$IF_S" mtu 1500 && ip -n "$NS_R" link set "$IF_R" mtu 1500 &&
 	ip -n "$NS_S" addr add 198.18.0.1/24 dev "$IF_S" &&
+	ip -n "$NS_S" addr add 198.18.9.1/24 dev "$IF_S" &&
 	ip -n "$NS_R" addr add 198.18.0.2/24 dev "$IF_R" || { fail "addresses"; e2e_finish; }
 # Static neighbours: no ARP in the counts, none lost to a full queue.
 mac_s=$(ip -n "$NS_S" -br link show "$IF_S" | awk '{print $3}')
@@ -33,15 +34,22 @@ JSON
 cat >"$TMP/off.json" <<'JSON'
 {"interval_ms": 250, "ranges": [{"name": "victims", "prefixes": ["198.18.0.0/24"]}]}
 JSON
+cat >"$TMP/dry.json" <<'JSON'
+{"interval_ms": 250, "ranges": [{"name": "victims", "prefixes": ["198.18.0.0/24"]}],
+ "mitigation": {"enabled": true, "dry_run": true}}
+JSON
+MPORT=$((20000 + RANDOM % 20000))
+ip -n "$NS_R" link set lo up
 
-# flood SECONDS|-COUNT: UDP 198.18.0.1:53 -> 198.18.0.2:9000 as fast as it
-# goes, for SECONDS or COUNT datagrams; prints "sent elapsed_s".
+# flood SECONDS|-COUNT [SRC]: UDP SRC:53 (198.18.0.1) -> 198.18.0.2:9000 as
+# fast as it goes, for SECONDS or COUNT datagrams; prints "sent elapsed_s".
 cat >"$TMP/flood.py" <<'PY'
 import socket, sys, time
 n = int(sys.argv[1])
+src = sys.argv[2] if len(sys.argv) > 2 else "198.18.0.1"
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("198.18.0.1", 53))
+s.bind((src, 53))
 msg = b"x" * 64
 sent, t0 = 0, time.monotonic()
 while (sent < -n) if n < 0 else (time.monotonic() - t0 < n):
@@ -54,7 +62,7 @@ while (sent < -n) if n < 0 else (time.monotonic() - t0 < n):
         time.sleep(0.001)
 print(sent, time.monotonic() - t0)
 PY
-flood() { in_ns "$NS_S" timeout 60 "$PYTHON" "$TMP/flood.py" "$1"; }
+flood() { in_ns "$NS_S" timeout 60 "$PYTHON" "$TMP/flood.py" "$@"; }
 
 # UDP datagrams that reached R's stack so far.
 udp_in() {
@@ -96,6 +104,12 @@ filter_field() {
 	block list -i "$IF_R" | awk -v id="$1" -v col="$2" '$1 == id { print $col }'
 }
 
+# ------------------------------------------------- the README's example
+
+readme_block mitigation >"$TMP/readme.json"
+out=$("$XDPSCOPE" check-config "$TMP/readme.json" 2>&1)
+check "README mitigation example: check-config accepts it ($out)" test $? -eq 0
+
 # ------------------------------------------------- block with no daemon
 
 block add -i "$IF_R" 198.18.0.2/32 >/dev/null 2>"$TMP/err"
@@ -118,7 +132,8 @@ check "mitigation off: records carry no passed/blocked" \
 
 # ------------------------------------------------- drop filter
 
-daemon_start on "$NS_R" "$IF_R" -c "$TMP/cfg.json" || { fail "daemon (on)"; e2e_finish; }
+daemon_start on "$NS_R" "$IF_R" -c "$TMP/cfg.json" --metrics "127.0.0.1:$MPORT" ||
+	{ fail "daemon (on)"; e2e_finish; }
 pid_on=$DPID out_on=$DOUT err_on=$DERR
 u0=$(udp_in)
 flood -500 >/dev/null
@@ -148,6 +163,27 @@ u0=$(udp_in)
 flood -300 >/dev/null
 sleep 0.3
 check_eq "after del: the flood reaches the stack again" "$(($(udp_in) - u0))" 300
+
+# ------------------------------------------------- allow list
+
+id=$(block add -i "$IF_R" 198.18.0.2/32 --proto udp)
+u0=$(udp_in)
+flood -200 198.18.9.1 >/dev/null
+flood -100 >/dev/null
+sleep 0.3
+check_eq "allow list: a source in 198.18.9.0/24 passes, the other is dropped" \
+	"$(($(udp_in) - u0))" 200
+check_eq "block list: matched 300, dropped 100, allowed 200" \
+	"$(block list -i "$IF_R" | awk -v id="$id" '$1 == id { print $6, $7, $9 }')" "300 100 200"
+# /metrics with mitigation on: promtool takes it, the families are there.
+sleep 0.6
+in_ns "$NS_R" curl -sf "http://127.0.0.1:$MPORT/metrics" >"$TMP/metrics.prom"
+out=$(promtool check metrics <"$TMP/metrics.prom" 2>&1)
+check "promtool check metrics with mitigation on ($out)" test $? -eq 0
+check "/metrics: blocked packets of victims:in and the filter's drops" \
+	bash -c "grep -q '^xdpscope_blocked_packets_total{range=\"victims\",dir=\"in\"} [1-9]' '$TMP/metrics.prom' &&
+		 grep -q '^xdpscope_filter_dropped_packets_total{id=\"$id\",match=\"198.18.0.2/32 udp\",action=\"drop\"} 100\$' '$TMP/metrics.prom'"
+block del -i "$IF_R" "$id"
 
 # ------------------------------------------------- rate limit
 
@@ -230,6 +266,27 @@ bad "del: not a number" 'expected a filter id' del -i "$IF_R" abc
 bad "del: no such filter" "no filter 99999" del -i "$IF_R" 99999
 bad "del: no id" "missing the filter id" del -i "$IF_R"
 
+# ------------------------------------------------- a reload keeps them
+
+id=$(block add -i "$IF_R" 198.18.0.2/32 --proto udp)
+flood -100 >/dev/null
+sed -i 's|"prefixes": \["198.18.0.0/24"\]}|"prefixes": ["198.18.0.0/24"]}, {"name": "more", "prefixes": ["198.18.7.0/24"]}|' \
+	"$TMP/cfg.json"
+kill -HUP "$pid_on"
+for ((i = 0; i < 200; i++)); do
+	grep -q 'SIGHUP: config reloaded, 2 ranges' "$err_on" && break
+	sleep 0.05
+done
+check "SIGHUP with a new range: reloaded" grep -q 'SIGHUP: config reloaded, 2 ranges' "$err_on"
+check_eq "the filter is still listed after the reload" "$(filter_field "$id" 1)" "$id"
+u0=$(udp_in)
+flood -200 >/dev/null
+sleep 0.3
+check_eq "and still drops, in the new program" "$(($(udp_in) - u0))" 0
+check_eq "its hits went on from the old maps (100 before, 200 after)" \
+	"$(block list -i "$IF_R" | awk -v id="$id" '$1 == id { print $6 }')" 300
+block del -i "$IF_R" "$id"
+
 # ------------------------------------------------- stop removes the filters
 
 id=$(block add -i "$IF_R" 198.18.0.2/32 --proto udp)
@@ -248,8 +305,38 @@ blocked = sum(r["blocked"]["pkts"] for r in rng)
 ok = all(r["passed"]["pkts"] + r["blocked"]["pkts"] == r["pkts"] for r in rng)
 summ = [r for r in recs if r["type"] == "summary"]
 sb = sum(r["mitigation"]["blocked"]["in"]["pkts"] for r in summ)
-print(blocked, sb, ok, file=sys.stderr)
 sys.exit(not (ok and blocked >= int(sys.argv[2]) and sb == blocked))' "$out_on" "$dropped_total"
+
+# ------------------------------------------------- dry run
+
+daemon_start dry "$NS_R" "$IF_R" -c "$TMP/dry.json" || { fail "daemon (dry run)"; e2e_finish; }
+id=$(block add -i "$IF_R" 198.18.0.2/32 --proto udp --sport 53)
+u0=$(udp_in)
+flood -300 >/dev/null
+sleep 0.3
+check_eq "dry run: the flood reaches the stack" "$(($(udp_in) - u0))" 300
+check_eq "dry run: block list counts it as DRY_RUN, none DROPPED" \
+	"$(block list -i "$IF_R" | awk -v id="$id" '$1 == id { print $8, $9, $10 }')" "300 0 300"
+daemon_stop "$DPID" INT
+check "dry run: records block nothing" "$PYTHON" -c '
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1])]
+rng = [r for r in recs if r["type"] == "range"]
+sys.exit(not (rng and all(r["blocked"]["pkts"] == 0 for r in rng)
+              and sum(r["passed"]["pkts"] for r in rng) >= 300))' "$DOUT"
+
+# ------------------------------------------------- the end of -n removes them
+
+daemon_start count "$NS_R" "$IF_R" -c "$TMP/cfg.json" --count 16 || { fail "daemon (-n)"; e2e_finish; }
+id=$(block add -i "$IF_R" 198.18.0.2/32 --proto udp)
+timeout 30 tail --pid="$DPID" -f /dev/null
+wait "$DPID"
+check_eq "daemon (-n 16) ends by itself, exit 0" $? 0
+check "the end of -n removed the filter (said so)" grep -q "mitigation: 1 filter removed" "$DERR"
+u0=$(udp_in)
+flood -200 >/dev/null
+sleep 0.3
+check_eq "after the end of -n: the flood reaches the stack" "$(($(udp_in) - u0))" 200
 
 # ------------------------------------------------- SIGKILL leaves them
 

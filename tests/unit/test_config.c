@@ -456,6 +456,30 @@ START_TEST(test_json_mitigation)
 }
 END_TEST
 
+/* The program takes the mitigation settings at load: a reload that
+ * changes them is refused, naming them. */
+START_TEST(test_mitigation_fixed)
+{
+	struct xs_config b;
+	const char *path = write_file("cfg.json", "{\"mitigation\": {\"enabled\": true, "
+				      "\"allow\": [\"198.18.9.0/24\"]}}");
+
+	config_init(&b);
+	ck_assert_int_eq(config_load_json(&cfg, path, err, sizeof(err)), 0);
+	ck_assert_int_eq(config_load_json(&b, path, err, sizeof(err)), 0);
+	ck_assert_ptr_null(config_fixed_diff(&cfg, &b));
+	b.mitigation.allow[0].len = 25;
+	ck_assert_str_eq(config_fixed_diff(&cfg, &b), "mitigation");
+	b.mitigation.allow[0].len = 24;
+	b.mitigation.dry_run = 1;
+	ck_assert_str_eq(config_fixed_diff(&cfg, &b), "mitigation");
+	b.mitigation.dry_run = 0;
+	b.mitigation.max_share = 0.5;
+	ck_assert_str_eq(config_fixed_diff(&cfg, &b), "mitigation");
+	config_free(&b);
+}
+END_TEST
+
 struct json_bad_row {
 	const char *json;
 	int ret;
@@ -1688,6 +1712,7 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, test_json_metrics);
 	tcase_add_test(tc, test_json_mitigation);
 	tcase_add_test(tc, test_json_sflow);
+	tcase_add_test(tc, test_mitigation_fixed);
 	tcase_add_loop_test(tc, test_json_bad, 0, ARRAY_SIZE(json_bad_rows));
 	tcase_add_test(tc, test_json_files);
 	tcase_add_test(tc, test_check_exec);

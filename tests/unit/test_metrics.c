@@ -110,6 +110,47 @@ START_TEST(test_render)
 	ck_assert(has_line(t, "xdpscope_hooks_total{outcome=\"ok\"} 4"));
 	ck_assert(has_line(t, "xdpscope_hooks_total{outcome=\"timeout\"} 1"));
 	ck_assert(has_line(t, "xdpscope_hooks_total{outcome=\"skipped\"} 0"));
+	ck_assert_ptr_null(strstr(t, "xdpscope_blocked_packets_total"));	/* mitigation off */
+	free(t);
+	metrics_snap_free(s);
+}
+END_TEST
+
+/* Mitigation on: blocked per range (passed is packets - blocked), each
+ * filter's hits. */
+START_TEST(test_render_mitigation)
+{
+	char *names[] = { "a", "b" };
+	struct xs_counters cur[XS_SLOTS(2)] = {};
+	struct xs_global g = {};
+	struct xs_mit_info f = { .id = 7, .spec = { .proto = XS_L4_UDP, .sport = 53, .ttl_s = 60 },
+				 .hits = { .match_pkts = 90, .drop_pkts = 80, .drop_bytes = 8000,
+					   .spared = 10 } };
+	struct xs_msnap *s;
+	size_t len;
+	char *t;
+
+	cur[XS_DIR_MAX + XS_DIR_IN].udp.pkts = 100;
+	cur[XS_DIR_MAX + XS_DIR_IN].udp.bytes = 10000;
+	cur[XS_DIR_MAX + XS_DIR_IN].blocked_pkts = 80;
+	cur[XS_DIR_MAX + XS_DIR_IN].blocked_bytes = 8000;
+	cidr_parse("198.18.0.7/32", &f.spec.dst, NULL, 0);
+	s = metrics_snap_new(XS_SLOTS(2), cur, &g);
+	ck_assert_ptr_nonnull(s);
+	ck_assert_int_eq(metrics_snap_mitigation(s, &f, 1, 2), 0);
+	t = metrics_render(s, names, 2, &len);
+	ck_assert_ptr_nonnull(t);
+	ck_assert(has_line(t, "xdpscope_packets_total{range=\"a\",dir=\"in\",class=\"udp\"} 100"));
+	ck_assert_ptr_null(strstr(t, "xdpscope_passed_"));	/* packets - blocked */
+	ck_assert(has_line(t, "xdpscope_blocked_packets_total{range=\"a\",dir=\"in\"} 80"));
+	ck_assert(has_line(t, "xdpscope_blocked_bytes_total{range=\"a\",dir=\"in\"} 8000"));
+	ck_assert(has_line(t, "xdpscope_mitigation_filters 1"));
+	ck_assert(has_line(t, "xdpscope_mitigation_refused_total 2"));
+	ck_assert(has_line(t, "xdpscope_filter_dropped_packets_total{id=\"7\",match=\"198.18.0.7/32 "
+			      "udp sport 53\",action=\"drop\"} 80"));
+	ck_assert(has_line(t, "xdpscope_filter_spared_packets_total{id=\"7\",match=\"198.18.0.7/32 "
+			      "udp sport 53\",action=\"drop\"} 10"));
+	ck_assert_uint_eq(count(t, "# TYPE "), count(t, "# HELP "));
 	free(t);
 	metrics_snap_free(s);
 }
@@ -251,6 +292,7 @@ int main(void)
 	tcase_add_test(tc, test_render);
 	tcase_add_test(tc, test_render_top_bounded);
 	tcase_add_test(tc, test_render_views);
+	tcase_add_test(tc, test_render_mitigation);
 	tcase_add_test(tc, test_parse_addr);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
