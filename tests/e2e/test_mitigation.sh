@@ -64,38 +64,7 @@ print(sent, time.monotonic() - t0)
 PY
 flood() { in_ns "$NS_S" timeout 60 "$PYTHON" "$TMP/flood.py" "$@"; }
 
-# UDP datagrams that reached R's stack so far.
-udp_in() {
-	in_ns "$NS_R" awk '/^Udp:/ { if (h) { print $2 + $3 + $4; exit } h = 1 }' /proc/net/snmp
-}
 
-# tcp_transfer BYTES: a TCP connection S -> R:5001 carrying BYTES; prints
-# what the server received.
-tcp_transfer() {
-	in_ns "$NS_R" timeout 60 "$PYTHON" -c '
-import socket
-ls = socket.socket(); ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-ls.bind(("198.18.0.2", 5001)); ls.listen(1); ls.settimeout(30)
-print("listening", flush=True)
-c, _ = ls.accept(); c.settimeout(30); n = 0
-while True:
-    b = c.recv(1 << 16)
-    if not b: break
-    n += len(b)
-print(n, flush=True)' >"$TMP/server.out" 2>&1 &
-	local server=$!
-	timeout 10 bash -c "until grep -q listening '$TMP/server.out'; do sleep 0.05; done"
-	in_ns "$NS_S" timeout 60 "$PYTHON" -c '
-import socket, sys, time
-n = int(sys.argv[1]); s = socket.create_connection(("198.18.0.2", 5001), timeout=30)
-chunk = b"y" * 4096; sent = 0
-while sent < n:
-    sent += s.send(chunk[: min(len(chunk), n - sent)])
-    time.sleep(0.0005)
-s.close()' "$1" >/dev/null 2>&1
-	wait "$server"
-	tail -n1 "$TMP/server.out"
-}
 
 block() { in_ns "$NS_R" "$XDPSCOPE" block "$@"; }
 
