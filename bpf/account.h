@@ -166,20 +166,27 @@ static __always_inline __u32 size_bucket(__u64 len)
 const volatile __u32 ctr_slots = 0;
 const volatile __u32 ctr_cpus = 0;
 
+/* This CPU's counters of a slot, NULL when out of the map. */
+static __always_inline struct xs_counters *ctr_lookup(__u32 slot)
+{
+	__u32 cpu = bpf_get_smp_processor_id(), key;
+
+	if (cpu >= ctr_cpus || slot >= ctr_slots)
+		return 0;
+	key = cpu * ctr_slots + slot;
+	return bpf_map_lookup_elem(&range_ctrs, &key);
+}
+
 /* A global function, verified once; returns -1 when the slot is missing
  * (the caller counts it). The flag counters are written only when they
  * change: their cache line stays untouched by most packets. */
 __noinline int account_slot(__u32 slot, const struct xs_acct *a)
 {
-	__u32 cpu = bpf_get_smp_processor_id(), key, syn_ack, f, w;
-	struct xs_counters *c;
+	struct xs_counters *c = ctr_lookup(slot);
+	__u32 syn_ack, f, w;
 	struct xs_class *cls;
 
-	if (cpu >= ctr_cpus || slot >= ctr_slots || !a)
-		return -1;
-	key = cpu * ctr_slots + slot;
-	c = bpf_map_lookup_elem(&range_ctrs, &key);
-	if (!c)
+	if (!c || !a)
 		return -1;
 	cls = &c->tcp + (a->l4class & 3);
 	cls->pkts += a->pkts;

@@ -82,14 +82,11 @@ __noinline int mitigate_match(const struct xs_pkt *p, const struct xs_acct *a)
 	struct xs_mit_filter *f = 0;
 	struct xs_mit_stats *st;
 	struct xs_mit_set *set;
-	struct xs_mit_ctl *ctl;
-	__u32 zero = 0, slot = 0, i;
+	__u32 slot = 0, i;
 	__u64 now;
 
+	/* The caller has seen a live filter (mit_ctl). */
 	if (!p || !a)
-		return 0;
-	ctl = bpf_map_lookup_elem(&mit_ctl, &zero);
-	if (!ctl || !ctl->nfilters)
 		return 0;
 	mit_key(&k, p->family, p->daddr.v6);
 	set = bpf_map_lookup_elem(&mit_dst, &k);
@@ -153,16 +150,6 @@ static __always_inline int mit_share_ok(struct xs_counters *c, __u32 pkts)
 	return 1;
 }
 
-static __always_inline struct xs_counters *mit_slot(__u32 slot)
-{
-	__u32 cpu = bpf_get_smp_processor_id(), key;
-
-	if (cpu >= ctr_cpus || slot >= ctr_slots)
-		return 0;
-	key = cpu * ctr_slots + slot;
-	return bpf_map_lookup_elem(&range_ctrs, &key);
-}
-
 /* A packet filter `fslot` would drop, classified, `dslot` its main
  * range slot (the destination's `in`, else the source's `out`, else 0):
  * 1 to drop it; 0 to pass it, spared by the safety limit or counted as
@@ -170,7 +157,7 @@ static __always_inline struct xs_counters *mit_slot(__u32 slot)
 static __always_inline int mitigate_block(__u32 fslot, __u32 dslot, const struct xs_acct *a)
 {
 	struct xs_mit_stats *st = bpf_map_lookup_elem(&mit_stats, &fslot);
-	struct xs_counters *c = mit_slot(dslot);
+	struct xs_counters *c = ctr_lookup(dslot);
 
 	if (!st || !c)
 		return 0;
@@ -193,7 +180,7 @@ static __always_inline int mitigate_block(__u32 fslot, __u32 dslot, const struct
  * (user/drain.c), and blocked never runs ahead of the packets. */
 static __always_inline void mitigate_blocked(__u32 slot, const struct xs_acct *a)
 {
-	struct xs_counters *c = mit_slot(slot);
+	struct xs_counters *c = ctr_lookup(slot);
 
 	if (c) {
 		c->blocked_pkts += a->pkts;

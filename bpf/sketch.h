@@ -602,14 +602,12 @@ static __always_inline int flow_hit(struct xs_flow *e, const struct xs_skf *f)
  * is in a storm (include/xdpscope.h, the flow cache). */
 static __always_inline int slot_storm(__u32 slot)
 {
-	__u32 cpu = bpf_get_smp_processor_id(), key;
 	__u64 seq = xs_epoch, v;
 	struct xs_counters *c;
 
-	if (!sk_storm_flows || cpu >= ctr_cpus || slot >= ctr_slots)
+	if (!sk_storm_flows)
 		return 0;
-	key = cpu * ctr_slots + slot;
-	c = bpf_map_lookup_elem(&range_ctrs, &key);
+	c = ctr_lookup(slot);
 	if (!c)
 		return 0;
 	v = c->storm;
