@@ -209,27 +209,39 @@ in_ns() {
 
 # ---------------------------------------------------------------- daemon
 
-# daemon_start NAME NS IFACE [RUN ARGS...]: start `xdpscope run -i IFACE`
-# in NS; records in $TMP/NAME.out, stderr in $TMP/NAME.err. Waits (10 s at
-# most) for its "attached" line. Sets DPID. Returns 1 if it did not attach.
-daemon_start() {
-	local name=$1 ns=$2 ifn=$3 i
-	shift 3
-	DOUT=$TMP/$name.out
-	DERR=$TMP/$name.err
-	# nsenter execs the daemon: $! is the daemon itself (through a shell
-	# function it would be a subshell, which ignores SIGINT).
-	nsenter --net="/run/netns/$ns" "$XDPSCOPE" run -i "$ifn" "$@" >"$DOUT" 2>"$DERR" &
-	DPID=$!
-	DAEMON_PIDS+=("$DPID")
+# proc_start NAME NS READY WHAT CMD...: CMD in NS (exec'd by nsenter, so
+# the PID is CMD's own: a subshell would ignore SIGINT); stdout in
+# $TMP/NAME.out, stderr in $TMP/NAME.err. Waits (10 s at most) for READY
+# (a grep pattern) on its stderr. Sets PROC_PID, PROC_OUT, PROC_ERR.
+# Returns 1, with its stderr, if it was not ready.
+proc_start() {
+	local name=$1 ns=$2 ready=$3 what=$4 i
+	shift 4
+	PROC_OUT=$TMP/$name.out
+	PROC_ERR=$TMP/$name.err
+	nsenter --net="/run/netns/$ns" "$@" >"$PROC_OUT" 2>"$PROC_ERR" &
+	PROC_PID=$!
+	DAEMON_PIDS+=("$PROC_PID")
 	for ((i = 0; i < 200; i++)); do
-		grep -q ': attached' "$DERR" 2>/dev/null && return 0
-		kill -0 "$DPID" 2>/dev/null || break
+		grep -q -- "$ready" "$PROC_ERR" 2>/dev/null && return 0
+		kill -0 "$PROC_PID" 2>/dev/null || break
 		sleep 0.05
 	done
-	echo "      daemon $name did not attach; its stderr:"
-	sed 's/^/        /' "$DERR"
+	echo "      $what $name did not start; its stderr:"
+	sed 's/^/        /' "$PROC_ERR"
 	return 1
+}
+
+# daemon_start NAME NS IFACE [RUN ARGS...]: `xdpscope run -i IFACE` in NS
+# (proc_start); records in $DOUT, stderr in $DERR, once it said
+# "attached". Sets DPID.
+daemon_start() {
+	local name=$1 ns=$2 ifn=$3 r
+	shift 3
+	proc_start "$name" "$ns" ': attached' daemon "$XDPSCOPE" run -i "$ifn" "$@"
+	r=$?
+	DOUT=$PROC_OUT DERR=$PROC_ERR DPID=$PROC_PID
+	return $r
 }
 
 # daemon_stop PID [SIGNAL]: signal it and wait (10 s at most, then

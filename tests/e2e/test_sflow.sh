@@ -38,24 +38,15 @@ ip -n "$NS_C" addr add 198.18.255.1/32 dev lo
 ip -n "$NS_C" addr add 2001:db8:ff::1/128 dev lo nodad
 PORT=6343
 
-# collect_start NAME NS [ARGS...]: `xdpscope collect` in NS; records in
-# $TMP/NAME.out. Waits (10 s at most) for its "listening" line. Sets CPID.
+# collect_start NAME NS [ARGS...]: `xdpscope collect` in NS (proc_start);
+# records in $COUT, once it is listening. Sets CPID.
 collect_start() {
-	local name=$1 ns=$2 i
+	local name=$1 ns=$2 r
 	shift 2
-	COUT=$TMP/$name.out
-	CERR=$TMP/$name.err
-	nsenter --net="/run/netns/$ns" "$XDPSCOPE" collect "$@" >"$COUT" 2>"$CERR" &
-	CPID=$!
-	DAEMON_PIDS+=("$CPID")
-	for ((i = 0; i < 200; i++)); do
-		grep -q 'sflow: listening' "$CERR" 2>/dev/null && return 0
-		kill -0 "$CPID" 2>/dev/null || break
-		sleep 0.05
-	done
-	echo "      collector $name did not start; its stderr:"
-	sed 's/^/        /' "$CERR"
-	return 1
+	proc_start "$name" "$ns" 'sflow: listening' collector "$XDPSCOPE" collect "$@"
+	r=$?
+	COUT=$PROC_OUT CERR=$PROC_ERR CPID=$PROC_PID
+	return $r
 }
 
 # send CASE [ARGS...]: one built datagram to the collector in $NS_C.
