@@ -585,3 +585,56 @@ s.close()' "$1" >/dev/null 2>&1
 	wait "$server"
 	tail -n1 "$TMP/server.out"
 }
+
+# ------------------------------------------------ ClickHouse servers
+
+# ch_conf NAME HTTP TCP SHARD_TCP...: a clickhouse-server config in
+# $TMP/NAME: the ports, users default and writer (password s3cret), and a
+# cluster "fleet" of one shard a TCP port on 127.0.0.1.
+ch_conf() {
+	local d=$TMP/$1 shards="" p
+	for p in "${@:4}"; do
+		shards+="    <shard><replica><host>127.0.0.1</host><port>$p</port></replica></shard>
+"
+	done
+	mkdir -p "$d/data" "$d/tmp" "$d/log"
+	cat >"$d/config.xml" <<XML
+<?xml version="1.0"?>
+<yandex>
+  <logger><level>warning</level><log>$d/log/server.log</log><errorlog>$d/log/err.log</errorlog><size>10M</size><count>1</count></logger>
+  <http_port>$2</http_port>
+  <tcp_port>$3</tcp_port>
+  <listen_host>0.0.0.0</listen_host>
+  <path>$d/data/</path>
+  <tmp_path>$d/tmp/</tmp_path>
+  <users_config>$d/users.xml</users_config>
+  <default_profile>default</default_profile>
+  <default_database>default</default_database>
+  <mark_cache_size>5368709</mark_cache_size>
+  <timezone>UTC</timezone>
+  <remote_servers><fleet>
+$shards  </fleet></remote_servers>
+</yandex>
+XML
+	cat >"$d/users.xml" <<XML
+<?xml version="1.0"?>
+<yandex>
+  <profiles><default><max_memory_usage>2000000000</max_memory_usage></default></profiles>
+  <users>
+    <default><password></password><networks><ip>::/0</ip></networks><profile>default</profile><quota>default</quota></default>
+    <writer><password>s3cret</password><networks><ip>::/0</ip></networks><profile>default</profile><quota>default</quota></writer>
+  </users>
+  <quotas><default></default></quotas>
+</yandex>
+XML
+}
+# ch_up NAME HTTP: start it in $NS_D (the store namespace); sets CH_PID_NAME
+ch_up() {
+	# nsenter execs it: $! is the server (a function would be a subshell)
+	nsenter --net="/run/netns/$NS_D" clickhouse-server --config-file="$TMP/$1/config.xml" \
+		>"$TMP/$1/out" 2>&1 &
+	eval "CH_PID_$1=$!"
+	DAEMON_PIDS+=("$!")
+	in_ns "$NS_D" timeout 30 bash -c "until curl -sf http://127.0.0.1:$2/ping >/dev/null; do sleep 0.1; done" ||
+		{ fail "clickhouse-server $1 did not come up: $(tail -3 "$TMP/$1/log/err.log" 2>/dev/null)"; return 1; }
+}

@@ -46,56 +46,10 @@ ip -n "$NS_D" link set lo up
 BASE=$((20000 + RANDOM % 20000))
 HA=$BASE TA=$((BASE + 1)) HB=$((BASE + 2)) TB=$((BASE + 3)) HP=$((BASE + 4))
 
-# ch_conf NAME HTTP TCP: a server's config in $TMP/NAME
-ch_conf() {
-	local d=$TMP/$1
-	mkdir -p "$d/data" "$d/tmp" "$d/log"
-	cat >"$d/config.xml" <<XML
-<?xml version="1.0"?>
-<yandex>
-  <logger><level>warning</level><log>$d/log/server.log</log><errorlog>$d/log/err.log</errorlog><size>10M</size><count>1</count></logger>
-  <http_port>$2</http_port>
-  <tcp_port>$3</tcp_port>
-  <listen_host>0.0.0.0</listen_host>
-  <path>$d/data/</path>
-  <tmp_path>$d/tmp/</tmp_path>
-  <users_config>$d/users.xml</users_config>
-  <default_profile>default</default_profile>
-  <default_database>default</default_database>
-  <mark_cache_size>5368709</mark_cache_size>
-  <timezone>UTC</timezone>
-  <remote_servers><fleet>
-    <shard><replica><host>127.0.0.1</host><port>$TA</port></replica></shard>
-    <shard><replica><host>127.0.0.1</host><port>$TB</port></replica></shard>
-  </fleet></remote_servers>
-</yandex>
-XML
-	cat >"$d/users.xml" <<XML
-<?xml version="1.0"?>
-<yandex>
-  <profiles><default><max_memory_usage>2000000000</max_memory_usage></default></profiles>
-  <users>
-    <default><password></password><networks><ip>::/0</ip></networks><profile>default</profile><quota>default</quota></default>
-    <writer><password>s3cret</password><networks><ip>::/0</ip></networks><profile>default</profile><quota>default</quota></writer>
-  </users>
-  <quotas><default></default></quotas>
-</yandex>
-XML
-}
-# ch_up NAME HTTP: start it in the store namespace; sets CH_PID_NAME
-ch_up() {
-	# nsenter execs it: $! is the server (a function would be a subshell)
-	nsenter --net="/run/netns/$NS_D" clickhouse-server --config-file="$TMP/$1/config.xml" \
-		>"$TMP/$1/out" 2>&1 &
-	eval "CH_PID_$1=$!"
-	DAEMON_PIDS+=("$!")
-	in_ns "$NS_D" timeout 30 bash -c "until curl -sf http://127.0.0.1:$2/ping >/dev/null; do sleep 0.1; done" ||
-		{ fail "clickhouse-server $1 did not come up: $(tail -3 "$TMP/$1/log/err.log" 2>/dev/null)"; return 1; }
-}
 # q SQL: the answer of shard A (TSV)
 q() { in_ns "$NS_D" curl -sS "http://127.0.0.1:$HA/" --data-binary "$1"; }
 
-ch_conf A "$HA" "$TA" && ch_conf B "$HB" "$TB"
+ch_conf A "$HA" "$TA" "$TA" "$TB" && ch_conf B "$HB" "$TB" "$TA" "$TB"
 ch_up A "$HA" && ch_up B "$HB" || e2e_finish
 "$XDPSCOPE" clickhouse-schema --cluster fleet >"$TMP/schema.sql"
 for p in "$TA" "$TB"; do

@@ -21,39 +21,8 @@ lab_up || { fail "lab setup"; e2e_finish; }
 NS_D=$NS_R
 ip -n "$NS_D" link set lo up
 H=$((20000 + RANDOM % 20000)) T=$((H + 1))
-d=$TMP/ch
-mkdir -p "$d/data" "$d/tmp" "$d/log"
-cat >"$d/config.xml" <<XML
-<?xml version="1.0"?>
-<yandex>
-  <logger><level>warning</level><log>$d/log/server.log</log><errorlog>$d/log/err.log</errorlog><size>10M</size><count>1</count></logger>
-  <http_port>$H</http_port>
-  <tcp_port>$T</tcp_port>
-  <listen_host>127.0.0.1</listen_host>
-  <path>$d/data/</path>
-  <tmp_path>$d/tmp/</tmp_path>
-  <users_config>$d/users.xml</users_config>
-  <default_profile>default</default_profile>
-  <default_database>default</default_database>
-  <mark_cache_size>5368709</mark_cache_size>
-  <timezone>UTC</timezone>
-  <remote_servers><fleet>
-    <shard><replica><host>127.0.0.1</host><port>$T</port></replica></shard>
-  </fleet></remote_servers>
-</yandex>
-XML
-cat >"$d/users.xml" <<XML
-<?xml version="1.0"?>
-<yandex>
-  <profiles><default><max_memory_usage>2000000000</max_memory_usage></default></profiles>
-  <users><default><password></password><networks><ip>::/0</ip></networks><profile>default</profile><quota>default</quota></default></users>
-  <quotas><default></default></quotas>
-</yandex>
-XML
-nsenter --net="/run/netns/$NS_D" clickhouse-server --config-file="$d/config.xml" >"$d/out" 2>&1 &
-DAEMON_PIDS+=("$!")
-in_ns "$NS_D" timeout 30 bash -c "until curl -sf http://127.0.0.1:$H/ping >/dev/null; do sleep 0.1; done" ||
-	{ fail "clickhouse-server did not come up: $(tail -3 "$d/log/err.log" 2>/dev/null)"; e2e_finish; }
+ch_conf ch "$H" "$T" "$T"
+ch_up ch "$H" || e2e_finish
 q() { in_ns "$NS_D" curl -sS "http://127.0.0.1:$H/" --data-binary "$1"; }
 apply() { in_ns "$NS_D" clickhouse-client --port "$T" --multiquery <"$1"; }
 new_cols="passed_pkts passed_bytes blocked_pkts blocked_bytes"
