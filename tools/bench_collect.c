@@ -21,24 +21,12 @@
 #include "sflow.h"
 #include "sflow_in.h"
 #include "sink.h"
+#include "sflow_dgram.h"
 
 #define NDGRAMS 256
 #define SAMPLES_PER_DGRAM 7
 #define HLEN 128
-#define DGRAM_MAX 2048
 #define INTERVAL_SAMPLES 100000
-
-struct dgram {
-	uint8_t b[DGRAM_MAX];
-	size_t n;
-};
-
-static void put32(struct dgram *d, uint32_t v)
-{
-	v = htonl(v);
-	memcpy(d->b + d->n, &v, 4);
-	d->n += 4;
-}
 
 static uint64_t rng(uint64_t *s)
 {
@@ -76,14 +64,7 @@ static void build(struct dgram *d, uint32_t seq, int spoofed, uint64_t *s)
 	uint8_t h[HLEN];
 	int i;
 
-	d->n = 0;
-	put32(d, 5);
-	put32(d, 1);
-	put32(d, 0xc6120001);		/* agent 198.18.0.1 */
-	put32(d, 0);
-	put32(d, seq);
-	put32(d, seq * 1000);
-	put32(d, SAMPLES_PER_DGRAM);
+	dgram_head(d, seq, SAMPLES_PER_DGRAM);
 	for (i = 0; i < SAMPLES_PER_DGRAM; i++) {
 		uint32_t src = spoofed ? 0xc6130000 | (rng(s) & 0xffff) : 0xc6130001;
 

@@ -15,29 +15,12 @@
 #include <string.h>
 #include <time.h>
 #include "sflow.h"
+#include "sflow_dgram.h"
 
 #define NDGRAMS 64			/* distinct datagrams, decoded in turn */
 #define ROUNDS 5
 #define SAMPLES_PER_DGRAM 7
 #define HLEN 128
-#define DGRAM_MAX 2048
-
-struct dgram {
-	uint8_t b[DGRAM_MAX];
-	size_t n;
-};
-
-static void patch32(struct dgram *d, size_t at, uint32_t v)
-{
-	v = htonl(v);
-	memcpy(d->b + at, &v, 4);
-}
-
-static void put32(struct dgram *d, uint32_t v)
-{
-	patch32(d, d->n, v);
-	d->n += 4;
-}
 
 static void build(struct dgram *d, uint32_t seq, int expanded)
 {
@@ -45,14 +28,7 @@ static void build(struct dgram *d, uint32_t seq, int expanded)
 	size_t s, r;
 	int i, k;
 
-	d->n = 0;
-	put32(d, 5);
-	put32(d, 1);
-	put32(d, 0xc6120001);		/* agent 198.18.0.1 */
-	put32(d, 0);
-	put32(d, seq);
-	put32(d, seq * 1000);
-	put32(d, SAMPLES_PER_DGRAM);
+	dgram_head(d, seq, SAMPLES_PER_DGRAM);
 	for (i = 0; i < SAMPLES_PER_DGRAM; i++) {
 		put32(d, expanded ? 3 : 1);
 		s = d->n;
