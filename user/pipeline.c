@@ -112,9 +112,7 @@ int pipeline_interval(struct xs_pipeline *p, const struct xs_rec_meta *m, int sy
 
 int pipeline_early_on(const struct xs_pipeline *p)
 {
-	int uniq;
-
-	return p->rep.rules && p->cfg->alerts.check_ms && rules_early_any(p->rep.rules, &uniq);
+	return p->rep.rules && p->cfg->alerts.check_ms && rules_early_any(p->rep.rules);
 }
 
 /* A slot being checked early: what it counted so far. */
@@ -156,9 +154,8 @@ int pipeline_early(struct xs_pipeline *p, const struct xs_rec_meta *m)
 	struct xs_counters d;
 	struct xs_metrics mt;
 	struct early_slot es = { .c = c, .d = &d, .interval_s = m->interval_s };
-	int uniq;
 
-	if (!p->rep.rules || !c->ready || !rules_early_any(p->rep.rules, &uniq))
+	if (!p->rep.rules || !c->ready || !rules_early_any(p->rep.rules))
 		return 0;
 	if (p->npeek != n) {
 		uint64_t *s = calloc(n ? n : 1, sizeof(*s));

@@ -740,18 +740,14 @@ static int holds_but_uniq(const struct xs_rules *r, const struct xs_rule *rule,
 	return 1;
 }
 
-int rules_early_any(const struct xs_rules *r, int *uniq)
+int rules_early_any(const struct xs_rules *r)
 {
 	size_t i;
-	int any = 0;
 
-	*uniq = 0;
 	for (i = 0; i < r->nrules; i++)
-		if (rules_early_rule(r->rt[i].rule)) {
-			any = 1;
-			*uniq |= uses_uniq(r->rt[i].rule);
-		}
-	return any;
+		if (rules_early_rule(r->rt[i].rule))
+			return 1;
+	return 0;
 }
 
 int rules_early(struct xs_rules *r, uint32_t slot, const struct xs_metrics *m0, double now,

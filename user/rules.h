@@ -117,8 +117,8 @@ int rules_early(struct xs_rules *r, uint32_t slot, const struct xs_metrics *m, d
  * metric (the host lists are whole only at the interval's end), with no
  * for_s. */
 int rules_early_rule(const struct xs_rule *rule);
-/* Does any rule of the engine start early (and does one need uniq_src)? */
-int rules_early_any(const struct xs_rules *r, int *uniq);
+/* Can any rule of the engine start early? */
+int rules_early_any(const struct xs_rules *r);
 
 /* End every active alert with `reason` (the daemon stops, the capture
  * ends). */
