@@ -154,7 +154,8 @@ enum xs_sk_mode {
  * is the source's xs_stage_tag() (set before a mode that counts
  * distinct sources). weight: set by a storm only, sk_storm_sample when
  * this packet is the one sampled, else 0 (and then only its source is
- * counted: storm_distinct()). rng, storm_seq and storm_dst (the last
+ * counted: storm_distinct()). syn: a TCP SYN without ACK, which
+ * goes into the SYN hosts' list. rng, storm_seq and storm_dst (the last
  * destination whose range a storm sampled on this CPU, in epoch
  * storm_seq - 1): the CPU's own state, which the per-packet fields
  * leave alone. */
@@ -168,6 +169,8 @@ struct xs_skf {
 	__u32 has_ports;
 	__u32 src_sd, dst_sd;
 	__u32 mode;			/* enum xs_sk_mode */
+	__u32 syn;			/* a TCP SYN without ACK (XS_DIM_SYN) */
+	__u32 pad;
 	__u32 weight;
 	__u32 storm_seq;		/* xs_epoch + 1 while storm_dst is in a storm */
 	__u64 rng;

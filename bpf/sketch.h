@@ -24,7 +24,7 @@ const volatile __u32 sk_hll_p = 14;		/* registers: 2^p a page */
 const volatile __u32 sk_ndims = 0;		/* tracked dimensions */
 const volatile __u32 sk_bucket_bits = 8;	/* top buckets a page and dimension: 2^bits */
 const volatile __u32 sk_stage_bits = 13;	/* stage sets an epoch: 2^bits */
-const volatile __s32 sk_dim_pos[XS_DIM_MAX] = { -1, -1, -1, -1 };
+const volatile __s32 sk_dim_pos[XS_DIM_MAX] = { -1, -1, -1, -1, -1 };
 const volatile __u32 sk_flow_bits = 0;		/* flows an epoch: 2^bits; 0: no cache */
 const volatile __u32 sk_storm_flows = 0;	/* new flows before a storm; 0: never */
 const volatile __u32 sk_storm_sample = 1;	/* a storm counts 1 packet in this, a power of 2 */
@@ -238,7 +238,7 @@ __noinline int sk_flush(const struct xs_top_stage *c, __u32 epoch, int may_drop)
 	if (!c)
 		return -1;
 	slot = XS_SD_SLOT(c->slotdim);
-	dim = c->slotdim & 3;
+	dim = XS_SD_DIM(c->slotdim);
 	p = sk_dim_pos[dim];
 	if (slot >= sk_nslots || p < 0)
 		return -1;
@@ -357,7 +357,7 @@ hit:
 }
 
 /*
- * One dimension of one packet (c: its key, slotdim, packets and bytes,
+ * One dimension `dim` of one packet (c: its key, slotdim, packets and bytes,
  * the last two times the weight of a storm's sample), through the CPU's
  * last key of that dimension. The same key again (the victim or port 80
  * of a flood, a packet train) only adds to the last key's counts. Another
@@ -365,10 +365,10 @@ hit:
  * own yet; the last key's counts, if it has any, go to the stage first.
  * Returns as stage_add().
  */
-static __always_inline int dim_add(const struct xs_top_stage *c, __u32 slot, __u64 page,
-				   __u32 epoch, struct xs_sk_cpu *cpu)
+static __always_inline int dim_add(const struct xs_top_stage *c, __u32 dim, __u32 slot,
+				   __u64 page, __u32 epoch, struct xs_sk_cpu *cpu)
 {
-	struct xs_top_stage *l0 = &cpu->last[c->slotdim & 3];
+	struct xs_top_stage *l0 = &cpu->last[dim];
 	int r = 0;
 
 	if (l0->klo == c->klo && l0->khi == c->khi && l0->slotdim == c->slotdim &&
@@ -451,28 +451,43 @@ __noinline int sketch_slot(__u32 slot, const struct xs_skf *f)
 	if (sk_dim_pos[XS_DIM_SRC] >= 0) {
 		c.khi = f->src_hi;
 		c.klo = f->src_lo;
-		c.slotdim = slot << 2 | XS_DIM_SRC | f->src_sd;
-		r = dim_add(&c, slot, page, epoch, cpu);
+		c.slotdim = XS_SD(slot, XS_DIM_SRC) | f->src_sd;
+		r = dim_add(&c, XS_DIM_SRC, slot, page, epoch, cpu);
 		dropped += r & 1;
 	}
 	if (sk_dim_pos[XS_DIM_DST] >= 0) {
 		c.khi = f->dst_hi;
 		c.klo = f->dst_lo;
-		c.slotdim = slot << 2 | XS_DIM_DST | f->dst_sd;
-		dropped += dim_add(&c, slot, page, epoch, cpu) & 1;
+		c.slotdim = XS_SD(slot, XS_DIM_DST) | f->dst_sd;
+		dropped += dim_add(&c, XS_DIM_DST, slot, page, epoch, cpu) & 1;
 	}
 	if (f->has_ports) {
 		c.klo = 0;
 		if (sk_dim_pos[XS_DIM_DPORT] >= 0) {
 			c.khi = f->dport;
-			c.slotdim = slot << 2 | XS_DIM_DPORT;
-			dropped += dim_add(&c, slot, page, epoch, cpu) & 1;
+			c.slotdim = XS_SD(slot, XS_DIM_DPORT);
+			dropped += dim_add(&c, XS_DIM_DPORT, slot, page, epoch, cpu) & 1;
 		}
 		if (sk_dim_pos[XS_DIM_SPORT] >= 0) {
 			c.khi = f->sport;
-			c.slotdim = slot << 2 | XS_DIM_SPORT;
-			dropped += dim_add(&c, slot, page, epoch, cpu) & 1;
+			c.slotdim = XS_SD(slot, XS_DIM_SPORT);
+			dropped += dim_add(&c, XS_DIM_SPORT, slot, page, epoch, cpu) & 1;
 		}
+	}
+	/* A SYN's host in the range: the destination for `in`, the source
+	 * for `out`. A flow's counts have no SYN (xs_handle() keeps SYNs out
+	 * of the flow cache while this list is tracked). */
+	if (f->syn && sk_dim_pos[XS_DIM_SYN] >= 0) {
+		if (slot % XS_DIR_MAX == XS_DIR_OUT) {
+			c.khi = f->src_hi;
+			c.klo = f->src_lo;
+			c.slotdim = XS_SD(slot, XS_DIM_SYN) | f->src_sd;
+		} else {
+			c.khi = f->dst_hi;
+			c.klo = f->dst_lo;
+			c.slotdim = XS_SD(slot, XS_DIM_SYN) | f->dst_sd;
+		}
+		dropped += dim_add(&c, XS_DIM_SYN, slot, page, epoch, cpu) & 1;
 	}
 	if (mode == XS_SKM_FLOW || r >= XS_STAGE_HIT)
 		return dropped;
@@ -524,6 +539,7 @@ __noinline int flow_flush(const struct xs_flow *e, __u32 epoch)
 	f->has_ports = e->kflags & XS_FLOW_PORTS;
 	f->src_sd = e->kflags & XS_FLOW_SRC_MAPPED ? XS_SD_V6MAPPED : 0;
 	f->dst_sd = e->kflags & XS_FLOW_DST_MAPPED ? XS_SD_V6MAPPED : 0;
+	f->syn = 0;
 	f->mode = XS_SKM_FLOW;
 	return sketch_slots(e->src_range, e->dst_range, f);
 }
@@ -757,6 +773,8 @@ static __always_inline void sketch_facts(const struct xs_pkt *p, const struct xs
 	f->sport = a->sport;
 	f->dport = a->dport;
 	f->has_ports = a->has_ports;
+	f->syn = a->l4class == XS_L4_TCP &&
+		 (a->tcp_flags & (TCPF_SYN | TCPF_ACK)) == TCPF_SYN;
 	f->mode = XS_SKM_PKT;
 }
 

@@ -127,12 +127,14 @@ static __always_inline int xs_handle(void *data, void *data_end, const struct xs
 	}
 
 	/* With sketches, a packet of a cached flow needs no classification
-	 * (include/xdpscope.h, the flow cache); a GSO skb skips the cache. */
+	 * (include/xdpscope.h, the flow cache); a GSO skb skips the cache,
+	 * and so does a SYN while its hosts are listed: it is counted on its
+	 * own, so that a flow's counts have none. */
 	if (sk_nslots) {
 		skf = bpf_map_lookup_elem(&sk_scratch, &zero);
 		if (skf) {
 			sketch_facts(&p, &a, skf);
-			if (a.pkts == 1)
+			if (a.pkts == 1 && !(skf->syn && sk_dim_pos[XS_DIM_SYN] >= 0))
 				fl = flow_find(skf, &hit);
 		}
 	}

@@ -295,6 +295,8 @@ enum xs_dim {
 	XS_DIM_DST,			/* destination address */
 	XS_DIM_DPORT,			/* TCP/UDP destination port */
 	XS_DIM_SPORT,			/* TCP/UDP source port */
+	XS_DIM_SYN,			/* the range's host (in: destination, out:
+					 * source) of a TCP SYN without ACK */
 	XS_DIM_MAX,
 };
 
@@ -352,12 +354,15 @@ struct xs_top_stage {
 	__u64 klo;
 	__u64 bytes;
 	__u32 pkts;			/* moved out before it would wrap */
-	__u32 slotdim;			/* slot << 2 | dimension, | XS_SD_V6MAPPED */
+	__u32 slotdim;			/* XS_SD(slot, dimension), | XS_SD_V6MAPPED */
 };
 
 /* In slotdim: the key is an IPv6 address of ::ffff:0:0/96, not IPv4. */
 #define XS_SD_V6MAPPED (1U << 31)
-#define XS_SD_SLOT(sd) (((sd) & ~XS_SD_V6MAPPED) >> 2)
+#define XS_SD_DIM_BITS 3
+#define XS_SD(slot, dim) ((slot) << XS_SD_DIM_BITS | (dim))
+#define XS_SD_DIM(sd) ((sd) & ((1U << XS_SD_DIM_BITS) - 1))
+#define XS_SD_SLOT(sd) (((sd) & ~XS_SD_V6MAPPED) >> XS_SD_DIM_BITS)
 
 struct xs_sk_cpu {
 	__u64 flushed;
@@ -402,7 +407,7 @@ struct xs_stage_chunk {
  * (XS_SLOT_STORM) so that the record says its lists were sampled.
  */
 #define XS_FLOW_CHUNK 256		/* flows a map element (16 KiB) */
-#define XS_SKF_BYTES 112			/* bpf/maps.h, struct xs_skf: the per-CPU
+#define XS_SKF_BYTES 120			/* bpf/maps.h, struct xs_skf: the per-CPU
 					 * sketch scratch, two a CPU */
 #define XS_FLOWS_MAX (1U << 20)		/* flows per CPU and epoch */
 #define XS_FLOW_PKTS_MAX (1U << 30)	/* a flow moves its counts before this */
@@ -461,11 +466,11 @@ static inline int xs_addr_mapped(__u64 hi, __u64 lo)
  * 100::ffff:a.b.c.d, is one that should carry no traffic. */
 #define XS_V6MAPPED_HI 1ULL
 
-/* The tag (struct xs_top_ent) of a staged key of slot << 2 | dim,
+/* The tag (struct xs_top_ent) of a staged key of XS_SD(slot, dim),
  * with XS_SD_V6MAPPED for an IPv6 ::ffff:a.b.c.d (slot bits ignored). */
 static inline __u64 xs_stage_tag(__u64 khi, __u64 klo, __u32 sd)
 {
-	__u32 dim = sd & 3;
+	__u32 dim = XS_SD_DIM(sd);
 
 	if (dim == XS_DIM_DPORT || dim == XS_DIM_SPORT)
 		return khi | XS_TAG_PORT;
@@ -474,7 +479,7 @@ static inline __u64 xs_stage_tag(__u64 khi, __u64 klo, __u32 sd)
 	return xs_hash_addr(khi, klo) | 1;
 }
 
-/* The stage set, of 2^bits (8..20), of a key in slot << 2 | dim `sd`:
+/* The stage set, of 2^bits (8..20), of a key in XS_SD(slot, dim) `sd`:
  * multiply-shift hashing of the key's words, which costs less than
  * xs_hash_addr and is only asked to spread keys over sets. */
 static inline __u32 xs_stage_set(__u64 khi, __u64 klo, __u32 sd, __u32 bits)
@@ -602,7 +607,9 @@ _Static_assert(sizeof(struct xs_mit_ctl) == 24, "xs_mit_ctl layout");
 /* Per-CPU map values may not exceed the kernel's PCPU_MIN_UNIT_SIZE. */
 _Static_assert(sizeof(struct xs_stage_chunk) <= 32768, "xs_stage_chunk too large");
 _Static_assert(sizeof(struct xs_sk_cpu) == 16 + 32 * XS_DIM_MAX + 4 * XS_DIRTY_MAX, "xs_sk_cpu layout");
-_Static_assert(XS_SLOTS(MAX_RANGES) <= (1U << 29), "slots fit slotdim beside XS_SD_V6MAPPED");
+_Static_assert(XS_SLOTS(MAX_RANGES) <= (1U << (31 - XS_SD_DIM_BITS)),
+	       "slots fit slotdim beside XS_SD_V6MAPPED");
+_Static_assert(XS_DIM_MAX <= (1U << XS_SD_DIM_BITS), "dimensions fit slotdim");
 _Static_assert((__u64)XS_SLOTS(MAX_RANGES) * XS_CTR_CPUS_MAX <= 0xffffffffULL,
 	       "range_ctrs keys fit a u32");
 /* Range ids, node and skip indexes share an entry with the two flag bits. */

@@ -30,7 +30,7 @@ static double now_ms(void)
 static double bench(uint32_t nslots, const struct xs_counters *cur, const struct xs_sk_result *sk,
 		    char **names, uint32_t opted, size_t *len)
 {
-	struct xs_sk_layout l = { .dim_pos = { 0, 1, 2, 3 } };
+	struct xs_sk_layout l = { .dim_pos = { 0, 1, 2, 3, -1 } };
 	struct xs_global g = { .pkts = 1 };
 	double best = 1e9, t0, t;
 	struct xs_msnap *s;

@@ -54,7 +54,7 @@ int main(void)
 {
 	static const struct xs_metrics idle;
 	char err[XS_ERR_LEN], arg[64], path[] = "/tmp/xs_bench_rules.XXXXXX";
-	struct xs_sk_layout l = { .dim_pos = { 0, 1, 2, 3 } };
+	struct xs_sk_layout l = { .dim_pos = { 0, 1, 2, 3, -1 } };
 	struct xs_sk_result *sk = calloc(1, sizeof(*sk));
 	struct xs_config cfg;
 	struct xs_metrics m;

@@ -253,7 +253,7 @@ void config_init(struct xs_config *cfg)
 	cfg->stats = (struct xs_stats_cfg){
 		.enabled = 1,
 		.top_k = XS_STATS_TOP_K,
-		.dims = XS_STATS_ALL_DIMS,
+		.dims = XS_STATS_DEFAULT_DIMS,
 		.hll_precision = XS_STATS_HLL_P,
 		.top_buckets = XS_STATS_TOP_BUCKETS,
 		.stage_sets = XS_STATS_STAGE_SETS,
@@ -948,7 +948,7 @@ static int load_output(struct jload *j, const json_t *v)
 	return 0;
 }
 
-const char *const config_dim_names[XS_DIM_MAX] = { "src", "dst", "dport", "sport" };
+const char *const config_dim_names[XS_DIM_MAX] = { "src", "dst", "dport", "sport", "syn" };
 
 int config_dim(const char *name)
 {
@@ -1046,14 +1046,15 @@ static int load_stats(struct jload *j, const json_t *v)
 		return ret;
 	if (!json_is_array(top))
 		return config_jfail(j, "$.stats.top",
-			     "expected an array of \"src\", \"dst\", \"dport\", \"sport\", got %s",
+			     "expected an array of \"src\", \"dst\", \"dport\", \"sport\", \"syn\", got %s",
 			     config_describe(top, d, sizeof(d)));
 	st->dims = 0;
 	json_array_foreach(top, i, t) {
 		snprintf(path, sizeof(path), "$.stats.top[%zu]", i);
 		dim = json_is_string(t) ? config_dim(json_string_value(t)) : -1;
 		if (dim < 0)
-			return config_jfail(j, path, "expected \"src\", \"dst\", \"dport\" or \"sport\", got %s",
+			return config_jfail(j, path,
+				     "expected \"src\", \"dst\", \"dport\", \"sport\" or \"syn\", got %s",
 				     config_describe(t, d, sizeof(d)));
 		if (st->dims & (1U << dim))
 			return config_jfail(j, path, "expected each dimension once, got %s twice",

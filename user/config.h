@@ -38,7 +38,7 @@ struct xs_config_index;
 #define XS_STATS_HLL_P 14		/* 16384 registers, ~0.8% standard error */
 #define XS_STATS_TOP_BUCKETS 256	/* x XS_TOP_WAYS entries a page and dimension */
 #define XS_STATS_PAGES_MAX 64		/* default pool: one page a slot, at most this */
-#define XS_STATS_ALL_DIMS 0xf		/* src, dst, dport, sport */
+#define XS_STATS_DEFAULT_DIMS 0xf	/* src, dst, dport, sport (not syn) */
 #define XS_STATS_STAGE_SETS 4096	/* x XS_STAGE_WAYS keys per CPU and epoch */
 #define XS_STATS_FLOWS 4096		/* flow cache entries per CPU and epoch */
 #define XS_STATS_STORM_FLOWS 16384	/* new flows of a range, CPU and epoch */

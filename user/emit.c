@@ -346,7 +346,7 @@ static json_t *emit_top(const struct xs_top_item *it, size_t n, int dim)
 }
 
 static const char *const emit_top_names[XS_DIM_MAX] = {
-	"top_src", "top_dst", "top_dport", "top_sport",
+	"top_src", "top_dst", "top_dport", "top_sport", "top_syn",
 };
 
 static void emit_sketches(json_t *rec, const struct xs_sk_layout *l,

@@ -159,10 +159,11 @@ static void flow_stage(struct xs_epochs *x, const struct xs_flow *f, size_t *n)
 		for (d = 0; d < XS_DIM_MAX; d++) {
 			struct xs_top_stage *t = &x->stage[*n];
 
-			if (x->sk.dim_pos[d] < 0 ||
+			/* A flow holds no SYN (bpf/xdpscope.bpf.c). */
+			if (x->sk.dim_pos[d] < 0 || d == XS_DIM_SYN ||
 			    ((d == XS_DIM_DPORT || d == XS_DIM_SPORT) && !(f->kflags & XS_FLOW_PORTS)))
 				continue;
-			sd = slots[i] << 2 | d;
+			sd = XS_SD(slots[i], d);
 			switch (d) {
 			case XS_DIM_SRC:
 				*t = (struct xs_top_stage){ f->src_hi, f->src_lo, 0, 0, sd };

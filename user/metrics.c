@@ -22,7 +22,7 @@
 
 static const char *const class_names[XS_L4_MAX] = { "tcp", "udp", "icmp", "other" };
 static const char *const flag_names[4] = { "syn", "synack", "rst", "fin" };
-static const char *const list_names[XS_DIM_MAX] = { "src", "dst", "dport", "sport" };
+static const char *const list_names[XS_DIM_MAX] = { "src", "dst", "dport", "sport", "syn" };
 
 struct xs_msnap *metrics_snap_new(uint32_t nslots, const struct xs_counters *cur,
 				  const struct xs_global *g)

@@ -164,7 +164,7 @@ void skread_sort_stage(struct xs_top_stage *st, size_t n, struct xs_top_stage *t
 /* The staged entries of (slot, dim): first index, then count in *n. */
 static size_t stage_find(const struct xs_sk_epoch *ep, uint32_t slot, uint32_t dim, size_t *n)
 {
-	uint32_t sd = slot << 2 | dim;
+	uint32_t sd = XS_SD(slot, dim);
 	size_t lo = 0, hi = ep->nstage, first;
 
 	while (lo < hi) {

@@ -102,9 +102,10 @@ static void sw_close(struct sworld *w)
 	config_free(&w->cfg);
 }
 
-/* One frame: TCP SYN, UDP or ICMP by proto; IPv6 when src has a ':'. */
-static void frame(struct pkt *p, const char *src, const char *dst, int proto, uint16_t sport,
-		  uint16_t dport)
+/* One frame: TCP with `flags`, UDP or ICMP by proto; IPv6 when src has
+ * a ':'. */
+static void frame_flags(struct pkt *p, const char *src, const char *dst, int proto,
+			uint16_t sport, uint16_t dport, uint8_t flags)
 {
 	int v6 = strchr(src, ':') != NULL;
 	size_t off;
@@ -113,7 +114,7 @@ static void frame(struct pkt *p, const char *src, const char *dst, int proto, ui
 	pkt_eth(p, v6 ? ETHTYPE_IPV6 : ETHTYPE_IPV4);
 	off = v6 ? pkt_ipv6(p, src, dst, proto == 1 ? 58 : proto) : pkt_ipv4(p, src, dst, proto);
 	if (proto == 6)
-		pkt_tcp(p, sport, dport, TH_SYN);
+		pkt_tcp(p, sport, dport, flags);
 	else if (proto == 17)
 		pkt_udp(p, sport, dport, 10);
 	else
@@ -122,6 +123,13 @@ static void frame(struct pkt *p, const char *src, const char *dst, int proto, ui
 		pkt_ipv6_len(p, off);
 	else
 		pkt_ipv4_len(p, off);
+}
+
+/* TCP is a SYN. */
+static void frame(struct pkt *p, const char *src, const char *dst, int proto, uint16_t sport,
+		  uint16_t dport)
+{
+	frame_flags(p, src, dst, proto, sport, dport, TH_SYN);
 }
 
 static void run(struct sworld *w, const struct pkt *p)
@@ -228,27 +236,31 @@ struct row {
 	uint32_t quiet[2];		/* slots that must have no sketch at all */
 };
 
-/* Rows are asymmetric: ports differ, sources differ from destinations. */
+/* Rows are asymmetric: ports differ, sources differ from destinations.
+ * Every TCP frame is a SYN: the SYN list holds the range's host, the
+ * destination in `in` and the source in `out`. */
 static const struct row rows[] = {
 	{ "v4 tcp into a", { { "198.19.0.1", "198.18.0.5", 6, 40000, 80, 3 } },
 	  { { SLOT(R_A, XS_DIR_IN), 1,
-	      { "198.19.0.1:3", "198.18.0.5:3", "80:3", "40000:3" } } },
+	      { "198.19.0.1:3", "198.18.0.5:3", "80:3", "40000:3", "198.18.0.5:3" } } },
 	  { SLOT(R_A, XS_DIR_OUT), SLOT(R_C, XS_DIR_IN) } },
 	{ "v6 udp into b", { { "2001:db8:ffff::1", "2001:db8:a::9", 17, 5353, 53, 2 } },
 	  { { SLOT(R_B, XS_DIR_IN), 1,
-	      { "2001:db8:ffff::1:2", "2001:db8:a::9:2", "53:2", "5353:2" } } },
+	      { "2001:db8:ffff::1:2", "2001:db8:a::9:2", "53:2", "5353:2", "" } } },
 	  { SLOT(R_B, XS_DIR_OUT) } },
 	{ "inside a counts once, as in",
 	  { { "198.18.0.1", "198.18.0.2", 17, 1111, 2222, 1 } },
-	  { { SLOT(R_A, XS_DIR_IN), 1, { "198.18.0.1:1", "198.18.0.2:1", "2222:1", "1111:1" } } },
+	  { { SLOT(R_A, XS_DIR_IN), 1, { "198.18.0.1:1", "198.18.0.2:1", "2222:1", "1111:1", "" } } },
 	  { SLOT(R_A, XS_DIR_OUT) } },
 	{ "a to c: c in and a out",
 	  { { "198.18.0.7", "198.18.1.7", 6, 3333, 443, 2 } },
-	  { { SLOT(R_C, XS_DIR_IN), 1, { "198.18.0.7:2", "198.18.1.7:2", "443:2", "3333:2" } },
-	    { SLOT(R_A, XS_DIR_OUT), 1, { "198.18.0.7:2", "198.18.1.7:2", "443:2", "3333:2" } } },
+	  { { SLOT(R_C, XS_DIR_IN), 1,
+	      { "198.18.0.7:2", "198.18.1.7:2", "443:2", "3333:2", "198.18.1.7:2" } },
+	    { SLOT(R_A, XS_DIR_OUT), 1,
+	      { "198.18.0.7:2", "198.18.1.7:2", "443:2", "3333:2", "198.18.0.7:2" } } },
 	  { SLOT(R_A, XS_DIR_IN), SLOT(R_C, XS_DIR_OUT) } },
 	{ "icmp has no ports", { { "198.19.0.9", "198.18.0.9", 1, 0, 0, 2 } },
-	  { { SLOT(R_A, XS_DIR_IN), 1, { "198.19.0.9:2", "198.18.0.9:2", "", "" } } },
+	  { { SLOT(R_A, XS_DIR_IN), 1, { "198.19.0.9:2", "198.18.0.9:2", "", "", "" } } },
 	  { SLOT(R_A, XS_DIR_OUT) } },
 	{ "three sources ranked, ties by key",
 	  { { "198.19.0.3", "198.18.0.1", 6, 1000, 80, 1 },
@@ -256,7 +268,7 @@ static const struct row rows[] = {
 	    { "198.19.0.1", "198.18.0.2", 6, 1002, 443, 1 } },
 	  { { SLOT(R_A, XS_DIR_IN), 3,
 	      { "198.19.0.2:3,198.19.0.1:1,198.19.0.3:1", "198.18.0.1:4,198.18.0.2:1",
-		"80:4,443:1", "1001:3,1000:1,1002:1" } } },
+		"80:4,443:1", "1001:3,1000:1,1002:1", "198.18.0.1:4,198.18.0.2:1" } } },
 	  { SLOT(R_C, XS_DIR_IN) } },
 	/* IPv4 a.b.c.d and IPv6 ::ffff:a.b.c.d are two addresses. */
 	{ "v4 and v4-mapped v6 sources are two",
@@ -264,14 +276,14 @@ static const struct row rows[] = {
 	    { "::ffff:198.18.0.5", "2001:db8:ffff::1", 6, 40001, 443, 2 } },
 	  { { SLOT(R_A, XS_DIR_OUT), 2,
 	      { "198.18.0.5:3,::ffff:198.18.0.5:2", "198.19.0.1:3,2001:db8:ffff::1:2",
-		"80:3,443:2", "40000:3,40001:2" } } },
+		"80:3,443:2", "40000:3,40001:2", "198.18.0.5:3,::ffff:198.18.0.5:2" } } },
 	  { SLOT(R_A, XS_DIR_IN) } },
 	{ "v4 and v4-mapped v6 destinations are two",
 	  { { "198.19.0.1", "198.18.0.5", 17, 5000, 53, 2 },
 	    { "2001:db8:ffff::1", "::ffff:198.18.0.5", 17, 5001, 123, 3 } },
 	  { { SLOT(R_A, XS_DIR_IN), 2,
 	      { "2001:db8:ffff::1:3,198.19.0.1:2", "::ffff:198.18.0.5:3,198.18.0.5:2",
-		"123:3,53:2", "5001:3,5000:2" } } },
+		"123:3,53:2", "5001:3,5000:2", "" } } },
 	  { SLOT(R_A, XS_DIR_OUT) } },
 	{ "unmatched traffic has no sketch", { { "203.0.113.1", "203.0.113.2", 6, 1, 2, 1 } },
 	  { { 0 } }, { SLOT(R_A, XS_DIR_IN), SLOT(R_C, XS_DIR_IN) } },
@@ -286,7 +298,8 @@ START_TEST(test_rows)
 {
 	const struct row *r = &rows[_i % NROWS];
 	int way = _i / NROWS;
-	static const int dims[XS_DIM_MAX] = { XS_DIM_SRC, XS_DIM_DST, XS_DIM_DPORT, XS_DIM_SPORT };
+	static const int dims[XS_DIM_MAX] = { XS_DIM_SRC, XS_DIM_DST, XS_DIM_DPORT, XS_DIM_SPORT,
+					      XS_DIM_SYN };
 	const struct xs_sk_result *res;
 	struct xs_sk_epoch *e;
 	struct sworld w;
@@ -294,8 +307,8 @@ START_TEST(test_rows)
 	size_t i;
 	int d;
 
-	sw_open_flows(&w, 0, XS_STATS_ALL_DIMS, 0, 0, way == 1 ? 0 : -1, way == 2 ? 1 : 0,
-		      way == 2 ? 1 : 0);
+	sw_open_flows(&w, 0, XS_STATS_DEFAULT_DIMS | 1U << XS_DIM_SYN, 0, 0, way == 1 ? 0 : -1,
+		      way == 2 ? 1 : 0, way == 2 ? 1 : 0);
 	for (i = 0; i < 4 && r->send[i].src; i++)
 		send_n(&w, r->send[i].src, r->send[i].dst, r->send[i].proto, r->send[i].sport,
 		       r->send[i].dport, r->send[i].n);
@@ -350,14 +363,14 @@ START_TEST(test_map_contents)
 	for (i = 0; i < e->nstage; i++) {
 		const struct xs_top_stage *s = &e->stage[i];
 
-		ck_assert_uint_eq(s->slotdim >> 2, slot);
+		ck_assert_uint_eq(XS_SD_SLOT(s->slotdim), slot);
 		ck_assert_uint_eq(s->pkts, 1);
 		ck_assert_uint_eq(s->bytes, 14 + 20 + 20);
-		if ((s->slotdim & 3) == XS_DIM_SRC) {
+		if (XS_SD_DIM(s->slotdim) == XS_DIM_SRC) {
 			ck_assert_uint_eq(xs_stage_tag(s->khi, s->klo, XS_DIM_SRC), tag);
 			ck_assert(s->khi == hi && s->klo == lo);
 		} else {
-			ck_assert_uint_eq(s->slotdim & 3, XS_DIM_DPORT);
+			ck_assert_uint_eq(XS_SD_DIM(s->slotdim), XS_DIM_DPORT);
 			ck_assert_uint_eq(xs_stage_tag(s->khi, s->klo, XS_DIM_DPORT),
 					  80 | XS_TAG_PORT);
 			ck_assert(s->khi == 80 && s->klo == 0);
@@ -389,7 +402,7 @@ START_TEST(test_last_key)
 	uint64_t held = 0;
 	size_t i;
 
-	sw_open(&w, 0, XS_STATS_ALL_DIMS);
+	sw_open(&w, 0, XS_STATS_DEFAULT_DIMS);
 	send_n(&w, "198.19.0.1", "198.18.0.5", 6, 40000, 80, 5);
 	send_n(&w, "198.19.0.2", "198.18.0.5", 6, 40001, 80, 1);
 	send_n(&w, "198.19.0.1", "198.18.0.5", 6, 40000, 80, 2);
@@ -397,7 +410,7 @@ START_TEST(test_last_key)
 	/* The destination was the same all along: its first packet is in the
 	 * stage, the seven after it still in the last key. */
 	for (i = 0; i < e->nstage; i++)
-		if (e->stage[i].slotdim == (slot << 2 | XS_DIM_DST) && e->stage[i].pkts == 7)
+		if (e->stage[i].slotdim == XS_SD(slot, XS_DIM_DST) && e->stage[i].pkts == 7)
 			held++;
 	ck_assert_uint_eq(held, 1);
 	res = slot_res(&w, e, slot);
@@ -431,7 +444,7 @@ START_TEST(test_registers)
 	uint64_t hi, lo, high = 0;
 	size_t n, i;
 
-	sw_open(&w, 0, XS_STATS_ALL_DIMS);
+	sw_open(&w, 0, XS_STATS_DEFAULT_DIMS);
 	ck_assert(!hll_init(&h, w.sk.hll_p));
 	n = (size_t)1 << w.sk.hll_p;
 	for (i = 0; i < 3000; i++) {
@@ -466,7 +479,7 @@ START_TEST(test_promotion)
 	char src[32], got[256];
 	int i;
 
-	sw_open(&w, 0, XS_STATS_ALL_DIMS);
+	sw_open(&w, 0, XS_STATS_DEFAULT_DIMS);
 	for (i = 0; i < 40; i++) {
 		snprintf(src, sizeof(src), "198.19.1.%d", i + 1);
 		send_n(&w, src, "198.18.0.5", 17, 5000 + i % 8, 53, i < 8 ? 5 : 1);
@@ -501,7 +514,7 @@ START_TEST(test_pool_empty)
 	char src[32];
 	int i;
 
-	sw_open(&w, 1, XS_STATS_ALL_DIMS);
+	sw_open(&w, 1, XS_STATS_DEFAULT_DIMS);
 	for (i = 0; i < 20; i++) {
 		snprintf(src, sizeof(src), "198.19.2.%d", i + 1);
 		send_n(&w, src, "198.18.0.5", 6, 7000, 22, 1);
@@ -528,7 +541,7 @@ START_TEST(test_epochs)
 	struct xs_sk_epoch *e;
 	struct sworld w;
 
-	sw_open(&w, 0, XS_STATS_ALL_DIMS);
+	sw_open(&w, 0, XS_STATS_DEFAULT_DIMS);
 	send_n(&w, "198.19.0.1", "198.18.0.5", 6, 1234, 80, 2);
 	e = flip(&w);
 	send_n(&w, "198.19.0.2", "198.18.0.5", 6, 1234, 443, 3);
@@ -606,7 +619,7 @@ START_TEST(test_flood_heavy_hitter)
 	int i;
 
 	ck_assert_ptr_nonnull(seen);
-	sw_open(&w, 0, XS_STATS_ALL_DIMS);
+	sw_open(&w, 0, XS_STATS_DEFAULT_DIMS);
 	k = w.sk.storm_sample;
 	ck_assert_uint_gt(k, 1);
 	ck_assert_uint_lt(w.sk.storm_flows, n / 2);
@@ -688,7 +701,7 @@ START_TEST(test_flow_conflict)
 	char got[256], want[256];
 	int i, n = 1;
 
-	sw_open(&w, 0, XS_STATS_ALL_DIMS);
+	sw_open(&w, 0, XS_STATS_DEFAULT_DIMS);
 	bits = __builtin_ctz(w.sk.flows);
 	for (q = p[0] + 1; n < 3; q++)
 		if (flow_set("198.19.0.1", "198.18.0.5", 5000, q, bits) ==
@@ -727,7 +740,7 @@ START_TEST(test_storm)
 	char src[32], got[256];
 	int i;
 
-	sw_open_flows(&w, 0, XS_STATS_ALL_DIMS, 0, 0, -1, 100, K_STORM);
+	sw_open_flows(&w, 0, XS_STATS_DEFAULT_DIMS, 0, 0, -1, 100, K_STORM);
 	for (i = 0; i < 4000; i++) {
 		uint64_t r = rng(&s);
 
@@ -781,7 +794,7 @@ START_TEST(test_weighted)
 	char got[256];
 	int i;
 
-	sw_open(&w, 0, XS_STATS_ALL_DIMS);
+	sw_open(&w, 0, XS_STATS_DEFAULT_DIMS);
 	frame(&p, "198.19.0.1", "198.18.0.5", 6, 40000, 80);
 	for (i = 0; i < 3; i++)
 		run_weighted(&w, &p, 100);
@@ -803,6 +816,120 @@ START_TEST(test_weighted)
 }
 END_TEST
 
+/* n TCP frames with `flags`. */
+static void send_tcp(struct sworld *w, const char *src, const char *dst, uint16_t sport,
+		     uint16_t dport, uint8_t flags, int n)
+{
+	static struct pkt p;
+
+	frame_flags(&p, src, dst, 6, sport, dport, flags);
+	while (n-- > 0)
+		run(w, &p);
+}
+
+/*
+ * The SYN list (stats.top "syn") counts TCP SYNs without ACK by the
+ * range's host, the flow cache on: a SYN skips it, so a connection's SYN
+ * and its retransmit are counted there while its data packets go through
+ * the cache into the other lists only. SYN-ACK, RST and ACK are not
+ * SYNs; a sampled SYN adds its weight; `out` keys the source. Every list
+ * still counts every packet.
+ */
+START_TEST(test_syn_hosts)
+{
+	const struct xs_sk_result *res;
+	struct xs_sk_epoch *e;
+	struct sworld w;
+	static struct pkt p;
+	char got[256], src[32];
+	int i;
+
+	sw_open_flows(&w, 0, XS_STATS_DEFAULT_DIMS | 1U << XS_DIM_SYN, 0, 0, -1, 0, 0);
+	for (i = 0; i < 5; i++) {
+		snprintf(src, sizeof(src), "198.19.1.%d", i + 1);
+		send_tcp(&w, src, "198.18.0.5", 40000, 80, TH_SYN, 1);
+	}
+	send_tcp(&w, "198.19.0.1", "198.18.0.6", 40001, 443, TH_SYN, 2);
+	send_tcp(&w, "198.19.0.1", "198.18.0.6", 40001, 443, TH_ACK, 10);
+	send_tcp(&w, "198.19.0.1", "198.18.0.6", 40001, 443, TH_ACK | TH_FIN, 1);
+	send_tcp(&w, "198.19.0.2", "198.18.0.7", 40002, 22, TH_SYN | TH_ACK, 3);
+	send_tcp(&w, "198.19.0.2", "198.18.0.7", 40002, 22, TH_RST, 1);
+	send_tcp(&w, "198.18.0.8", "198.19.0.9", 40003, 25, TH_SYN, 4);
+	frame_flags(&p, "198.19.0.3", "198.18.0.9", 6, 40004, 80, TH_SYN);
+	run_weighted(&w, &p, 50);
+	e = flip(&w);
+	res = slot_res(&w, e, SLOT(R_A, XS_DIR_IN));
+	top_text(res, XS_DIM_SYN, got, sizeof(got));
+	ck_assert_str_eq(got, "198.18.0.9:50,198.18.0.5:5,198.18.0.6:2");
+	top_text(res, XS_DIM_DST, got, sizeof(got));
+	ck_assert_str_eq(got, "198.18.0.9:50,198.18.0.6:13,198.18.0.5:5,198.18.0.7:4");
+	ck_assert_uint_eq(res->total[XS_DIM_DST], 50 + 5 + 13 + 4);
+	ck_assert_uint_eq(res->total[XS_DIM_SYN], 50 + 5 + 2);
+	top_text(res, XS_DIM_DPORT, got, sizeof(got));
+	ck_assert_str_eq(got, "80:55,443:13,22:4");
+	res = slot_res(&w, e, SLOT(R_A, XS_DIR_OUT));
+	top_text(res, XS_DIM_SYN, got, sizeof(got));
+	ck_assert_str_eq(got, "198.18.0.8:4");
+	top_text(res, XS_DIM_SRC, got, sizeof(got));
+	ck_assert_str_eq(got, "198.18.0.8:4");
+	done(&w, e);
+	sw_close(&w);
+
+	/* Not asked for: no list, and SYNs take the flow cache as before. */
+	sw_open(&w, 0, XS_STATS_DEFAULT_DIMS);
+	ck_assert_int_lt(w.sk.dim_pos[XS_DIM_SYN], 0);
+	send_tcp(&w, "198.19.0.1", "198.18.0.5", 40000, 80, TH_SYN, 3);
+	e = flip(&w);
+	res = slot_res(&w, e, SLOT(R_A, XS_DIR_IN));
+	ck_assert_uint_eq(res->ntop[XS_DIM_SYN], 0);
+	top_text(res, XS_DIM_DST, got, sizeof(got));
+	ck_assert_str_eq(got, "198.18.0.5:3");
+	done(&w, e);
+	sw_close(&w);
+}
+END_TEST
+
+/*
+ * A spoofed SYN flood on one victim puts the range in a storm: the SYN
+ * list samples like the others, and its victim's count stays within the
+ * sampling's bound of the truth, the same as in the destinations' list.
+ */
+START_TEST(test_syn_flood)
+{
+	const struct xs_sk_result *res;
+	struct xs_sk_epoch *e;
+	struct sworld w;
+	static struct pkt p;
+	uint64_t s = 7, n = 200000, i;
+	char txt[64];
+	uint32_t a;
+	unsigned int k;
+
+	sw_open(&w, 0, XS_STATS_DEFAULT_DIMS | 1U << XS_DIM_SYN);
+	k = w.sk.storm_sample;
+	frame_flags(&p, "198.19.0.7", "198.18.0.10", 6, 40000, 80, TH_SYN);
+	for (i = 0; i < n; i++) {
+		uint64_t r = rng(&s);
+
+		a = (uint32_t)r;
+		memcpy(p.b + 26, &a, 4);
+		pkt_be16(&p, 34, 1024 + (r >> 40) % 60000);
+		run(&w, &p);
+	}
+	e = flip(&w);
+	res = slot_res(&w, e, SLOT(R_A, XS_DIR_IN));
+	ck_assert_uint_eq(res->top_sampled, k);
+	skread_key_str(XS_DIM_SYN, res->top[XS_DIM_SYN][0].key, txt, sizeof(txt));
+	ck_assert_str_eq(txt, "198.18.0.10");
+	ck_assert_msg(within_sampling(res->top[XS_DIM_SYN][0].pkts, n, k),
+		      "victim's SYNs %llu, exact %llu, sampled 1 in %u",
+		      (unsigned long long)res->top[XS_DIM_SYN][0].pkts, (unsigned long long)n, k);
+	ck_assert_uint_eq(res->ntop[XS_DIM_SYN], 1);
+	done(&w, e);
+	sw_close(&w);
+}
+END_TEST
+
 /*
  * Space-Saving evicts the entry with the fewest packets, not the fewest
  * bytes. One page bucket (top_buckets 1) and keys of one stage set (2
@@ -818,7 +945,7 @@ START_TEST(test_evict_by_packets)
 	struct xs_sk_epoch *e;
 	struct sworld w;
 	cpu_set_t one;
-	uint32_t sd = SLOT(R_A, XS_DIR_IN) << 2 | XS_DIM_DPORT, set;
+	uint32_t sd = XS_SD(SLOT(R_A, XS_DIR_IN), XS_DIM_DPORT), set;
 	uint16_t port[7], a, b, c, d, f, g, n = 0, q;
 	char got[256], want[256], src[32];
 	int cpu = sched_getcpu(), i;
@@ -897,7 +1024,7 @@ START_TEST(test_kernel_mem)
 	char detail[512];
 	struct sworld w;
 
-	sw_open(&w, 0, XS_STATS_ALL_DIMS);
+	sw_open(&w, 0, XS_STATS_DEFAULT_DIMS);
 	actual = maps_memlock(w.l.skel->obj, detail, sizeof(detail));
 	est = loader_kernel_mem(&w.l.sizes, w.l.ncpus);
 	ck_assert_msg(est * 10 >= actual * 9 && est <= actual * 2,
@@ -920,6 +1047,8 @@ int main(void)
 	tcase_add_test(tc, test_flow_conflict);
 	tcase_add_test(tc, test_storm);
 	tcase_add_test(tc, test_weighted);
+	tcase_add_test(tc, test_syn_hosts);
+	tcase_add_test(tc, test_syn_flood);
 	tcase_add_test(tc, test_map_contents);
 	tcase_add_test(tc, test_last_key);
 	tcase_add_test(tc, test_registers);

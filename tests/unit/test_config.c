@@ -213,7 +213,7 @@ START_TEST(test_json_stats)
 	/* Defaults: on, every dimension, one page a slot up to the cap. */
 	config_init(&cfg);
 	ck_assert_int_eq(cfg.stats.enabled, 1);
-	ck_assert_uint_eq(cfg.stats.dims, XS_STATS_ALL_DIMS);
+	ck_assert_uint_eq(cfg.stats.dims, XS_STATS_DEFAULT_DIMS);
 	ck_assert_uint_eq(cfg.stats.top_k, XS_STATS_TOP_K);
 	ck_assert_uint_eq(cfg.stats.hll_precision, XS_STATS_HLL_P);
 	ck_assert_uint_eq(config_pages(&cfg.stats, 22), 22);
@@ -299,7 +299,7 @@ START_TEST(test_json_rules)
 	ck_assert_int_eq(config_validate(&cfg, err, sizeof(err)), -EINVAL);
 	ck_assert_str_eq(err, "rule \"spike\": metric host_pps needs the top list of the range's "
 			 "hosts (stats.top with \"dst\" for dir in, \"src\" for dir out)");
-	cfg.stats.dims = XS_STATS_ALL_DIMS;
+	cfg.stats.dims = XS_STATS_DEFAULT_DIMS;
 	cfg.alerts.link_bps = 0;
 	ck_assert_int_eq(config_validate(&cfg, err, sizeof(err)), -EINVAL);
 	ck_assert_str_eq(err, "rule \"link\": a threshold of \"link\" needs alerts.link_bps");
@@ -541,9 +541,9 @@ static const struct json_bad_row json_bad_rows[] = {
 	{ "{\"stats\": {\"enabled\": \"no\"}}", -EINVAL,
 	  ": $.stats.enabled: expected true or false, got \"no\"" },
 	{ "{\"stats\": {\"top\": \"src\"}}", -EINVAL,
-	  ": $.stats.top: expected an array of \"src\", \"dst\", \"dport\", \"sport\", got \"src\"" },
+	  ": $.stats.top: expected an array of \"src\", \"dst\", \"dport\", \"sport\", \"syn\", got \"src\"" },
 	{ "{\"stats\": {\"top\": [\"src\", \"proto\"]}}", -EINVAL,
-	  ": $.stats.top[1]: expected \"src\", \"dst\", \"dport\" or \"sport\", got \"proto\"" },
+	  ": $.stats.top[1]: expected \"src\", \"dst\", \"dport\", \"sport\" or \"syn\", got \"proto\"" },
 	{ "{\"stats\": {\"top\": [\"dst\", \"dst\"]}}", -EINVAL,
 	  ": $.stats.top[1]: expected each dimension once, got dst twice" },
 	{ "{\"output\": {\"path\": \"x\"}}", -EINVAL,

@@ -661,7 +661,7 @@ START_TEST(test_alert_record)
 	struct xs_cond and1 = { .m = { XS_M_UNIQ_SRC, -1 } };
 	struct xs_rule rule = { .name = "syn-flood", .cond = { .m = { XS_M_SYN_PPS, -1 } },
 				.and_conds = &and1, .nand = 1 };
-	struct xs_sk_layout l = { .dim_pos = { 0, -1, 1, -1 } };
+	struct xs_sk_layout l = { .dim_pos = { 0, -1, 1, -1, -1 } };
 	struct xs_sk_result sk = { .ntop = { 3, 0, 1, 0 } };
 	struct xs_metrics mt = { .l = &l, .sk = &sk };
 	struct xs_alert a = {

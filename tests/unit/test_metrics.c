@@ -39,7 +39,7 @@ START_TEST(test_render)
 	char *names[] = { "a", "b" };
 	struct xs_counters cur[XS_SLOTS(2)] = {};
 	struct xs_global g = { .ipv4_pkts = 30, .bytes = 9000, .lookup_fail = 0 };
-	struct xs_sk_layout l = { .dim_pos = { 0, -1, 1, -1 } };
+	struct xs_sk_layout l = { .dim_pos = { 0, -1, 1, -1, -1 } };
 	struct xs_sk_result sk = { .uniq_src = 17, .ntop = { 1, 0, 1, 0 } };
 	struct xs_msnap *s;
 	uint16_t port = 443;
@@ -164,7 +164,7 @@ START_TEST(test_render_views)
 	char *names[] = { "a" };
 	struct xs_counters cur[XS_SLOTS(1)] = {}, v1[XS_SLOTS(1)] = {};
 	struct xs_global g = {};
-	struct xs_sk_layout l = { .dim_pos = { -1, -1, -1, -1 } };
+	struct xs_sk_layout l = { .dim_pos = { -1, -1, -1, -1, -1 } };
 	struct xs_sk_result sk = { .uniq_src = 4 };
 	const uint32_t a_in = XS_DIR_MAX + XS_DIR_IN;
 	struct xs_msnap *s;
@@ -212,7 +212,7 @@ START_TEST(test_render_top_bounded)
 	char *names[] = { "a", "b" };
 	struct xs_counters cur[XS_SLOTS(2)] = {};
 	struct xs_global g = {};
-	struct xs_sk_layout l = { .dim_pos = { 0, 1, 2, 3 } };
+	struct xs_sk_layout l = { .dim_pos = { 0, 1, 2, 3, -1 } };
 	struct xs_sk_result sk = { .uniq_src = 40, .ntop = { 3, 3, 3, 3 } };
 	uint32_t a_in = XS_DIR_MAX + XS_DIR_IN, b_out = 2 * XS_DIR_MAX + XS_DIR_OUT;
 	struct xs_msnap *s;

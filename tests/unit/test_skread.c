@@ -19,8 +19,10 @@
 
 static struct xs_sk_layout lay;
 static struct xs_sk_slot slots[NSLOTS];
-static struct xs_top_bucket lite[NSLOTS * XS_DIM_MAX];
-static struct xs_top_bucket pages[1 * XS_DIM_MAX * BUCKETS];
+/* The default dimensions: src, dst, dport, sport, at positions 0..3. */
+#define NDIMS 4
+static struct xs_top_bucket lite[NSLOTS * NDIMS];
+static struct xs_top_bucket pages[1 * NDIMS * BUCKETS];
 static uint8_t regs[1 << 12];
 static struct xs_sk_ctl ctl;
 static struct xs_top_stage stage[8];
@@ -29,7 +31,7 @@ static struct xs_skread rd;
 
 static void setup(void)
 {
-	struct xs_stats_cfg st = { .enabled = 1, .top_k = 3, .dims = XS_STATS_ALL_DIMS,
+	struct xs_stats_cfg st = { .enabled = 1, .top_k = 3, .dims = XS_STATS_DEFAULT_DIMS,
 				   .hll_precision = 12, .top_buckets = BUCKETS, .pages = 1,
 				   .stage_sets = 256 };
 
@@ -90,8 +92,8 @@ START_TEST(test_lite_only)
 	slots[1].hashes[0] = 0x1111;
 	slots[1].hashes[1] = 0x2223;
 	slots[1].hashes[2] = 0x1111;
-	put(&lite[1 * XS_DIM_MAX + XS_DIM_SRC].ent[0], v4_key(key, 1), key, 3, 300);
-	port_ent(&lite[1 * XS_DIM_MAX + XS_DIM_DPORT].ent[2], 443, 5);
+	put(&lite[1 * NDIMS + XS_DIM_SRC].ent[0], v4_key(key, 1), key, 3, 300);
+	port_ent(&lite[1 * NDIMS + XS_DIM_DPORT].ent[2], 443, 5);
 	ck_assert_int_eq(skread_slot(&rd, &ep, 1), 0);
 	ck_assert_uint_eq(rd.res.uniq_src, 2);		/* exact: two distinct hashes */
 	ck_assert(!rd.res.uniq_lower_bound);
@@ -131,15 +133,15 @@ START_TEST(test_tiers_add_up)
 	slots[3].page = 1;
 	slots[3].hashes[0] = xs_mix64(1) | 1;	/* also in the registers */
 	slots[3].hashes[1] = xs_mix64(1000) | 1;	/* one more */
-	put(&lite[3 * XS_DIM_MAX + XS_DIM_SRC].ent[0], tag, key, 4, 400);
+	put(&lite[3 * NDIMS + XS_DIM_SRC].ent[0], tag, key, 4, 400);
 	put(&pages[b].ent[1], tag, key, 10, 1000);
 	put(&pages[b + 1].ent[3], tag2, key2, 12, 1200);
 	memcpy(&hi, key, 8);
 	memcpy(&lo, key + 8, 8);
 	stage[0] = (struct xs_top_stage){ .khi = hi, .klo = lo, .bytes = 50,
-					  .pkts = 1, .slotdim = 3 << 2 | XS_DIM_SRC };
+					  .pkts = 1, .slotdim = XS_SD(3, XS_DIM_SRC) };
 	stage[1] = (struct xs_top_stage){ .khi = hi, .klo = lo, .bytes = 50,
-					  .pkts = 2, .slotdim = 2 << 2 | XS_DIM_SRC };
+					  .pkts = 2, .slotdim = XS_SD(2, XS_DIM_SRC) };
 	ep.nstage = 2;
 	skread_sort_stage(stage, 2, NULL);
 	ck_assert_int_eq(skread_slot(&rd, &ep, 3), 0);
@@ -167,11 +169,11 @@ START_TEST(test_torn)
 {
 	uint8_t key[16], other[16];
 
-	put(&lite[0 * XS_DIM_MAX + XS_DIM_DST].ent[0], v4_key(key, 1), key, 3, 300);
+	put(&lite[0 * NDIMS + XS_DIM_DST].ent[0], v4_key(key, 1), key, 3, 300);
 	v4_key(other, 2);
-	put(&lite[0 * XS_DIM_MAX + XS_DIM_DST].ent[1], v4_key(key, 3), other, 9, 900);
-	port_ent(&lite[0 * XS_DIM_MAX + XS_DIM_SPORT].ent[0], 53, 2);
-	lite[0 * XS_DIM_MAX + XS_DIM_SPORT].ent[0].key[0] = 54;
+	put(&lite[0 * NDIMS + XS_DIM_DST].ent[1], v4_key(key, 3), other, 9, 900);
+	port_ent(&lite[0 * NDIMS + XS_DIM_SPORT].ent[0], 53, 2);
+	lite[0 * NDIMS + XS_DIM_SPORT].ent[0].key[0] = 54;
 	ck_assert_int_eq(skread_slot(&rd, &ep, 0), 0);
 	ck_assert_uint_eq(rd.res.ntop[XS_DIM_DST], 1);
 	ck_assert_uint_eq(rd.res.ntop[XS_DIM_SPORT], 0);
@@ -192,10 +194,10 @@ START_TEST(test_mapped_twin)
 	memcpy(&lo, key + 8, 8);
 	tag6 = xs_stage_tag(hi, lo, XS_DIM_SRC | XS_SD_V6MAPPED);
 	ck_assert_uint_ne(tag6, tag4);
-	put(&lite[1 * XS_DIM_MAX + XS_DIM_SRC].ent[0], tag4, key, 5, 500);
-	put(&lite[1 * XS_DIM_MAX + XS_DIM_SRC].ent[1], tag6, key, 3, 300);
+	put(&lite[1 * NDIMS + XS_DIM_SRC].ent[0], tag4, key, 5, 500);
+	put(&lite[1 * NDIMS + XS_DIM_SRC].ent[1], tag6, key, 3, 300);
 	stage[0] = (struct xs_top_stage){ .khi = hi, .klo = lo, .bytes = 200, .pkts = 2,
-					  .slotdim = 1 << 2 | XS_DIM_SRC | XS_SD_V6MAPPED };
+					  .slotdim = XS_SD(1, XS_DIM_SRC) | XS_SD_V6MAPPED };
 	ep.nstage = 1;
 	skread_sort_stage(stage, 1, NULL);
 	ck_assert_int_eq(skread_slot(&rd, &ep, 1), 0);
@@ -213,7 +215,7 @@ START_TEST(test_mapped_twin)
 	inet_pton(AF_INET6, "2001:db8::4", key);
 	memcpy(&hi, key, 8);
 	memcpy(&lo, key + 8, 8);
-	put(&lite[1 * XS_DIM_MAX + XS_DIM_SRC].ent[2],
+	put(&lite[1 * NDIMS + XS_DIM_SRC].ent[2],
 	    xs_stage_tag(hi, lo, XS_DIM_SRC | XS_SD_V6MAPPED), key, 1, 100);
 	ck_assert_int_eq(skread_slot(&rd, &ep, 1), 0);
 	ck_assert_uint_eq(rd.res.torn, 1);
@@ -318,7 +320,7 @@ START_TEST(test_sort_stage)
 		x ^= x << 13;
 		x ^= x >> 7;
 		x ^= x << 17;
-		st[i].slotdim = (uint32_t)(x % 5000) << 2 | (x >> 40 & 3);
+		st[i].slotdim = XS_SD((uint32_t)(x % 5000), (x >> 40) % XS_DIM_MAX);
 		if (x >> 50 & 1)
 			st[i].slotdim |= XS_SD_V6MAPPED;
 		st[i].khi = i;			/* the original order */
