@@ -85,6 +85,7 @@ enum xs_metric {
 	XS_M_HOST_PPS,		/* the busiest host of the range: top_dst (in), top_src (out) */
 	XS_M_HOST_BPS,
 	XS_M_HOST_SHARE,	/* its packets over the range's, 0..1 */
+	XS_M_HOST_SYN_PPS,	/* its TCP SYNs without ACK: top_syn (stats.top "syn") */
 	XS_M_MAX,
 };
 

@@ -37,6 +37,7 @@ const char *const config_metric_names[XS_M_MAX] = {
 	[XS_M_HOST_PPS] = "host_pps",
 	[XS_M_HOST_BPS] = "host_bps",
 	[XS_M_HOST_SHARE] = "host_share",
+	[XS_M_HOST_SYN_PPS] = "host_syn_pps",
 };
 
 #define RULES_MAX 1024
@@ -587,8 +588,15 @@ static int cond_check(const struct xs_config *cfg, const struct xs_rule *r,
 			config_expr_name(&c->m, buf, sizeof(buf)));
 		return -EINVAL;
 	}
+	if (expr_uses(&c->m, XS_M_HOST_SYN_PPS, XS_M_HOST_SYN_PPS) &&
+	    (!st->enabled || !(st->dims & (1U << XS_DIM_SYN)))) {
+		set_err(err, errlen, "rule %s: metric %s needs the list of the range's hosts by "
+			"SYN (\"syn\" in stats.top)", log_quote(r->name, q, sizeof(q)),
+			config_expr_name(&c->m, buf, sizeof(buf)));
+		return -EINVAL;
+	}
 	if ((expr_uses(&c->m, XS_M_HOST_PPS, XS_M_HOST_BPS) ||
-	     expr_uses(&c->m, XS_M_HOST_SHARE, XS_M_HOST_SHARE)) &&
+	     expr_uses(&c->m, XS_M_HOST_SHARE, XS_M_HOST_SYN_PPS)) &&
 	    (!st->enabled || ((r->dirs & XS_RULE_DIR_IN) && !(st->dims & (1U << XS_DIM_DST))) ||
 	     ((r->dirs & XS_RULE_DIR_OUT) && !(st->dims & (1U << XS_DIM_SRC))))) {
 		set_err(err, errlen, "rule %s: metric %s needs the top list of the range's "

@@ -86,6 +86,7 @@ struct rule_rt {
 	struct hstate **hosts;		/* per slot, per-host rules: hcap entries, NULL
 					 * until a host of the slot is over */
 	int per_host;
+	int by_syn;			/* its hosts are top_syn's (host_syn_pps) */
 };
 
 /* Who an alert is about, and whether it may start now. */
@@ -120,15 +121,45 @@ const char *rules_amp_service(uint16_t port)
 
 /* The host metrics of m are those of `key`. */
 static void set_host(struct xs_metrics *m, const uint8_t *key, uint64_t pkts, uint64_t bytes,
-		     double inv)
+		     uint64_t syn, double inv)
 {
 	m->has_host = 1;
 	memcpy(m->host, key, sizeof(m->host));
 	m->host_pkts = pkts;
 	m->host_bytes = bytes;
+	m->host_syn = syn;
 	m->v[XS_M_HOST_PPS] = pkts * inv;
 	m->v[XS_M_HOST_BPS] = bytes * 8.0 * inv;
 	m->v[XS_M_HOST_SHARE] = m->pkts ? (double)pkts / m->pkts : 0;
+	m->v[XS_M_HOST_SYN_PPS] = syn * inv;
+}
+
+/* `key` in m's top list `dim`, NULL when it is not there (or the list is
+ * not tracked). */
+static const struct xs_top_item *top_find(const struct xs_metrics *m, int dim, const uint8_t *key)
+{
+	size_t k, n;
+
+	if (!m->sk || !m->l || m->l->dim_pos[dim] < 0)
+		return NULL;
+	n = m->sk->ntop[dim] < XS_TOP_K_MAX ? m->sk->ntop[dim] : XS_TOP_K_MAX;
+	for (k = 0; k < n; k++)
+		if (!memcmp(m->sk->top[dim][k].key, key, XS_TOP_KEY_LEN))
+			return &m->sk->top[dim][k];
+	return NULL;
+}
+
+/* The host metrics of m are those of `key`, from its lists: its packets
+ * and bytes from hd's (top_dst for in, top_src for out), its SYNs from
+ * top_syn's. A host the first leaves out had at least its SYNs. One in
+ * neither counts as 0. */
+static void set_host_key(struct xs_metrics *m, const uint8_t *key, int hd, double inv)
+{
+	const struct xs_top_item *t = top_find(m, hd, key), *s = top_find(m, XS_DIM_SYN, key);
+
+	if (!t)
+		t = s;
+	set_host(m, key, t ? t->pkts : 0, t ? t->bytes : 0, s ? s->pkts : 0, inv);
 }
 
 void rules_metrics(struct xs_metrics *m, const struct xs_counters *d, double dt, int dir,
@@ -170,7 +201,7 @@ void rules_metrics(struct xs_metrics *m, const struct xs_counters *d, double dt,
 	m->sk = sk;
 	m->v[XS_M_UNIQ_SRC] = sk->uniq_src;
 	if (l->dim_pos[hd] >= 0 && sk->ntop[hd])
-		set_host(m, sk->top[hd][0].key, sk->top[hd][0].pkts, sk->top[hd][0].bytes, inv);
+		set_host_key(m, sk->top[hd][0].key, hd, inv);
 	if (l->dim_pos[XS_DIM_SPORT] < 0)
 		return;
 	for (k = 0; k < sk->ntop[XS_DIM_SPORT]; k++) {
@@ -390,6 +421,13 @@ static int holds(const struct xs_rules *r, const struct xs_rule *rule, const str
 	return hold;
 }
 
+/* The attack an alert names: a rule on SYNs of a host sees a SYN flood
+ * whatever the rest of the range's mix is; any other, the mix's guess. */
+static const char *attack_of(const struct rule_rt *rt, const struct xs_metrics *m)
+{
+	return rt->by_syn ? "syn_flood" : rules_classify(m);
+}
+
 /* One state machine s (the slot's, or a host's: w) one interval on. */
 static int eval(struct xs_rules *r, const struct rule_rt *rt, uint32_t slot, struct rstate *s,
 		struct who *w, const struct xs_metrics *m, xs_alert_fn fn, void *ctx)
@@ -434,7 +472,7 @@ static int eval(struct xs_rules *r, const struct rule_rt *rt, uint32_t slot, str
 		if (rule->cond.below ? v < s->peak : v > s->peak) {
 			s->peak = v;
 			if (m->pkts)
-				s->attack = rules_classify(m);
+				s->attack = attack_of(rt, m);
 		}
 		if (!rule->has_baseline)
 			s->threshold = thr;
@@ -471,9 +509,30 @@ static int eval(struct xs_rules *r, const struct rule_rt *rt, uint32_t slot, str
 	s->threshold = thr;
 	s->pkts = pkts;
 	s->bytes = bytes;
-	s->attack = rules_classify(m);
+	s->attack = attack_of(rt, m);
 	r->stats.active++;
 	return fire(r, rt, slot, s, w, XS_ALERT_START, v, m, NULL, fn, ctx);
+}
+
+static int expr_uses(const struct xs_expr *e, int metric)
+{
+	return e->num == metric || e->den == metric;
+}
+
+/* Does a condition read `metric`, in its value or its threshold? */
+static int cond_uses(const struct xs_cond *c, int metric)
+{
+	return expr_uses(&c->m, metric) || (c->t.is_pct && !c->t.of_link && expr_uses(&c->t.of, metric));
+}
+
+static int rule_uses(const struct xs_rule *rule, int metric)
+{
+	size_t i;
+	int u = cond_uses(&rule->cond, metric);
+
+	for (i = 0; i < rule->nand; i++)
+		u |= cond_uses(&rule->and_conds[i], metric);
+	return u;
 }
 
 /*
@@ -481,13 +540,15 @@ static int eval(struct xs_rules *r, const struct rule_rt *rt, uint32_t slot, str
  * first (they go on, whatever the count), then the hosts of the list over
  * the threshold, while fewer than max_hosts alert and no more than
  * max_hosts are over; then the range-wide alert, which only starts when
- * more are.
+ * more are. The list is top_syn for a rule on host_syn_pps, else the
+ * range's hosts by packets (hd).
  */
 static int eval_hosts(struct xs_rules *r, const struct rule_rt *rt, uint32_t slot,
 		      const struct xs_metrics *m, xs_alert_fn fn, void *ctx)
 {
 	const struct xs_rule *rule = rt->rule;
 	int hd = slot % XS_DIR_MAX == XS_DIR_IN ? XS_DIM_DST : XS_DIM_SRC;
+	int ld = rt->by_syn ? XS_DIM_SYN : hd;
 	uint32_t max = r->cfg->alerts.max_hosts, nactive = 0, i;
 	const struct xs_top_item *top = NULL;
 	struct hstate *hs = rt->hosts[slot], *h;
@@ -498,13 +559,13 @@ static int eval_hosts(struct xs_rules *r, const struct rule_rt *rt, uint32_t slo
 	struct who w;
 	int e;
 
-	if (m->sk && m->l && m->l->dim_pos[hd] >= 0) {
-		top = m->sk->top[hd];
-		n = m->sk->ntop[hd] < XS_TOP_K_MAX ? m->sk->ntop[hd] : XS_TOP_K_MAX;
+	if (m->sk && m->l && m->l->dim_pos[ld] >= 0) {
+		top = m->sk->top[ld];
+		n = m->sk->ntop[ld] < XS_TOP_K_MAX ? m->sk->ntop[ld] : XS_TOP_K_MAX;
 	}
 	for (k = 0; k < n; k++) {
 		mh = *m;
-		set_host(&mh, top[k].key, top[k].pkts, top[k].bytes, inv);
+		set_host_key(&mh, top[k].key, hd, inv);
 		hold[k] = holds(r, rule, &mh, thresh_value(r, &rule->cond.t, &mh));
 		nhold += hold[k];
 	}
@@ -519,12 +580,9 @@ static int eval_hosts(struct xs_rules *r, const struct rule_rt *rt, uint32_t slo
 			mh = *m;
 			for (k = 0; k < n && memcmp(top[k].key, h->key, XS_TOP_KEY_LEN); k++)
 				;
-			if (k < n) {
-				set_host(&mh, top[k].key, top[k].pkts, top[k].bytes, inv);
+			if (k < n)
 				hold[k] |= 2;		/* followed */
-			} else {
-				set_host(&mh, h->key, 0, 0, inv);
-			}
+			set_host_key(&mh, h->key, hd, inv);
 			w = (struct who){ .host = h->key,
 					  .may_start = nhold <= max && nactive < max };
 			e = eval(r, rt, slot, &h->s, &w, &mh, fn, ctx);
@@ -560,7 +618,7 @@ static int eval_hosts(struct xs_rules *r, const struct rule_rt *rt, uint32_t slo
 		h->used = 1;
 		h->s.pend_since = NAN;
 		mh = *m;
-		set_host(&mh, top[k].key, top[k].pkts, top[k].bytes, inv);
+		set_host_key(&mh, top[k].key, hd, inv);
 		w = (struct who){ .host = h->key, .may_start = nhold <= max && nactive < max };
 		e = eval(r, rt, slot, &h->s, &w, &mh, fn, ctx);
 		nactive += h->s.active;
@@ -605,6 +663,7 @@ struct xs_rules *rules_new(const struct xs_config *cfg, uint32_t nslots, char *e
 
 		rt->rule = rule;
 		rt->per_host = rules_per_host(rule);
+		rt->by_syn = rule_uses(rule, XS_M_HOST_SYN_PPS);
 		rt->applies = calloc(nslots ? nslots : 1, 1);
 		rt->st = calloc(nslots ? nslots : 1, sizeof(*rt->st));
 		if (rt->per_host)
@@ -659,8 +718,11 @@ void rules_begin(struct xs_rules *r, double now, double interval_s, double gap_s
 int rules_slot(struct xs_rules *r, uint32_t slot, const struct xs_metrics *m, xs_alert_fn fn,
 	       void *ctx)
 {
+	int e, hd = slot % XS_DIR_MAX == XS_DIR_IN ? XS_DIM_DST : XS_DIM_SRC;
+	struct xs_metrics ms;
+	const struct xs_metrics *mr;
+	int have_ms = 0;
 	size_t i;
-	int e;
 
 	if (slot >= r->nslots)
 		return 0;
@@ -669,10 +731,25 @@ int rules_slot(struct xs_rules *r, uint32_t slot, const struct xs_metrics *m, xs
 
 		if (!r->rt[i].applies[slot])
 			continue;
+		/* A rule on host_syn_pps: the range's host is its SYNs' busiest. */
+		mr = m;
+		if (r->rt[i].by_syn) {
+			if (!have_ms) {
+				ms = *m;
+				if (ms.sk && ms.l && ms.l->dim_pos[XS_DIM_SYN] >= 0 &&
+				    ms.sk->ntop[XS_DIM_SYN])
+					set_host_key(&ms, ms.sk->top[XS_DIM_SYN][0].key, hd,
+						     r->dt > 0 ? 1.0 / r->dt : 0);
+				else
+					ms.v[XS_M_HOST_SYN_PPS] = 0;
+				have_ms = 1;
+			}
+			mr = &ms;
+		}
 		if (r->rt[i].per_host)
-			e = eval_hosts(r, &r->rt[i], slot, m, fn, ctx);
+			e = eval_hosts(r, &r->rt[i], slot, mr, fn, ctx);
 		else
-			e = eval(r, &r->rt[i], slot, &r->rt[i].st[slot], &w, m, fn, ctx);
+			e = eval(r, &r->rt[i], slot, &r->rt[i].st[slot], &w, mr, fn, ctx);
 		if (e)
 			return e;
 	}
@@ -702,24 +779,14 @@ int rules_early_rule(const struct xs_rule *rule)
 	return 1;
 }
 
-static int expr_uniq(const struct xs_expr *e)
-{
-	return e->num == XS_M_UNIQ_SRC || e->den == XS_M_UNIQ_SRC;
-}
-
 static int cond_uniq(const struct xs_cond *c)
 {
-	return expr_uniq(&c->m) || (c->t.is_pct && !c->t.of_link && expr_uniq(&c->t.of));
+	return cond_uses(c, XS_M_UNIQ_SRC);
 }
 
 static int uses_uniq(const struct xs_rule *rule)
 {
-	size_t i;
-	int u = cond_uniq(&rule->cond);
-
-	for (i = 0; i < rule->nand; i++)
-		u |= cond_uniq(&rule->and_conds[i]);
-	return u;
+	return rule_uses(rule, XS_M_UNIQ_SRC);
 }
 
 /* Do the conditions that need no uniq_src hold? (thr: the main one's) */
@@ -795,7 +862,7 @@ int rules_early(struct xs_rules *r, uint32_t slot, const struct xs_metrics *m0, 
 		s->threshold = thr;
 		s->pkts = m->pkts;
 		s->bytes = m->bytes;
-		s->attack = rules_classify(m);
+		s->attack = attack_of(rt, m);
 		r->stats.active++;
 		r->stats.early++;
 		{

@@ -25,6 +25,7 @@ struct xs_metrics {
 	int has_host;			/* v[XS_M_HOST_*] are of this host */
 	uint8_t host[XS_TOP_KEY_LEN];	/* a top item's key */
 	uint64_t host_pkts, host_bytes;	/* its packets and bytes in the interval */
+	uint64_t host_syn;		/* its TCP SYNs without ACK (top_syn) */
 	const struct xs_sk_layout *l;	/* the sketches of the interval, for the */
 	const struct xs_sk_result *sk;	/* alerts' top lists; NULL: none */
 };

@@ -299,6 +299,14 @@ START_TEST(test_json_rules)
 	ck_assert_int_eq(config_validate(&cfg, err, sizeof(err)), -EINVAL);
 	ck_assert_str_eq(err, "rule \"spike\": metric host_pps needs the top list of the range's "
 			 "hosts (stats.top with \"dst\" for dir in, \"src\" for dir out)");
+	ck_assert_int_eq(config_expr("host_syn_pps", &cfg.rules[1].cond.m), 0);
+	cfg.stats.dims = XS_STATS_DEFAULT_DIMS;
+	ck_assert_int_eq(config_validate(&cfg, err, sizeof(err)), -EINVAL);
+	ck_assert_str_eq(err, "rule \"spike\": metric host_syn_pps needs the list of the range's "
+			 "hosts by SYN (\"syn\" in stats.top)");
+	cfg.stats.dims = XS_STATS_DEFAULT_DIMS | 1U << XS_DIM_SYN;
+	ck_assert_int_eq(config_validate(&cfg, err, sizeof(err)), 0);
+	ck_assert_int_eq(config_expr("host_pps", &cfg.rules[1].cond.m), 0);
 	cfg.stats.dims = XS_STATS_DEFAULT_DIMS;
 	cfg.alerts.link_bps = 0;
 	ck_assert_int_eq(config_validate(&cfg, err, sizeof(err)), -EINVAL);

@@ -726,6 +726,84 @@ START_TEST(test_per_host_two_victims)
 }
 END_TEST
 
+/* Range a's hosts as host_metrics(), and top_syn's hosts and SYNs. */
+static struct xs_metrics syn_metrics(const int *host, const double *pps, int n, const int *shost,
+				     const double *syn, int ns)
+{
+	struct xs_metrics m = host_metrics(host, pps, n);
+	int i;
+
+	host_layout.dim_pos[XS_DIM_SYN] = 1;
+	host_sk.ntop[XS_DIM_SYN] = ns;
+	for (i = 0; i < ns; i++) {
+		struct xs_top_item *t = &host_sk.top[XS_DIM_SYN][i];
+
+		memcpy(t->key, host_sk.top[XS_DIM_DST][0].key, sizeof(t->key));
+		t->key[15] = shost[i];
+		t->pkts = syn[i];
+		t->bytes = syn[i] * 60;
+	}
+	return m;
+}
+
+static const struct ev *find_ev(enum xs_alert_state st, const char *target)
+{
+	int i;
+
+	for (i = 0; i < nev; i++)
+		if (evs[i].state == st && !strcmp(evs[i].target, target))
+			return &evs[i];
+	return NULL;
+}
+
+/* host_syn_pps alerts the hosts of top_syn over it, each on its own, and
+ * not the busiest host by packets when its packets are not SYNs. A host
+ * top_dst leaves out is said to have had at least its SYNs. */
+START_TEST(test_per_host_syn)
+{
+	static const int hosts[] = { 10, 20, 30 }, shosts[] = { 20, 30, 40, 10 };
+	static const double pps[] = { 50000, 3000, 2500 }, syn[] = { 3000, 2400, 1200, 5 };
+	const struct ev *e;
+	struct xs_metrics m;
+
+	load("\"rules\": [{\"name\": \"syn-host\", \"metric\": \"host_syn_pps\", \"above\": 1000,"
+	     " \"clear_s\": 2},"
+	     " {\"name\": \"host-flood\", \"metric\": \"host_pps\", \"above\": 10000}],"
+	     " \"stats\": {\"top\": [\"src\", \"dst\", \"syn\"]}");
+	m = syn_metrics(hosts, pps, 3, shosts, syn, 4);
+	step_slot(1, SLOT_A_IN, &m);
+	ck_assert_int_eq(nev, 4);
+	ck_assert_int_eq(count_state(XS_ALERT_START, "198.18.0.10"), 1);	/* host-flood */
+	e = find_ev(XS_ALERT_START, "198.18.0.10");
+	ck_assert_str_eq(e->rule, "host-flood");
+	e = find_ev(XS_ALERT_START, "198.18.0.20");
+	ck_assert_ptr_nonnull(e);
+	ck_assert_str_eq(e->rule, "syn-host");
+	ck_assert_str_eq(e->attack, "syn_flood");	/* the range's mix is UDP */
+	ck_assert_uint_eq(e->pkts, 3000);
+	ck_assert(fabs(e->value - 3000) < 1e-6);
+	e = find_ev(XS_ALERT_START, "198.18.0.30");
+	ck_assert_ptr_nonnull(e);
+	ck_assert(fabs(e->value - 2400) < 1e-6);
+	ck_assert_uint_eq(e->pkts, 2500);
+	e = find_ev(XS_ALERT_START, "198.18.0.40");
+	ck_assert_ptr_nonnull(e);
+	ck_assert_uint_eq(e->pkts, 1200);
+	/* The SYNs stop (the list keeps its hosts): the SYN alerts end. */
+	nev = 0;
+	for (int i = 2; i <= 5; i++) {
+		static const double none[] = { 5, 5, 5, 5 };
+
+		m = syn_metrics(hosts, pps, 3, shosts, none, 4);
+		step_slot(i, SLOT_A_IN, &m);
+	}
+	ck_assert_int_eq(count_state(XS_ALERT_END, "198.18.0.20"), 1);
+	ck_assert_int_eq(count_state(XS_ALERT_END, "198.18.0.30"), 1);
+	ck_assert_int_eq(count_state(XS_ALERT_END, "198.18.0.40"), 1);
+	ck_assert_int_eq(count_state(XS_ALERT_END, "198.18.0.10"), 0);
+}
+END_TEST
+
 /* A flood over a whole /24: more hosts over the threshold than
  * alerts.max_hosts gives one alert for the range (hosts_over says how
  * many), no host alert, and the hosts left out are counted. */
@@ -990,6 +1068,7 @@ static Suite *rules_suite(void)
 	tcase_add_test(tc, test_state_file);
 	tcase_add_test(tc, test_reload);
 	tcase_add_test(tc, test_per_host_two_victims);
+	tcase_add_test(tc, test_per_host_syn);
 	tcase_add_test(tc, test_per_host_bounded);
 	tcase_add_test(tc, test_per_host_reload);
 	tcase_add_test(tc, test_early);
