@@ -372,4 +372,60 @@ ok = (len(starts) == 1 and "target" not in starts[0] and starts[0]["hosts_over"]
       and all("target" not in a for a in al) and sup >= starts[0]["hosts_over"])
 print([(a["state"], a.get("hosts_over")) for a in al], "hosts_suppressed", sup)
 sys.exit(not ok)' "$TMP/spread.out"
+# Per-victim SYN alerts: host_syn_pps reads top_syn (stats.top "syn").
+# In one /24 for 3 s: 2,000 pps of UDP to .10 (the busiest host, no SYN),
+# spoofed SYN floods of 300 pps on .20 and .30, and a TCP connection to
+# .40 (one SYN, then 1,500 ACKs). The SYN rule alerts .20 and .30 only,
+# each as a syn_flood with its 900 packets, though the range's mix is
+# UDP; the host_pps rule alerts .10 only.
+"$PYTHON" - "$TMP/syn.pcap" <<'PY'
+import struct, sys
+def csum(b):
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    while s >> 16:
+        s = (s & 0xffff) + (s >> 16)
+    return ~s & 0xffff
+def ip4(src, dst, proto, l4):
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(l4), 1, 0, 64, proto, 0, bytes(src), bytes(dst))
+    ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
+    return bytes.fromhex("020000000002020000000001") + b"\x08\x00" + ip + l4
+def udp(src, dst):
+    return ip4(src, dst, 17, struct.pack("!HHHH", 40000, 7, 26, 0) + bytes(18))
+def tcp(src, dst, flags, sport=40000):
+    return ip4(src, dst, 6, struct.pack("!HHIIBBHHH", sport, 80, 1, 0, 0x50, flags, 65535, 0, 0))
+f = [(i / 2000, udp([198, 19, 0, 1], [198, 18, 0, 10])) for i in range(6000)]
+for h in (20, 30):
+    f += [(i / 300 + h / 1e4, tcp([198, 19, 1 + i // 250, i % 250], [198, 18, 0, h], 0x02, 1024 + i))
+          for i in range(900)]
+f += [(0.0001, tcp([198, 19, 0, 2], [198, 18, 0, 40], 0x02))]
+f += [(0.001 + i / 500, tcp([198, 19, 0, 2], [198, 18, 0, 40], 0x10)) for i in range(1500)]
+with open(sys.argv[1], "wb") as out:
+    out.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
+    for t, fr in sorted(f, key=lambda x: x[0]):
+        out.write(struct.pack("<IIII", 1700000000 + int(t), int(t % 1 * 1e6), len(fr), len(fr)) + fr)
+PY
+cat >"$TMP/syn.json" <<'JSON'
+{"ranges": [{"name": "cust", "prefixes": ["198.18.0.0/24"]}],
+ "stats": {"top": ["src", "dst", "dport", "sport", "syn"]},
+ "rules": [{"name": "syn-host", "metric": "host_syn_pps", "above": 100},
+           {"name": "host-flood", "metric": "host_pps", "above": 1000}]}
+JSON
+"$XDPSCOPE" replay -c "$TMP/syn.json" "$TMP/syn.pcap" >"$TMP/syn.out" 2>"$TMP/syn.err" ||
+	fail "per-host SYN: replay failed: $(head -1 "$TMP/syn.err")"
+check "per-host SYN: host_syn_pps alerts the two SYN-flooded hosts (syn_flood, 900 packets each), not the busiest host nor the one with a connection" \
+	"$PYTHON" -c '
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1])]
+al = [r for r in recs if r["type"] == "alert"]
+syn = {a["target"]: a for a in al if a["rule"] == "syn-host" and a["state"] == "start"}
+end = {a["target"]: a for a in al if a["rule"] == "syn-host" and a["state"] == "end"}
+big = sorted({a["target"] for a in al if a["rule"] == "host-flood"})
+tops = [r.get("top_syn") for r in recs if r["type"] == "range" and r["range"] == "cust" and r["dir"] == "in"]
+ok = (sorted(syn) == ["198.18.0.20", "198.18.0.30"] and sorted(end) == sorted(syn)
+      and all(a["attack"] == "syn_flood" for a in syn.values())
+      and all(a["pkts"] == 900 for a in end.values()) and big == ["198.18.0.10"]
+      and all(t is not None for t in tops)
+      and sum(e["pkts"] for t in tops for e in t if e["addr"] == "198.18.0.40") == 1)
+print(sorted((a["rule"], a["state"], a.get("target"), a["pkts"], a["attack"]) for a in al))
+sys.exit(not ok)' "$TMP/syn.out"
 e2e_finish
