@@ -412,6 +412,13 @@ cat >"$TMP/syn.json" <<'JSON'
 JSON
 "$XDPSCOPE" replay -c "$TMP/syn.json" "$TMP/syn.pcap" >"$TMP/syn.out" 2>"$TMP/syn.err" ||
 	fail "per-host SYN: replay failed: $(head -1 "$TMP/syn.err")"
+readme_block syn-rule >"$TMP/readme-syn.json"
+out=$("$XDPSCOPE" check-config "$TMP/readme-syn.json" 2>&1)
+check "README host_syn_pps example: check-config accepts it ($out)" test $? -eq 0
+sed 's/, "syn"]/]/' "$TMP/readme-syn.json" >"$TMP/readme-nosyn.json"
+out=$("$XDPSCOPE" check-config "$TMP/readme-nosyn.json" 2>&1)
+check "host_syn_pps without \"syn\" in stats.top is refused with one line ($out)" \
+	grep -q '^xdpscope: .*host_syn_pps needs the list of the range.s hosts by SYN' <<<"$out"
 check "per-host SYN: host_syn_pps alerts the two SYN-flooded hosts (syn_flood, 900 packets each), not the busiest host nor the one with a connection" \
 	"$PYTHON" -c '
 import json, sys
