@@ -115,8 +115,9 @@ int cmd_clickhouse_schema(int argc, char **argv)
 			       "                      it run xdpscope clickhouse-retention daily\n"
 			       "  --upgrade[=STEP]    once, on a store made before STEP's columns: add\n"
 			       "                      them (and the later steps') first. STEP: mitigation\n"
-			       "                      (default; passed_*, blocked_*, mitigation_*) or\n"
-			       "                      agent (range and alert rows: agent, ifindex)\n",
+			       "                      (default; passed_*, blocked_*, mitigation_*),\n"
+			       "                      agent (range and alert rows: agent, ifindex) or\n"
+			       "                      syn (top rows: the list 'syn')\n",
 			       names_help);
 			return 0;
 		}
@@ -129,7 +130,7 @@ int cmd_clickhouse_schema(int argc, char **argv)
 				if (!optarg || !strcmp(optarg, chschema_steps[up]))
 					break;
 			if (!chschema_steps[up])
-				return bad("clickhouse-schema: --upgrade: expected mitigation or agent, "
+				return bad("clickhouse-schema: --upgrade: expected mitigation, agent or syn, "
 					   "got \"%s\"", optarg);
 			up++;
 			continue;

@@ -57,11 +57,19 @@ static const char *const summary_mit[] = { SUMMARY_MIT_COLS, NULL };
  *               sorting key too, or a ReplacingMergeTree would collapse
  *               two views' rows of one range and interval. The roll-ups
  *               add the views up: no change.
+ *   syn         top and its roll-up: the list 'syn' (stats.top "syn"), a
+ *               value more of the Enum (metadata only, in the sorting
+ *               key too); the roll-up's view is made again with it.
  */
 #define STEP_MITIGATION 1
 #define STEP_AGENT 2
+#define STEP_SYN 3
 
-const char *const chschema_steps[] = { "mitigation", "agent", NULL };
+const char *const chschema_steps[] = { "mitigation", "agent", "syn", NULL };
+
+/* The top lists, by config_dim_names. */
+#define LIST_ENUM "Enum8('src' = 1, 'dst' = 2, 'dport' = 3, 'sport' = 4, 'syn' = 5)"
+static const char *const list_tables[] = { "top", "top_1h" };
 
 static const struct {
 	int step;
@@ -277,7 +285,7 @@ static void other_tables(struct ctx *c)
 	table(c, "top",
 	      "    ts DateTime('UTC'), ms UInt16, host String, ifname String, range String,\n"
 	      "    dir Enum8('in' = 1, 'out' = 2), window_s Float64,\n"
-	      "    list Enum8('src' = 1, 'dst' = 2, 'dport' = 3, 'sport' = 4), key String,\n"
+	      "    list " LIST_ENUM ", key String,\n"
 	      "    pkts UInt64, bytes UInt64, pkts_max UInt64, range_pkts UInt64",
 	      "ReplacingMergeTree", "toDate(ts)", "range, dir, list, ts, host, ifname, ms, key",
 	      "ts", c->keep->raw);
@@ -303,7 +311,7 @@ static void other_tables(struct ctx *c)
 	     "sketch", "GROUP BY t, range, dir");
 	rollup_table(c, "top_1h", "toYYYYMM(t)", "range, dir, list, t, key", "SummingMergeTree",
 		     "    t DateTime('UTC'), range String, dir Enum8('in' = 1, 'out' = 2),\n"
-		     "    list Enum8('src' = 1, 'dst' = 2, 'dport' = 3, 'sport' = 4), key String,\n"
+		     "    list " LIST_ENUM ", key String,\n"
 		     "    pkts UInt64, bytes UInt64, pkts_max UInt64",
 		     c->keep->hour);
 	view(c, "top_1h", "toStartOfHour(ts) AS t, range, dir, list, key, sum(pkts) AS pkts, "
@@ -337,7 +345,7 @@ static void upgrade(struct ctx *c, int from)
 	size_t t, i;
 	int local;
 
-	put(c->b, "-- Once, on a store made before the %s columns.\n", chschema_steps[from - 1]);
+	put(c->b, "-- Once, on a store made before step %s.\n", chschema_steps[from - 1]);
 	for (t = 0; t < sizeof(added) / sizeof(added[0]); t++) {
 		if (added[t].step < from)
 			continue;
@@ -354,7 +362,17 @@ static void upgrade(struct ctx *c, int from)
 		tname(c, views[i], 1);
 		put(c->b, "_mv;\n");
 	}
-	upgrade_agent(c);
+	if (from <= STEP_AGENT)
+		upgrade_agent(c);
+	for (t = 0; t < sizeof(list_tables) / sizeof(list_tables[0]); t++)
+		for (local = 1; local >= (c->cluster ? 0 : 1); local--) {
+			put(c->b, "ALTER TABLE ");
+			tname(c, list_tables[t], local);
+			put(c->b, " MODIFY COLUMN list %s;\n", LIST_ENUM);
+		}
+	put(c->b, "DROP TABLE IF EXISTS ");
+	tname(c, "top_1h", 1);
+	put(c->b, "_mv;\n");
 	put(c->b, "\n");
 }
 

@@ -45,26 +45,41 @@ if "mitigation" in sys.argv[2:]:
     s = re.sub(r",\s*mitigation_\w+ UInt64", "", s)
 if "agent" in sys.argv[2:]:
     s = s.replace(", agent String, ifindex UInt32", "").replace(", agent, ifindex)", ")")
+if "syn" in sys.argv[2:]:
+    s = s.replace(", 'syn' = 5", "")
 open(p, "w").write(s)
 PY
 }
 
-for variant in plain cluster agent agent_cluster; do
+# list_type DB TABLE: the type of its column `list`.
+list_type() { q "SELECT type FROM system.columns WHERE database = '$1' AND table = '$2' AND name = 'list' FORMAT TSV" | tr -d '\\'; }
+
+for variant in plain cluster agent agent_cluster syn syn_cluster; do
 	db=mig_$variant
 	args=(--database "$db")
 	local_sfx=
 	if [[ $variant == *cluster ]]; then args+=(--cluster fleet); local_sfx=_local; fi
-	steps=(mitigation agent)
-	if [[ $variant == agent* ]]; then steps=(agent); fi
+	steps=(mitigation agent syn)
+	if [[ $variant == agent* ]]; then steps=(agent syn); fi
+	if [[ $variant == syn* ]]; then steps=(syn); fi
 	"$XDPSCOPE" clickhouse-schema "${args[@]}" >"$TMP/$db.sql"
 	"$XDPSCOPE" clickhouse-schema --upgrade="${steps[0]}" "${args[@]}" >"$TMP/$db.up.sql"
 	# A store made before: the same tables without the new columns.
 	cp "$TMP/$db.sql" "$TMP/$db.old.sql"
 	old_schema "$TMP/$db.old.sql" "${steps[@]}"
 	apply "$TMP/$db.old.sql" || fail "$variant: the old schema does not apply"
-	check_eq "$variant: the old store has none of the new columns" \
-		"$(cols "$db" "range$local_sfx" | grep -c ' agent ')$(cols "$db" "alert$local_sfx" | grep -c ' ifindex ')" "00"
+	[[ ${steps[0]} != syn ]] &&
+		check_eq "$variant: the old store has none of the new columns" \
+			"$(cols "$db" "range$local_sfx" | grep -c ' agent ')$(cols "$db" "alert$local_sfx" | grep -c ' ifindex ')" "00"
+	check_eq "$variant: the old store's top lists have no 'syn'" \
+		"$(list_type "$db" "top$local_sfx" | grep -c "'syn'")" 0
 	apply "$TMP/$db.up.sql" || fail "$variant: --upgrade does not apply over the old store"
+	for tb in top top_1h; do
+		for sfx in $local_sfx ""; do
+			check "$variant: $tb$sfx lists 'syn' after --upgrade" \
+				grep -q "'syn' = 5" <<<"$(list_type "$db" "$tb$sfx")"
+		done
+	done
 	for tb in range alert; do
 		for sfx in $local_sfx ""; do
 			check "$variant: $tb$sfx has agent and ifindex after ifname" \
@@ -114,6 +129,28 @@ in_ns "$NS_D" "$XDPSCOPE" replay -c "$TMP/cfg.json" "$cap" >/dev/null 2>"$TMP/re
 	fail "replay --clickhouse (upgraded): $(tail -2 "$TMP/replay.err")"
 check_eq "the upgraded store's roll-up has passed_pkts" \
 	"$(q "SELECT sum(passed_pkts) FROM mig_plain.range_1m FORMAT TSV")" "$want"
+
+# The SYN list (stats.top "syn") goes to a fresh store and to one
+# upgraded from before it: top rows of list 'syn' naming the flood's
+# victim, and the hourly roll-up.
+for db in fresh mig_syn; do
+	cat >"$TMP/syn.json" <<JSON
+{"ranges": [{"name": "all4", "prefixes": ["0.0.0.0/0"]}],
+ "stats": {"top": ["src", "dst", "dport", "sport", "syn"]},
+ "output": {"clickhouse": {"url": "http://127.0.0.1:$H", "database": "$db"}}}
+JSON
+	in_ns "$NS_D" "$XDPSCOPE" replay -c "$TMP/syn.json" "$PCAPS/pkt.TCP.synflood.spoofed.pcap" \
+		>"$TMP/syn.out" 2>"$TMP/syn.err" ||
+		fail "$db: replay with the SYN list: $(tail -2 "$TMP/syn.err")"
+	victim=$("$PYTHON" -c '
+import json, sys
+recs = [r for r in map(json.loads, open(sys.argv[1])) if r["type"] == "range" and r.get("top_syn")]
+print(max(recs, key=lambda r: r["top_syn"][0]["pkts"])["top_syn"][0]["addr"])' "$TMP/syn.out")
+	check_eq "$db: the store's SYN list names the flood's victim ($victim)" \
+		"$(q "SELECT key FROM $db.top WHERE list = 'syn' ORDER BY pkts DESC LIMIT 1 FORMAT TSV")" "$victim"
+	check_eq "$db: and its hourly roll-up" \
+		"$(q "SELECT key FROM $db.top_1h WHERE list = 'syn' ORDER BY pkts DESC LIMIT 1 FORMAT TSV")" "$victim"
+done
 
 # collect with sflow.views: two agents' samples of one range in one
 # interval are two rows, each with its agent and counts, kept apart by a

@@ -337,10 +337,11 @@ START_TEST(test_schema_upgrade)
 	chschema_keep_default(&k);
 	ck_assert_str_eq(chschema_steps[0], "mitigation");
 	ck_assert_str_eq(chschema_steps[1], "agent");
-	ck_assert_ptr_null(chschema_steps[2]);
+	ck_assert_str_eq(chschema_steps[2], "syn");
+	ck_assert_ptr_null(chschema_steps[3]);
 	s = chschema_ddl_upgrade(&n, &k, 0, 2);
 	ck_assert_ptr_null(strstr(s, "ADD COLUMN passed_pkts"));
-	ck_assert_ptr_null(strstr(s, "DROP TABLE"));
+	ck_assert_ptr_null(strstr(s, "DROP TABLE IF EXISTS xdpscope.range_1m"));
 	ck_assert_ptr_nonnull(strstr(s, "ALTER TABLE xdpscope.range_local ADD COLUMN agent String "
 					 "AFTER ifname, ADD COLUMN ifindex UInt32 AFTER agent, MODIFY "
 					 "ORDER BY (range, dir, host, ifname, ts, ms, agent, ifindex);\n"));
@@ -352,6 +353,16 @@ START_TEST(test_schema_upgrade)
 	s = chschema_ddl_upgrade(&n, &k, 0, 1);
 	ck_assert_ptr_nonnull(strstr(s, "ALTER TABLE xdpscope.range_local ADD COLUMN passed_pkts"));
 	ck_assert_ptr_nonnull(strstr(s, "ALTER TABLE xdpscope.range_local ADD COLUMN agent"));
+	ck_assert_ptr_nonnull(strstr(s, "ALTER TABLE xdpscope.top_local MODIFY COLUMN list"));
+	free(s);
+	/* syn: the list's Enum grows, on both tables of both kinds, and the
+	 * roll-up's view is made again; nothing of the earlier steps. */
+	s = chschema_ddl_upgrade(&n, &k, 0, 3);
+	ck_assert_ptr_null(strstr(s, "ADD COLUMN"));
+	ck_assert_ptr_nonnull(strstr(s, "ALTER TABLE xdpscope.top_local MODIFY COLUMN list Enum8("
+					 "'src' = 1, 'dst' = 2, 'dport' = 3, 'sport' = 4, 'syn' = 5);\n"));
+	ck_assert_ptr_nonnull(strstr(s, "ALTER TABLE xdpscope.top_1h MODIFY COLUMN list Enum8("));
+	ck_assert_ptr_nonnull(strstr(s, "DROP TABLE IF EXISTS xdpscope.top_1h_local_mv;\n"));
 	free(s);
 }
 END_TEST
