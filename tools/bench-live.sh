@@ -66,7 +66,7 @@ clang -O2 -target bpf -I"/usr/include/$(uname -m)-linux-gnu" -c "$TMP/bare.bpf.c
 bare_obj=${XS_LIVE_BARE:-$TMP/bare.o}
 if [[ $bare_obj == floor ]]; then
 	bare_obj=$TMP/floor.o
-	clang -O2 -target bpf -Wall -Werror -I"$root/include" -I"$root/bpf" \
+	clang -O2 -g -target bpf -Wall -Werror -I"$root/include" -I"$root/bpf" \
 		-I"/usr/include/$(uname -m)-linux-gnu" -c "$root/tools/floor.bpf.c" -o "$bare_obj" || exit 1
 fi
 ip -n "$NS_R" link set dev "$IF_R2" xdpdrv obj "$bare_obj" sec xdp || exit 1
