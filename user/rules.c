@@ -522,7 +522,8 @@ static int expr_uses(const struct xs_expr *e, int metric)
 /* Does a condition read `metric`, in its value or its threshold? */
 static int cond_uses(const struct xs_cond *c, int metric)
 {
-	return expr_uses(&c->m, metric) || (c->t.is_pct && !c->t.of_link && expr_uses(&c->t.of, metric));
+	return expr_uses(&c->m, metric) ||
+	       (c->t.is_pct && !c->t.of_link && expr_uses(&c->t.of, metric));
 }
 
 static int rule_uses(const struct xs_rule *rule, int metric)
