@@ -269,6 +269,11 @@ struct xs_v6_cache_ent {
  * the last one, with no counts yet; the counts the last key had gathered
  * go to the stage first. Userspace reads the last keys with the stage.
  *
+ * The SYN list (XS_DIM_SYN, stats.top "syn", off by default) keys the
+ * range's host of a TCP SYN without ACK: the destination in `in`, the
+ * source in `out`. While it is tracked, SYNs skip the flow cache below
+ * and take the per-packet path, so a flow's counts hold no SYN.
+ *
  * One 64-bit hash of the source address feeds the HyperLogLog (index:
  * top p bits; rank: leading zeros of the rest + 1) and the source's tag in
  * the shared tiers; the destination's tag is its own hash, computed when
