@@ -154,8 +154,8 @@ enum xs_sk_mode {
  * is the source's xs_stage_tag() (set before a mode that counts
  * distinct sources). weight: set by a storm only, sk_storm_sample when
  * this packet is the one sampled, else 0 (and then only its source is
- * counted: storm_distinct()). syn: a TCP SYN without ACK, which
- * goes into the SYN hosts' list. rng, storm_seq and storm_dst (the last
+ * counted: storm_distinct()). syn: a TCP SYN without ACK while the SYN
+ * hosts' list is tracked (0 when it is not). rng, storm_seq and storm_dst (the last
  * destination whose range a storm sampled on this CPU, in epoch
  * storm_seq - 1): the CPU's own state, which the per-packet fields
  * leave alone. */

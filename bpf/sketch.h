@@ -773,7 +773,7 @@ static __always_inline void sketch_facts(const struct xs_pkt *p, const struct xs
 	f->sport = a->sport;
 	f->dport = a->dport;
 	f->has_ports = a->has_ports;
-	f->syn = a->l4class == XS_L4_TCP &&
+	f->syn = sk_dim_pos[XS_DIM_SYN] >= 0 && a->l4class == XS_L4_TCP &&
 		 (a->tcp_flags & (TCPF_SYN | TCPF_ACK)) == TCPF_SYN;
 	f->mode = XS_SKM_PKT;
 }

@@ -134,7 +134,7 @@ static __always_inline int xs_handle(void *data, void *data_end, const struct xs
 		skf = bpf_map_lookup_elem(&sk_scratch, &zero);
 		if (skf) {
 			sketch_facts(&p, &a, skf);
-			if (a.pkts == 1 && !(skf->syn && sk_dim_pos[XS_DIM_SYN] >= 0))
+			if (a.pkts == 1 && !skf->syn)
 				fl = flow_find(skf, &hit);
 		}
 	}
