@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <sched.h>
 #include <string.h>
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
@@ -109,4 +110,16 @@ void feeder_take(struct xs_feeder *f, struct xs_replay_stat *st)
 {
 	*st = f->st;
 	memset(&f->st, 0, sizeof(f->st));
+}
+
+void feeder_pin_cpu(void)
+{
+	cpu_set_t set;
+	int cpu = sched_getcpu();
+
+	if (cpu < 0)
+		return;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	sched_setaffinity(0, sizeof(set), &set);
 }

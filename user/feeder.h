@@ -55,5 +55,13 @@ void feeder_init(struct xs_feeder *f, int prog_fd, int tc, const char *name);
 int feeder_run(struct xs_feeder *f, struct xs_frame *fr);
 /* The interval's accounting, and a new interval. */
 void feeder_take(struct xs_feeder *f, struct xs_replay_stat *st);
+/*
+ * The calling thread on the CPU it runs on: every frame goes through the
+ * program on that CPU, so the per-CPU sketch stage sees them in order,
+ * whatever the scheduler does, and a source gives the same records every
+ * time (top lists with ties included). A cpuset that refuses is no
+ * error: only ties may differ.
+ */
+void feeder_pin_cpu(void);
 
 #endif /* XS_FEEDER_H */

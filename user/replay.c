@@ -23,7 +23,6 @@
  * than the bin being filled counts there, as `late`.
  */
 #include <errno.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -570,24 +569,6 @@ static int replay_loop(struct replay *r, pcap_t *p)
 	return rc;
 }
 
-/*
- * Every frame through the program on one CPU: the per-CPU sketch stage
- * then sees the capture in order, whatever the scheduler does, and a
- * capture gives the same records every time (top lists with ties
- * included). A cpuset that refuses is no error: only ties may differ.
- */
-static void pin_to_one_cpu(void)
-{
-	cpu_set_t set;
-	int cpu = sched_getcpu();
-
-	if (cpu < 0)
-		return;
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	sched_setaffinity(0, sizeof(set), &set);
-}
-
 int replay_file(struct xs_config *cfg, const struct xs_replay_opts *o)
 {
 	struct replay r = { .o = o };
@@ -598,7 +579,7 @@ int replay_file(struct xs_config *cfg, const struct xs_replay_opts *o)
 	pcap_t *p;
 	int rc, e, prog_fd;
 
-	pin_to_one_cpu();
+	feeder_pin_cpu();
 	/* Storms trade exact top lists for a live program's cost under a
 	 * flood; a replay has the time: exact unless the config asks. */
 	if (!cfg->stats.storm_flows_set)
