@@ -22,10 +22,8 @@ static void on_signal(int sig)
 		stop_requested = 1;
 }
 
-static void install_signals(void)
+void run_signals(void)
 {
-	/* SA_RESTART: a signal during attach must not fail a netlink call;
-	 * clock_nanosleep still returns EINTR, so the loop sees the flag. */
 	struct sigaction sa = { .sa_handler = on_signal, .sa_flags = SA_RESTART };
 
 	sigemptyset(&sa.sa_mask);
@@ -33,6 +31,19 @@ static void install_signals(void)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+}
+
+int run_stopping(void)
+{
+	return stop_requested;
+}
+
+int run_hup(void)
+{
+	if (!hup_requested)
+		return 0;
+	hup_requested = 0;
+	return 1;
 }
 
 static double mib(uint64_t b)
@@ -182,7 +193,7 @@ int run_daemon(struct xs_config *cfg, const struct xs_run_opts *o)
 
 	/* Before anything is attached: a signal from now on only sets a flag,
 	 * so SIGINT/SIGTERM during start-up still detaches. */
-	install_signals();
+	run_signals();
 	rc = pipeline_open(&p, cfg, XS_CMD_RUN, o->sink_args, err, sizeof(err));
 	if (rc) {
 		log_err("%s", err);
@@ -220,13 +231,12 @@ int run_daemon(struct xs_config *cfg, const struct xs_run_opts *o)
 		int final;
 
 		ts_add_ms(&tick, cfg->alerts.check_ms);
-		while (!stop_requested) {
+		while (!run_stopping()) {
 			wake = pipeline_early_on(&p) && ts_before(&tick, &next) ? &tick : &next;
 			e = clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, wake, NULL);
-			if (hup_requested) {
+			if (run_hup()) {
 				struct xs_rec_meta hm = lastm;
 
-				hup_requested = 0;
 				clock_gettime(CLOCK_REALTIME, &wall);
 				hm.ts = wall;
 				hm.interval_s = ts_diff(&wall, &lastm.ts);
@@ -243,7 +253,7 @@ int run_daemon(struct xs_config *cfg, const struct xs_run_opts *o)
 			if (!e)
 				break;
 		}
-		final = stop_requested;
+		final = run_stopping();
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		clock_gettime(CLOCK_REALTIME, &wall);
 		if (!final && ts_diff(&t0, &next) > cfg->interval_ms / 1000.0) {

@@ -22,6 +22,17 @@ struct xs_run_opts {
 	void *reload_ctx;
 };
 
+/*
+ * The daemons' signals (run, and collect's sFlow loop): SIGINT and SIGTERM
+ * ask to stop, SIGHUP to reload, SIGPIPE is ignored. SA_RESTART: a signal
+ * during attach must not fail a netlink call; clock_nanosleep and poll
+ * still return EINTR, so a loop waiting in them sees the request.
+ */
+void run_signals(void);
+int run_stopping(void);
+/* 1 once for the SIGHUPs since the last call. */
+int run_hup(void);
+
 /* The daemon: attach, drain and report every interval until SIGINT or
  * SIGTERM, detach. Returns an exit code (XS_EXIT_*). */
 int run_daemon(struct xs_config *cfg, const struct xs_run_opts *o);

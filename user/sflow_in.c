@@ -22,8 +22,6 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
-#include <sched.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +33,7 @@
 #include "feeder.h"
 #include "log.h"
 #include "pipeline.h"
+#include "run.h"
 #include "sflow.h"
 #include "sflow_in.h"
 
@@ -907,27 +906,6 @@ fail:
 	return -1;
 }
 
-static volatile sig_atomic_t stop_requested, hup_requested;
-
-static void on_signal(int sig)
-{
-	if (sig == SIGHUP)
-		hup_requested = 1;
-	else
-		stop_requested = 1;
-}
-
-static void install_signals(void)
-{
-	struct sigaction sa = { .sa_handler = on_signal };
-
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-}
-
 /* Every datagram waiting in the sockets. 0, or -errno of the feeder. */
 static int drain_sockets(struct xs_sflowin *c, struct pollfd *pfd, int n, uint8_t *buf)
 {
@@ -950,19 +928,6 @@ static int drain_sockets(struct xs_sflowin *c, struct pollfd *pfd, int n, uint8_
 		}
 	}
 	return 0;
-}
-
-/* One CPU: the per-CPU sketch stage sees the samples in order (replay.c). */
-static void pin_to_one_cpu(void)
-{
-	cpu_set_t set;
-	int cpu = sched_getcpu();
-
-	if (cpu < 0)
-		return;
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	sched_setaffinity(0, sizeof(set), &set);
 }
 
 int sflowin_run(struct xs_config *cfg, const struct xs_collect_opts *o)
@@ -1006,8 +971,8 @@ int sflowin_run(struct xs_config *cfg, const struct xs_collect_opts *o)
 	for (i = 0; i < n; i++)
 		pfd[i].events = POLLIN;
 
-	install_signals();
-	pin_to_one_cpu();
+	run_signals();
+	feeder_pin_cpu();
 	c = open_rc(cfg, o->host, o->sink_args, &rc, err, sizeof(err));
 	if (!c) {
 		log_err("%s", err);
@@ -1026,15 +991,14 @@ int sflowin_run(struct xs_config *cfg, const struct xs_collect_opts *o)
 	while (1) {
 		int final;
 
-		while (!stop_requested) {
+		while (!run_stopping()) {
 			double left;
 
 			clock_gettime(CLOCK_MONOTONIC, &now);
 			left = ts_diff(&next, &now);
 			if (left <= 0)
 				break;
-			if (hup_requested) {
-				hup_requested = 0;
+			if (run_hup()) {
 				if (pipeline_reload(&c->p, NULL, &c->meta))
 					goto out;
 			}
@@ -1042,7 +1006,7 @@ int sflowin_run(struct xs_config *cfg, const struct xs_collect_opts *o)
 			if (e > 0 && drain_sockets(c, pfd, n, buf))
 				goto out;
 		}
-		final = stop_requested;
+		final = run_stopping();
 		if (final && drain_sockets(c, pfd, n, buf))
 			goto out;
 		if (sflowin_interval(c))
