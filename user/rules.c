@@ -536,6 +536,22 @@ static int rule_uses(const struct xs_rule *rule, int metric)
 	return u;
 }
 
+/* One host's state machine one interval on; a host with neither an alert
+ * nor a pending one is let go. */
+static int eval_host(struct xs_rules *r, const struct rule_rt *rt, uint32_t slot,
+		     struct hstate *h, const struct xs_metrics *mh, int may_start,
+		     xs_alert_fn fn, void *ctx)
+{
+	struct who w = { .host = h->key, .may_start = may_start };
+	int e = eval(r, rt, slot, &h->s, &w, mh, fn, ctx);
+
+	if (w.denied)
+		r->stats.hosts_suppressed++;
+	if (!h->s.active && isnan(h->s.pend_since))
+		h->used = 0;
+	return e;
+}
+
 /*
  * A per-host rule on one slot: the hosts with an alert or a pending one
  * first (they go on, whatever the count), then the hosts of the list over
@@ -584,15 +600,9 @@ static int eval_hosts(struct xs_rules *r, const struct rule_rt *rt, uint32_t slo
 			if (k < n)
 				hold[k] |= 2;		/* followed */
 			set_host_key(&mh, h->key, hd, inv);
-			w = (struct who){ .host = h->key,
-					  .may_start = nhold <= max && nactive < max };
-			e = eval(r, rt, slot, &h->s, &w, &mh, fn, ctx);
+			e = eval_host(r, rt, slot, h, &mh, nhold <= max && nactive < max, fn, ctx);
 			if (h->s.active && pass)
 				nactive++;
-			if (w.denied)
-				r->stats.hosts_suppressed++;
-			if (!h->s.active && isnan(h->s.pend_since))
-				h->used = 0;
 			if (e)
 				return e;
 		}
@@ -620,13 +630,8 @@ static int eval_hosts(struct xs_rules *r, const struct rule_rt *rt, uint32_t slo
 		h->s.pend_since = NAN;
 		mh = *m;
 		set_host_key(&mh, top[k].key, hd, inv);
-		w = (struct who){ .host = h->key, .may_start = nhold <= max && nactive < max };
-		e = eval(r, rt, slot, &h->s, &w, &mh, fn, ctx);
+		e = eval_host(r, rt, slot, h, &mh, nhold <= max && nactive < max, fn, ctx);
 		nactive += h->s.active;
-		if (w.denied)
-			r->stats.hosts_suppressed++;
-		if (!h->s.active && isnan(h->s.pend_since))
-			h->used = 0;
 		if (e)
 			return e;
 	}
