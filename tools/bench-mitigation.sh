@@ -17,10 +17,7 @@ rounds=${2:-3}
 source "$root/tests/e2e/lib.sh"
 e2e_init
 lab_up || exit 1
-ip -n "$NS_S" link set "$IF_S" mtu 1500 && ip -n "$NS_R" link set "$IF_R" mtu 1500
-ip -n "$NS_S" addr add 198.18.0.1/24 dev "$IF_S" && ip -n "$NS_R" addr add 198.18.0.2/24 dev "$IF_R"
-mac_r=$(ip -n "$NS_R" -br link show "$IF_R" | awk '{print $3}')
-ip -n "$NS_S" neigh replace 198.18.0.2 lladdr "$mac_r" dev "$IF_S" nud permanent
+lab_addr && lab_neigh || exit 1
 cat >"$TMP/flood.py" <<'PY'
 import socket, sys, time
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)

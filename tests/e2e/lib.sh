@@ -186,6 +186,24 @@ lab_up() {
 	PIN_R=$(pin_dir "$NS_R" "$IF_R")
 }
 
+# lab_addr: the links at MTU 1500 (native XDP on veth), 198.18.0.1/24 on
+# S and 198.18.0.2/24 on R, for tests that send through the stacks.
+lab_addr() {
+	ip -n "$NS_S" link set "$IF_S" mtu 1500 && ip -n "$NS_R" link set "$IF_R" mtu 1500 &&
+		ip -n "$NS_S" addr add 198.18.0.1/24 dev "$IF_S" &&
+		ip -n "$NS_R" addr add 198.18.0.2/24 dev "$IF_R"
+}
+
+# lab_neigh: static neighbours both ways: no ARP in the counts, none lost
+# to a full queue.
+lab_neigh() {
+	local mac_s mac_r
+	mac_s=$(ip -n "$NS_S" -br link show "$IF_S" | awk '{print $3}')
+	mac_r=$(ip -n "$NS_R" -br link show "$IF_R" | awk '{print $3}')
+	ip -n "$NS_S" neigh replace 198.18.0.2 lladdr "$mac_r" dev "$IF_S" nud permanent &&
+		ip -n "$NS_R" neigh replace 198.18.0.1 lladdr "$mac_s" dev "$IF_R" nud permanent
+}
+
 # pin_dir NS IFACE: where a daemon in NS pins IFACE's maps: outside the
 # initial network namespace the directory carries the namespace's cookie
 # (user/loader.c, loader_pin_dir).
@@ -558,10 +576,12 @@ udp_in() {
 	in_ns "$NS_R" awk '/^Udp:/ { if (h) { print $2 + $3 + $4; exit } h = 1 }' /proc/net/snmp
 }
 
-# tcp_transfer BYTES: a TCP connection S -> R:5001 carrying BYTES; prints
-# what the server received.
-tcp_transfer() {
-	in_ns "$NS_R" timeout 60 "$PYTHON" -c '
+# tcp_server: a TCP server on R at 198.18.0.2:5001 that reads until EOF
+# and prints the bytes it got into $TMP/server.out; its pid in TCP_SERVER.
+# Fails when it does not listen within 10 s.
+tcp_server() {
+	# nsenter execs it: $! is the server (in_ns, a function, would be a subshell)
+	nsenter --net="/run/netns/$NS_R" timeout 60 "$PYTHON" -c '
 import socket
 ls = socket.socket(); ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 ls.bind(("198.18.0.2", 5001)); ls.listen(1); ls.settimeout(30)
@@ -571,9 +591,16 @@ while True:
     b = c.recv(1 << 16)
     if not b: break
     n += len(b)
-print(n, flush=True)' >"$TMP/server.out" 2>&1 &
-	local server=$!
+c.close(); print(n, flush=True)' >"$TMP/server.out" 2>&1 &
+	TCP_SERVER=$!
+	DAEMON_PIDS+=("$TCP_SERVER")
 	timeout 10 bash -c "until grep -q listening '$TMP/server.out'; do sleep 0.05; done"
+}
+
+# tcp_transfer BYTES: a TCP connection S -> R:5001 carrying BYTES, paced;
+# prints what the server received.
+tcp_transfer() {
+	tcp_server
 	in_ns "$NS_S" timeout 60 "$PYTHON" -c '
 import socket, sys, time
 n = int(sys.argv[1]); s = socket.create_connection(("198.18.0.2", 5001), timeout=30)
@@ -582,7 +609,7 @@ while sent < n:
     sent += s.send(chunk[: min(len(chunk), n - sent)])
     time.sleep(0.0005)
 s.close()' "$1" >/dev/null 2>&1
-	wait "$server"
+	wait "$TCP_SERVER"
 	tail -n1 "$TMP/server.out"
 }
 

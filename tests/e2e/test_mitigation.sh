@@ -15,16 +15,9 @@ source "$(dirname "$0")/lib.sh"
 e2e_init
 lab_up || { fail "lab setup"; e2e_finish; }
 
-ip -n "$NS_S" link set "$IF_S" mtu 1500 && ip -n "$NS_R" link set "$IF_R" mtu 1500 &&
-	ip -n "$NS_S" addr add 198.18.0.1/24 dev "$IF_S" &&
-	ip -n "$NS_S" addr add 198.18.9.1/24 dev "$IF_S" &&
-	ip -n "$NS_R" addr add 198.18.0.2/24 dev "$IF_R" || { fail "addresses"; e2e_finish; }
-# Static neighbours: no ARP in the counts, none lost to a full queue.
-mac_s=$(ip -n "$NS_S" -br link show "$IF_S" | awk '{print $3}')
-mac_r=$(ip -n "$NS_R" -br link show "$IF_R" | awk '{print $3}')
-ip -n "$NS_S" neigh replace 198.18.0.2 lladdr "$mac_r" dev "$IF_S" nud permanent &&
-	ip -n "$NS_R" neigh replace 198.18.0.1 lladdr "$mac_s" dev "$IF_R" nud permanent ||
-	{ fail "neighbours"; e2e_finish; }
+lab_addr && ip -n "$NS_S" addr add 198.18.9.1/24 dev "$IF_S" ||
+	{ fail "addresses"; e2e_finish; }
+lab_neigh || { fail "neighbours"; e2e_finish; }
 
 cat >"$TMP/cfg.json" <<'JSON'
 {"interval_ms": 250,

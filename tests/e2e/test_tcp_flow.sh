@@ -18,9 +18,7 @@ e2e_init
 lab_up || { fail "lab setup"; e2e_finish; }
 
 BYTES=${XS_E2E_TCP_BYTES:-4000000}
-ip -n "$NS_S" link set "$IF_S" mtu 1500 && ip -n "$NS_R" link set "$IF_R" mtu 1500 &&
-	ip -n "$NS_S" addr add 198.18.0.1/24 dev "$IF_S" &&
-	ip -n "$NS_R" addr add 198.18.0.2/24 dev "$IF_R" || { fail "addresses"; e2e_finish; }
+lab_addr || { fail "addresses"; e2e_finish; }
 ranges=(--range 198.18.0.1/32=s --range 198.18.0.2/32=r)
 
 daemon_start tcp-r "$NS_R" "$IF_R" --egress --interval 250ms "${ranges[@]}" ||
@@ -32,21 +30,7 @@ pid_s=$DPID out_s=$DOUT
 
 # The server reads until EOF and prints the byte count; the client sends
 # BYTES and closes. Both bounded in time.
-nsenter --net="/run/netns/$NS_R" timeout 60 "$PYTHON" -c '
-import socket, sys
-ls = socket.socket(); ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-ls.bind(("198.18.0.2", 5001)); ls.listen(1); ls.settimeout(30)
-print("listening", flush=True)
-c, _ = ls.accept(); c.settimeout(30); n = 0
-while True:
-    b = c.recv(1 << 16)
-    if not b: break
-    n += len(b)
-c.close(); print(n, flush=True)' >"$TMP/server.out" 2>&1 &
-server=$!
-DAEMON_PIDS+=("$server")
-timeout 10 bash -c "until grep -q listening '$TMP/server.out'; do sleep 0.05; done" ||
-	fail "TCP server did not start: $(cat "$TMP/server.out")"
+tcp_server || fail "TCP server did not start: $(cat "$TMP/server.out")"
 nsenter --net="/run/netns/$NS_S" timeout 60 "$PYTHON" -c '
 import socket, sys
 n = int(sys.argv[1]); s = socket.create_connection(("198.18.0.2", 5001), timeout=30)
@@ -56,7 +40,7 @@ while sent < n:
     sent += s.send(chunk[: min(len(chunk), n - sent)])
 s.shutdown(socket.SHUT_WR); s.recv(1); s.close()' "$BYTES" >"$TMP/client.out" 2>&1
 check_eq "TCP client sent $BYTES bytes" "$?:$(cat "$TMP/client.out")" "0:"
-wait "$server"
+wait "$TCP_SERVER"
 check_eq "TCP server received them" "$(tail -n1 "$TMP/server.out")" "$BYTES"
 sleep 0.6	# the closing segments, and more than one interval
 daemon_stop "$pid_s" INT
